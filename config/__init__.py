@@ -1,0 +1,1 @@
+"""Django project of wangge: settings, URLs and the private PostGIS cluster."""

@@ -1,0 +1,1 @@
+"""Domain models and Django-free spatial algorithms of wangge."""

@@ -1,0 +1,40 @@
+"""Models of wangge's domain (DESIGN §2), one module per concern."""
+
+from .base import Origin
+from .buildings import Building, Compound
+from .facilities import (
+    CenterLevel,
+    CenterService,
+    CoBuildingUnit,
+    Pairing,
+    PairingMethod,
+    PairingStatus,
+    ServiceCenter,
+    UnitType,
+)
+from .hierarchy import AreaClass, Community, District, GridUnit, Street, ZoneType
+from .network import HighwayClass, WalkEdge, WalkNode
+from .people import ReportingMember
+
+__all__ = [
+    "AreaClass",
+    "Building",
+    "CenterLevel",
+    "CenterService",
+    "CoBuildingUnit",
+    "Community",
+    "Compound",
+    "District",
+    "GridUnit",
+    "HighwayClass",
+    "Origin",
+    "Pairing",
+    "PairingMethod",
+    "PairingStatus",
+    "ReportingMember",
+    "ServiceCenter",
+    "Street",
+    "UnitType",
+    "WalkEdge",
+    "WalkNode",
+]

@@ -1,0 +1,56 @@
+"""Shared fields: provenance and edit versioning."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from geo.codes import CodeError, check_code
+
+SRID = 4326
+
+
+class Origin(models.TextChoices):
+    """Where a row came from."""
+
+    IMPORTED = "imported", "导入 imported"
+    MANUAL = "manual", "手工 manual"
+    GENERATED = "generated", "生成（演示） generated demo"
+    DERIVED = "derived", "推导（演示） derived demo"
+
+
+class Tracked(models.Model):
+    """Provenance, timestamps and an edit version for optimistic locking."""
+
+    origin = models.CharField("来源 origin", max_length=16, choices=Origin.choices,
+                              default=Origin.MANUAL)
+    source = models.CharField("数据源 source", max_length=200, blank=True, default="",
+                              db_index=True)
+    created_at = models.DateTimeField("创建 created", auto_now_add=True)
+    updated_at = models.DateTimeField("更新 updated", auto_now=True)
+    version = models.PositiveIntegerField("版本 version", default=1)
+
+    class Meta:
+        abstract = True
+
+
+def validate_level_code(level: str, value: str, parent_code: str | None) -> None:
+    """Raise Django's ValidationError for a malformed code."""
+    try:
+        check_code(level, value, parent_code)
+    except CodeError as exc:
+        raise ValidationError({"code": exc.message}, code=exc.code) from exc
+
+
+def code_check(level: str, n: int) -> models.CheckConstraint:
+    """Database check that ``code`` has exactly ``n`` digits."""
+    return models.CheckConstraint(
+        condition=models.Q(code__regex=rf"^[0-9]{{{n}}}$"), name=f"{level}_code_{n}_digits"
+    )
+
+
+def non_negative(field: str, model: str) -> models.CheckConstraint:
+    """Database check that ``field`` is not negative."""
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{field}__gte": 0}), name=f"{model}_{field}_non_negative"
+    )

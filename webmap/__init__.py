@@ -1,0 +1,1 @@
+"""Pages, front-end assets and maps of wangge."""

@@ -1,0 +1,21 @@
+// Copy the front-end libraries from node_modules into static/vendor, which Django serves.
+import { cpSync, mkdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const out = join(here, "static", "vendor");
+const copies = [
+  ["node_modules/ol/dist/ol.js", "ol/ol.js"],
+  ["node_modules/ol/ol.css", "ol/ol.css"],
+  ["node_modules/leaflet/dist/leaflet.js", "leaflet/leaflet.js"],
+  ["node_modules/leaflet/dist/leaflet.css", "leaflet/leaflet.css"],
+  ["node_modules/leaflet/dist/images", "leaflet/images"],
+];
+rmSync(out, { recursive: true, force: true });
+for (const [src, dst] of copies) {
+  const target = join(out, dst);
+  mkdirSync(dirname(target), { recursive: true });
+  cpSync(join(here, src), target, { recursive: true });
+}
+console.log(`front-end assets copied to ${out}`);

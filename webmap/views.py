@@ -1,0 +1,102 @@
+"""Home page, health check and the offline basemap's GeoJSON."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib.gis.geos import Polygon
+from django.db import DatabaseError, connection
+from django.db.models import Sum
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from geo.models import (
+    CoBuildingUnit,
+    Community,
+    District,
+    GridUnit,
+    HighwayClass,
+    ReportingMember,
+    ServiceCenter,
+    Street,
+    WalkEdge,
+)
+
+# Roads drawn on the basemap by zoom-independent importance; minor paths only when zoomed in.
+_MAJOR = [HighwayClass.TRUNK, HighwayClass.PRIMARY, HighwayClass.SECONDARY, HighwayClass.TERTIARY]
+_MAX_BASEMAP_FEATURES = 5000
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Landing page: what is loaded, with a map of communities and grids."""
+    counts = {
+        "districts": District.objects.count(),
+        "streets": Street.objects.count(),
+        "communities": Community.objects.count(),
+        "grids": GridUnit.objects.count(),
+        "centers": ServiceCenter.objects.count(),
+        "units": CoBuildingUnit.objects.count(),
+        "members": ReportingMember.objects.count(),
+        "edges": WalkEdge.objects.count(),
+        "households": Community.objects.aggregate(s=Sum("households"))["s"] or 0,
+    }
+    return render(request, "webmap/home.html", {"counts": counts})
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness and database check."""
+    try:
+        with connection.cursor() as cur:
+            cur.execute("SELECT PostGIS_Lib_Version()")
+            version = cur.fetchone()[0]
+    except DatabaseError as exc:
+        return JsonResponse({"ok": False, "error": str(exc)}, status=503)
+    return JsonResponse({"ok": True, "postgis": version})
+
+
+def _bbox(request: HttpRequest) -> Polygon | None:
+    raw = request.GET.get("bbox")
+    if not raw:
+        return None
+    try:
+        west, south, east, north = (float(v) for v in raw.split(","))
+    except ValueError:
+        return None
+    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+        return None
+    return Polygon.from_bbox((west, south, east, north))
+
+
+@require_GET
+def basemap_context(request: HttpRequest) -> HttpResponse:
+    """Roads and community boundaries as GeoJSON: the basemap that works offline.
+
+    ``?bbox=west,south,east,north`` (WGS84) limits the features; ``?minor=1`` adds
+    minor roads and paths.
+    """
+    bbox = _bbox(request)
+    if request.GET.get("bbox") and bbox is None:
+        return JsonResponse(
+            {"error": {"code": "bad_bbox", "message": "bbox must be west,south,east,north"}},
+            status=400,
+        )
+    edges = WalkEdge.objects.all()
+    if request.GET.get("minor") != "1":
+        edges = edges.filter(highway__in=_MAJOR)
+    communities = Community.objects.all()
+    if bbox is not None:
+        edges = edges.filter(geom__bboxoverlaps=bbox)
+        communities = communities.filter(geom__bboxoverlaps=bbox)
+    features = []
+    for name, highway, geom in edges.values_list("name", "highway", "geom")[:_MAX_BASEMAP_FEATURES]:
+        features.append({"type": "Feature", "geometry": json.loads(geom.geojson),
+                         "properties": {"kind": "road", "highway": highway, "name": name}})
+    for name, code, geom in communities.values_list("name", "code", "geom")[:1000]:
+        features.append({"type": "Feature", "geometry": json.loads(geom.boundary.geojson),
+                         "properties": {"kind": "community", "name": name, "code": code}})
+    resp = JsonResponse({"type": "FeatureCollection", "features": features})
+    resp["Cache-Control"] = "max-age=300"
+    return resp

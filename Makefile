@@ -1,0 +1,78 @@
+# wangge — two commands: `make demo` and `make test`. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PY      := .venv/bin/python
+UV_VER  := 0.13.8
+UV      := var/tools/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+export UV_LINK_MODE := copy
+HOST    ?= 127.0.0.1
+PORT    ?= 8000
+
+.PHONY: help setup demo test db-start db-stop system python assets migrate demo-data lint typecheck pytest bench serve
+
+help:
+	@echo "make demo      set everything up and serve the demo at http://$(HOST):$(PORT)"
+	@echo "make test      set everything up and run the whole suite (pytest, ruff, mypy)"
+	@echo "make setup     everything demo does except serving (idempotent)"
+	@echo "make db-start / make db-stop   the private PostGIS cluster under var/"
+
+system:
+	@bash scripts/system-deps.sh
+
+$(UV):
+	@mkdir -p var
+	python3 -m venv var/tools
+	var/tools/bin/pip install -q --disable-pip-version-check "uv==$(UV_VER)"
+
+.venv/.synced: $(UV) uv.lock pyproject.toml
+	$(UV) sync --frozen --quiet
+	@touch $@
+
+python: system .venv/.synced
+
+webmap/static/vendor/.built: webmap/package.json webmap/package-lock.json webmap/build-assets.mjs
+	cd webmap && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
+	@touch $@
+
+assets: system webmap/static/vendor/.built
+
+db-start: python
+	@$(PY) -m config.pgcluster start
+
+db-stop:
+	@if [ -x $(PY) ]; then $(PY) -m config.pgcluster stop; else echo "nothing to stop"; fi
+
+migrate: db-start
+	@$(PY) manage.py migrate --noinput -v 0
+
+demo-data: migrate
+	@$(PY) manage.py load_demo --if-empty
+	@$(PY) manage.py demo_admin
+
+setup: python assets migrate demo-data
+	@echo "设置完成 Setup complete."
+
+serve:
+	@echo "==> wangge 已启动 serving at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	@$(PY) manage.py runserver $(HOST):$(PORT) --noreload
+
+demo: setup serve
+
+lint: python
+	$(PY) -m ruff check .
+
+typecheck: python
+	$(PY) -m mypy .
+
+pytest: python assets migrate
+	$(PY) -m pytest
+
+test: setup
+	$(PY) -m pytest
+	$(PY) -m ruff check .
+	$(PY) -m mypy .
+
+bench: setup
+	$(PY) bench/bench_demo.py

@@ -1,0 +1,162 @@
+"""Write a demo city to the database, replacing any earlier demo in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.contrib.gis.geos import GEOSGeometry
+from django.db import transaction
+from shapely.geometry.base import BaseGeometry
+
+from .demo.records import DemoCity
+from .models import (
+    Building,
+    CoBuildingUnit,
+    Community,
+    Compound,
+    District,
+    GridUnit,
+    Origin,
+    Pairing,
+    ReportingMember,
+    ServiceCenter,
+    Street,
+    WalkEdge,
+    WalkNode,
+)
+from .models.base import SRID
+
+DEMO_ORIGINS = [Origin.GENERATED, Origin.DERIVED]
+DEMO_SOURCE_PREFIX = "demo"
+BATCH = 1000
+
+Progress = Callable[[str, int], None]
+
+
+def _geos(geom: BaseGeometry) -> GEOSGeometry:
+    return GEOSGeometry(memoryview(geom.wkb), srid=SRID)
+
+
+def _demo_filter() -> dict[str, Any]:
+    return {"source__startswith": DEMO_SOURCE_PREFIX}
+
+
+def delete_demo() -> dict[str, int]:
+    """Delete every row an earlier demo load wrote; return counts per model."""
+    counts: dict[str, int] = {}
+    # Children first: the hierarchy's foreign keys are PROTECT.
+    for model in (Pairing, ReportingMember, Building, Compound, ServiceCenter, CoBuildingUnit,
+                  GridUnit, Community, Street, District):
+        counts[model.__name__], _ = model.objects.filter(**_demo_filter()).delete()
+    counts["WalkEdge"], _ = WalkEdge.objects.filter(**_demo_filter()).delete()
+    counts["WalkNode"], _ = WalkNode.objects.filter(**_demo_filter()).delete()
+    return counts
+
+
+def _bulk(model: Any, rows: Iterable[Any], progress: Progress | None) -> list[Any]:
+    objs = list(rows)
+    created = model.objects.bulk_create(objs, batch_size=BATCH)
+    if progress:
+        progress(model._meta.verbose_name_plural, len(created))
+    return list(created)
+
+
+def store_demo(city: DemoCity, progress: Progress | None = None) -> dict[str, int]:
+    """Replace the demo in the database with ``city``; all or nothing.
+
+    Returns the number of rows written per model.
+    """
+    common = {"origin": city.origin, "source": city.source}
+    with transaction.atomic():
+        delete_demo()
+        districts = {
+            d.code: d for d in _bulk(District, (
+                District(code=r.code, name=r.name, geom=_geos(r.geom), **common)
+                for r in city.districts), progress)
+        }
+        streets = {
+            s.code: s for s in _bulk(Street, (
+                Street(code=r.code, name=r.name, district=districts[r.district_code],
+                       geom=_geos(r.geom), **common)
+                for r in city.streets), progress)
+        }
+        communities = {
+            c.code: c for c in _bulk(Community, (
+                Community(code=r.code, name=r.name, street=streets[r.street_code],
+                          geom=_geos(r.geom), households=r.households,
+                          population=r.population, party_members=r.party_members,
+                          area_class=r.area_class, **common)
+                for r in city.communities), progress)
+        }
+        _bulk(GridUnit, (
+            GridUnit(code=r.code, name=r.name, community=communities[r.community_code],
+                     geom=_geos(r.geom), zone_type=r.zone_type, households=r.households,
+                     households_estimated=r.households_estimated, leader=r.leader,
+                     workers=r.workers, party_branch=r.party_branch, **common)
+            for r in city.grids), progress)
+        compounds = dict(zip(
+            (r.key for r in city.compounds),
+            _bulk(Compound, (
+                Compound(name=r.name, community=communities.get(r.community_code or ""),
+                         geom=_geos(r.geom), households=r.households,
+                         households_estimated=r.households_estimated, osm_id=r.osm_id,
+                         **common)
+                for r in city.compounds), progress),
+            strict=True,
+        ))
+        _bulk(Building, (
+            Building(name=r.name, compound=compounds.get(r.compound_key or ""),
+                     community=communities.get(r.community_code or ""), geom=_geos(r.geom),
+                     levels=r.levels, residential=r.residential, households=r.households,
+                     households_estimated=r.households_estimated, osm_id=r.osm_id, **common)
+            for r in city.buildings), progress)
+        _bulk(ServiceCenter, (
+            ServiceCenter(name=r.name, level=r.level, street=streets.get(r.street_code or ""),
+                          community=communities.get(r.community_code or ""),
+                          location=_geos(r.location), floor_area=r.floor_area,
+                          opening_hours=r.opening_hours, services=r.services, phone=r.phone,
+                          address=r.address, licensed=r.licensed, comprehensive=r.comprehensive,
+                          origin=r.origin, source=city.source)
+            for r in city.centers), progress)
+        units = dict(zip(
+            (r.key for r in city.units),
+            _bulk(CoBuildingUnit, (
+                CoBuildingUnit(name=r.name, unit_type=r.unit_type, location=_geos(r.location),
+                               party_members=r.party_members, capacity=r.capacity,
+                               address=r.address, phone=r.phone, origin=r.origin,
+                               source=city.source)
+                for r in city.units), progress),
+            strict=True,
+        ))
+        _bulk(Pairing, (
+            Pairing(unit=units[r.unit_key], community=communities[r.community_code],
+                    status=r.status, agreement_date=r.agreement_date, **common)
+            for r in city.pairings), progress)
+        _bulk(ReportingMember, (
+            ReportingMember(name=r.name, phone=r.phone, id_number=r.id_number,
+                            home_unit=units.get(r.home_unit_key or ""),
+                            residence=_geos(r.residence),
+                            residence_community=communities.get(r.residence_community_code or ""),
+                            reported_community=communities.get(r.reported_community_code or ""),
+                            reported_on=r.reported_on, **common)
+            for r in city.members), progress)
+        nodes = dict(zip(
+            (r.key for r in city.nodes),
+            _bulk(WalkNode, (WalkNode(geom=_geos(r.geom), osm_id=r.osm_id, source=city.source)
+                             for r in city.nodes), progress),
+            strict=True,
+        ))
+        _bulk(WalkEdge, (
+            WalkEdge(start=nodes[r.start], end=nodes[r.end], geom=_geos(r.geom),
+                     length_m=r.length_m, highway=r.highway, name=r.name,
+                     osm_way_id=r.osm_way_id, source=city.source)
+            for r in city.edges), progress)
+    return {
+        "districts": len(city.districts), "streets": len(city.streets),
+        "communities": len(city.communities), "grids": len(city.grids),
+        "compounds": len(city.compounds), "buildings": len(city.buildings),
+        "centers": len(city.centers), "units": len(city.units),
+        "pairings": len(city.pairings), "members": len(city.members),
+        "nodes": len(city.nodes), "edges": len(city.edges),
+    }

@@ -1,0 +1,61 @@
+"""Load the demo district: generated, or derived from a real OSM extract."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from geo.demo.generated import generate_city
+from geo.demo_store import store_demo
+from geo.models import District
+
+
+class Command(BaseCommand):
+    help = ("加载演示数据（生成，或由 OSM 提取推导）；再次运行会替换而非重复。 "
+            "Load the demo district (generated, or derived from an OSM extract); "
+            "a second run replaces it.")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--osm", type=Path, help="derive the demo from this .osm/.osm.pbf file")
+        parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
+        parser.add_argument("--if-empty", action="store_true",
+                            help="do nothing when a demo is already loaded (used by make setup)")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        started = time.monotonic()
+        if opts["if_empty"] and District.objects.filter(source__startswith="demo").exists():
+            self.stdout.write("演示数据已存在，跳过 Demo already loaded; skipped "
+                              "(run `manage.py load_demo` to reload it).")
+            return
+        if opts["osm"]:
+            from geo.demo.derived import DerivationError, derive_city
+            from importers.osm import OsmReadError, read_osm
+
+            path: Path = opts["osm"]
+            if not path.exists():
+                raise CommandError(f"OSM file not found: {path}")
+            self.stdout.write(f"读取 OSM Reading {path} ...")
+            try:
+                extract = read_osm(path)
+                city = derive_city(extract, seed=opts["seed"])
+            except (OsmReadError, DerivationError) as exc:
+                raise CommandError(str(exc)) from exc
+        else:
+            city = generate_city(seed=opts["seed"])
+        steps = 12
+        with tqdm(total=steps, desc="写入 Writing", unit="table",
+                  disable=not self.stdout.isatty()) as bar:
+            def progress(label: str, n: int) -> None:
+                bar.set_postfix_str(f"{label}: {n}")
+                bar.update(1)
+
+            counts = store_demo(city, progress)
+        summary = ", ".join(f"{k} {v}" for k, v in counts.items())
+        self.stdout.write(self.style.SUCCESS(
+            f"演示数据已加载 Demo loaded ({city.origin}, source {city.source}) in "
+            f"{time.monotonic() - started:.1f} s: {summary}"
+        ))

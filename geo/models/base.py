@@ -39,7 +39,7 @@ def validate_level_code(level: str, value: str, parent_code: str | None) -> None
     try:
         check_code(level, value, parent_code)
     except CodeError as exc:
-        raise ValidationError({"code": exc.message}, code=exc.code) from exc
+        raise ValidationError({"code": ValidationError(exc.message, code=exc.code)}) from exc
 
 
 def code_check(level: str, n: int) -> models.CheckConstraint:

@@ -1,0 +1,26 @@
+"""Metric projections for lengths and areas (Django-free); never measure in degrees."""
+
+from __future__ import annotations
+
+from pyproj import CRS, Transformer
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+
+def local_equal_area(lon: float, lat: float) -> CRS:
+    """Lambert azimuthal equal-area CRS centred on (lon, lat): exact areas nearby."""
+    return CRS.from_proj4(f"+proj=laea +lat_0={lat} +lon_0={lon} +datum=WGS84 +units=m +no_defs")
+
+
+def to_local_metres(geoms: list[BaseGeometry], crs: CRS | None = None) -> list[BaseGeometry]:
+    """Project WGS84 geometries to a local equal-area CRS centred on their extent."""
+    if not geoms:
+        return []
+    if crs is None:
+        minx = min(g.bounds[0] for g in geoms)
+        miny = min(g.bounds[1] for g in geoms)
+        maxx = max(g.bounds[2] for g in geoms)
+        maxy = max(g.bounds[3] for g in geoms)
+        crs = local_equal_area((minx + maxx) / 2, (miny + maxy) / 2)
+    fwd = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform
+    return [shapely.transform(g, fwd, interleaved=False) for g in geoms]

@@ -1,0 +1,36 @@
+"""Shared fixtures: a real PostGIS (the private cluster unless DATABASE_URL is set)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = Path(os.environ.get("WANGGE_SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from config import pgcluster
+
+    pgcluster.ensure_running()
+
+
+@pytest.fixture(scope="session")
+def demo_db(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
+    """The generated demo loaded once for the session into the test database."""
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        call_command("load_demo", verbosity=0)
+    yield
+
+
+def shared_file(name: str) -> Path:
+    """A file of ../shared/data, or skip the test on machines that lack it."""
+    path = SHARED_DATA / name
+    if not path.exists():
+        pytest.skip(f"{path} not present on this machine")
+    return path

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import shapely
 from shapely.geometry.base import BaseGeometry
 
 from .projection import to_local_metres
+
+GRID_M = 1e-3
 
 
 @dataclass(frozen=True)
@@ -41,16 +43,32 @@ def tiling_report(community: BaseGeometry, grids: Sequence[BaseGeometry]) -> Til
     Notes
     -----
     Geometries are projected to a Lambert azimuthal equal-area CRS centred on the
-    community, so areas are in m² without the distortion of degrees.
+    community, so areas are in m² without the distortion of degrees. Overlap is
+    the sum of pairwise intersections. An overlay that GEOS cannot node exactly is
+    rerun on a 1 mm precision grid.
     """
-    projected = to_local_metres([community, *grids])
+    projected = [shapely.make_valid(g) for g in to_local_metres([community, *grids])]
     comm, parts = projected[0], projected[1:]
-    union = shapely.union_all(parts) if parts else shapely.Polygon()
-    total = float(sum(p.area for p in parts))
+    union = _overlay(shapely.union_all, parts) if parts else shapely.Polygon()
+    overlap = 0.0
+    if parts:
+        tree = shapely.STRtree(parts)
+        left, right = tree.query(parts, predicate="intersects")
+        for i, j in zip(left.tolist(), right.tolist(), strict=True):
+            if i < j:
+                overlap += float(_overlay(shapely.intersection, parts[i], parts[j]).area)
     return TilingReport(
         community_m2=float(comm.area),
-        grids_m2=total,
-        gap_m2=float(comm.difference(union).area),
-        overlap_m2=max(0.0, total - float(union.area)),
-        overhang_m2=float(union.difference(comm).area),
+        grids_m2=float(sum(p.area for p in parts)),
+        gap_m2=float(_overlay(shapely.difference, comm, union).area),
+        overlap_m2=overlap,
+        overhang_m2=float(_overlay(shapely.difference, union, comm).area),
     )
+
+
+def _overlay(op: Callable[..., BaseGeometry], *args: object) -> BaseGeometry:
+    """Run an overlay exactly; on a GEOS robustness failure, again on a 1 mm grid."""
+    try:
+        return op(*args)
+    except shapely.errors.GEOSException:
+        return op(*args, grid_size=GRID_M)

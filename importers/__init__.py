@@ -1,0 +1,1 @@
+"""Importers: outside data (files, OSM) into the model."""

@@ -1,0 +1,122 @@
+"""Read an OSM XML extract offline into GeoDataFrames (Django-free).
+
+osmnx parses the file; nothing is fetched from the network. ``.osm`` and
+``.osm.bz2`` are read directly. PBF is not readable by osmnx; convert it first
+with ``osmium cat in.osm.pbf -o out.osm``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import networkx as nx
+import osmnx as ox
+import pandas as pd
+from shapely.geometry import LineString
+
+# Ways a pedestrian may use, by OSM highway=* value (motorways and their links excluded).
+WALKABLE = {
+    "trunk", "trunk_link", "primary", "primary_link", "secondary", "secondary_link",
+    "tertiary", "tertiary_link", "unclassified", "residential", "living_street", "service",
+    "pedestrian", "footway", "path", "steps", "track", "cycleway",
+}
+# Mapping onto the model's road hierarchy.
+HIGHWAY_CLASS = {
+    "trunk": "trunk", "trunk_link": "trunk", "primary": "primary", "primary_link": "primary",
+    "secondary": "secondary", "secondary_link": "secondary", "tertiary": "tertiary",
+    "tertiary_link": "tertiary", "unclassified": "residential", "residential": "residential",
+    "living_street": "living_street", "service": "service", "pedestrian": "pedestrian",
+    "footway": "footway", "path": "path", "track": "path", "cycleway": "path", "steps": "steps",
+}
+FEATURE_TAGS: dict[str, bool | str | list[str]] = {
+    "building": True,
+    "landuse": ["residential"],
+    "amenity": ["school", "university", "college", "hospital", "clinic", "townhall", "police",
+                "courthouse", "community_centre", "social_facility", "kindergarten"],
+    "office": ["government", "company", "ngo", "association"],
+}
+
+
+class OsmReadError(ValueError):
+    """The file cannot be read as an OSM extract; the message says why."""
+
+
+@dataclass
+class OsmExtract:
+    """Walkable edges and mapped features of one extract, in EPSG:4326."""
+
+    source: str
+    nodes: gpd.GeoDataFrame  # index: OSM node id; geometry: Point
+    edges: gpd.GeoDataFrame  # columns: u, v, osm_way_id, highway, name, length_m, geometry
+    features: gpd.GeoDataFrame  # buildings, residential areas, amenities and offices
+
+
+def _first(value: object) -> object:
+    """osmnx keeps merged ways' tags as lists; take the first."""
+    if isinstance(value, list):
+        return value[0] if value else None
+    return value
+
+
+def read_osm(path: Path) -> OsmExtract:
+    """Read walkable ways (largest connected part) and features from an OSM XML file."""
+    name = path.name.lower()
+    if name.endswith(".pbf"):
+        raise OsmReadError(
+            f"{path.name}: PBF cannot be read offline by osmnx; convert it to XML first "
+            "(`osmium cat file.osm.pbf -o file.osm`) and pass the .osm file"
+        )
+    if not (name.endswith(".osm") or name.endswith(".osm.bz2") or name.endswith(".xml")):
+        raise OsmReadError(f"{path.name}: expected an OSM XML file (.osm or .osm.bz2)")
+    try:
+        graph = ox.graph_from_xml(path, simplify=True, retain_all=True)
+    except Exception as exc:  # osmnx raises several types for a bad file
+        raise OsmReadError(f"{path.name} is not a readable OSM XML extract: {exc}") from exc
+    keep = [(u, v, k) for u, v, k, hw in graph.edges(keys=True, data="highway")
+            if _first(hw) in WALKABLE]
+    walk = nx.MultiDiGraph(graph.edge_subgraph(keep))
+    if walk.number_of_edges() == 0:
+        raise OsmReadError(f"{path.name} has no walkable highway ways")
+    und = walk.to_undirected()
+    largest = max(nx.connected_components(und), key=len)
+    und = und.subgraph(largest)
+    nodes = gpd.GeoDataFrame(
+        {"osm_id": list(und.nodes)},
+        geometry=gpd.points_from_xy([und.nodes[n]["x"] for n in und.nodes],
+                                    [und.nodes[n]["y"] for n in und.nodes]),
+        crs="EPSG:4326",
+    ).set_index("osm_id", drop=False)
+    rows = []
+    seen: set[tuple[int, int, object]] = set()
+    for u, v, data in und.edges(data=True):
+        if u == v:
+            continue  # closed loops carry no shortest path
+        geom = data.get("geometry") or LineString(
+            [(und.nodes[u]["x"], und.nodes[u]["y"]), (und.nodes[v]["x"], und.nodes[v]["y"])]
+        )
+        key = (min(u, v), max(u, v), round(geom.length, 9))
+        if key in seen:
+            continue  # the two directions of a two-way street
+        seen.add(key)
+        hw = str(_first(data.get("highway")))
+        rows.append({
+            "u": u, "v": v, "osm_way_id": _first(data.get("osmid")),
+            "highway": HIGHWAY_CLASS.get(hw, "other"),
+            "name": str(_first(data.get("name")) or "")[:150],
+            "geometry": geom,
+        })
+    edges = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+    edges["length_m"] = edges.to_crs(edges.estimate_utm_crs()).length
+    edges = edges[edges["length_m"] > 0]
+    try:
+        features = ox.features_from_xml(path, tags=FEATURE_TAGS)
+    except Exception:  # osmnx raises when no feature matches
+        features = gpd.GeoDataFrame(columns=["geometry"], geometry="geometry", crs="EPSG:4326")
+    features = features.reset_index()
+    for col in ("name", "building", "landuse", "amenity", "office", "building:levels",
+                "id", "element"):
+        if col not in features:
+            features[col] = pd.NA
+    return OsmExtract(str(path.name), nodes, edges, features)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pyproj import CRS, Transformer
 import shapely
+from pyproj import CRS, Transformer
 from shapely.geometry.base import BaseGeometry
 
 

@@ -17,6 +17,7 @@ class OfflineMapWidget(OSMWidget):
     default_zoom = 14
 
     class Media:
+        extend = False  # drop OpenLayers from the CDN that Django's widget lists
         css = {"all": ("vendor/ol/ol.css", "gis/css/ol3.css")}
         js = ("vendor/ol/ol.js", "gis/js/OLMapWidget.js")
 

@@ -30,6 +30,9 @@ ls /usr/lib/*-linux-gnu/libgeos_c.so* >/dev/null 2>&1 || need+=(libgeos-c1v5)
 python3 -c "import ensurepip, venv" >/dev/null 2>&1 || need+=(python3 python3-venv)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
+# Browser tests drive Debian's Chromium headless; CJK fonts make Chinese text render.
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+have fonts-noto-cjk || need+=(fonts-noto-cjk)
 
 updated=0
 update_once() { if [ $updated -eq 0 ]; then $SUDO apt-get update -q; updated=1; fi; }
@@ -46,7 +49,7 @@ fi
 missing=()
 for p in "${need[@]}"; do [ -n "$p" ] && missing+=("$p"); done
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "系统软件包已就绪 System packages present (PostgreSQL $PGV + PostGIS 3, GDAL, Node.js)."
+  echo "系统软件包已就绪 System packages present (PostgreSQL $PGV + PostGIS 3, GDAL, Node.js, Chromium)."
   exit 0
 fi
 echo "安装系统软件包 Installing system packages: ${missing[*]}"

@@ -56,6 +56,6 @@ def assert_valid_geometries(source_prefix: str) -> None:
     with connection.cursor() as cur:
         for table in ("geo_district", "geo_street", "geo_community", "geo_gridunit",
                       "geo_compound", "geo_building"):
-            cur.execute(f"SELECT count(*) FROM {table} WHERE source LIKE %s "  # noqa: S608
+            cur.execute(f"SELECT count(*) FROM {table} WHERE source LIKE %s "
                         "AND NOT ST_IsValid(geom)", [source_prefix + "%"])
             assert cur.fetchone()[0] == 0, f"invalid geometries in {table}"

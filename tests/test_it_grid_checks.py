@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from shapely.geometry import box
+from shapely.geometry import Polygon, box
 
 from geo.grid_checks import tiling_report
 
@@ -11,7 +11,7 @@ from geo.grid_checks import tiling_report
 LON, LAT, DX, DY = 104.06, 30.6, 0.001, 0.0009
 
 
-def _cell(i: int, j: int, w: float = 1, h: float = 1) -> object:
+def _cell(i: float, j: float, w: float = 1, h: float = 1) -> Polygon:
     return box(LON + i * DX, LAT + j * DY, LON + (i + w) * DX, LAT + (j + h) * DY)
 
 

@@ -109,7 +109,7 @@ def test_it_replaces_rather_than_duplicates(demo_db: None) -> None:
 
 def test_it_leaves_data_that_is_not_demo_alone(demo_db: None) -> None:
     real = CoBuildingUnit.objects.create(name="真实单位", unit_type="organ",
-                                         location=WalkNode.objects.first().geom)  # type: ignore[union-attr]
+                                         location=WalkNode.objects.first().geom)
     call_command("load_demo", stdout=io.StringIO())
     assert CoBuildingUnit.objects.filter(pk=real.pk).exists()
 

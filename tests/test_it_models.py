@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.contrib.gis.geos import GEOSGeometry, LineString, MultiPolygon, Point, Polygon
@@ -86,9 +87,10 @@ def test_it_finds_objects_with_spatial_lookups() -> None:
 @pytest.mark.parametrize(("model", "code"), [
     (District, "5101"), (District, "51010x"), (Street, "51010402"), (Community, "51010402200a"),
 ])
-def test_it_rejects_malformed_codes_in_the_database(model: type, code: str) -> None:
-    d, s, c, _ = _hierarchy()
-    parent = {District: {}, Street: {"district": d}, Community: {"street": s}}[model]
+def test_it_rejects_malformed_codes_in_the_database(model: Any, code: str) -> None:
+    d, s, _c, _ = _hierarchy()
+    parent: dict[str, Any] = {District: {}, Street: {"district": d},
+                              Community: {"street": s}}[model]
     with transaction.atomic(), pytest.raises(IntegrityError):
         model.objects.create(code=code, name="x", geom=MSQ, **parent)
 

@@ -88,8 +88,8 @@ def basemap_context(request: HttpRequest) -> HttpResponse:
         edges = edges.filter(highway__in=_MAJOR)
     communities = Community.objects.all()
     if bbox is not None:
-        edges = edges.filter(geom__bboxoverlaps=bbox)
-        communities = communities.filter(geom__bboxoverlaps=bbox)
+        edges = edges.filter(geom__bboverlaps=bbox)
+        communities = communities.filter(geom__bboverlaps=bbox)
     features = []
     for name, highway, geom in edges.values_list("name", "highway", "geom")[:_MAX_BASEMAP_FEATURES]:
         features.append({"type": "Feature", "geometry": json.loads(geom.geojson),

@@ -429,8 +429,8 @@ class _Deriver:
             share = hh[c_idx] * piece_area[idx] / piece_area[idx].sum()
             ints = np.floor(share)
             # Whole households per piece, summing to the block's count.
-            order = np.argsort(-(share - ints))
-            ints[order[: int(round(hh[c_idx] - ints.sum()))]] += 1
+            rank = np.argsort(-(share - ints))
+            ints[rank[: round(hh[c_idx] - ints.sum())]] += 1
             weights[idx] = ints
         w = np.array(weights)
         xy = self.m.xy(pieces)

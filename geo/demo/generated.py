@@ -14,11 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pyproj import Geod
 from shapely import affinity
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
+from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
 from geo.codes import child_code
@@ -70,7 +72,7 @@ class Frame:
     def sy(self) -> float:
         return 1.0 / 110_574.0
 
-    def geom(self, g):  # type: ignore[no-untyped-def]
+    def geom(self, g: BaseGeometry) -> BaseGeometry:
         """Map a shapely geometry from metres to degrees."""
         return affinity.affine_transform(g, [self.sx, 0, 0, self.sy, self.lon0, self.lat0])
 
@@ -105,7 +107,7 @@ def _mp(g: Polygon | MultiPolygon) -> MultiPolygon:
 
 def _serpentine(n: int) -> list[tuple[int, int]]:
     """Block indices (col, row) north to south, alternating direction, so neighbours touch."""
-    order = []
+    order: list[tuple[int, int]] = []
     for k, row in enumerate(range(n - 1, -1, -1)):
         cols = range(n) if k % 2 == 0 else range(n - 1, -1, -1)
         order.extend((c, row) for c in cols)
@@ -130,7 +132,7 @@ class _Builder:
         self.spare_blocks: dict[str, list[Polygon]] = {}
         self.compound_points: dict[str, list[Polygon]] = {}
 
-    def unique(self, make) -> str:  # type: ignore[no-untyped-def]
+    def unique(self, make: Callable[[], str]) -> str:
         for _ in range(1000):
             name = make()
             if name not in self.used_names:

@@ -37,4 +37,5 @@ __all__ = [
     "UnitType",
     "WalkEdge",
     "WalkNode",
+    "ZoneType",
 ]

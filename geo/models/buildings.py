@@ -49,8 +49,10 @@ class Building(Tracked):
         verbose_name_plural = "楼栋 buildings"
         constraints = [
             non_negative("households", "building"),
-            models.CheckConstraint(condition=models.Q(levels__isnull=True) | models.Q(levels__gte=1),
-                                   name="building_levels_positive"),
+            models.CheckConstraint(
+                condition=models.Q(levels__isnull=True) | models.Q(levels__gte=1),
+                name="building_levels_positive",
+            ),
         ]
 
     def __str__(self) -> str:

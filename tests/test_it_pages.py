@@ -1,0 +1,75 @@
+"""Home page, health check, offline basemap and the admin with its local map widget."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.db.models import Model
+from django.test import Client
+from django.urls import reverse
+
+from geo.models import (
+    Building,
+    CoBuildingUnit,
+    Community,
+    Compound,
+    District,
+    GridUnit,
+    Pairing,
+    ReportingMember,
+    ServiceCenter,
+    Street,
+    WalkEdge,
+    WalkNode,
+)
+
+pytestmark = pytest.mark.django_db
+MODELS: list[type[Model]] = [
+    District, Street, Community, GridUnit, ServiceCenter, CoBuildingUnit, Pairing,
+    ReportingMember, Compound, Building, WalkNode, WalkEdge,
+]
+
+
+def test_it_says_the_data_is_generated(demo_db: None, client: Client) -> None:
+    html = client.get("/").content.decode()
+    assert 'id="demo-banner"' in html and "锦城示范区（演示）" in html
+    assert "<b>36</b> 社区 communities" in html
+
+
+def test_it_answers_the_health_check(client: Client) -> None:
+    body = client.get("/healthz").json()
+    assert body["ok"] is True and body["postgis"].startswith("3.")
+
+
+def test_it_serves_the_basemap_by_bbox(demo_db: None, client: Client) -> None:
+    url = reverse("webmap:basemap-context")
+    everything = client.get(url).json()["features"]
+    kinds = {f["properties"]["kind"] for f in everything}
+    assert kinds == {"road", "community"}
+    corner = client.get(url, {"bbox": "104.159,30.559,104.165,30.565"}).json()["features"]
+    assert 0 < len(corner) < len(everything)
+    bad = client.get(url, {"bbox": "1,2,x,4"})
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "bad_bbox"
+
+
+def test_it_loads_no_script_or_style_from_another_host(demo_db: None, client: Client) -> None:
+    admin = User.objects.create_superuser("boss", "", "pw-unused-in-test")
+    client.force_login(admin)
+    pages = ["/"]
+    for model in MODELS:
+        opts = model._meta
+        pages.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+        obj = model.objects.first()
+        assert obj is not None, model
+        pages.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
+    for page in pages:
+        resp = client.get(page)
+        assert resp.status_code == 200, page
+        html = resp.content.decode()
+        remote = re.findall(r'(?:src|href)="((?:https?:)?//[^"]+)"', html)
+        assert not remote, (page, remote)
+    html = client.get(reverse("admin:geo_gridunit_change",
+                              args=[GridUnit.objects.first().pk])).content.decode()
+    assert "/static/vendor/ol/ol.js" in html and "basemap/context.geojson" in html

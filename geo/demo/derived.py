@@ -292,7 +292,12 @@ class _Deriver:
             raise DerivationError(f"{self.ex.source}: roads enclose only {len(keep)} blocks")
         # A fixed precision grid (~0.1 mm) makes every later union exact along shared edges.
         cells = [faces[i] for i in keep]
-        return cells, self.households(cells)
+        hh = self.households(cells)
+        # Faces between the extract's frame and its outermost roads are not blocks: drop
+        # the empty ones, or one community would ring the whole extract.
+        inner = [i for i, c in enumerate(cells)
+                 if hh[i] > 0 or not c.intersects(frame.boundary)]
+        return [cells[i] for i in inner], hh[inner]
 
     def households(self, cells: list[Polygon]) -> np.ndarray:
         """Households per block from buildings and residential areas (estimated)."""

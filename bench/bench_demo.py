@@ -5,7 +5,6 @@ Run: .venv/bin/python bench/bench_demo.py  (Django-free; uses ../shared/data whe
 
 from __future__ import annotations
 
-import itertools
 import random
 import statistics
 import sys
@@ -18,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 from geo.demo.generated import generate_city  # noqa: E402
 from geo.grid_checks import tiling_report  # noqa: E402
-from geo.partition import balanced_segments  # noqa: E402
+from geo.partition import balanced_segments, brute_force_cost  # noqa: E402
 
 
 def median_s(fn: Callable[[], object], repeat: int) -> float:
@@ -30,24 +29,11 @@ def median_s(fn: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
-def brute_partition(values: list[int], lo: int, hi: int, target: float) -> float | None:
-    """Reference: try every set of cut points (2^(n-1))."""
-    best = None
-    n = len(values)
-    for cuts in itertools.product([False, True], repeat=n - 1):
-        bounds = [0] + [i + 1 for i, c in enumerate(cuts) if c] + [n]
-        sums = [sum(values[a:b]) for a, b in itertools.pairwise(bounds)]
-        if all(lo <= s <= hi for s in sums):
-            cost = sum((s - target) ** 2 for s in sums)
-            best = cost if best is None else min(best, cost)
-    return best
-
-
 def main() -> None:
     rng = random.Random(1)
     values = [rng.randint(0, 300) for _ in range(16)]
     dp = median_s(lambda: balanced_segments(values, 150, 500, 330), 50)
-    brute = median_s(lambda: brute_partition(values, 150, 500, 330), 3)
+    brute = median_s(lambda: brute_force_cost(values, 150, 500, 330), 3)
     print(f"partition of 16 blocks: DP median {dp * 1e3:.3f} ms, brute force {brute * 1e3:.1f} ms,"
           f" ratio brute/DP {brute / dp:.0f}x")
 

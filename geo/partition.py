@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 
@@ -67,3 +68,21 @@ def balanced_segments(
         segments.append((back[i], i))
         i = back[i]
     return segments[::-1]
+
+
+def brute_force_cost(
+    households: Sequence[float], lo: float, hi: float, target: float
+) -> float | None:
+    """Reference for :func:`balanced_segments`: try all ``2^(n-1)`` cut sets.
+
+    Returns the minimum total squared deviation, or ``None`` when no partition fits.
+    """
+    n = len(households)
+    best = None
+    for cuts in itertools.product([False, True], repeat=n - 1):
+        bounds = [0] + [i + 1 for i, c in enumerate(cuts) if c] + [n]
+        sums = [sum(households[a:b]) for a, b in itertools.pairwise(bounds)]
+        if all(lo <= s <= hi for s in sums):
+            cost = sum((s - target) ** 2 for s in sums)
+            best = cost if best is None else min(best, cost)
+    return best

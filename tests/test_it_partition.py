@@ -8,26 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.partition import PartitionError, balanced_segments
-
-
-def _brute(values: list[int], lo: int, hi: int, target: float) -> float | None:
-    n = len(values)
-    best = None
-    for cuts in itertools.product([False, True], repeat=n - 1):
-        bounds = [0] + [i + 1 for i, c in enumerate(cuts) if c] + [n]
-        sums = [sum(values[a:b]) for a, b in itertools.pairwise(bounds)]
-        if all(lo <= s <= hi for s in sums):
-            cost = sum((s - target) ** 2 for s in sums)
-            best = cost if best is None else min(best, cost)
-    return best
+from geo.partition import PartitionError, balanced_segments, brute_force_cost
 
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.integers(0, 300), min_size=1, max_size=9))
 def test_it_matches_brute_force(values: list[int]) -> None:
     lo, hi, target = 150, 500, 330
-    expected = _brute(values, lo, hi, target)
+    expected = brute_force_cost(values, lo, hi, target)
     if expected is None:
         with pytest.raises(PartitionError):
             balanced_segments(values, lo, hi, target)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from .projection import to_local_metres
+from .projection import extent_crs, from_local_metres, to_local_metres
 
 GRID_M = 1e-3
 
@@ -72,3 +72,109 @@ def _overlay(op: Callable[..., BaseGeometry], *args: object) -> BaseGeometry:
         return op(*args)
     except shapely.errors.GEOSException:
         return op(*args, grid_size=GRID_M)
+
+
+@dataclass(frozen=True)
+class GridFinding:
+    """One failed grid check: what, which grid(s), a message, and where (WGS84)."""
+
+    kind: str
+    codes: tuple[str, ...]
+    message: str
+    area_m2: float | None = None
+    geom: BaseGeometry | None = None
+
+
+@dataclass(frozen=True)
+class GridRecord:
+    """A grid as the checks see it: code, WGS84 geometry and households."""
+
+    code: str
+    geom: BaseGeometry
+    households: int
+
+
+def check_community_grids(community_code: str, community: BaseGeometry,
+                          grids: Sequence[GridRecord], households_range: tuple[int, int],
+                          min_area_m2: float = 1.0) -> list[GridFinding]:
+    """Every rule a community's grids must meet; [] when they all pass.
+
+    Checks: each grid inside the community (overhang), no two grids overlapping, no
+    gap the grids leave (each piece over ``min_area_m2`` reported with its polygon),
+    households within ``households_range``, codes of 15 digits under the community's
+    code, unique, and numbered west→east then north→south: grid A must come before
+    grid B when A's interior point lies north of all of B, or when their north–south
+    extents overlap and A's interior point lies west of all of B.
+    """
+    findings: list[GridFinding] = []
+    if not grids:
+        return [GridFinding("no_grids", (), f"社区 {community_code} 没有网格 has no grids")]
+    crs = extent_crs([community, *[g.geom for g in grids]])
+    comm, *parts = (shapely.make_valid(g)
+                    for g in to_local_metres([community, *[g.geom for g in grids]], crs))
+
+    def piece(kind: str, codes: tuple[str, ...], geom_m: BaseGeometry, text: str) -> None:
+        for poly in getattr(geom_m, "geoms", [geom_m]):
+            if poly.area > min_area_m2 and poly.geom_type == "Polygon":
+                findings.append(GridFinding(kind, codes, f"{text}: {poly.area:.1f} m²",
+                                            float(poly.area),
+                                            from_local_metres([poly], crs)[0]))
+
+    for rec, part in zip(grids, parts, strict=True):
+        piece("overhang", (rec.code,), _polygonal(_overlay(shapely.difference, part, comm)),
+              f"网格 {rec.code} 超出社区边界 lies outside its community")
+    tree = shapely.STRtree(parts)
+    left, right = tree.query(parts, predicate="intersects")
+    for i, j in zip(left.tolist(), right.tolist(), strict=True):
+        if i < j:
+            inter = _polygonal(_overlay(shapely.intersection, parts[i], parts[j]))
+            piece("overlap", (grids[i].code, grids[j].code), inter,
+                  f"网格 {grids[i].code} 与 {grids[j].code} 重叠 overlap")
+    union = _overlay(shapely.union_all, parts)
+    piece("gap", (), _polygonal(_overlay(shapely.difference, comm, union)),
+          f"社区 {community_code} 有未覆盖空隙 gap no grid covers")
+    low, high = households_range
+    for rec in grids:
+        if not low <= rec.households <= high:
+            findings.append(GridFinding("households", (rec.code,),
+                                        f"网格 {rec.code} 户数 {rec.households} 不在 "
+                                        f"{low}–{high} households out of range"))
+    findings += _code_findings(community_code, grids)
+    return findings
+
+
+def _polygonal(geom: BaseGeometry) -> BaseGeometry:
+    """Only the areal parts of an overlay result (lines and points have no area)."""
+    polys = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(polys) if polys else shapely.Polygon()
+
+
+def _code_findings(community_code: str, grids: Sequence[GridRecord]) -> list[GridFinding]:
+    out = []
+    seen: dict[str, int] = {}
+    for rec in grids:
+        seen[rec.code] = seen.get(rec.code, 0) + 1
+        if len(rec.code) != 15 or not rec.code.isdigit() or \
+                not rec.code.startswith(community_code):
+            out.append(GridFinding("code", (rec.code,), f"网格代码 {rec.code} 应为社区代码 "
+                                   f"{community_code} 加三位序号 must be the community code "
+                                   f"plus 3 digits"))
+    for code, n in seen.items():
+        if n > 1:
+            out.append(GridFinding("code_duplicate", (code,),
+                                   f"网格代码 {code} 重复 {n} 次 used {n} times"))
+    boxes = [(shapely.point_on_surface(r.geom), r.geom.bounds) for r in grids]
+    for a, (pa, ba) in enumerate(boxes):
+        for b, (_, bb) in enumerate(boxes):
+            if grids[a].code <= grids[b].code:
+                continue
+            north = pa.y > bb[3]
+            same_band = ba[1] <= bb[3] and bb[1] <= ba[3]
+            west = same_band and pa.x < bb[0]
+            if north or west:
+                where = "北" if north else "西"
+                out.append(GridFinding(
+                    "code_order", (grids[a].code, grids[b].code),
+                    f"网格 {grids[a].code} 在 {grids[b].code} 之{where}，编号应在前 is "
+                    f"{'north' if north else 'west'} of it and should be numbered first"))
+    return out

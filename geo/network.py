@@ -8,6 +8,7 @@ an edge on either side of a snapped point.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -162,7 +163,7 @@ class WalkGraph:
     def path_line_m(self, nodes: list[int]) -> list[tuple[float, float]]:
         """Coordinates in local metres along a node path, following edge geometry."""
         out: list[tuple[float, float]] = []
-        for a, b in zip(nodes[:-1], nodes[1:], strict=True):
+        for a, b in itertools.pairwise(nodes):
             e = self.arc_edge(a, b)
             coords = shapely.get_coordinates(self.lines_m[e])
             if self.edge_u[e] != a:

@@ -187,7 +187,7 @@ class PairingProblem:
 
     def auto_minimum(self) -> int:
         """The largest even minimum every community can get: ≤ total capacity / communities."""
-        n_u, n_c = self.shape
+        _n_u, n_c = self.shape
         if n_c == 0:
             return 0
         upper = int(min(self.unit_capacity.sum() // n_c, self.community_cap.min()))

@@ -24,3 +24,18 @@ def to_local_metres(geoms: list[BaseGeometry], crs: CRS | None = None) -> list[B
         crs = local_equal_area((minx + maxx) / 2, (miny + maxy) / 2)
     fwd = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform
     return [shapely.transform(g, fwd, interleaved=False) for g in geoms]
+
+
+def from_local_metres(geoms: list[BaseGeometry], crs: CRS) -> list[BaseGeometry]:
+    """Inverse of :func:`to_local_metres` for a known local CRS."""
+    inv = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform
+    return [shapely.transform(g, inv, interleaved=False) for g in geoms]
+
+
+def extent_crs(geoms: list[BaseGeometry]) -> CRS:
+    """The local equal-area CRS :func:`to_local_metres` would pick for ``geoms``."""
+    minx = min(g.bounds[0] for g in geoms)
+    miny = min(g.bounds[1] for g in geoms)
+    maxx = max(g.bounds[2] for g in geoms)
+    maxy = max(g.bounds[3] for g in geoms)
+    return local_equal_area((minx + maxx) / 2, (miny + maxy) / 2)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import networkx as nx
 import numpy as np
 
@@ -55,7 +57,7 @@ def reference_distances(graph: WalkGraph, centers: np.ndarray,
     for e in range(graph.n_edges):
         u, v, length = int(graph.edge_u[e]), int(graph.edge_v[e]), float(graph.edge_length[e])
         chain = [(0.0, u), *sorted(cuts.get(e, [])), (length, v)]
-        for (a0, n0), (a1, n1) in zip(chain[:-1], chain[1:], strict=True):
+        for (a0, n0), (a1, n1) in itertools.pairwise(chain):
             key = (f"{n0}", f"{n1}")
             w = a1 - a0
             if key[0] == key[1]:

@@ -1,0 +1,100 @@
+"""Rule profiles: every threshold the checks use, as data (Django-free).
+
+A profile is a JSON file; the built-in ones live in ``geo/profiles``. ``load_profile``
+takes a built-in name or a path to a file of the same shape, so a city can keep its
+own profile beside its data. Every result names the profile it used.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
+DEFAULT_PROFILE = "national-2022"
+
+
+class ProfileError(ValueError):
+    """A profile is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class CapStep:
+    """Communities with at least ``households_at_least`` households may take ``cap`` units."""
+
+    households_at_least: int
+    cap: int
+
+
+@dataclass(frozen=True)
+class RuleProfile:
+    """The thresholds of DESIGN §3 for one jurisdiction."""
+
+    name: str
+    title: str
+    facility_ratio_m2_per_100_households: float
+    facility_min_m2: float
+    center_area_by_level_m2: dict[str, float]
+    comprehensive_center_min_m2: float
+    pairing_cap: int
+    pairing_cap_by_households: tuple[CapStep, ...]
+    reporting_cap: int
+    walk_reach_m: tuple[float, ...]
+    walk_speed_m_per_min: float
+    max_snap_m: float
+    grid_households: tuple[int, int]
+    weak_share: float
+
+    def pairing_cap_for(self, households: int, base: int | None = None) -> int:
+        """Units a community may pair with; large communities get the raised caps."""
+        cap = self.pairing_cap if base is None else base
+        for step in self.pairing_cap_by_households:
+            if households >= step.households_at_least:
+                cap = max(cap, step.cap)
+        return cap
+
+    def walk_minutes(self, metres: float) -> float:
+        return metres / self.walk_speed_m_per_min
+
+
+def available_profiles() -> list[str]:
+    return sorted(p.stem for p in PROFILE_DIR.glob("*.json"))
+
+
+def load_profile(name_or_path: str | None = None) -> RuleProfile:
+    """A built-in profile by name, or one from a JSON file path; the default when None."""
+    key = name_or_path or DEFAULT_PROFILE
+    path = Path(key) if key.endswith(".json") else PROFILE_DIR / f"{key}.json"
+    if not path.is_file():
+        raise ProfileError(f"没有规则配置 {key!r}; no rule profile {key!r}: choose one of "
+                           f"{', '.join(available_profiles())} or give a .json file")
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        low, high = raw["grid_households"]
+        profile = RuleProfile(
+            name=str(raw["name"]),
+            title=str(raw.get("title", raw["name"])),
+            facility_ratio_m2_per_100_households=float(
+                raw["facility_ratio_m2_per_100_households"]),
+            facility_min_m2=float(raw["facility_min_m2"]),
+            center_area_by_level_m2={k: float(v)
+                                     for k, v in raw["center_area_by_level_m2"].items()},
+            comprehensive_center_min_m2=float(raw["comprehensive_center_min_m2"]),
+            pairing_cap=int(raw["pairing_cap"]),
+            pairing_cap_by_households=tuple(
+                CapStep(int(s["households_at_least"]), int(s["cap"]))
+                for s in raw.get("pairing_cap_by_households", [])),
+            reporting_cap=int(raw["reporting_cap"]),
+            walk_reach_m=tuple(float(r) for r in raw["walk_reach_m"]),
+            walk_speed_m_per_min=float(raw["walk_speed_m_per_min"]),
+            max_snap_m=float(raw["max_snap_m"]),
+            grid_households=(int(low), int(high)),
+            weak_share=float(raw["weak_share"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ProfileError(f"rule profile {path} is malformed: {exc!r}") from exc
+    if profile.walk_speed_m_per_min <= 0 or low > high or profile.pairing_cap < 1:
+        raise ProfileError(f"rule profile {path}: walking speed must be positive, the grid "
+                           f"household range ordered and the pairing cap at least 1")
+    return profile

@@ -1,0 +1,103 @@
+"""Coverage of the database's buildings by licensed centers, per grid up to district."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import shapely.geometry
+from django.db import connection
+
+from geo.coverage import coverage_by_level, reach_column, reach_polygons
+from geo.rules import RuleProfile
+
+from .network import center_field
+
+BUILDINGS_SQL = """
+SELECT b.id, ST_X(p), ST_Y(p), b.households, g.code, c.code, b.compound_id
+FROM geo_building b
+CROSS JOIN LATERAL ST_PointOnSurface(b.geom) AS p
+LEFT JOIN LATERAL (SELECT code FROM geo_gridunit g WHERE ST_Covers(g.geom, p)
+                   ORDER BY code LIMIT 1) g ON true
+LEFT JOIN geo_community c ON c.id = b.community_id
+WHERE b.households > 0 AND coalesce(c.code, g.code, '') LIKE %s
+ORDER BY b.id
+"""
+
+COMPOUNDS_SQL = """
+SELECT k.id, k.name, k.households, c.code, c.name, ST_X(p), ST_Y(p)
+FROM geo_compound k
+CROSS JOIN LATERAL ST_PointOnSurface(k.geom) AS p
+LEFT JOIN geo_community c ON c.id = k.community_id
+WHERE coalesce(c.code, '') LIKE %s
+ORDER BY k.id
+"""
+
+
+def run_coverage(scope: str, reaches: Sequence[float], profile: RuleProfile,
+                 polygons: bool = False) -> dict[str, Any]:
+    """Shares within each reach per level, uncovered compounds and optional reach areas."""
+    loaded = center_field(licensed_only=True)
+    with connection.cursor() as cur:
+        cur.execute(BUILDINGS_SQL, [scope + "%"])
+        rows = cur.fetchall()
+        cur.execute(COMPOUNDS_SQL, [scope + "%"])
+        compounds = cur.fetchall()
+    xy = np.array([(r[1], r[2]) for r in rows], dtype=np.float64).reshape(-1, 2)
+    hh = np.array([r[3] for r in rows], dtype=np.float64)
+    dist = loaded.field.distances(xy)[0] if rows else np.zeros(0)
+    comm = [r[5] or (r[4][:12] if r[4] else None) for r in rows]
+    levels = {
+        "grid": [r[4] for r in rows],
+        "community": comm,
+        "street": [c[:9] if c else None for c in comm],
+        "district": [c[:6] if c else None for c in comm],
+    }
+    tables = coverage_by_level(dist, hh, levels, reaches)
+    far = max(reaches)
+    cxy = np.array([(r[5], r[6]) for r in compounds], dtype=np.float64).reshape(-1, 2)
+    cdist = loaded.field.distances(cxy)[0] if compounds else np.zeros(0)
+    uncovered = [
+        {"id": r[0], "name": r[1], "households": r[2], "community_code": r[3],
+         "community": r[4], "distance_m": None if not np.isfinite(d) else round(float(d), 1)}
+        for r, d in zip(compounds, cdist, strict=True) if not d <= far
+    ]
+    uncovered.sort(key=lambda c: -(c["distance_m"] or float("inf")))
+    result: dict[str, Any] = {
+        "profile": profile.name,
+        "scope": scope or None,
+        "reaches_m": list(reaches),
+        "centers": len(loaded.centers),
+        "buildings": len(rows),
+        "levels": {name: _records(t, reaches) for name, t in tables.items()},
+        "uncovered_compounds": uncovered,
+    }
+    if polygons:
+        result["reach_areas"] = {
+            "type": "FeatureCollection",
+            "features": [
+                {"type": "Feature", "geometry": shapely_geojson(geom),
+                 "properties": {"center_id": loaded.centers[c].id,
+                                "center": loaded.centers[c].name, "reach_m": r}}
+                for c, r, geom in reach_polygons(loaded.field, reaches)
+            ],
+        }
+    return result
+
+
+def shapely_geojson(geom: Any) -> dict[str, Any]:
+    return dict(shapely.geometry.mapping(geom))
+
+
+def _records(frame: Any, reaches: Sequence[float]) -> list[dict[str, Any]]:
+    out = []
+    for row in frame.itertuples(index=False):
+        rec = {"code": row.key, "buildings": int(row.buildings),
+               "households": int(row.households),
+               "worst_m": None if not np.isfinite(row.worst_m) else round(float(row.worst_m), 1)}
+        for r in reaches:
+            val = getattr(row, reach_column(r))
+            rec[reach_column(r)] = None if not np.isfinite(val) else round(float(val), 4)
+        out.append(rec)
+    return out

@@ -1,0 +1,139 @@
+"""Nearest service centers of a point, by walking or straight-line distance."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from django.db import connection
+
+from geo.chinacoords import to_wgs84
+from geo.rules import RuleProfile
+
+from .network import CenterRow, center_field
+
+# Metres per degree of latitude at the equator: the smallest of either axis at φ = 0.
+M_PER_DEG_LAT_MIN = 110_574.0
+M_PER_DEG_LON_EQ = 111_320.0
+
+KNN_SQL = """
+SELECT s.id, ST_Distance(s.location::geography, q.p::geography),
+       ST_Distance(s.location, q.p)
+FROM geo_servicecenter s, (SELECT ST_SetSRID(ST_MakePoint(%s, %s), 4326) AS p) q
+ORDER BY s.location <-> q.p
+LIMIT %s
+"""
+
+PLACE_SQL = """
+WITH q AS (SELECT ST_SetSRID(ST_MakePoint(%s, %s), 4326) AS p)
+SELECT c.code, c.name, s.code, s.name, g.code, g.name, g.leader, g.workers
+FROM q
+LEFT JOIN geo_community c ON ST_Covers(c.geom, q.p)
+LEFT JOIN geo_street s ON s.id = c.street_id
+LEFT JOIN geo_gridunit g ON g.community_id = c.id AND ST_Covers(g.geom, q.p)
+ORDER BY c.code, g.code
+LIMIT 1
+"""
+
+
+def straight_k_nearest(lon: float, lat: float, k: int) -> list[tuple[int, float]]:
+    """(center id, geodesic metres) of the k nearest centers by the KNN index.
+
+    ``<->`` orders by distance in degrees, which is not geodesic order; so the index
+    is asked for a growing candidate list until the k-th geodesic distance is below
+    the least geodesic distance any center outside the list could have (its degree
+    distance times the fewest metres a degree can span at that latitude).
+    """
+    limit = max(4 * k, k + 8)
+    while True:
+        with connection.cursor() as cur:
+            cur.execute(KNN_SQL, [lon, lat, limit])
+            rows = cur.fetchall()
+        ranked = sorted((float(r[1]), int(r[0])) for r in rows)[:k]
+        if len(rows) < limit:
+            break
+        r_deg = float(rows[-1][2])
+        phi = min(abs(lat) + r_deg, 89.9)
+        m_per_deg = min(M_PER_DEG_LAT_MIN, M_PER_DEG_LON_EQ * math.cos(math.radians(phi)))
+        if ranked[-1][0] <= r_deg * m_per_deg * 0.995:
+            break
+        limit *= 4
+    return [(cid, d) for d, cid in ranked]
+
+
+def place_of(lon: float, lat: float) -> dict[str, Any] | None:
+    """The community, street and grid (with its workers) covering a point."""
+    with connection.cursor() as cur:
+        cur.execute(PLACE_SQL, [lon, lat])
+        row = cur.fetchone()
+    if row is None or row[0] is None:
+        return None
+    grid = None
+    if row[4]:
+        workers = json.loads(row[7]) if isinstance(row[7], str) else row[7]
+        grid = {"code": row[4], "name": row[5], "leader": row[6], "workers": workers or []}
+    return {"community": {"code": row[0], "name": row[1]},
+            "street": {"code": row[2], "name": row[3]}, "grid": grid}
+
+
+def nearest_centers(lon: float, lat: float, k: int, by: str, crs: str,
+                    profile: RuleProfile) -> dict[str, Any]:
+    """The answer the CLI and the API both give; see issue 4 §1."""
+    wlon, wlat = (float(v) for v in to_wgs84(lon, lat, crs))
+    notices: list[dict[str, str]] = []
+    place = place_of(wlon, wlat)
+    if place is None:
+        notices.append({"code": "outside_communities",
+                        "message": "该位置不在任何社区范围内 this point lies outside every "
+                                   "community we hold"})
+    results: list[dict[str, Any]] = []
+    if by == "straight":
+        rows = _center_rows()
+        for cid, metres in straight_k_nearest(wlon, wlat, k):
+            results.append(_center_json(rows[cid], metres, None, profile))
+    else:
+        loaded = center_field()
+        access = float(loaded.field.distances([(wlon, wlat)])[2][0])
+        if access > profile.max_snap_m:
+            notices.append({"code": "far_from_network",
+                            "message": f"该位置距最近道路 {access:.0f} 米，超出 "
+                                       f"{profile.max_snap_m:.0f} 米 this point is {access:.0f} m "
+                                       f"from the nearest road, beyond {profile.max_snap_m:.0f} m"
+                                       f"; distances include that stretch"})
+        for ans in loaded.field.k_nearest((wlon, wlat), k):
+            results.append(_center_json(loaded.centers[ans.center], ans.distance_m,
+                                        ans.route, profile))
+        if not results:
+            notices.append({"code": "unreachable",
+                            "message": "路网上无法到达任何服务中心 no center can be reached on "
+                                       "the walking network from here"})
+    return {
+        "query": {"lon": lon, "lat": lat, "crs": crs, "wgs84": [wlon, wlat], "k": k, "by": by},
+        "profile": profile.name,
+        "place": place,
+        "centers": results,
+        "notices": notices,
+    }
+
+
+def _center_rows() -> dict[int, CenterRow]:
+    with connection.cursor() as cur:
+        cur.execute("""SELECT s.id, s.name, s.level, s.floor_area, s.opening_hours, s.services,
+                              s.phone, s.address, s.licensed, c.code
+                       FROM geo_servicecenter s
+                       LEFT JOIN geo_community c ON c.id = s.community_id""")
+        return {r[0]: CenterRow(*r) for r in cur.fetchall()}
+
+
+def _center_json(c: CenterRow, metres: float, route: list[tuple[float, float]] | None,
+                 profile: RuleProfile) -> dict[str, Any]:
+    return {
+        "id": c.id, "name": c.name, "level": c.level, "floor_area_m2": c.floor_area,
+        "opening_hours": c.opening_hours, "services": c.services, "phone": c.phone,
+        "address": c.address, "licensed": c.licensed, "community_code": c.community_code,
+        "distance_m": round(metres, 1),
+        "walk_minutes": round(profile.walk_minutes(metres), 1),
+        "route": None if route is None else {"type": "LineString",
+                                             "coordinates": [list(p) for p in route]},
+    }

@@ -1,0 +1,113 @@
+"""The walking graph and center field of the database, cached per process."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from django.db import connection
+
+from geo.nearest import CenterField
+from geo.network import NetworkError, WalkGraph
+
+
+@dataclass(frozen=True)
+class CenterRow:
+    """What the answers need to say about a center."""
+
+    id: int
+    name: str
+    level: str
+    floor_area: float
+    opening_hours: str
+    services: list[str]
+    phone: str
+    address: str
+    licensed: bool
+    community_code: str | None
+
+
+@dataclass
+class LoadedField:
+    """A center field with the database rows behind its indices."""
+
+    field: CenterField
+    centers: list[CenterRow]
+    signature: tuple[object, ...]
+
+
+_lock = threading.Lock()
+_graph_cache: dict[tuple[object, ...], WalkGraph] = {}
+_field_cache: dict[tuple[object, ...], LoadedField] = {}
+
+SIGNATURE_SQL = """
+SELECT (SELECT count(*) FROM geo_walkedge), (SELECT max(id) FROM geo_walkedge),
+       (SELECT count(*) FROM geo_walknode), (SELECT max(id) FROM geo_walknode),
+       (SELECT count(*) FROM geo_servicecenter), (SELECT max(updated_at) FROM geo_servicecenter),
+       (SELECT coalesce(sum(version), 0) FROM geo_servicecenter)
+"""
+
+
+def _signature() -> tuple[object, ...]:
+    with connection.cursor() as cur:
+        cur.execute(SIGNATURE_SQL)
+        row = cur.fetchone()
+    return tuple(row) if row else ()
+
+
+def walk_graph() -> WalkGraph:
+    """The whole walking network, rebuilt only when its edges or nodes change."""
+    key = _signature()[:4]
+    with _lock:
+        if key in _graph_cache:
+            return _graph_cache[key]
+    with connection.cursor() as cur:
+        cur.execute("SELECT id, ST_X(geom), ST_Y(geom) FROM geo_walknode ORDER BY id")
+        nodes = np.array(cur.fetchall(), dtype=np.float64).reshape(-1, 3)
+        cur.execute("SELECT start_id, end_id, length_m, ST_AsBinary(geom) FROM geo_walkedge "
+                    "ORDER BY id")
+        edges = cur.fetchall()
+    if nodes.size == 0 or not edges:
+        raise NetworkError("路网为空：请先导入路网 the walking network is empty; import roads "
+                           "first (import_osm or load_demo)")
+    ids = nodes[:, 0].astype(np.int64)
+    start = np.array([e[0] for e in edges], dtype=np.int64)
+    end = np.array([e[1] for e in edges], dtype=np.int64)
+    graph = WalkGraph.from_arrays(
+        nodes[:, 1:], np.searchsorted(ids, start), np.searchsorted(ids, end),
+        np.array([e[2] for e in edges], dtype=np.float64),
+        list(shapely.from_wkb([bytes(e[3]) for e in edges])),
+    )
+    with _lock:
+        _graph_cache.clear()
+        _graph_cache[key] = graph
+    return graph
+
+
+def center_field(licensed_only: bool = False) -> LoadedField:
+    """The nearest-center field over all (or only licensed) centers, cached."""
+    sig = (*_signature(), licensed_only)
+    with _lock:
+        if sig in _field_cache:
+            return _field_cache[sig]
+    graph = walk_graph()
+    where = "WHERE s.licensed" if licensed_only else ""
+    with connection.cursor() as cur:
+        cur.execute(f"""
+            SELECT s.id, s.name, s.level, s.floor_area, s.opening_hours, s.services, s.phone,
+                   s.address, s.licensed, c.code, ST_X(s.location), ST_Y(s.location)
+            FROM geo_servicecenter s LEFT JOIN geo_community c ON c.id = s.community_id
+            {where} ORDER BY s.id""")
+        rows = cur.fetchall()
+    if not rows:
+        raise NetworkError("没有服务中心 there are no service centers yet")
+    centers = [CenterRow(*r[:10]) for r in rows]
+    field = CenterField.build(graph, [(r[10], r[11]) for r in rows])
+    loaded = LoadedField(field=field, centers=centers, signature=sig)
+    with _lock:
+        for old in [k for k in _field_cache if k[-1] == licensed_only]:
+            del _field_cache[old]
+        _field_cache[sig] = loaded
+    return loaded

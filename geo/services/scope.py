@@ -1,0 +1,25 @@
+"""Scopes by hierarchy code: a district, street or community code selects what lies under it."""
+
+from __future__ import annotations
+
+from django.db import connection
+
+
+class ScopeError(ValueError):
+    """A scope code that is malformed or names nothing we hold."""
+
+
+def check_scope(code: str | None) -> str:
+    """The code as a community-code prefix ('' for everything); raises on unknown codes."""
+    if not code:
+        return ""
+    if not code.isdigit() or len(code) not in (6, 9, 12):
+        raise ScopeError(f"范围代码 {code!r} 应为 6 位区县、9 位街道或 12 位社区代码 scope must "
+                         f"be a 6-digit district, 9-digit street or 12-digit community code")
+    table = {6: "geo_district", 9: "geo_street", 12: "geo_community"}[len(code)]
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT 1 FROM {table} WHERE code = %s", [code])
+        if cur.fetchone() is None:
+            raise ScopeError(f"没有代码为 {code} 的区划 no area with code {code}")
+    return code
+

@@ -87,6 +87,14 @@ class PairingProblem:
     community_min: npt.NDArray[np.int64]
     max_distance: float | None
     locked: tuple[tuple[int, int], ...] = field(default=())
+    unit_labels: tuple[str, ...] = field(default=())
+    community_labels: tuple[str, ...] = field(default=())
+
+    def unit_label(self, i: int) -> str:
+        return self.unit_labels[i] if self.unit_labels else f"unit {i}"
+
+    def community_label(self, j: int) -> str:
+        return self.community_labels[j] if self.community_labels else f"community {j}"
 
     @classmethod
     def from_cost_matrix(
@@ -97,6 +105,8 @@ class PairingProblem:
         community_min: int | Sequence[int] | npt.ArrayLike = 0,
         max_distance: float | None = None,
         locked: Iterable[tuple[int, int]] = (),
+        unit_labels: Sequence[str] = (),
+        community_labels: Sequence[str] = (),
     ) -> PairingProblem:
         """Validate and freeze an instance.
 
@@ -107,6 +117,7 @@ class PairingProblem:
         community_cap, community_min : units per community, upper and lower (scalar or (C,))
         max_distance : metres; longer pairs are not allowed
         locked : (unit, community) pairs kept as they are
+        unit_labels, community_labels : names for the messages (indices otherwise)
         """
         c = np.asarray(cost, dtype=np.float64)
         if c.ndim != 2:
@@ -127,8 +138,12 @@ class PairingProblem:
                 raise ValueError(f"locked pair ({i}, {j}) is outside the matrix")
         if max_distance is not None and max_distance < 0:
             raise ValueError("max_distance must not be negative")
+        for labels, n, what in ((unit_labels, n_u, "unit"), (community_labels, n_c, "community")):
+            if labels and len(labels) != n:
+                raise ValueError(f"{len(labels)} {what} labels for {n} {what}s")
         return cls(cost=c, unit_capacity=cap_u, community_cap=cap_c, community_min=min_c,
-                   max_distance=max_distance, locked=lock)
+                   max_distance=max_distance, locked=lock, unit_labels=tuple(unit_labels),
+                   community_labels=tuple(community_labels))
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -160,11 +175,13 @@ class PairingProblem:
         cap_u, cap_c, min_c = self.residual()
         reasons = []
         for i in np.nonzero(cap_u < 0)[0]:
-            reasons.append(f"unit {i} has {self.unit_capacity[i] - cap_u[i]} locked pairings, "
+            reasons.append(f"{self.unit_label(i)} has {self.unit_capacity[i] - cap_u[i]} "
+                           f"locked pairings, "
                            f"over its capacity {self.unit_capacity[i]}")
         for j in np.nonzero(cap_c < 0)[0]:
-            reasons.append(f"community {j} has {self.community_cap[j] - cap_c[j]} locked "
-                           f"pairings, over its cap {self.community_cap[j]}")
+            reasons.append(f"{self.community_label(j)} has "
+                           f"{self.community_cap[j] - cap_c[j]} locked pairings, "
+                           f"over its cap {self.community_cap[j]}")
         if reasons:
             return reasons
         need = int(min_c.sum())
@@ -176,8 +193,8 @@ class PairingProblem:
         reach = ok.sum(axis=0)
         for j in np.nonzero(reach < min_c)[0]:
             limit = "" if self.max_distance is None else f" within {self.max_distance:.0f} m"
-            reasons.append(f"community {j} needs {min_c[j]} more units but only {reach[j]} "
-                           f"are available{limit}")
+            reasons.append(f"{self.community_label(j)} needs {min_c[j]} more units but only "
+                           f"{reach[j]} are available{limit}")
         if not reasons and need:
             met = _max_mandatory_flow(ok, cap_u, min_c)
             if met < need:
@@ -194,7 +211,8 @@ class PairingProblem:
         for m in range(upper, 0, -1):
             trial = PairingProblem.from_cost_matrix(
                 self.cost, self.unit_capacity, self.community_cap,
-                np.maximum(self.community_min, m), self.max_distance, self.locked)
+                np.maximum(self.community_min, np.minimum(m, self.community_cap)),
+                self.max_distance, self.locked)
             if not trial.infeasibility():
                 return m
         return 0

@@ -10,7 +10,7 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.nearest import CenterField
+from geo.nearest import CenterField, walk_matrix
 from geo.network import NetworkError, WalkGraph
 from tests.walk_fixture import DEG_M, random_graph, random_points, reference_distances
 
@@ -107,3 +107,15 @@ def test_it_unreachable_centers_are_inf_not_wrong() -> None:
     assert math.isinf(dist[0]) and src[0] == -1
     assert field.k_nearest((104.0 + 0.5 * d, 30.0), 3) == []
     assert field.nearest((104.0 + 0.5 * d, 30.0)) is None
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=seeds)
+def test_it_walk_matrix_equals_brute_force(seed: int) -> None:
+    graph = random_graph(seed)
+    origins = random_points(seed + 5, 4)
+    targets = random_points(seed + 6, 5)
+    matrix = walk_matrix(graph, origins, targets, chunk=2)
+    for i, q in enumerate(origins):
+        ref = reference_distances(graph, targets, tuple(q))
+        assert matrix[i] == pytest.approx(ref, rel=1e-9, abs=1e-6)

@@ -1,0 +1,133 @@
+"""Pair the database's co-building units with communities, optimally, and save proposals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from django.db import connection, transaction
+from pyproj import Geod
+
+from geo.models import CoBuildingUnit, Community, Pairing
+from geo.models.facilities import PairingMethod, PairingStatus
+from geo.nearest import walk_matrix
+from geo.pairing import PairingProblem, PairingResult
+from geo.rules import RuleProfile
+
+from .network import walk_graph
+
+GEOD = Geod(ellps="WGS84")
+
+# The community's own center (the highest level, then the largest), else a point inside.
+COMMUNITIES_SQL = """
+SELECT c.id, c.code, c.name, c.households,
+       coalesce(ST_X(s.location), ST_X(ST_PointOnSurface(c.geom))),
+       coalesce(ST_Y(s.location), ST_Y(ST_PointOnSurface(c.geom))),
+       s.id IS NOT NULL
+FROM geo_community c
+LEFT JOIN LATERAL (
+    SELECT location, id FROM geo_servicecenter s WHERE s.community_id = c.id
+    ORDER BY array_position(ARRAY['district','street','community','site'], s.level),
+             s.floor_area DESC, s.id LIMIT 1) s ON true
+WHERE c.code LIKE %s
+ORDER BY c.code
+"""
+
+UNITS_SQL = """
+SELECT u.id, u.name, u.unit_type, u.capacity, ST_X(u.location), ST_Y(u.location)
+FROM geo_cobuildingunit u
+WHERE (%s OR NOT u.candidate)
+  AND (%s = '' OR EXISTS (SELECT 1 FROM geo_community c WHERE c.code LIKE %s
+                          AND ST_Covers(c.geom, u.location))
+       OR EXISTS (SELECT 1 FROM geo_pairing p JOIN geo_community c ON c.id = p.community_id
+                  WHERE p.unit_id = u.id AND c.code LIKE %s))
+ORDER BY u.id
+"""
+
+
+@dataclass
+class PairingInputs:
+    """The rows behind the problem's indices."""
+
+    communities: list[tuple[Any, ...]]
+    units: list[tuple[Any, ...]]
+    problem: PairingProblem
+    metric: str
+
+
+def build_problem(scope: str, metric: str, profile: RuleProfile, max_per_community: int | None,
+                  min_per_community: str, max_distance: float | None,
+                  include_candidates: bool = False) -> PairingInputs:
+    """Distances and constraints of the scope's units and communities."""
+    with connection.cursor() as cur:
+        cur.execute(COMMUNITIES_SQL, [scope + "%"])
+        comms = cur.fetchall()
+        cur.execute(UNITS_SQL, [include_candidates, scope, scope + "%", scope + "%"])
+        units = cur.fetchall()
+        cur.execute("""SELECT p.unit_id, p.community_id FROM geo_pairing p
+                       WHERE p.status IN ('confirmed', 'signed')""")
+        locks_db = cur.fetchall()
+    if not comms:
+        raise ValueError("范围内没有社区 no communities in this scope")
+    if not units:
+        raise ValueError("范围内没有共建单位 no co-building units in this scope")
+    c_xy = np.array([(r[4], r[5]) for r in comms], dtype=np.float64)
+    u_xy = np.array([(r[4], r[5]) for r in units], dtype=np.float64)
+    if metric == "walk":
+        cost = walk_matrix(walk_graph(), u_xy, c_xy)
+    else:
+        lon1 = np.repeat(u_xy[:, 0], len(comms))
+        lat1 = np.repeat(u_xy[:, 1], len(comms))
+        lon2 = np.tile(c_xy[:, 0], len(units))
+        lat2 = np.tile(c_xy[:, 1], len(units))
+        cost = np.asarray(GEOD.inv(lon1, lat1, lon2, lat2)[2]).reshape(len(units), len(comms))
+    u_index = {r[0]: i for i, r in enumerate(units)}
+    c_index = {r[0]: j for j, r in enumerate(comms)}
+    locked = [(u_index[u], c_index[c]) for u, c in locks_db if u in u_index and c in c_index]
+    caps = [profile.pairing_cap_for(int(r[3]), max_per_community) for r in comms]
+    problem = PairingProblem.from_cost_matrix(
+        cost, [int(r[3]) for r in units], caps, 0, max_distance, locked)
+    minimum = problem.auto_minimum() if min_per_community == "auto" else int(min_per_community)
+    problem = PairingProblem.from_cost_matrix(
+        cost, problem.unit_capacity, caps, np.minimum(minimum, caps), max_distance, locked,
+        unit_labels=[f"{r[1]}" for r in units],
+        community_labels=[f"{r[2]}（{r[1]}）" for r in comms])
+    return PairingInputs(communities=comms, units=units, problem=problem, metric=metric)
+
+
+def describe(inputs: PairingInputs, result: PairingResult) -> dict[str, Any]:
+    """A result as the command and the API print it, names instead of indices."""
+    comms, units = inputs.communities, inputs.units
+    counts = result.per_community
+    return {
+        "summary": result.summary(),
+        "pairings": [
+            {"unit_id": units[i][0], "unit": units[i][1], "community_code": comms[j][1],
+             "community": comms[j][2], "distance_m": round(d, 1), "locked": lock}
+            for (i, j, d), lock in zip(result.pairs, result.locked, strict=True)
+        ],
+        "per_community": [
+            {"code": r[1], "name": r[2], "households": r[3], "units": int(counts[j]),
+             "cap": int(result.community_cap[j]), "min": int(result.community_min[j]),
+             "target": "center" if r[6] else "interior_point"}
+            for j, r in enumerate(comms)
+        ],
+    }
+
+
+def replace_proposals(inputs: PairingInputs, result: PairingResult) -> int:
+    """Store the optimal pairs as proposals, replacing earlier proposals in the scope."""
+    comm_ids = [r[0] for r in inputs.communities]
+    with transaction.atomic():
+        Pairing.objects.filter(community_id__in=comm_ids,
+                               status=PairingStatus.PROPOSED).delete()
+        new = [
+            Pairing(unit=CoBuildingUnit(pk=inputs.units[i][0]),
+                    community=Community(pk=inputs.communities[j][0]), distance_m=d,
+                    method=PairingMethod.OPTIMAL, status=PairingStatus.PROPOSED,
+                    origin="generated", source=f"pair_units:{inputs.metric}")
+            for (i, j, d), lock in zip(result.pairs, result.locked, strict=True) if not lock
+        ]
+        Pairing.objects.bulk_create(new)
+    return len(new)

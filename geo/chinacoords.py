@@ -13,6 +13,8 @@ bounding-box test, as the formulas' authors define it).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import numpy.typing as npt
 
@@ -82,7 +84,7 @@ def bd09_to_wgs84(lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[Arr, Arr]:
     return gcj02_to_wgs84(*bd09_to_gcj02(lon, lat))
 
 
-def _invert(forward, lon: Arr, lat: Arr, tol: float = 1e-9,  # type: ignore[no-untyped-def]
+def _invert(forward: Callable[[Arr, Arr], tuple[Arr, Arr]], lon: Arr, lat: Arr, tol: float = 1e-9,
             max_iter: int = 30) -> tuple[Arr, Arr]:
     wlon, wlat = lon.copy(), lat.copy()
     for _ in range(max_iter):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -102,9 +103,10 @@ def check_community_grids(community_code: str, community: BaseGeometry,
     Checks: each grid inside the community (overhang), no two grids overlapping, no
     gap the grids leave (each piece over ``min_area_m2`` reported with its polygon),
     households within ``households_range``, codes of 15 digits under the community's
-    code, unique, and numbered west→east then north→south: grid A must come before
-    grid B when A's interior point lies north of all of B, or when their north–south
-    extents overlap and A's interior point lies west of all of B.
+    code, unique, and numbered west→east then north→south. Only clear breaches of that
+    order are reported, as grids are irregular: grid A must come before grid B when A
+    lies wholly north of B, or when both lie in one row (each one's interior point is
+    within the other's north–south extent) and A lies wholly west of B.
     """
     findings: list[GridFinding] = []
     if not grids:
@@ -163,18 +165,68 @@ def _code_findings(community_code: str, grids: Sequence[GridRecord]) -> list[Gri
         if n > 1:
             out.append(GridFinding("code_duplicate", (code,),
                                    f"网格代码 {code} 重复 {n} 次 used {n} times"))
-    boxes = [(shapely.point_on_surface(r.geom), r.geom.bounds) for r in grids]
-    for a, (pa, ba) in enumerate(boxes):
-        for b, (_, bb) in enumerate(boxes):
-            if grids[a].code <= grids[b].code:
-                continue
-            north = pa.y > bb[3]
-            same_band = ba[1] <= bb[3] and bb[1] <= ba[3]
-            west = same_band and pa.x < bb[0]
-            if north or west:
-                where = "北" if north else "西"
-                out.append(GridFinding(
-                    "code_order", (grids[a].code, grids[b].code),
-                    f"网格 {grids[a].code} 在 {grids[b].code} 之{where}，编号应在前 is "
-                    f"{'north' if north else 'west'} of it and should be numbered first"))
+    must = _precedence([r.geom for r in grids])
+    for a, b in sorted(must):
+        if grids[a].code > grids[b].code:
+            where = must[(a, b)]
+            out.append(GridFinding(
+                "code_order", (grids[a].code, grids[b].code),
+                f"网格 {grids[a].code} 在 {grids[b].code} 之{'北' if where == 'north' else '西'}"
+                f"，编号应在前 is {where} of it and should be numbered first"))
     return out
+
+
+def _precedence(geoms: Sequence[BaseGeometry]) -> dict[tuple[int, int], str]:
+    """Pairs (a, b) where grid a must be numbered before grid b, and why.
+
+    a precedes b when a lies wholly north of b, or when both lie in one row (each
+    interior point within the other's north–south extent) and a lies wholly west of b.
+    """
+    points = [shapely.point_on_surface(g) for g in geoms]
+    boxes = [g.bounds for g in geoms]
+    out: dict[tuple[int, int], str] = {}
+    for a, (pa, ba) in enumerate(zip(points, boxes, strict=True)):
+        for b, (pb, bb) in enumerate(zip(points, boxes, strict=True)):
+            if a == b:
+                continue
+            if ba[1] >= bb[3]:
+                out[(a, b)] = "north"
+            elif bb[1] <= pa.y <= bb[3] and ba[1] <= pb.y <= ba[3] and ba[2] <= bb[0]:
+                out[(a, b)] = "west"
+    return out
+
+
+def reading_order(geoms: Sequence[BaseGeometry]) -> list[int]:
+    """Indices of ``geoms`` in numbering order: west→east, then north→south.
+
+    A topological order of the precedence :func:`check_community_grids` enforces, ties
+    broken north-west first by interior point; so numbering grids in this order never
+    fails the check (should the precedence have a cycle, the rest follow the tie-break).
+    """
+    n = len(geoms)
+    points = [shapely.point_on_surface(g) for g in geoms]
+    key = [(-p.y, p.x, i) for i, p in enumerate(points)]
+    indeg = [0] * n
+    succ: list[list[int]] = [[] for _ in range(n)]
+    for a, b in _precedence(geoms):
+        succ[a].append(b)
+        indeg[b] += 1
+    ready = [key[i] for i in range(n) if indeg[i] == 0]
+    heapq.heapify(ready)
+    order: list[int] = []
+    done = [False] * n
+    while len(order) < n:
+        if not ready:
+            rest = min(key[i] for i in range(n) if not done[i])
+            heapq.heappush(ready, rest)
+            indeg[rest[2]] = 0
+        i = heapq.heappop(ready)[2]
+        if done[i]:
+            continue
+        done[i] = True
+        order.append(i)
+        for j in succ[i]:
+            indeg[j] -= 1
+            if indeg[j] == 0 and not done[j]:
+                heapq.heappush(ready, key[j])
+    return order

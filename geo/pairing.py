@@ -175,11 +175,11 @@ class PairingProblem:
         cap_u, cap_c, min_c = self.residual()
         reasons = []
         for i in np.nonzero(cap_u < 0)[0]:
-            reasons.append(f"{self.unit_label(i)} has {self.unit_capacity[i] - cap_u[i]} "
+            reasons.append(f"{self.unit_label(int(i))} has {self.unit_capacity[i] - cap_u[i]} "
                            f"locked pairings, "
                            f"over its capacity {self.unit_capacity[i]}")
         for j in np.nonzero(cap_c < 0)[0]:
-            reasons.append(f"{self.community_label(j)} has "
+            reasons.append(f"{self.community_label(int(j))} has "
                            f"{self.community_cap[j] - cap_c[j]} locked pairings, "
                            f"over its cap {self.community_cap[j]}")
         if reasons:
@@ -193,7 +193,7 @@ class PairingProblem:
         reach = ok.sum(axis=0)
         for j in np.nonzero(reach < min_c)[0]:
             limit = "" if self.max_distance is None else f" within {self.max_distance:.0f} m"
-            reasons.append(f"{self.community_label(j)} needs {min_c[j]} more units but only "
+            reasons.append(f"{self.community_label(int(j))} needs {min_c[j]} more units but only "
                            f"{reach[j]} are available{limit}")
         if not reasons and need:
             met = _max_mandatory_flow(ok, cap_u, min_c)

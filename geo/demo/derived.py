@@ -25,6 +25,7 @@ from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
 from geo.codes import child_code
+from geo.grid_checks import reading_order
 from importers.osm import OsmExtract
 
 from . import names
@@ -444,8 +445,7 @@ class _Deriver:
         regions = _grow(order, adj, w, xy, p.grid_target, p.grid_max)
         regions = _merge_small(regions, adj, w, p.grid_min, p.grid_max)
         geoms = [shapely.union_all([pieces[i] for i in r]) for r in regions]
-        gxy = self.m.xy(geoms)
-        ranked = sorted(range(len(regions)), key=lambda k: (-(gxy[k, 1] // 150), gxy[k, 0]))
+        ranked = reading_order(geoms)
         total = int(w.sum())
         population = round(total * self.rng.uniform(2.4, 2.9))
         comm_geom = _mp(shapely.union_all(geoms))

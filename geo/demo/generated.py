@@ -24,6 +24,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
 from geo.codes import child_code
+from geo.grid_checks import reading_order
 from geo.partition import PartitionError, balanced_segments
 
 from . import names
@@ -230,10 +231,8 @@ class _Builder:
         ))
         # Grids numbered west→east, then north→south, by their blocks' centroid.
         grid_parts = [order[a:b] for a, b in segments]
-        grid_parts.sort(key=lambda part: (
-            -round(sum(blocks_m[b].centroid.y for b in part) / len(part) / 100),
-            sum(blocks_m[b].centroid.x for b in part) / len(part),
-        ))
+        wgs = [f.geom(unary_union([blocks_m[b] for b in part])) for part in grid_parts]
+        grid_parts = [grid_parts[i] for i in reading_order(wgs)]
         for seq, part in enumerate(grid_parts, start=1):
             leader = names.person_name(rng)
             workers = [{"name": names.person_name(rng), "phone": names.mobile(rng)}

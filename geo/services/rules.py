@@ -121,7 +121,7 @@ def run_grid_checks(scope: str, profile: RuleProfile) -> dict[str, Any]:
             "grids": len(grids), "ok": not findings, "counts": kinds, "findings": findings}
 
 
-def _clean(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _clean(records: list[dict[Any, Any]]) -> list[dict[str, Any]]:
     """NaN to None and numpy scalars to Python, for JSON."""
     out = []
     for rec in records:

@@ -8,5 +8,6 @@ admin.site.site_title = "wangge"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("api.urls")),
     path("", include("webmap.urls")),
 ]

@@ -54,7 +54,7 @@ def test_it_passes_the_demo_grids_and_finds_planted_faults(demo_db: None) -> Non
     grids = list(comm.grids.order_by("code"))
     # Shrink one grid by a 20 m strip on its west side: a gap appears.
     g = grids[0]
-    minx, miny, maxx, maxy = g.geom.extent
+    minx, miny, _maxx, maxy = g.geom.extent
     cut = Polygon.from_bbox((minx, miny, minx + 20 / 96_000, maxy))
     shrunk = g.geom.difference(cut)
     g.geom = shrunk if shrunk.geom_type == "MultiPolygon" else MultiPolygon(shrunk)

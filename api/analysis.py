@@ -1,0 +1,110 @@
+"""Analysis endpoints: the same service functions the management commands call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from geo.network import NetworkError
+from geo.pairing import PairingInfeasible
+from geo.services.coverage import run_coverage
+from geo.services.nearest import nearest_centers
+from geo.services.pairing import build_problem, describe
+from geo.services.rules import run_facility, run_grid_checks, run_members
+
+from .errors import ApiError
+from .params import CoverageParams, NearestParams, PairingParams, ScopedParams
+
+JSON = OpenApiResponse(description="JSON document")
+
+
+def _params(serializer_class: type, request: Request) -> dict[str, Any]:
+    ser = serializer_class(data=request.query_params)
+    ser.is_valid(raise_exception=True)
+    return dict(ser.validated_data)
+
+
+def _no_network(exc: NetworkError) -> ApiError:
+    return ApiError("no_network", str(exc), status_code=409)
+
+
+class NearestCenters(APIView):
+    """最近的党群服务中心 the k nearest service centers by walking or straight distance."""
+
+    @extend_schema(parameters=[NearestParams], responses={200: JSON})
+    def get(self, request: Request) -> Response:
+        p = _params(NearestParams, request)
+        try:
+            return Response(nearest_centers(p["lon"], p["lat"], p["k"], p["by"], p["crs"],
+                                            p["profile"]))
+        except NetworkError as exc:
+            raise _no_network(exc) from exc
+
+
+class Coverage(APIView):
+    """步行覆盖率 household share within each walking reach of a licensed center."""
+
+    @extend_schema(parameters=[CoverageParams], responses={200: JSON})
+    def get(self, request: Request) -> Response:
+        p = _params(CoverageParams, request)
+        reaches = p["reach"] or list(p["profile"].walk_reach_m)
+        try:
+            return Response(run_coverage(p["scope"], reaches, p["profile"],
+                                         polygons=p["areas"]))
+        except NetworkError as exc:
+            raise _no_network(exc) from exc
+
+
+class PairingProposal(APIView):
+    """结对共建 the optimal pairing with the greedy baseline (a proposal; nothing saved)."""
+
+    @extend_schema(parameters=[PairingParams], responses={200: JSON})
+    def get(self, request: Request) -> Response:
+        p = _params(PairingParams, request)
+        try:
+            inputs = build_problem(p["scope"], p["metric"], p["profile"],
+                                   p["max_per_community"], p["min_per_community"],
+                                   p["max_distance"])
+            result = inputs.problem.solve()
+        except PairingInfeasible as exc:
+            raise ApiError("infeasible", "; ".join(exc.reasons), status_code=422) from exc
+        except NetworkError as exc:
+            raise _no_network(exc) from exc
+        except ValueError as exc:
+            raise ApiError("no_data", str(exc), "scope", status_code=422) from exc
+        out = describe(inputs, result)
+        out["greedy"] = inputs.problem.greedy().summary()
+        out["profile"] = p["profile"].name
+        out["metric"] = p["metric"]
+        return Response(out)
+
+
+class ReportingMembers(APIView):
+    """在职党员报到 members per community against the cap (counts only, no personal data)."""
+
+    @extend_schema(parameters=[ScopedParams], responses={200: JSON})
+    def get(self, request: Request) -> Response:
+        p = _params(ScopedParams, request)
+        return Response(run_members(p["scope"], p["profile"]))
+
+
+class FacilityRatio(APIView):
+    """每百户面积 facility floor area per 100 households against the rule profile."""
+
+    @extend_schema(parameters=[ScopedParams], responses={200: JSON})
+    def get(self, request: Request) -> Response:
+        p = _params(ScopedParams, request)
+        return Response(run_facility(p["scope"], p["profile"]))
+
+
+class GridChecks(APIView):
+    """网格检查 every grid rule; findings with their polygons."""
+
+    @extend_schema(parameters=[ScopedParams], responses={200: JSON})
+    def get(self, request: Request) -> Response:
+        p = _params(ScopedParams, request)
+        return Response(run_grid_checks(p["scope"], p["profile"]))

@@ -1,0 +1,48 @@
+"""One error format for the whole API: {"error": {"code", "message", "field"?}}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_handler
+
+
+class ApiError(exceptions.APIException):
+    """An error with a stable code, a message a user can act on and the parameter at fault."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+
+    def __init__(self, code: str, message: str, field: str | None = None,
+                 status_code: int = status.HTTP_400_BAD_REQUEST) -> None:
+        super().__init__(message, code)
+        self.error_code = code
+        self.field = field
+        self.status_code = status_code
+
+
+def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if field:
+        body["field"] = field
+    return {"error": body}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, ApiError):
+        return Response(error_body(exc.error_code, str(exc.detail), exc.field),
+                        status=exc.status_code)
+    if isinstance(exc, exceptions.ValidationError) and isinstance(exc.detail, dict):
+        field, problems = next(iter(exc.detail.items()))
+        problem = problems[0] if isinstance(problems, list) and problems else problems
+        message = f"{field}: {problem}"
+        return Response(error_body("invalid_parameter", message, str(field)),
+                        status=status.HTTP_400_BAD_REQUEST)
+    response = drf_handler(exc, context)
+    if response is not None:
+        detail = response.data.get("detail", response.data) if isinstance(
+            response.data, dict) else response.data
+        code = getattr(detail, "code", None) or "error"
+        response.data = error_body(str(code), str(detail))
+    return response

@@ -1,0 +1,141 @@
+"""GeoJSON for every layer, filtered by bbox and hierarchy code, paginated."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import viewsets
+from rest_framework.request import Request
+from rest_framework_gis.filters import InBBoxFilter
+from rest_framework_gis.pagination import GeoJsonPagination
+from rest_framework_gis.serializers import (
+    GeoFeatureModelSerializer,
+    GeometrySerializerMethodField,
+)
+
+from geo.models import (
+    Building,
+    CoBuildingUnit,
+    Community,
+    Compound,
+    District,
+    GridUnit,
+    Pairing,
+    ServiceCenter,
+    Street,
+    WalkEdge,
+)
+
+from .errors import ApiError
+
+
+class Pages(GeoJsonPagination):
+    page_size = 200
+    page_size_query_param = "page_size"
+    max_page_size = 2000
+
+
+def _serializer(model_: type, geo_field_: str, fields_: list[str]) -> type:
+    class Meta:
+        model = model_
+        geo_field = geo_field_
+        fields: ClassVar[list[str]] = ["id", *fields_]
+
+    return type(f"{model_.__name__}Feature", (GeoFeatureModelSerializer,), {"Meta": Meta})
+
+
+class LayerViewSet(viewsets.ReadOnlyModelViewSet):
+    """A read-only GeoJSON layer; ?bbox=minlon,minlat,maxlon,maxlat&code=prefix."""
+
+    pagination_class = Pages
+    filter_backends: ClassVar[list[type]] = [InBBoxFilter]
+    bbox_filter_include_overlapping = True
+    code_field: ClassVar[str | None] = None
+
+    def get_queryset(self) -> QuerySet[Any]:
+        qs = super().get_queryset()
+        request: Request = self.request
+        code = request.query_params.get("code", "")
+        if code:
+            if not code.isdigit() or len(code) > 15:
+                raise ApiError("invalid_parameter", "code must be a hierarchy code prefix of "
+                               "up to 15 digits", "code")
+            if self.code_field is None:
+                raise ApiError("invalid_parameter", "this layer has no hierarchy code", "code")
+            qs = qs.filter(**{f"{self.code_field}__startswith": code})
+        return qs.order_by("pk")
+
+
+def layer(model: type, geo_field: str, fields: list[str], code_field: str | None,
+          related: tuple[str, ...] = ()) -> type[LayerViewSet]:
+    """A viewset class for one model."""
+    attrs = {
+        "queryset": model.objects.select_related(*related).all(),  # type: ignore[attr-defined]
+        "serializer_class": _serializer(model, geo_field, fields),
+        "bbox_filter_field": geo_field,
+        "code_field": code_field,
+        "__doc__": f"{model._meta.verbose_name_plural} as GeoJSON",  # type: ignore[attr-defined]
+    }
+    return type(f"{model.__name__}Layer", (LayerViewSet,), attrs)
+
+
+TRACKED = ["origin", "source", "version"]
+
+
+class PairingFeature(GeoFeatureModelSerializer):
+    """A pairing drawn as the line from the unit to its community's center."""
+
+    line = GeometrySerializerMethodField()
+
+    def get_line(self, obj: Pairing) -> Any:
+        return obj.line
+
+    class Meta:
+        model = Pairing
+        geo_field = "line"
+        fields: ClassVar[list[str]] = ["id", "unit", "community", "distance_m", "method",
+                                       "status", "agreement_date", *TRACKED]
+
+
+def pairing_layer() -> type[LayerViewSet]:
+    # The line is derived, not a model field, so the schema describes it as an object.
+    view = type("PairingLayer", (LayerViewSet,), {
+        "queryset": Pairing.objects.select_related("unit", "community").prefetch_related(
+            "community__centers"),
+        "serializer_class": PairingFeature,
+        "filter_backends": [],
+        "code_field": "community__code",
+        "__doc__": "结对共建 pairings as GeoJSON lines unit → community",
+    })
+    return extend_schema_view(list=extend_schema(responses=OpenApiTypes.OBJECT,
+                                                 operation_id="pairings_list"),
+                              retrieve=extend_schema(responses=OpenApiTypes.OBJECT))(view)
+LAYERS: dict[str, type[LayerViewSet]] = {
+    "districts": layer(District, "geom", ["code", "name", *TRACKED], "code"),
+    "streets": layer(Street, "geom", ["code", "name", "district", *TRACKED], "code"),
+    "communities": layer(Community, "geom", ["code", "name", "street", "households",
+                                             "population", "party_members", "area_class",
+                                             "code_provisional", *TRACKED], "code"),
+    "grids": layer(GridUnit, "geom", ["code", "name", "community", "zone_type", "households",
+                                      "households_estimated", "leader", "workers",
+                                      "party_branch", *TRACKED], "code"),
+    "centers": layer(ServiceCenter, "location", ["name", "level", "street", "community",
+                                                 "floor_area", "opening_hours", "services",
+                                                 "phone", "address", "licensed",
+                                                 "comprehensive", *TRACKED],
+                     "community__code"),
+    "units": layer(CoBuildingUnit, "location", ["name", "unit_type", "party_members",
+                                                "capacity", "address", "phone", "candidate",
+                                                *TRACKED], None),
+    "pairings": pairing_layer(),
+    "compounds": layer(Compound, "geom", ["name", "community", "households",
+                                          "households_estimated", *TRACKED],
+                       "community__code"),
+    "buildings": layer(Building, "geom", ["name", "compound", "community", "levels",
+                                          "residential", "households", "households_estimated",
+                                          *TRACKED], "community__code"),
+    "roads": layer(WalkEdge, "geom", ["length_m", "highway", "name", "osm_way_id"], None),
+}

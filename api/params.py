@@ -1,0 +1,74 @@
+"""Query parameters of the analysis endpoints, validated at the boundary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from geo.rules import ProfileError, load_profile
+from geo.services.scope import ScopeError, check_scope
+
+
+class ScopedParams(serializers.Serializer):
+    scope = serializers.CharField(required=False, allow_blank=True, default="",
+                                  help_text="6/9/12-digit district, street or community code")
+    profile = serializers.CharField(required=False, default=None, allow_null=True,
+                                    help_text="rule profile name (default national-2022)")
+
+    def validate_scope(self, value: str) -> str:
+        try:
+            return check_scope(value)
+        except ScopeError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+
+    def validate_profile(self, value: str | None) -> Any:
+        if value and (value.endswith(".json") or "/" in value):
+            raise serializers.ValidationError("profile must be a built-in profile name")
+        try:
+            return load_profile(value)
+        except ProfileError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+
+
+class NearestParams(serializers.Serializer):
+    lon = serializers.FloatField(min_value=-180, max_value=180, help_text="longitude, degrees")
+    lat = serializers.FloatField(min_value=-90, max_value=90, help_text="latitude, degrees")
+    k = serializers.IntegerField(min_value=1, max_value=20, default=3)
+    by = serializers.ChoiceField(choices=["walk", "straight"], default="walk")
+    crs = serializers.ChoiceField(choices=["wgs84", "cgcs2000", "gcj02", "bd09"],
+                                  default="wgs84")
+    profile = serializers.CharField(required=False, default=None, allow_null=True,
+                                    help_text="rule profile name (default national-2022)")
+
+    def validate_profile(self, value: str | None) -> Any:
+        return ScopedParams.validate_profile(self, value)
+
+
+class CoverageParams(ScopedParams):
+    reach = serializers.CharField(required=False, default="",
+                                  help_text="metres separated by commas, e.g. 300,500,1000")
+    areas = serializers.BooleanField(required=False, default=False,
+                                     help_text="include reach polygons per center")
+
+    def validate_reach(self, value: str) -> list[float]:
+        if not value:
+            return []
+        try:
+            reaches = sorted({float(v) for v in value.split(",") if v.strip()})
+        except ValueError as exc:
+            raise serializers.ValidationError("reach takes metres separated by commas, "
+                                              "e.g. 300,500,1000") from exc
+        if not reaches or reaches[0] <= 0 or reaches[-1] > 5000:
+            raise serializers.ValidationError("reach values must be between 0 and 5000 m")
+        return reaches
+
+
+class PairingParams(ScopedParams):
+    metric = serializers.ChoiceField(choices=["walk", "straight"], default="walk")
+    max_per_community = serializers.IntegerField(min_value=1, max_value=50, required=False,
+                                                 default=None, allow_null=True)
+    min_per_community = serializers.RegexField(r"^(auto|[0-9]{1,2})$", default="auto",
+                                               required=False)
+    max_distance = serializers.FloatField(min_value=0, required=False, default=None,
+                                          allow_null=True)

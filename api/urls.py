@@ -1,0 +1,24 @@
+"""Routes of the API under /api/v1/."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from . import analysis
+from .layers import LAYERS
+
+router = DefaultRouter()
+for name, viewset in LAYERS.items():
+    router.register(name, viewset, basename=name)
+
+urlpatterns = [
+    path("centers/nearest", analysis.NearestCenters.as_view(), name="centers-nearest"),
+    path("coverage", analysis.Coverage.as_view(), name="coverage"),
+    path("pairing", analysis.PairingProposal.as_view(), name="pairing"),
+    path("members", analysis.ReportingMembers.as_view(), name="members"),
+    path("facility-ratio", analysis.FacilityRatio.as_view(), name="facility-ratio"),
+    path("grid-checks", analysis.GridChecks.as_view(), name="grid-checks"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("", include(router.urls)),
+]

@@ -76,3 +76,4 @@ test: setup
 
 bench: setup
 	$(PY) bench/bench_demo.py
+	$(PY) bench/bench_analysis.py

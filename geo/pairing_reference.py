@@ -26,8 +26,14 @@ class ReferenceSolution:
     pairs: list[tuple[int, int]]
 
 
-def solve_reference(problem: PairingProblem, integral: bool = True) -> ReferenceSolution:
+class ReferenceTimeout(RuntimeError):
+    """HiGHS did not finish within the time limit."""
+
+
+def solve_reference(problem: PairingProblem, integral: bool = True,
+                    time_limit: float | None = None) -> ReferenceSolution:
     """Solve ``problem`` with HiGHS; ``integral=False`` solves the LP relaxation."""
+    opts = {} if time_limit is None else {"time_limit": time_limit}
     n_u, n_c = problem.shape
     ok = np.isfinite(problem.cost)
     if problem.max_distance is not None:
@@ -51,13 +57,19 @@ def solve_reference(problem: PairingProblem, integral: bool = True) -> Reference
     if n == 0:
         feasible = bool((problem.community_min == 0).all())
         return ReferenceSolution(feasible, 0, 0, [])
-    first = milp(-np.ones(n), constraints=constraints, bounds=bounds, integrality=integrality)
+    first = milp(-np.ones(n), constraints=constraints, bounds=bounds, integrality=integrality,
+                 options=opts)
+    if first.status == 1:
+        raise ReferenceTimeout(f"HiGHS stopped at its {time_limit} s limit")
     if first.status != 0:
         return ReferenceSolution(False, 0, 0, [])
     count = round(-first.fun)
     cents = np.rint(problem.cost[ui, cj] * CM)
     fixed = [*constraints, LinearConstraint(np.ones((1, n)), count, count)]
-    second = milp(cents, constraints=fixed, bounds=bounds, integrality=integrality)
+    second = milp(cents, constraints=fixed, bounds=bounds, integrality=integrality,
+                  options=opts)
+    if second.status == 1:
+        raise ReferenceTimeout(f"HiGHS stopped at its {time_limit} s limit")
     if second.status != 0:
         raise RuntimeError(f"HiGHS failed on phase two: {second.message}")
     chosen = np.nonzero(second.x > 0.5)[0]

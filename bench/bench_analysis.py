@@ -14,7 +14,9 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -22,8 +24,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
+from geo.network import WalkGraph  # noqa: E402
 
-def timed(fn, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
+
+def timed(fn: Callable[[], object], repeat: int) -> list[float]:
     out = []
     for _ in range(repeat):
         t = time.perf_counter()
@@ -133,14 +137,12 @@ def bench_http(pts: list[tuple[float, float]], seconds: int) -> None:
         server.wait(timeout=10)
 
 
-def tiled_city(target_nodes: int):  # type: ignore[no-untyped-def]
+def tiled_city(target_nodes: int) -> tuple[WalkGraph, tuple[np.ndarray, np.ndarray]]:
     """A lattice street network of ``target_nodes`` nodes, ~80 m blocks, with jitter.
 
     The real Chengdu extract has ~10,000 walk nodes; a city needs a million, so the
     bench tiles a jittered lattice of the same block size (a road every ~80 m).
     """
-    from geo.network import WalkGraph
-
     side = int(np.ceil(np.sqrt(target_nodes)))
     rng = np.random.default_rng(3)
     deg = 80 / 111_000
@@ -238,8 +240,8 @@ def bench_pairing(quick: bool) -> None:
     t0 = time.perf_counter()
     result = problem.solve()
     ours = time.perf_counter() - t0
-    s = result.summary()
-    g = problem.greedy().summary()
+    s: dict[str, Any] = result.summary()
+    g: dict[str, Any] = problem.greedy().summary()
     print(f"pairing {n_u:,} units x {n_c:,} communities (cap 5, min 1): {ours:.2f} s, optimal "
           f"total {s['total_m'] / 1000:,.1f} km, max {s['max_m']:.0f} m")
     print(f"  greedy: total {g['total_m'] / 1000:,.1f} km, {g['communities_over_cap']} "

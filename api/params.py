@@ -6,8 +6,18 @@ from typing import Any
 
 from rest_framework import serializers
 
+from geo.coverage import parse_reaches
 from geo.rules import ProfileError, load_profile
 from geo.services.scope import ScopeError, check_scope
+
+
+def _profile(value: str | None) -> Any:
+    if value and (value.endswith(".json") or "/" in value):
+        raise serializers.ValidationError("profile must be a built-in profile name")
+    try:
+        return load_profile(value)
+    except ProfileError as exc:
+        raise serializers.ValidationError(str(exc)) from exc
 
 
 class ScopedParams(serializers.Serializer):
@@ -23,12 +33,7 @@ class ScopedParams(serializers.Serializer):
             raise serializers.ValidationError(str(exc)) from exc
 
     def validate_profile(self, value: str | None) -> Any:
-        if value and (value.endswith(".json") or "/" in value):
-            raise serializers.ValidationError("profile must be a built-in profile name")
-        try:
-            return load_profile(value)
-        except ProfileError as exc:
-            raise serializers.ValidationError(str(exc)) from exc
+        return _profile(value)
 
 
 class NearestParams(serializers.Serializer):
@@ -42,7 +47,7 @@ class NearestParams(serializers.Serializer):
                                     help_text="rule profile name (default national-2022)")
 
     def validate_profile(self, value: str | None) -> Any:
-        return ScopedParams.validate_profile(self, value)
+        return _profile(value)
 
 
 class CoverageParams(ScopedParams):
@@ -55,13 +60,9 @@ class CoverageParams(ScopedParams):
         if not value:
             return []
         try:
-            reaches = sorted({float(v) for v in value.split(",") if v.strip()})
+            return parse_reaches(value)
         except ValueError as exc:
-            raise serializers.ValidationError("reach takes metres separated by commas, "
-                                              "e.g. 300,500,1000") from exc
-        if not reaches or reaches[0] <= 0 or reaches[-1] > 5000:
-            raise serializers.ValidationError("reach values must be between 0 and 5000 m")
-        return reaches
+            raise serializers.ValidationError(str(exc)) from exc
 
 
 class PairingParams(ScopedParams):

@@ -23,6 +23,17 @@ from shapely.geometry.base import BaseGeometry
 from .nearest import CenterField
 
 
+def parse_reaches(text: str) -> list[float]:
+    """Metres from "300,500,1000", sorted and distinct; ValueError saying what is wrong."""
+    try:
+        reaches = sorted({float(v) for v in text.split(",") if v.strip()})
+    except ValueError as exc:
+        raise ValueError("reach takes metres separated by commas, e.g. 300,500,1000") from exc
+    if not reaches or reaches[0] <= 0 or reaches[-1] > 5000:
+        raise ValueError("reach values must be between 0 and 5000 m")
+    return reaches
+
+
 def reach_column(reach: float) -> str:
     return f"within_{int(reach)}m"
 

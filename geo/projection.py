@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
+import numpy.typing as npt
 import shapely
-from pyproj import CRS, Transformer
+from pyproj import CRS, Geod, Transformer
 from shapely.geometry.base import BaseGeometry
+
+GEOD = Geod(ellps="WGS84")
 
 
 def local_equal_area(lon: float, lat: float) -> CRS:
@@ -39,3 +43,15 @@ def extent_crs(geoms: list[BaseGeometry]) -> CRS:
     maxx = max(g.bounds[2] for g in geoms)
     maxy = max(g.bounds[3] for g in geoms)
     return local_equal_area((minx + maxx) / 2, (miny + maxy) / 2)
+
+
+def geodesic_matrix(a_lonlat: npt.ArrayLike, b_lonlat: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """(A, B) geodesic metres on the WGS84 ellipsoid between two sets of points."""
+    a = np.asarray(a_lonlat, dtype=np.float64).reshape(-1, 2)
+    b = np.asarray(b_lonlat, dtype=np.float64).reshape(-1, 2)
+    if a.size == 0 or b.size == 0:
+        return np.zeros((a.shape[0], b.shape[0]))
+    n_a, n_b = a.shape[0], b.shape[0]
+    dist = GEOD.inv(np.repeat(a[:, 0], n_b), np.repeat(a[:, 1], n_b),
+                    np.tile(b[:, 0], n_a), np.tile(b[:, 1], n_a))[2]
+    return np.asarray(dist, dtype=np.float64).reshape(n_a, n_b)

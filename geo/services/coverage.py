@@ -77,17 +77,13 @@ def run_coverage(scope: str, reaches: Sequence[float], profile: RuleProfile,
         result["reach_areas"] = {
             "type": "FeatureCollection",
             "features": [
-                {"type": "Feature", "geometry": shapely_geojson(geom),
+                {"type": "Feature", "geometry": shapely.geometry.mapping(geom),
                  "properties": {"center_id": loaded.centers[c].id,
                                 "center": loaded.centers[c].name, "reach_m": r}}
                 for c, r, geom in reach_polygons(loaded.field, reaches)
             ],
         }
     return result
-
-
-def shapely_geojson(geom: Any) -> dict[str, Any]:
-    return dict(shapely.geometry.mapping(geom))
 
 
 def _records(frame: Any, reaches: Sequence[float]) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ from django.db import connection
 from geo.chinacoords import to_wgs84
 from geo.rules import RuleProfile
 
-from .network import CenterRow, center_field
+from .network import CenterRow, center_field, center_rows
 
 # Metres per degree of latitude at the equator: the smallest of either axis at φ = 0.
 M_PER_DEG_LAT_MIN = 110_574.0
@@ -89,8 +89,9 @@ def nearest_centers(lon: float, lat: float, k: int, by: str, crs: str,
                                    "community we hold"})
     results: list[dict[str, Any]] = []
     if by == "straight":
-        rows = _center_rows()
-        for cid, metres in straight_k_nearest(wlon, wlat, k):
+        ranked = straight_k_nearest(wlon, wlat, k)
+        rows = {row.id: row for row, _ in center_rows(ids=[cid for cid, _ in ranked])}
+        for cid, metres in ranked:
             results.append(_center_json(rows[cid], metres, None, profile))
     else:
         loaded = center_field()
@@ -115,15 +116,6 @@ def nearest_centers(lon: float, lat: float, k: int, by: str, crs: str,
         "centers": results,
         "notices": notices,
     }
-
-
-def _center_rows() -> dict[int, CenterRow]:
-    with connection.cursor() as cur:
-        cur.execute("""SELECT s.id, s.name, s.level, s.floor_area, s.opening_hours, s.services,
-                              s.phone, s.address, s.licensed, c.code
-                       FROM geo_servicecenter s
-                       LEFT JOIN geo_community c ON c.id = s.community_id""")
-        return {r[0]: CenterRow(*r) for r in cur.fetchall()}
 
 
 def _center_json(c: CenterRow, metres: float, route: list[tuple[float, float]] | None,

@@ -57,6 +57,19 @@ def _signature() -> tuple[object, ...]:
     return tuple(row) if row else ()
 
 
+def center_rows(ids: list[int] | None = None, licensed_only: bool = False
+                ) -> list[tuple[CenterRow, tuple[float, float]]]:
+    """Centers (all, licensed, or the given ids) with their WGS84 location, by id."""
+    with connection.cursor() as cur:
+        cur.execute("""
+            SELECT s.id, s.name, s.level, s.floor_area, s.opening_hours, s.services, s.phone,
+                   s.address, s.licensed, c.code, ST_X(s.location), ST_Y(s.location)
+            FROM geo_servicecenter s LEFT JOIN geo_community c ON c.id = s.community_id
+            WHERE (NOT %s OR s.licensed) AND (%s::bigint[] IS NULL OR s.id = ANY(%s::bigint[]))
+            ORDER BY s.id""", [licensed_only, ids, ids])
+        return [(CenterRow(*r[:10]), (float(r[10]), float(r[11]))) for r in cur.fetchall()]
+
+
 def walk_graph() -> WalkGraph:
     """The whole walking network, rebuilt only when its edges or nodes change."""
     key = _signature()[:4]
@@ -93,18 +106,11 @@ def center_field(licensed_only: bool = False) -> LoadedField:
         if sig in _field_cache:
             return _field_cache[sig]
     graph = walk_graph()
-    where = "WHERE s.licensed" if licensed_only else ""
-    with connection.cursor() as cur:
-        cur.execute(f"""
-            SELECT s.id, s.name, s.level, s.floor_area, s.opening_hours, s.services, s.phone,
-                   s.address, s.licensed, c.code, ST_X(s.location), ST_Y(s.location)
-            FROM geo_servicecenter s LEFT JOIN geo_community c ON c.id = s.community_id
-            {where} ORDER BY s.id""")
-        rows = cur.fetchall()
+    rows = center_rows(licensed_only=licensed_only)
     if not rows:
         raise NetworkError("没有服务中心 there are no service centers yet")
-    centers = [CenterRow(*r[:10]) for r in rows]
-    field = CenterField.build(graph, [(r[10], r[11]) for r in rows])
+    centers = [row for row, _ in rows]
+    field = CenterField.build(graph, [xy for _, xy in rows])
     loaded = LoadedField(field=field, centers=centers, signature=sig)
     with _lock:
         for old in [k for k in _field_cache if k[-1] == licensed_only]:

@@ -7,17 +7,15 @@ from typing import Any
 
 import numpy as np
 from django.db import connection, transaction
-from pyproj import Geod
 
 from geo.models import CoBuildingUnit, Community, Pairing
 from geo.models.facilities import PairingMethod, PairingStatus
 from geo.nearest import walk_matrix
 from geo.pairing import PairingProblem, PairingResult
+from geo.projection import geodesic_matrix
 from geo.rules import RuleProfile
 
 from .network import walk_graph
-
-GEOD = Geod(ellps="WGS84")
 
 # The community's own center (the highest level, then the largest), else a point inside.
 COMMUNITIES_SQL = """
@@ -77,11 +75,7 @@ def build_problem(scope: str, metric: str, profile: RuleProfile, max_per_communi
     if metric == "walk":
         cost = walk_matrix(walk_graph(), u_xy, c_xy)
     else:
-        lon1 = np.repeat(u_xy[:, 0], len(comms))
-        lat1 = np.repeat(u_xy[:, 1], len(comms))
-        lon2 = np.tile(c_xy[:, 0], len(units))
-        lat2 = np.tile(c_xy[:, 1], len(units))
-        cost = np.asarray(GEOD.inv(lon1, lat1, lon2, lat2)[2]).reshape(len(units), len(comms))
+        cost = geodesic_matrix(u_xy, c_xy)
     u_index = {r[0]: i for i, r in enumerate(units)}
     c_index = {r[0]: j for j, r in enumerate(comms)}
     locked = [(u_index[u], c_index[c]) for u, c in locks_db if u in u_index and c in c_index]

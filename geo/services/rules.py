@@ -9,15 +9,13 @@ import pandas as pd
 import shapely
 import shapely.geometry
 from django.db import connection, transaction
-from pyproj import Geod
 
 from geo.facility import center_level_check, facility_ratio
 from geo.grid_checks import GridRecord, check_community_grids
 from geo.members import member_load
 from geo.models import ReportingMember
+from geo.projection import geodesic_matrix
 from geo.rules import RuleProfile
-
-GEOD = Geod(ellps="WGS84")
 
 
 def _communities(scope: str) -> list[tuple[Any, ...]]:
@@ -42,12 +40,7 @@ def run_members(scope: str, profile: RuleProfile, save: bool = False) -> dict[st
     res = np.array([index.get(c, -1) if c is not None else -1 for _, c in members],
                    dtype=np.int64)
     xy = np.array([(r[4], r[5]) for r in comms], dtype=np.float64).reshape(-1, 2)
-    n = len(comms)
-    lon1, lat1 = np.repeat(xy[:, 0], n), np.repeat(xy[:, 1], n)
-    lon2, lat2 = np.tile(xy[:, 0], n), np.tile(xy[:, 1], n)
-    dist = np.asarray(GEOD.inv(lon1, lat1, lon2, lat2)[2]).reshape(n, n) if n else \
-        np.zeros((0, 0))
-    load = member_load(res, n, profile.reporting_cap, dist)
+    load = member_load(res, len(comms), profile.reporting_cap, geodesic_matrix(xy, xy))
     if save:
         with transaction.atomic():
             for (mid, cid) in members:

@@ -6,24 +6,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from geo.coverage import reach_column
+from geo.coverage import parse_reaches, reach_column
 from geo.management.output import add_common, emit_json, profile_from, table
 from geo.network import NetworkError
 from geo.services.coverage import run_coverage
 from geo.services.scope import ScopeError, check_scope
-
-
-def parse_reaches(text: str | None, default: tuple[float, ...]) -> list[float]:
-    if not text:
-        return list(default)
-    try:
-        values = sorted({float(v) for v in text.split(",") if v.strip()})
-    except ValueError as exc:
-        raise CommandError(f"--reach takes metres separated by commas, e.g. 300,500,1000: "
-                           f"{exc}") from exc
-    if not values or values[0] <= 0 or values[-1] > 5000:
-        raise CommandError("--reach values must be between 0 and 5000 m")
-    return values
 
 
 class Command(BaseCommand):
@@ -40,7 +27,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         profile = profile_from(opts)
-        reaches = parse_reaches(opts["reach"], profile.walk_reach_m)
+        try:
+            reaches = parse_reaches(opts["reach"]) if opts["reach"] else \
+                list(profile.walk_reach_m)
+        except ValueError as exc:
+            raise CommandError(f"--reach: {exc}") from exc
         try:
             scope = check_scope(opts["scope"])
             result = run_coverage(scope, reaches, profile,

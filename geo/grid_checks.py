@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import shapely
@@ -51,13 +51,7 @@ def tiling_report(community: BaseGeometry, grids: Sequence[BaseGeometry]) -> Til
     projected = [shapely.make_valid(g) for g in to_local_metres([community, *grids])]
     comm, parts = projected[0], projected[1:]
     union = _overlay(shapely.union_all, parts) if parts else shapely.Polygon()
-    overlap = 0.0
-    if parts:
-        tree = shapely.STRtree(parts)
-        left, right = tree.query(parts, predicate="intersects")
-        for i, j in zip(left.tolist(), right.tolist(), strict=True):
-            if i < j:
-                overlap += float(_overlay(shapely.intersection, parts[i], parts[j]).area)
+    overlap = sum(float(inter.area) for _, _, inter in _pairwise_overlaps(parts))
     return TilingReport(
         community_m2=float(comm.area),
         grids_m2=float(sum(p.area for p in parts)),
@@ -65,6 +59,17 @@ def tiling_report(community: BaseGeometry, grids: Sequence[BaseGeometry]) -> Til
         overlap_m2=overlap,
         overhang_m2=float(_overlay(shapely.difference, union, comm).area),
     )
+
+
+def _pairwise_overlaps(parts: Sequence[BaseGeometry]
+                       ) -> Iterator[tuple[int, int, BaseGeometry]]:
+    """(i, j, intersection) for every pair i < j of touching geometries (STRtree-filtered)."""
+    if not parts:
+        return
+    left, right = shapely.STRtree(parts).query(parts, predicate="intersects")
+    for i, j in zip(left.tolist(), right.tolist(), strict=True):
+        if i < j:
+            yield i, j, _overlay(shapely.intersection, parts[i], parts[j])
 
 
 def _overlay(op: Callable[..., BaseGeometry], *args: object) -> BaseGeometry:
@@ -125,13 +130,9 @@ def check_community_grids(community_code: str, community: BaseGeometry,
     for rec, part in zip(grids, parts, strict=True):
         piece("overhang", (rec.code,), _polygonal(_overlay(shapely.difference, part, comm)),
               f"网格 {rec.code} 超出社区边界 lies outside its community")
-    tree = shapely.STRtree(parts)
-    left, right = tree.query(parts, predicate="intersects")
-    for i, j in zip(left.tolist(), right.tolist(), strict=True):
-        if i < j:
-            inter = _polygonal(_overlay(shapely.intersection, parts[i], parts[j]))
-            piece("overlap", (grids[i].code, grids[j].code), inter,
-                  f"网格 {grids[i].code} 与 {grids[j].code} 重叠 overlap")
+    for i, j, inter in _pairwise_overlaps(parts):
+        piece("overlap", (grids[i].code, grids[j].code), _polygonal(inter),
+              f"网格 {grids[i].code} 与 {grids[j].code} 重叠 overlap")
     union = _overlay(shapely.union_all, parts)
     piece("gap", (), _polygonal(_overlay(shapely.difference, comm, union)),
           f"社区 {community_code} 有未覆盖空隙 gap no grid covers")

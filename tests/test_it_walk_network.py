@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 import shapely
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from geo.nearest import CenterField, walk_matrix
@@ -62,6 +62,7 @@ def test_it_k_nearest_equals_brute_force(seed: int, n_centers: int, k: int) -> N
 
 @settings(max_examples=25, deadline=None)
 @given(seed=seeds, n_centers=st.integers(min_value=1, max_value=5))
+@example(seed=2651, n_centers=4)  # point and center snap to one vertex: mm round-trip error
 def test_it_routes_run_from_the_point_to_the_center_with_the_walked_length(
         seed: int, n_centers: int) -> None:
     graph = random_graph(seed)
@@ -75,9 +76,11 @@ def test_it_routes_run_from_the_point_to_the_center_with_the_walked_length(
         assert route[-1] == pytest.approx(tuple(centers[answer.center]))
         # Edge lengths are up to 1.5x their straight geometry, so the drawn route is
         # never longer than the walked metres (and at least the straight distance).
+        # Routes are drawn in WGS84; PROJ's inverse equal-area projection (a truncated
+        # authalic-latitude series) moves a vertex by up to a few millimetres, hence 1 cm.
         drawn = shapely.LineString(graph.project(route)).length
         straight = math.dist(graph.project([q])[0], graph.project([route[-1]])[0])
-        assert straight - 1e-6 <= drawn <= answer.distance_m + 1e-6
+        assert straight - 0.01 <= drawn <= answer.distance_m + 0.01
 
 
 def test_it_parallel_edges_keep_the_shortest() -> None:

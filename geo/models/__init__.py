@@ -1,6 +1,7 @@
 """Models of wangge's domain (DESIGN §2), one module per concern."""
 
 from .base import Origin
+from .basemap import LandFeature, LandKind
 from .buildings import Building, Compound
 from .facilities import (
     CenterLevel,
@@ -27,6 +28,8 @@ __all__ = [
     "District",
     "GridUnit",
     "HighwayClass",
+    "LandFeature",
+    "LandKind",
     "Origin",
     "Pairing",
     "PairingMethod",

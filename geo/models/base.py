@@ -54,3 +54,9 @@ def non_negative(field: str, model: str) -> models.CheckConstraint:
     return models.CheckConstraint(
         condition=models.Q(**{f"{field}__gte": 0}), name=f"{model}_{field}_non_negative"
     )
+
+
+def unique_code(model: str) -> models.UniqueConstraint:
+    """Unique external ``code`` where one is given (blank codes may repeat)."""
+    return models.UniqueConstraint(fields=["code"], condition=~models.Q(code=""),
+                                   name=f"{model}_code_unique")

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from django.contrib.gis.db import models
 
-from .base import SRID, Tracked, non_negative
+from .base import SRID, Tracked, non_negative, unique_code
 from .hierarchy import Community
 
 
 class Compound(Tracked):
     """小区: a residential compound."""
 
+    code = models.CharField("编号 code", max_length=40, blank=True, default="",
+                            help_text="外部编号 external code; re-imports match on it")
     name = models.CharField("名称 name", max_length=150)
     community = models.ForeignKey(Community, models.SET_NULL, null=True, blank=True,
                                   related_name="compounds", verbose_name="社区 community")
@@ -23,7 +25,7 @@ class Compound(Tracked):
         verbose_name = "小区 compound"
         verbose_name_plural = "小区 compounds"
         ordering = ["name"]
-        constraints = [non_negative("households", "compound")]
+        constraints = [non_negative("households", "compound"), unique_code("compound")]
 
     def __str__(self) -> str:
         return self.name
@@ -32,6 +34,8 @@ class Compound(Tracked):
 class Building(Tracked):
     """楼栋 with a footprint, levels and households."""
 
+    code = models.CharField("编号 code", max_length=40, blank=True, default="",
+                            help_text="外部编号 external code; re-imports match on it")
     name = models.CharField("名称 name", max_length=150, blank=True, default="")
     compound = models.ForeignKey(Compound, models.SET_NULL, null=True, blank=True,
                                  related_name="buildings", verbose_name="小区 compound")
@@ -49,6 +53,7 @@ class Building(Tracked):
         verbose_name_plural = "楼栋 buildings"
         constraints = [
             non_negative("households", "building"),
+            unique_code("building"),
             models.CheckConstraint(
                 condition=models.Q(levels__isnull=True) | models.Q(levels__gte=1),
                 name="building_levels_positive",

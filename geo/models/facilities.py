@@ -7,7 +7,7 @@ from django.contrib.gis.geos import LineString
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 
-from .base import SRID, Tracked, non_negative
+from .base import SRID, Tracked, non_negative, unique_code
 from .hierarchy import Community, Street
 
 
@@ -32,6 +32,8 @@ class CenterService(models.TextChoices):
 class ServiceCenter(Tracked):
     """党群服务中心/站 at a point, optionally with a footprint."""
 
+    code = models.CharField("编号 code", max_length=40, blank=True, default="",
+                            help_text="外部编号 external code; re-imports match on it")
     name = models.CharField("名称 name", max_length=150)
     level = models.CharField("层级 level", max_length=10, choices=CenterLevel.choices)
     street = models.ForeignKey(Street, models.SET_NULL, null=True, blank=True,
@@ -54,7 +56,7 @@ class ServiceCenter(Tracked):
         verbose_name = "党群服务中心 service center"
         verbose_name_plural = "党群服务中心 service centers"
         ordering = ["level", "name"]
-        constraints = [non_negative("floor_area", "center")]
+        constraints = [non_negative("floor_area", "center"), unique_code("center")]
 
     def __str__(self) -> str:
         return self.name
@@ -74,6 +76,8 @@ class UnitType(models.TextChoices):
 class CoBuildingUnit(Tracked):
     """结对共建单位: an organisation that pairs with communities."""
 
+    code = models.CharField("编号 code", max_length=40, blank=True, default="",
+                            help_text="外部编号 external code; re-imports match on it")
     name = models.CharField("名称 name", max_length=150)
     unit_type = models.CharField("类型 type", max_length=12, choices=UnitType.choices)
     location = models.PointField("位置 location", srid=SRID)
@@ -83,6 +87,7 @@ class CoBuildingUnit(Tracked):
     address = models.CharField("地址 address", max_length=200, blank=True, default="")
     phone = models.CharField("电话 phone", max_length=40, blank=True, default="")
     candidate = models.BooleanField("候选（未确认） candidate only", default=False)
+    osm_id = models.BigIntegerField("OSM id", null=True, blank=True)
 
     class Meta:
         verbose_name = "共建单位 co-building unit"
@@ -91,6 +96,7 @@ class CoBuildingUnit(Tracked):
         constraints = [
             models.CheckConstraint(condition=models.Q(capacity__gte=1),
                                    name="unit_capacity_at_least_one"),
+            unique_code("unit"),
         ]
 
     def __str__(self) -> str:

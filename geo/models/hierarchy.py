@@ -31,6 +31,7 @@ class Street(Tracked):
     """街道 (9-digit code under its district)."""
 
     code = models.CharField("街道代码 code", max_length=9, unique=True)
+    code_provisional = models.BooleanField("临时代码 provisional code", default=False)
     name = models.CharField("名称 name", max_length=100)
     district = models.ForeignKey(District, models.PROTECT, related_name="streets",
                                  verbose_name="区/县 district")
@@ -100,6 +101,7 @@ class GridUnit(Tracked):
     """网格: a closed polygon inside its community (15-digit code)."""
 
     code = models.CharField("网格代码 code", max_length=15, unique=True)
+    code_provisional = models.BooleanField("临时代码 provisional code", default=False)
     name = models.CharField("名称 name", max_length=100)
     community = models.ForeignKey(Community, models.PROTECT, related_name="grids",
                                   verbose_name="社区 community")

@@ -1,0 +1,111 @@
+"""Import a layer from GeoJSON, Shapefile, GeoPackage, KML, CSV or XLSX."""
+
+from __future__ import annotations
+
+import csv
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from importers.fields import KINDS, MappingError, parse_overrides
+from importers.prepare import Options, Problem, prepare
+from importers.sources import FileRejected
+from importers.store import import_prepared
+
+SHOWN = 200  # problems printed on the terminal; the --report file has all
+
+
+def write_report(path: Path, problems: list[Problem]) -> None:
+    """Write problems as CSV (UTF-8 with BOM so Excel shows the Chinese)."""
+    with open(path, "w", newline="", encoding="utf-8-sig") as fh:
+        out = csv.writer(fh)
+        out.writerow(["行 row", "字段 field", "错误代码 code", "说明 message"])
+        for p in problems:
+            out.writerow([p.row if p.row is not None else "", p.field, p.code, p.message])
+
+
+class Command(BaseCommand):
+    help = ("导入图层（全部成功才写入）。 Import a layer; by default one bad row means nothing "
+            "is written. Formats: .geojson .json .shp .zip .gpkg .kml .csv .xlsx")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("kind", choices=KINDS)
+        parser.add_argument("path", type=Path)
+        parser.add_argument("--crs", help="wgs84 | cgcs2000 | gcj02 | bd09 | EPSG:n "
+                            "(default: the file's .prj/declared CRS, else wgs84)")
+        parser.add_argument("--layer", help="GeoPackage layer or XLSX sheet")
+        parser.add_argument("--encoding", help="text encoding, e.g. utf-8 or gbk "
+                            "(default: .cpg, else detected)")
+        parser.add_argument("--map", action="append", default=[], metavar="TARGET=COLUMN",
+                            help="use COLUMN for TARGET (repeatable), e.g. --map households=户数")
+        parser.add_argument("--report", type=Path, help="write every problem to this CSV file")
+        parser.add_argument("--skip-invalid", action="store_true",
+                            help="import the good rows; still report the others")
+        parser.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
+        parser.add_argument("--source", help="provenance label stored on rows (default: file name)")
+        parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        started = time.monotonic()
+        path: Path = opts["path"]
+        kind: str = opts["kind"]
+        try:
+            options = Options(crs=opts["crs"], layer=opts["layer"], encoding=opts["encoding"],
+                              overrides=parse_overrides(opts["map"]))
+        except MappingError as exc:
+            raise CommandError(f"[{exc.code}] {exc.message}") from exc
+        bar = tqdm(desc="校验 Checking", unit="row", file=sys.stderr,
+                   disable=opts["no_progress"], leave=False)
+
+        def step(n: int) -> None:
+            bar.update(n - bar.n)
+
+        try:
+            prepared = prepare(path, kind, options, progress=step)
+            bar.reset(total=len(prepared.records))
+            bar.set_description("匹配 Matching")
+            result = import_prepared(prepared, opts["source"] or path.name,
+                                     dry_run=opts["dry_run"], skip_invalid=opts["skip_invalid"],
+                                     progress=step)
+        except (FileRejected, MappingError) as exc:
+            if opts["report"]:
+                write_report(opts["report"], [Problem(None, "", exc.code, exc.message)])
+            raise CommandError(f"{path.name}: [{exc.code}] {exc.message} — nothing written"
+                               ) from exc
+        finally:
+            bar.close()
+        w = self.stdout.write
+        w(f"文件 File {path.name}: {prepared.source_format}, {prepared.rows:,} rows"
+          + (f", encoding {prepared.encoding}" if prepared.encoding else ""))
+        w(f"坐标 Coordinates: {prepared.crs_note}")
+        w("字段 Fields: " + "; ".join(prepared.mapping.describe())
+          + (f"  (unused: {', '.join(prepared.mapping.unused)})"
+             if prepared.mapping.unused else ""))
+        for note in prepared.notes[:20]:
+            w(f"  note: {note}")
+        if result.how_parents:
+            w("上级 Parents by " + ", ".join(f"{k} {v:,}" for k, v in result.how_parents.items()))
+        problems = result.problems
+        for p in problems[:SHOWN]:
+            self.stderr.write(p.line())
+        if len(problems) > SHOWN:
+            self.stderr.write(f"... and {len(problems) - SHOWN:,} more problems")
+        if opts["report"]:
+            write_report(opts["report"], problems)
+            w(f"报告 Report: {len(problems):,} problems written to {opts['report']}")
+        counts = (f"{result.created:,} created, {result.updated:,} updated, "
+                  f"{result.unchanged:,} unchanged, {result.provisional:,} provisional codes")
+        if problems and not opts["skip_invalid"]:
+            raise CommandError(f"{len(problems):,} problems in {path.name}: nothing written "
+                               "(fix them, or --skip-invalid to import the good rows)")
+        elapsed = time.monotonic() - started
+        if opts["dry_run"]:
+            w(self.style.WARNING(f"试运行 Dry run, nothing written: would be {counts}"))
+        else:
+            skipped = f"; {len(problems):,} problems skipped" if problems else ""
+            w(self.style.SUCCESS(f"导入完成 Imported {kind}: {counts}{skipped} "
+                                 f"in {elapsed:.1f} s"))

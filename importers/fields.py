@@ -1,0 +1,265 @@
+"""What each layer's columns mean: targets, their Chinese/English names and value types.
+
+Django-free. A column is matched to a target when its normalised name (lower case,
+no spaces, underscores, hyphens or bracketed units: ``建筑面积（㎡）`` → ``建筑面积``)
+equals one of the target's names. The first Chinese name is the header exports
+write; ``short`` is the DBF field name (Shapefile names hold at most 10 bytes).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Final
+
+KINDS: Final = ("districts", "streets", "communities", "grids", "centers", "units",
+                "buildings", "compounds", "members")
+POLYGON_KINDS: Final = frozenset({"districts", "streets", "communities", "grids", "buildings",
+                                  "compounds"})
+# Hierarchy levels; their codes are statistical codes (geo.codes).
+LEVEL_OF: Final = {"districts": "district", "streets": "street", "communities": "community",
+                   "grids": "grid"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """One attribute a layer can carry."""
+
+    name: str
+    header: str  # Chinese header written by exports and recognised by imports
+    kind: str = "text"  # text, int, float, bool, date, choice, list, workers
+    synonyms: tuple[str, ...] = ()
+    required: bool = False
+    max_length: int = 150
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: str | None = None  # key of CHOICES
+
+    @property
+    def short(self) -> str:
+        return self.name[:10]
+
+    def names(self) -> tuple[str, ...]:
+        return (self.name, self.header, *self.synonyms)
+
+
+def normalise(column: str) -> str:
+    """Canonical form of a column name for matching."""
+    text = re.sub(r"[（(\[【].*?[）)\]】]", "", str(column))
+    return re.sub(r"[\s_\-:：/]+", "", text).lower()
+
+
+def _t(name: str, header: str, kind: str = "text", *syn: str, **kw: object) -> Target:
+    return Target(name, header, kind, tuple(syn), **kw)  # type: ignore[arg-type]
+
+
+CODE_SYN = ("代码", "编码", "编号")  # not "id": ArcGIS adds an all-zero "Id"
+HOUSEHOLDS = _t("households", "户数", "int", "总户数", "住户数", "户", "hh", minimum=0,
+                maximum=1_000_000)
+POPULATION = _t("population", "人口", "int", "人口数", "常住人口", "总人口", "pop",
+                minimum=0, maximum=10_000_000)
+PHONE = _t("phone", "电话", "text", "联系电话", "手机", "手机号", "tel", "telephone",
+           max_length=40)
+ADDRESS = _t("address", "地址", "text", "详细地址", "addr", max_length=200)
+PARTY = _t("party_members", "党员数", "int", "党员人数", "党员", minimum=0, maximum=1_000_000)
+STREET_CODE = _t("street_code", "街道代码", "text", "街道编码", "所属街道代码", max_length=9)
+STREET_NAME = _t("street_name", "街道名称", "text", "街道", "所属街道", "街道办事处",
+                 "乡镇街道", "镇街")
+COMMUNITY_CODE = _t("community_code", "社区代码", "text", "社区编码", "所属社区代码",
+                    "居委会代码", max_length=12)
+COMMUNITY_NAME = _t("community_name", "社区名称", "text", "社区", "所属社区", "社区名",
+                    "居委会")
+
+FIELDS: Final[dict[str, tuple[Target, ...]]] = {
+    "districts": (
+        _t("code", "区划代码", "text", "区县代码", "行政区划代码", "adcode", *CODE_SYN,
+           max_length=6, required=True),
+        _t("name", "名称", "text", "区县名称", "区名称", "区县", "区名", required=True),
+    ),
+    "streets": (
+        _t("code", "街道代码", "text", "街道编码", "区划代码", *CODE_SYN, max_length=9),
+        _t("name", "街道名称", "text", "名称", "街道", "街道名", "乡镇街道", required=True),
+        _t("district_code", "区县代码", "text", "区代码", "所属区县代码", max_length=6),
+        _t("district_name", "区县名称", "text", "区名称", "所属区县", "区县", "adname"),
+    ),
+    "communities": (
+        _t("code", "社区代码", "text", "社区编码", "居委会代码", "统计用区划代码", *CODE_SYN,
+           max_length=12),
+        _t("name", "社区名称", "text", "名称", "社区", "社区名", "居委会", required=True),
+        STREET_CODE, STREET_NAME, HOUSEHOLDS, POPULATION, PARTY,
+        _t("area_class", "城区类别", "choice", choices="area_class", max_length=10),
+    ),
+    "grids": (
+        _t("code", "网格代码", "text", "网格编码", "网格编号", *CODE_SYN, max_length=15),
+        _t("name", "网格名称", "text", "名称", "网格名", "网格", required=True),
+        COMMUNITY_CODE, COMMUNITY_NAME, STREET_NAME, HOUSEHOLDS,
+        _t("zone_type", "网格类型", "choice", "类型", choices="zone_type", max_length=16),
+        _t("leader", "网格长", "text", max_length=50),
+        _t("workers", "网格员", "workers", "专职网格员"),
+        _t("party_branch", "网格党组织", "text", "网格党支部", "党支部", "党小组", max_length=100),
+    ),
+    "centers": (
+        _t("code", "编号", "text", "中心编号", "代码", "编码", max_length=40),
+        _t("name", "名称", "text", "中心名称", "阵地名称", "服务中心名称", required=True),
+        _t("level", "层级", "choice", "级别", "等级", choices="center_level", required=True,
+           max_length=10),
+        COMMUNITY_CODE, COMMUNITY_NAME, STREET_CODE, STREET_NAME,
+        _t("floor_area", "建筑面积", "float", "面积", "使用面积", "阵地面积", "area",
+           minimum=0, maximum=200_000),
+        _t("opening_hours", "开放时间", "text", "服务时间", "办公时间", "hours", max_length=200),
+        _t("services", "服务窗口", "list", "服务项目", "服务内容", choices="services"),
+        PHONE, ADDRESS,
+        _t("licensed", "可挂牌", "bool", "挂牌", "是否挂牌"),
+        _t("comprehensive", "综合性中心", "bool", "综合性", "是否综合性中心"),
+    ),
+    "units": (
+        _t("code", "编号", "text", "单位编号", "统一社会信用代码", "代码", "编码",
+           max_length=40),
+        _t("name", "单位名称", "text", "名称", "单位", required=True),
+        _t("unit_type", "单位类型", "choice", "类型", "性质", "单位性质", "type",
+           choices="unit_type", max_length=12),
+        PARTY,
+        _t("capacity", "可结对社区数", "int", "结对容量", "容量", minimum=1, maximum=50),
+        ADDRESS, PHONE,
+        _t("candidate", "候选", "bool", "是否候选"),
+    ),
+    "buildings": (
+        _t("code", "楼栋编号", "text", "楼栋代码", *CODE_SYN, max_length=40),
+        _t("name", "楼栋名称", "text", "名称", "楼号", "楼栋"),
+        _t("levels", "层数", "int", "楼层数", "楼层", "地上层数", "buildinglevels",
+           minimum=1, maximum=200),
+        HOUSEHOLDS,
+        _t("residential", "住宅", "bool", "是否住宅"),
+        _t("compound_name", "小区名称", "text", "小区", "所属小区"),
+        COMMUNITY_CODE, COMMUNITY_NAME,
+        _t("osm_id", "OSM编号", "int", "osmid", minimum=-(2**62), maximum=2**62),
+    ),
+    "compounds": (
+        _t("code", "小区编号", "text", "小区代码", *CODE_SYN, max_length=40),
+        _t("name", "小区名称", "text", "名称", "小区", required=True),
+        HOUSEHOLDS, COMMUNITY_CODE, COMMUNITY_NAME,
+        _t("osm_id", "OSM编号", "int", "osmid", minimum=-(2**62), maximum=2**62),
+    ),
+    "members": (
+        _t("name", "姓名", "text", "名字", required=True, max_length=50),
+        PHONE,
+        _t("id_number", "身份证号", "text", "身份证号码", "证件号码", "身份证", max_length=18),
+        _t("home_unit", "所在单位", "text", "工作单位", "单位", "单位名称"),
+        _t("reported_community_code", "报到社区代码", "text", max_length=12),
+        _t("reported_community_name", "报到社区", "text", "报到社区名称"),
+        _t("reported_on", "报到日期", "date", "报到时间"),
+    ),
+}
+
+GEOMETRY_TARGETS: Final = (
+    _t("lon", "经度", "float", "lng", "long", "longitude", "x", "东经", "坐标x", "lon84"),
+    _t("lat", "纬度", "float", "latitude", "y", "北纬", "坐标y", "lat84"),
+    _t("wkt", "几何WKT", "text", "geometry", "geom", "thegeom", "几何", "shape", "坐标串"),
+)
+
+# Accepted spellings of choice values; the first key is the stored value.
+CHOICES: Final[dict[str, dict[str, tuple[str, ...]]]] = {
+    "center_level": {
+        "district": ("区级", "区", "区县级", "县级", "区级中心"),
+        "street": ("街道级", "街道", "镇", "乡镇", "街道级中心"),
+        "community": ("社区级", "社区", "村", "居委会"),
+        "site": ("站点", "站", "小区", "楼宇", "园区", "商圈", "小区站点"),
+    },
+    "zone_type": {
+        "residential": ("生活居住区", "居住区", "居住", "住宅"),
+        "production": ("生产作业区", "生产区", "园区", "商务区"),
+        "road_traffic": ("道路交通区", "道路", "交通"),
+    },
+    "area_class": {
+        "central": ("中心城区", "中心城", "主城区"),
+        "county": ("县级城区", "县城", "县级"),
+    },
+    "unit_type": {
+        "organ": ("机关", "政府", "党政机关", "政府机构", "行政"),
+        "institution": ("事业单位", "学校", "医院", "中学", "小学", "幼儿园", "卫生",
+                        "诊所", "医疗", "科教文化"),
+        "soe": ("国有企业", "国企", "央企"),
+        "university": ("高校", "大学", "学院", "高等院校"),
+        "private": ("非公企业", "民营企业", "公司", "企业", "私营"),
+        "social": ("社会组织", "协会", "基金会", "社团"),
+    },
+    "services": {
+        "party": ("党员服务",),
+        "general": ("综合业务", "综合服务"),
+        "proxy": ("帮办代办", "代办"),
+        "consult": ("咨询投诉", "咨询"),
+    },
+}
+
+
+@dataclass
+class FieldMap:
+    """Columns chosen for each target, and the columns left unused."""
+
+    columns: dict[str, str] = field(default_factory=dict)  # target -> source column
+    unused: list[str] = field(default_factory=list)
+    overridden: set[str] = field(default_factory=set)
+
+    def describe(self) -> list[str]:
+        """One line per mapped target, ``target ← column`` (``*`` marks --map)."""
+        return [f"{t} ← {c}{' *' if t in self.overridden else ''}"
+                for t, c in self.columns.items()]
+
+
+class MappingError(ValueError):
+    """A --map option or the file's columns cannot satisfy the layer."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def targets_of(kind: str) -> tuple[Target, ...]:
+    """Attribute and geometry targets of ``kind``."""
+    return FIELDS[kind] + GEOMETRY_TARGETS
+
+
+def parse_overrides(pairs: list[str]) -> dict[str, str]:
+    """``["households=户数（户）", ...]`` → ``{"households": "户数（户）"}``."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        target, sep, source = pair.partition("=")
+        if not sep or not target.strip() or not source.strip():
+            raise MappingError("map_syntax", f"--map {pair!r}: write it as target=column")
+        out[target.strip()] = source.strip()
+    return out
+
+
+def map_fields(kind: str, columns: list[str], overrides: dict[str, str]) -> FieldMap:
+    """Match ``columns`` to the targets of ``kind``; ``overrides`` win.
+
+    Earlier names of a target win over later ones, and a column serves one target.
+    """
+    targets = {t.name: t for t in targets_of(kind)}
+    result = FieldMap()
+    taken: set[str] = set()
+    for target, source in overrides.items():
+        if target not in targets:
+            raise MappingError("map_target", f"--map {target}=…: {kind} has no field "
+                               f"{target!r}; fields are {', '.join(targets)}")
+        if source not in columns:
+            raise MappingError("map_column", f"--map {target}={source}: no column {source!r}; "
+                               f"columns are {', '.join(columns)}")
+        result.columns[target] = source
+        result.overridden.add(target)
+        taken.add(source)
+    by_norm: dict[str, str] = {}
+    for col in columns:
+        by_norm.setdefault(normalise(col), col)
+    for name, spec in targets.items():
+        if name in result.columns:
+            continue
+        for candidate in spec.names():
+            found = by_norm.get(normalise(candidate))
+            if found is not None and found not in taken:
+                result.columns[name] = found
+                taken.add(found)
+                break
+    result.unused = [c for c in columns if c not in taken]
+    return result

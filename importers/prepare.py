@@ -1,0 +1,226 @@
+"""From a file to clean records in WGS84, with every problem found (Django-free).
+
+:func:`prepare` reads the file, maps its columns, builds geometries (from the
+file, lon/lat columns or a WKT column), checks the coordinates against the claimed
+system, converts to WGS84, parses every value and validates every geometry. Rows
+with problems are reported and kept out of ``records``; whether anything is
+written is the caller's decision (all or nothing by default).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from . import coords
+from .fields import FIELDS, GEOMETRY_TARGETS, POLYGON_KINDS, FieldMap, map_fields
+from .geometry import GeometryProblem, clean_geometry, family
+from .sources import FileRejected, SourceTable, read_source
+from .values import ValueProblem, is_blank, parse
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one row (``row`` None: the whole file)."""
+
+    row: int | None
+    field: str
+    code: str
+    message: str
+
+    def line(self) -> str:
+        where = f"row {self.row}" if self.row is not None else "file"
+        return f"{where} [{self.field or '-'}] {self.code}: {self.message}"
+
+
+@dataclass
+class Record:
+    """A row ready to write: parsed values and a WGS84 geometry."""
+
+    row: int
+    values: dict[str, Any]
+    geom: BaseGeometry
+
+
+@dataclass
+class Prepared:
+    """Everything :func:`prepare` learnt about a file."""
+
+    kind: str
+    source_format: str
+    encoding: str | None
+    crs_note: str
+    mapping: FieldMap
+    records: list[Record] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    rows: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Options:
+    """How to read a file; defaults suit a UTF-8 GeoJSON in WGS84."""
+
+    crs: str | None = None
+    layer: str | None = None
+    encoding: str | None = None
+    overrides: dict[str, str] = field(default_factory=dict)
+
+
+def _geometries(table: SourceTable, fmap: FieldMap, first_row: int,
+                problems: list[Problem]) -> np.ndarray:
+    """Geometries from the file, else from lon/lat or WKT columns (``None`` where bad)."""
+    n = len(table.frame)
+    if table.geometry is not None:
+        return np.asarray(table.geometry.values, dtype=object)
+    cols = fmap.columns
+    out = np.full(n, None, dtype=object)
+    lon_t, lat_t, _ = GEOMETRY_TARGETS
+    if "lon" in cols and "lat" in cols:
+        for i, (lo, la) in enumerate(zip(table.frame[cols["lon"]], table.frame[cols["lat"]],
+                                         strict=True)):
+            try:
+                x, y = parse(lon_t, lo), parse(lat_t, la)
+            except ValueProblem as exc:
+                problems.append(Problem(first_row + i, "lon/lat", exc.code, exc.message))
+                continue
+            if x is None or y is None:
+                problems.append(Problem(first_row + i, "lon/lat", "no_geometry",
+                                        "longitude or latitude is empty"))
+                continue
+            out[i] = shapely.Point(x, y)
+        return out
+    if "wkt" in cols:
+        for i, text in enumerate(table.frame[cols["wkt"]]):
+            if is_blank(text):
+                problems.append(Problem(first_row + i, "wkt", "no_geometry", "WKT is empty"))
+                continue
+            try:
+                out[i] = shapely.from_wkt(str(text))
+            except shapely.errors.GEOSException as exc:
+                problems.append(Problem(first_row + i, "wkt", "bad_wkt",
+                                        f"not readable WKT: {exc}"))
+        return out
+    raise FileRejected("no_geometry", "no geometry: the file has no shapes and no "
+                       "longitude/latitude (经度/纬度, lon/lat) or WKT column; columns are "
+                       f"{', '.join(map(str, table.frame.columns))}. Name them with "
+                       "--map lon=… lat=… or --map wkt=…")
+
+
+def _check_family(kind: str, geoms: np.ndarray) -> None:
+    """Refuse a file whose shapes are all of the wrong kind (points given as communities)."""
+    fams = [family(g) for g in geoms if g is not None and not g.is_empty]
+    if not fams:
+        return
+    want = "polygon" if kind in POLYGON_KINDS else "point"
+    if not any(f == want or (want == "point" and f == "polygon") for f in fams):
+        found = pd.Series(fams).value_counts()
+        what = ", ".join(f"{c:,} {f}s" for f, c in found.items())
+        hint = ("centers, units or members" if want == "polygon"
+                else "districts, streets, communities, grids, buildings or compounds")
+        raise FileRejected("wrong_geometry_type", f"{kind} need {want}s but the file holds "
+                           f"{what}; is it a layer of {hint}?")
+
+
+def prepare(path: Path, kind: str, options: Options | None = None,
+            progress: Progress | None = None) -> Prepared:
+    """Read and validate ``path`` as a layer of ``kind``; see the module docstring."""
+    opts = options or Options()
+    table = read_source(path, opts.layer, opts.encoding)
+    fmap = map_fields(kind, [str(c) for c in table.frame.columns], opts.overrides)
+    table.frame.columns = [str(c) for c in table.frame.columns]
+    first = table.first_row
+    problems: list[Problem] = []
+    n = len(table.frame)
+    if n == 0:
+        raise FileRejected("no_rows", f"{path.name} holds no rows")
+    missing = [t for t in FIELDS[kind] if t.required and t.name not in fmap.columns]
+    if missing:
+        names = "; ".join(f"{t.name} ({t.header})" for t in missing)
+        raise FileRejected("missing_column", f"{kind} need {names}: no column matched; columns "
+                           f"are {', '.join(table.frame.columns)}. Name one with --map "
+                           f"{missing[0].name}=<column>")
+    geoms = _geometries(table, fmap, first, problems)
+    source, crs_note = coords.resolve_crs(opts.crs, table.crs)
+    present = np.array([g is not None and not g.is_empty for g in geoms])
+    if not present.any():
+        raise FileRejected("no_geometry", f"{path.name}: no row has a geometry")
+    _check_family(kind, geoms)
+    bounds = shapely.bounds(geoms[present])
+    classes = np.full(n, "ok", dtype="<U9")
+    classes[present] = coords.check_extent(bounds, source)
+    moved = np.full(n, None, dtype=object)
+    moved[present] = coords.to_wgs84_geoms(geoms[present], source)
+    if not source.geographic:
+        after = coords.post_check(moved[present])
+        if not np.any(after == "ok"):
+            raise coords.file_diagnosis("outside", shapely.bounds(moved[present]),
+                                        f"{source.label} converted to WGS84")
+        classes[present] = after
+    prepared = Prepared(kind, table.format, table.encoding, crs_note, fmap, rows=n,
+                        notes=list(table.notes))
+    targets = [t for t in FIELDS[kind] if t.name in fmap.columns]
+    frame = table.frame
+    columns = {t.name: frame[fmap.columns[t.name]].to_numpy() for t in targets}
+    bad_rows = {p.row for p in problems}
+    for i in range(n):
+        row = first + i
+        if progress and i % 500 == 0:
+            progress(i)
+        if row in bad_rows:
+            continue
+        row_problems: list[Problem] = []
+        values: dict[str, Any] = {}
+        for t in targets:
+            try:
+                values[t.name] = parse(t, columns[t.name][i])
+            except ValueProblem as exc:
+                row_problems.append(Problem(row, t.name, exc.code, exc.message))
+        geom = moved[i]
+        if geom is None or geom.is_empty:
+            row_problems.append(Problem(row, "geometry", "no_geometry", "the row has no shape"))
+        elif classes[i] != "ok":
+            x, y = geoms[i].representative_point().coords[0]
+            row_problems.append(Problem(row, "geometry", classes[i],
+                                        coords.ROW_MESSAGES[classes[i]].format(x=x, y=y)))
+        else:
+            try:
+                geom, note = clean_geometry(kind, geom)
+                if note:
+                    prepared.notes.append(f"row {row}: {note}")
+            except GeometryProblem as exc:
+                row_problems.append(Problem(row, "geometry", exc.code, exc.message))
+        if row_problems:
+            problems.extend(row_problems)
+        else:
+            prepared.records.append(Record(row, values, geom))
+    if progress:
+        progress(n)
+    _duplicate_codes(prepared.records, problems)
+    prepared.problems = sorted(problems, key=lambda p: (p.row or 0, p.field))
+    return prepared
+
+
+def _duplicate_codes(records: list[Record], problems: list[Problem]) -> None:
+    """A code given twice in one file: the second row is an error; drop it from records."""
+    seen: dict[str, int] = {}
+    keep = []
+    for rec in records:
+        code = rec.values.get("code")
+        if code:
+            if code in seen:
+                problems.append(Problem(rec.row, "code", "duplicate_code",
+                                        f"code {code} already used on row {seen[code]}"))
+                continue
+            seen[code] = rec.row
+        keep.append(rec)
+    records[:] = keep

@@ -1,0 +1,430 @@
+"""Write prepared records to the database: parents, codes, matching, all or nothing.
+
+Rows match existing ones by code (statistical code for the hierarchy, external
+code otherwise); rows without a code match by OSM id, by name under the same
+parent, or (members) by ID number or name and phone. A hierarchy row without a
+code gets a provisional code under its parent; a later row with the real code
+and the same name under the same parent replaces it, and the codes of the
+children (streets → communities → grids) follow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.gis.geos import GEOSGeometry
+from django.db import models, transaction
+from django.db.models.functions import Length
+from django.utils import timezone
+from shapely import from_wkb, wkb
+from shapely.geometry.base import BaseGeometry
+
+from geo.codes import CODE_LENGTHS, CodeError, check_code, child_code
+from geo.models import (
+    Building,
+    CoBuildingUnit,
+    Community,
+    Compound,
+    District,
+    GridUnit,
+    Origin,
+    ReportingMember,
+    ServiceCenter,
+    Street,
+)
+from geo.models.base import SRID
+
+from .fields import LEVEL_OF
+from .parents import ParentTable
+from .prepare import Prepared, Problem, Record
+
+Progress = Callable[[int], None]
+MODELS: dict[str, type[models.Model]] = {
+    "districts": District, "streets": Street, "communities": Community, "grids": GridUnit,
+    "centers": ServiceCenter, "units": CoBuildingUnit, "buildings": Building,
+    "compounds": Compound, "members": ReportingMember,
+}
+# Hierarchy: parent kind, parent FK, parent code/name targets, grandparent-name target.
+HIERARCHY_PARENT = {
+    "streets": ("districts", "district", "district_code", "district_name", None),
+    "communities": ("streets", "street", "street_code", "street_name", None),
+    "grids": ("communities", "community", "community_code", "community_name", "street_name"),
+}
+# Plain attributes copied as they are, per kind.
+PLAIN = {
+    "districts": ("name",),
+    "streets": ("name",),
+    "communities": ("name", "households", "population", "party_members", "area_class"),
+    "grids": ("name", "households", "zone_type", "leader", "workers", "party_branch"),
+    "centers": ("code", "name", "level", "floor_area", "opening_hours", "services", "phone",
+                "address", "licensed", "comprehensive"),
+    "units": ("code", "name", "unit_type", "party_members", "capacity", "address", "phone",
+              "candidate"),
+    "buildings": ("code", "name", "levels", "households", "residential", "osm_id"),
+    "compounds": ("code", "name", "households", "osm_id"),
+    "members": ("name", "phone", "id_number", "reported_on"),
+}
+BATCH = 2000
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or, dry-run, would do)."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    provisional: int = 0
+    written: bool = False
+    problems: list[Problem] = field(default_factory=list)
+    how_parents: dict[str, int] = field(default_factory=dict)
+
+
+def _geos(geom: BaseGeometry) -> GEOSGeometry:
+    return GEOSGeometry(memoryview(wkb.dumps(geom)), srid=SRID)
+
+
+SCOPE_FK = {"streets": "district", "communities": "street", "grids": "community"}
+
+
+def _table(kind: str) -> tuple[ParentTable, list[Any]]:
+    """Rows of a hierarchy level as a ParentTable and the model objects."""
+    fk = SCOPE_FK.get(kind)
+    qs = MODELS[kind].objects.all()
+    rows = list(qs.select_related(fk) if fk else qs)
+    table = ParentTable(
+        codes=[r.code for r in rows], names=[r.name for r in rows],
+        scope_names=[getattr(r, fk).name if fk else "" for r in rows],
+        geoms=[from_wkb(bytes(r.geom.wkb)) for r in rows],
+    )
+    return table, rows
+
+
+class _Writer:
+    """One import run; collects problems, then writes only if allowed."""
+
+    def __init__(self, prepared: Prepared, source: str) -> None:
+        self.p = prepared
+        self.kind = prepared.kind
+        self.model = MODELS[self.kind]
+        self.source = source
+        self.problems: list[Problem] = list(prepared.problems)
+        self.result = ImportResult()
+        self._tables: dict[str, tuple[ParentTable, list[Any]]] = {}
+        self._used: dict[str, set[int]] = {}
+
+    def table(self, kind: str) -> tuple[ParentTable, list[Any]]:
+        if kind not in self._tables:
+            self._tables[kind] = _table(kind)
+        return self._tables[kind]
+
+    def problem(self, rec: Record, fld: str, code: str, message: str) -> None:
+        self.problems.append(Problem(rec.row, fld, code, message))
+
+    def parent(self, rec: Record, kind: str, code_t: str, name_t: str, scope_t: str | None,
+               required: bool, label: str) -> Any | None:
+        table, rows = self.table(kind)
+        v = rec.values
+        i, how = table.match(v.get(code_t), v.get(name_t), v.get(scope_t) if scope_t else None,
+                             rec.geom)
+        if i is None:
+            if required:
+                self.problem(rec, code_t if v.get(code_t) else name_t, "no_parent",
+                             f"{label}: {how}")
+            return None
+        self.result.how_parents[how] = self.result.how_parents.get(how, 0) + 1
+        return rows[i]
+
+    # ---- per-kind assignment -------------------------------------------------------------
+    def assign(self, rec: Record) -> dict[str, Any] | None:
+        """Model field values for ``rec`` (None when the row has a problem)."""
+        v, kind = rec.values, self.kind
+        out: dict[str, Any] = {k: v[k] for k in PLAIN[kind] if v.get(k) is not None}
+        before = len(self.problems)
+        if kind in LEVEL_OF or kind in ("compounds", "buildings"):
+            out["geom"] = rec.geom
+        if kind in HIERARCHY_PARENT:
+            pkind, fk, code_t, name_t, scope_t = HIERARCHY_PARENT[kind]
+            parent = self.parent(rec, pkind, code_t, name_t, scope_t, True,
+                                 f"{fk} not found")
+            if parent is not None:
+                out[fk] = parent
+        if kind == "grids" and v.get("households") is not None:
+            out["households_estimated"] = False
+        if kind == "centers":
+            out["location"] = rec.geom if rec.geom.geom_type == "Point" \
+                else rec.geom.representative_point()
+            if rec.geom.geom_type == "Polygon":
+                out["footprint"] = rec.geom
+            community = self.parent(rec, "communities", "community_code", "community_name",
+                                    "street_name", bool(v.get("community_code")
+                                                        or v.get("community_name")),
+                                    "community not found")
+            out["community"] = community
+            street = None
+            if v.get("street_code") or v.get("street_name"):
+                street = self.parent(rec, "streets", "street_code", "street_name", None, True,
+                                     "street not found")
+            elif community is not None:
+                street = community.street
+            else:
+                street = self.parent(rec, "streets", "street_code", "street_name", None, False,
+                                     "")
+            out["street"] = street
+        if kind == "units":
+            out["location"] = rec.geom if rec.geom.geom_type == "Point" \
+                else rec.geom.representative_point()
+            if rec.geom.geom_type == "Polygon":
+                out["footprint"] = rec.geom
+        if kind in ("buildings", "compounds"):
+            out["community"] = self.parent(
+                rec, "communities", "community_code", "community_name", None,
+                bool(v.get("community_code") or v.get("community_name")), "community not found")
+            if v.get("households") is not None:
+                out["households_estimated"] = False
+        if kind == "buildings" and v.get("compound_name"):
+            out["compound"] = self.compound_named(rec, v["compound_name"])
+        if kind == "members":
+            out["residence"] = rec.geom
+            out["residence_community"] = self.parent(
+                rec, "communities", "", "", None, False, "")
+            if v.get("reported_community_code") or v.get("reported_community_name"):
+                out["reported_community"] = self.parent(
+                    rec, "communities", "reported_community_code", "reported_community_name",
+                    None, True, "reported-to community not found")
+            if v.get("home_unit"):
+                unit = CoBuildingUnit.objects.filter(name=v["home_unit"]).first()
+                if unit is None:
+                    self.problem(rec, "home_unit", "no_unit", f"no co-building unit named "
+                                 f"{v['home_unit']}; import the units first")
+                out["home_unit"] = unit
+        return out if len(self.problems) == before else None
+
+    def compound_named(self, rec: Record, name: str) -> Compound | None:
+        found = list(Compound.objects.filter(name=name)[:2])
+        if len(found) == 1:
+            return found[0]
+        point = _geos(rec.geom.representative_point())
+        match = Compound.objects.filter(name=name, geom__intersects=point).first() \
+            if found else None
+        if match is None:
+            self.problem(rec, "compound_name", "no_compound",
+                         f"no compound named {name}" + (" here" if found else ""))
+        return match
+
+    # ---- matching existing rows ----------------------------------------------------------
+    def existing_key(self, obj: Any) -> list[tuple[Any, ...]]:
+        keys: list[tuple[Any, ...]] = []
+        if getattr(obj, "code", ""):
+            keys.append(("code", obj.code))
+        if self.kind in LEVEL_OF and self.kind in HIERARCHY_PARENT:
+            fk = HIERARCHY_PARENT[self.kind][1]
+            keys.append(("name", getattr(obj, f"{fk}_id"), obj.name))
+        elif self.kind in ("buildings", "compounds"):
+            if obj.osm_id is not None:
+                keys.append(("osm", obj.osm_id))
+            if obj.name:
+                keys.append(("name", obj.community_id, obj.name))
+            if self.kind == "buildings":
+                keys.append(("geom", bytes(obj.geom.wkb)))
+        elif self.kind in ("centers", "units"):
+            keys.append(_place_key(obj.name, obj.location.x, obj.location.y))
+        elif self.kind == "members":
+            if obj.id_number:
+                keys.append(("id", obj.id_number))
+            keys.append(("name", obj.name, obj.phone))
+        return keys
+
+    def lookup_keys(self, values: dict[str, Any]) -> list[tuple[Any, ...]]:
+        v, kind = values, self.kind
+        if v.get("code"):
+            keys: list[tuple[Any, ...]] = [("code", v["code"])]
+            if kind in HIERARCHY_PARENT:  # a real code replacing a provisional one
+                fk = HIERARCHY_PARENT[kind][1]
+                keys.append(("provisional-name", getattr(v.get(fk), "pk", None), v["name"]))
+            return keys
+        if kind in HIERARCHY_PARENT:
+            fk = HIERARCHY_PARENT[kind][1]
+            return [("name", getattr(v.get(fk), "pk", None), v["name"])]
+        if kind in ("buildings", "compounds"):
+            keys = []
+            if v.get("osm_id") is not None:
+                keys.append(("osm", v["osm_id"]))
+            if v.get("name"):
+                keys.append(("name", getattr(v.get("community"), "pk", None), v["name"]))
+            if kind == "buildings":
+                keys.append(("geom", bytes(_geos(v["geom"]).wkb)))
+            return keys
+        if kind in ("centers", "units"):
+            loc = v["location"]
+            return [_place_key(v["name"], loc.x, loc.y)]
+        if kind == "members":
+            return ([("id", v["id_number"])] if v.get("id_number") else []) + \
+                [("name", v["name"], v.get("phone", ""))]
+        return []
+
+    def run(self, *, dry_run: bool, skip_invalid: bool, progress: Progress | None) -> ImportResult:
+        model = self.model
+        existing = list(model.objects.all())
+        index: dict[tuple[Any, ...], Any] = {}
+        provisional_names: dict[tuple[Any, ...], Any] = {}
+        for obj in existing:
+            for key in self.existing_key(obj):
+                index.setdefault(key, obj)
+            if getattr(obj, "code_provisional", False):
+                fk = HIERARCHY_PARENT[self.kind][1]
+                provisional_names[("provisional-name", getattr(obj, f"{fk}_id"), obj.name)] = obj
+        planned: list[tuple[Record, dict[str, Any], Any]] = []
+        claimed: set[int] = set()
+        planned_keys: dict[tuple[Any, ...], int] = {}
+        for n, rec in enumerate(self.p.records):
+            if progress and n % 500 == 0:
+                progress(n)
+            values = self.assign(rec)
+            if values is None:
+                continue
+            values.update({k: v for k, v in rec.values.items() if k == "code" and v})
+            target = None
+            keys = self.lookup_keys(values)
+            if keys and keys[0] in planned_keys:
+                self.problem(rec, "code" if keys[0][0] == "code" else "name", "duplicate_row",
+                             f"the same {self.kind[:-1]} as row {planned_keys[keys[0]]}")
+                continue
+            if keys:
+                planned_keys[keys[0]] = rec.row
+            for key in keys:
+                target = provisional_names.get(key) if key[0] == "provisional-name" \
+                    else index.get(key)
+                if target is not None:
+                    break
+            if target is not None and target.pk in claimed:
+                self.problem(rec, "code", "duplicate_row", f"matches the same existing row "
+                             f"({target}) as an earlier row of this file")
+                continue
+            if target is not None:
+                claimed.add(target.pk)
+            if self.kind in LEVEL_OF and not self.code_ok(rec, values, target):
+                continue
+            planned.append((rec, values, target))
+        if progress:
+            progress(len(self.p.records))
+        self.result.problems = sorted(self.problems, key=lambda p: (p.row or 0, p.field))
+        if self.result.problems and not skip_invalid:
+            return self.result
+        with transaction.atomic():
+            self.write(planned)
+            if dry_run:
+                transaction.set_rollback(True)
+        self.result.written = not dry_run
+        return self.result
+
+    def code_ok(self, rec: Record, values: dict[str, Any], target: Any) -> bool:
+        level = LEVEL_OF[self.kind]
+        fk = HIERARCHY_PARENT[self.kind][1] if self.kind in HIERARCHY_PARENT else None
+        parent_code = values[fk].code if fk and fk in values else None
+        code = values.get("code")
+        if not code:
+            if target is not None:
+                return True  # keeps its code
+            if self.kind == "districts":
+                self.problem(rec, "code", "required", "a district needs its GB/T 2260 code")
+                return False
+            values["code"] = self.next_code(parent_code or "", level)
+            values["code_provisional"] = True
+            self.result.provisional += 1
+            return True
+        try:
+            check_code(level, code, parent_code)
+        except CodeError as exc:
+            self.problem(rec, "code", exc.code, exc.message)
+            return False
+        if self.kind != "districts":
+            values["code_provisional"] = False
+        return True
+
+    def next_code(self, parent_code: str, level: str) -> str:
+        """A free code under ``parent_code``, counting down from the top of the range.
+
+        Official codes are numbered from 1 upwards; provisional ones from the top
+        (…999) downwards, so a later import of official codes does not collide.
+        """
+        used = self._used.get(parent_code)
+        if used is None:
+            width = CODE_LENGTHS[level]
+            codes = self.model.objects.filter(code__startswith=parent_code) \
+                .annotate(n=Length("code")).filter(n=width).values_list("code", flat=True)
+            used = self._used[parent_code] = {int(c[len(parent_code):]) for c in codes}
+        seq = 10 ** (CODE_LENGTHS[level] - len(parent_code)) - 1
+        while seq in used:
+            seq -= 1
+        used.add(seq)
+        return child_code(parent_code, seq, level)
+
+    def write(self, planned: list[tuple[Record, dict[str, Any], Any]]) -> None:
+        now = timezone.now()
+        new, changed, fields_changed = [], [], set()
+        renames: list[tuple[str, str]] = []
+        for _rec, values, target in planned:
+            geo_values = {k: (_geos(v) if isinstance(v, BaseGeometry) else v)
+                          for k, v in values.items()}
+            if target is None:
+                new.append(self.model(origin=Origin.IMPORTED, source=self.source,
+                                      **geo_values))
+                continue
+            diff = [k for k, v in geo_values.items() if not _same(target, k, v)]
+            if not diff:
+                self.result.unchanged += 1
+                continue
+            if "code" in diff:
+                renames.append((target.code, geo_values["code"]))
+            for k in diff:
+                setattr(target, k, geo_values[k])
+            target.version += 1
+            target.origin, target.source, target.updated_at = Origin.IMPORTED, self.source, now
+            fields_changed.update(diff)
+            changed.append(target)
+        self.model.objects.bulk_create(new, batch_size=BATCH)
+        if changed:
+            self.model.objects.bulk_update(
+                changed, [*sorted(fields_changed), "version", "origin", "source", "updated_at"],
+                batch_size=BATCH)
+        for old, new_code in renames:
+            _rename_children(self.kind, old, new_code)
+        self.result.created, self.result.updated = len(new), len(changed)
+
+
+def _place_key(name: str, x: float, y: float) -> tuple[Any, ...]:
+    """Names of schools and clinics repeat across a city: name plus place (~0.1 m)."""
+    return ("place", name, round(x, 6), round(y, 6))
+
+
+def _same(obj: models.Model, name: str, new: Any) -> bool:
+    """Whether ``obj.name`` already equals ``new`` (foreign keys by id, no query)."""
+    field = obj._meta.get_field(name)
+    if field.is_relation:
+        return bool(getattr(obj, field.attname) == getattr(new, "pk", None))
+    current = getattr(obj, name)
+    if isinstance(new, GEOSGeometry):
+        return current is not None and bool(current.equals_exact(new, 1e-10))
+    return bool(current == new)
+
+
+def _rename_children(kind: str, old: str, new: str) -> None:
+    """Give the children of a re-coded row codes under the new code."""
+    below = {"districts": [Street, Community, GridUnit], "streets": [Community, GridUnit],
+             "communities": [GridUnit]}.get(kind, [])
+    for model in below:
+        rows = list(model.objects.filter(code__startswith=old))
+        for r in rows:
+            r.code = new + r.code[len(old):]
+        model.objects.bulk_update(rows, ["code"], batch_size=BATCH)
+
+
+def import_prepared(prepared: Prepared, source: str, *, dry_run: bool = False,
+                    skip_invalid: bool = False, progress: Progress | None = None
+                    ) -> ImportResult:
+    """Resolve parents and codes, then write (unless problems or ``dry_run``)."""
+    return _Writer(prepared, source).run(dry_run=dry_run, skip_invalid=skip_invalid,
+                                         progress=progress)

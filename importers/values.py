@@ -1,0 +1,164 @@
+"""Parse one cell into a target's type (Django-free).
+
+Real sheets write ``1,234户``, ``320.5㎡``, ``是/否``, ``2024/3/1`` and Excel
+floats (``510104001.0``); each parser accepts those and otherwise says what it
+expected, in a message a data steward can act on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from typing import Any
+
+from .fields import CHOICES, Target
+
+TRUE = {"1", "true", "t", "yes", "y", "是", "有", "√", "✓", "对"}
+FALSE = {"0", "false", "f", "no", "n", "否", "无", "×", "不", "非"}
+_NUMBER = re.compile(r"^[-+]?\d+(\.\d*)?([eE][-+]?\d+)?$")
+
+
+class ValueProblem(ValueError):
+    """The cell cannot become the target's value; ``code`` is stable."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def is_blank(raw: Any) -> bool:
+    """True for None, NaN and whitespace-only text."""
+    if raw is None:
+        return True
+    if isinstance(raw, float) and math.isnan(raw):
+        return True
+    return isinstance(raw, str) and not raw.strip()
+
+
+def as_text(raw: Any) -> str:
+    """Text of a cell; Excel turns codes into floats (``510104001.0``), undo that."""
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    if isinstance(raw, (dt.date, dt.datetime)):
+        return raw.isoformat()
+    return str(raw).strip()
+
+
+def _number(target: Target, raw: Any) -> float:
+    if isinstance(raw, bool):
+        raise ValueProblem("not_a_number", f"{target.header}: {raw!r} is not a number")
+    if isinstance(raw, (int, float)):
+        value = float(raw)
+    else:
+        text = as_text(raw).replace(",", "").replace("，", "")
+        text = re.sub(r"[^\d.eE+\-]+$", "", text)  # trailing units: 户, ㎡, m2, 人
+        if not _NUMBER.match(text):
+            raise ValueProblem("not_a_number",
+                               f"{target.header}: {as_text(raw)!r} is not a number")
+        value = float(text)
+    if not math.isfinite(value):
+        raise ValueProblem("not_a_number", f"{target.header}: {raw!r} is not a finite number")
+    if target.minimum is not None and value < target.minimum:
+        raise ValueProblem("out_of_range", f"{target.header}: {_fmt(value)} is below the "
+                           f"minimum {_fmt(target.minimum)}")
+    if target.maximum is not None and value > target.maximum:
+        raise ValueProblem("out_of_range", f"{target.header}: {_fmt(value)} is above the "
+                           f"maximum {_fmt(target.maximum)}")
+    return value
+
+
+def _fmt(x: float) -> str:
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:,.2f}"
+
+
+def _choice(target: Target, text: str) -> str:
+    table = CHOICES[target.choices or ""]
+    low = text.lower()
+    if low in table:
+        return low
+    for value, labels in table.items():
+        if text in labels:
+            return value
+    # Category paths such as 科教文化服务;学校;中学: the most specific known word wins.
+    for part in reversed(re.split(r"[;；|/,，]", text)):
+        for value, labels in table.items():
+            if any(label in part for label in labels):
+                return value
+    allowed = "; ".join(f"{v} ({'/'.join(ls[:2])})" for v, ls in table.items())
+    raise ValueProblem("bad_choice", f"{target.header}: {text!r} is not one of {allowed}")
+
+
+def _workers(text: str) -> list[dict[str, str]]:
+    """``张三:13800000000;李四`` or a JSON list → ``[{"name", "phone"}]``."""
+    if text.startswith("["):
+        data = json.loads(text)
+        return [{"name": str(w.get("name", "")), "phone": str(w.get("phone", ""))}
+                for w in data if isinstance(w, dict)]
+    out = []
+    for part in re.split(r"[;；、,，]", text):
+        name, _, phone = part.strip().partition(":")
+        if not name and ":" not in part:
+            continue
+        if "：" in name:
+            name, _, phone = name.partition("：")
+        out.append({"name": name.strip(), "phone": phone.strip()})
+    return out
+
+
+def parse(target: Target, raw: Any) -> Any:
+    """Value of ``raw`` for ``target``; ``None`` when blank. Raise :class:`ValueProblem`."""
+    if is_blank(raw):
+        if target.required:
+            raise ValueProblem("required", f"{target.header} ({target.name}) is required")
+        return None
+    kind = target.kind
+    if kind == "int":
+        value = _number(target, raw)
+        if not value.is_integer():
+            raise ValueProblem("not_an_integer",
+                               f"{target.header}: {as_text(raw)!r} is not a whole number")
+        return int(value)
+    if kind == "float":
+        return _number(target, raw)
+    text = as_text(raw)
+    if kind == "text":
+        if len(text) > target.max_length:
+            raise ValueProblem("too_long", f"{target.header}: {len(text)} characters, at most "
+                               f"{target.max_length}")
+        return text
+    if kind == "bool":
+        low = text.lower()
+        if low in TRUE:
+            return True
+        if low in FALSE:
+            return False
+        raise ValueProblem("not_a_boolean", f"{target.header}: {text!r} is not 是/否 (yes/no)")
+    if kind == "choice":
+        return _choice(target, text)
+    if kind == "list":
+        if text.startswith("["):
+            items = [str(x) for x in json.loads(text)]
+        else:
+            items = [p.strip() for p in re.split(r"[;；、,，|]", text) if p.strip()]
+        return list(dict.fromkeys(_choice(target, item) for item in items))
+    if kind == "workers":
+        try:
+            return _workers(text)
+        except (ValueError, AttributeError) as exc:
+            raise ValueProblem("bad_workers", f"{target.header}: {exc}") from exc
+    if kind == "date":
+        if isinstance(raw, (dt.datetime, dt.date)):
+            return raw if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime) \
+                else raw.date()
+        m = re.match(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T].*)?$", text)
+        if not m:
+            raise ValueProblem("not_a_date", f"{target.header}: {text!r} is not a date "
+                               "(write 2024-03-01)")
+        try:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError as exc:
+            raise ValueProblem("not_a_date", f"{target.header}: {text!r}: {exc}") from exc
+    raise AssertionError(f"unknown field kind {kind}")

@@ -92,8 +92,8 @@ def classify(bounds: npt.NDArray[np.float64]) -> npt.NDArray[np.str_]:
     inside = (minx >= lo0) & (maxx <= lo1) & (miny >= la0) & (maxy <= la1)
     swapped = (minx >= la0) & (maxx <= la1) & (miny >= lo0) & (maxy <= lo1)
     out[~inside] = "outside"
-    out[~inside & swapped] = "swapped"
     out[projected] = "projected"
+    out[~inside & swapped] = "swapped"  # latitude 104 is beyond ±90, but swapped says more
     return out
 
 

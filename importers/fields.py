@@ -37,10 +37,20 @@ class Target:
 
     @property
     def short(self) -> str:
-        return self.name[:10]
+        """DBF field name (at most 10 bytes), unique within a layer."""
+        return SHORT_NAMES.get(self.name, self.name[:10])
 
     def names(self) -> tuple[str, ...]:
-        return (self.name, self.header, *self.synonyms)
+        return (self.name, self.header, *self.synonyms, self.short)
+
+
+SHORT_NAMES: Final = {
+    "households_estimated": "hh_est", "code_provisional": "code_prov",
+    "community_code": "comm_code", "community_name": "comm_name",
+    "district_code": "dist_code", "district_name": "dist_name",
+    "reported_community_code": "rep_code", "reported_community_name": "rep_name",
+    "reported_on": "rep_date",
+}
 
 
 def normalise(column: str) -> str:
@@ -53,6 +63,8 @@ def _t(name: str, header: str, kind: str = "text", *syn: str, **kw: object) -> T
     return Target(name, header, kind, tuple(syn), **kw)  # type: ignore[arg-type]
 
 
+PROVISIONAL = _t("code_provisional", "临时代码", "bool", "是否临时代码", "provisional")
+ESTIMATED = _t("households_estimated", "户数为估算", "bool", "户数估算", "estimated")
 CODE_SYN = ("代码", "编码", "编号")  # not "id": ArcGIS adds an all-zero "Id"
 HOUSEHOLDS = _t("households", "户数", "int", "总户数", "住户数", "户", "hh", minimum=0,
                 maximum=1_000_000)
@@ -81,6 +93,7 @@ FIELDS: Final[dict[str, tuple[Target, ...]]] = {
         _t("name", "街道名称", "text", "名称", "街道", "街道名", "乡镇街道", required=True),
         _t("district_code", "区县代码", "text", "区代码", "所属区县代码", max_length=6),
         _t("district_name", "区县名称", "text", "区名称", "所属区县", "区县", "adname"),
+        PROVISIONAL,
     ),
     "communities": (
         _t("code", "社区代码", "text", "社区编码", "居委会代码", "统计用区划代码", *CODE_SYN,
@@ -88,6 +101,7 @@ FIELDS: Final[dict[str, tuple[Target, ...]]] = {
         _t("name", "社区名称", "text", "名称", "社区", "社区名", "居委会", required=True),
         STREET_CODE, STREET_NAME, HOUSEHOLDS, POPULATION, PARTY,
         _t("area_class", "城区类别", "choice", choices="area_class", max_length=10),
+        PROVISIONAL,
     ),
     "grids": (
         _t("code", "网格代码", "text", "网格编码", "网格编号", *CODE_SYN, max_length=15),
@@ -97,6 +111,7 @@ FIELDS: Final[dict[str, tuple[Target, ...]]] = {
         _t("leader", "网格长", "text", max_length=50),
         _t("workers", "网格员", "workers", "专职网格员"),
         _t("party_branch", "网格党组织", "text", "网格党支部", "党支部", "党小组", max_length=100),
+        ESTIMATED, PROVISIONAL,
     ),
     "centers": (
         _t("code", "编号", "text", "中心编号", "代码", "编码", max_length=40),
@@ -133,12 +148,14 @@ FIELDS: Final[dict[str, tuple[Target, ...]]] = {
         _t("compound_name", "小区名称", "text", "小区", "所属小区"),
         COMMUNITY_CODE, COMMUNITY_NAME,
         _t("osm_id", "OSM编号", "int", "osmid", minimum=-(2**62), maximum=2**62),
+        ESTIMATED,
     ),
     "compounds": (
         _t("code", "小区编号", "text", "小区代码", *CODE_SYN, max_length=40),
         _t("name", "小区名称", "text", "名称", "小区", required=True),
         HOUSEHOLDS, COMMUNITY_CODE, COMMUNITY_NAME,
         _t("osm_id", "OSM编号", "int", "osmid", minimum=-(2**62), maximum=2**62),
+        ESTIMATED,
     ),
     "members": (
         _t("name", "姓名", "text", "名字", required=True, max_length=50),

@@ -26,6 +26,7 @@ from .sources import FileRejected, SourceTable, read_source
 from .values import ValueProblem, is_blank, parse
 
 Progress = Callable[[int], None]
+MASKABLE = ("phone", "id_number")  # exports mask them; a masked value is no value
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,10 @@ def prepare(path: Path, kind: str, options: Options | None = None,
                 values[t.name] = parse(t, columns[t.name][i])
             except ValueProblem as exc:
                 row_problems.append(Problem(row, t.name, exc.code, exc.message))
+                continue
+            if t.name in MASKABLE and values[t.name] and "*" in values[t.name]:
+                row_problems.append(Problem(row, t.name, "masked_value", f"{t.header} is masked "
+                                            f"({values[t.name]}); import the unmasked source"))
         geom = moved[i]
         if geom is None or geom.is_empty:
             row_problems.append(Problem(row, "geometry", "no_geometry", "the row has no shape"))

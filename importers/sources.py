@@ -30,6 +30,8 @@ MAX_UNPACKED = 2 * 1024**3
 MAX_RATIO = 100  # real GIS files pack 2–20×; a zip bomb packs 1000×
 RATIO_FLOOR = 1024**2  # small archives may pack well without harm
 
+KML_OWN = {"id", "timestamp", "begin", "end", "altitudeMode", "tessellate", "extrude",
+           "visibility", "drawOrder", "icon", "snippet"}
 FORMATS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".shp": "Shapefile", ".zip": "Shapefile",
            ".gpkg": "GeoPackage", ".kml": "KML", ".csv": "CSV", ".txt": "CSV", ".xlsx": "XLSX"}
 
@@ -212,7 +214,8 @@ def _read_geojson(path: Path, encoding: str | None) -> SourceTable:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        end = " (the file ends early: truncated?)" if exc.pos >= len(text.rstrip()) - 1 else ""
+        opened = text.count("{") + text.count("[") - text.count("}") - text.count("]")
+        end = " (brackets left open: the file looks truncated)" if opened > 0 else ""
         raise FileRejected("bad_json", f"{path.name} is not valid JSON at line {exc.lineno} "
                            f"column {exc.colno}: {exc.msg}{end}") from exc
     if isinstance(data, dict) and data.get("type") == "Feature":
@@ -281,6 +284,8 @@ def _read_ogr(path: Path, fmt: str, layer: str | None) -> SourceTable:
     except Exception as exc:  # pyogrio raises DataSourceError and others
         raise FileRejected("unreadable", f"{path.name} cannot be read as {fmt}: {exc}") from exc
     if fmt == "KML":
-        gdf = gdf.drop(columns=[c for c in gdf.columns if c in ("Description",) and
-                                gdf[c].isna().all()])
+        # LIBKML adds KML's own fields; keep a placemark's name and description only
+        # when the file fills them.
+        gdf = gdf.drop(columns=[c for c in gdf.columns if c in KML_OWN or
+                                (c in ("Name", "description") and gdf[c].isna().all())])
     return _from_gdf(fmt, gdf, gdf.crs, "utf-8")

@@ -57,16 +57,20 @@ PLAIN = {
     "districts": ("name",),
     "streets": ("name",),
     "communities": ("name", "households", "population", "party_members", "area_class"),
-    "grids": ("name", "households", "zone_type", "leader", "workers", "party_branch"),
+    "grids": ("name", "households", "zone_type", "leader", "workers", "party_branch",
+              "households_estimated"),
     "centers": ("code", "name", "level", "floor_area", "opening_hours", "services", "phone",
                 "address", "licensed", "comprehensive"),
     "units": ("code", "name", "unit_type", "party_members", "capacity", "address", "phone",
               "candidate"),
-    "buildings": ("code", "name", "levels", "households", "residential", "osm_id"),
-    "compounds": ("code", "name", "households", "osm_id"),
+    "buildings": ("code", "name", "levels", "households", "residential", "osm_id",
+                  "households_estimated"),
+    "compounds": ("code", "name", "households", "osm_id", "households_estimated"),
     "members": ("name", "phone", "id_number", "reported_on"),
 }
 BATCH = 2000
+# Coordinates closer than this (about 1 mm) are the same: GCJ-02 round trips land within 1e-9°.
+SAME_DEG = 1e-8
 
 
 @dataclass
@@ -152,7 +156,7 @@ class _Writer:
             if parent is not None:
                 out[fk] = parent
         if kind == "grids" and v.get("households") is not None:
-            out["households_estimated"] = False
+            out["households_estimated"] = bool(v.get("households_estimated"))
         if kind == "centers":
             out["location"] = rec.geom if rec.geom.geom_type == "Point" \
                 else rec.geom.representative_point()
@@ -183,7 +187,7 @@ class _Writer:
                 rec, "communities", "community_code", "community_name", None,
                 bool(v.get("community_code") or v.get("community_name")), "community not found")
             if v.get("households") is not None:
-                out["households_estimated"] = False
+                out["households_estimated"] = bool(v.get("households_estimated"))
         if kind == "buildings" and v.get("compound_name"):
             out["compound"] = self.compound_named(rec, v["compound_name"])
         if kind == "members":
@@ -341,7 +345,8 @@ class _Writer:
             self.problem(rec, "code", exc.code, exc.message)
             return False
         if self.kind != "districts":
-            values["code_provisional"] = False
+            # An export of a provisional code keeps saying so when imported back.
+            values["code_provisional"] = bool(rec.values.get("code_provisional"))
         return True
 
     def next_code(self, parent_code: str, level: str) -> str:
@@ -400,6 +405,17 @@ def _place_key(name: str, x: float, y: float) -> tuple[Any, ...]:
     return ("place", name, round(x, 6), round(y, 6))
 
 
+def same_shape(a: GEOSGeometry, b: GEOSGeometry) -> bool:
+    """Same vertices within SAME_DEG, in any order or ring direction."""
+    if a.geom_type != b.geom_type or a.num_coords != b.num_coords:
+        return False
+    if a.equals_exact(b, SAME_DEG):
+        return True
+    # Shapefiles turn rings clockwise; KML and GCJ-02 round trips move vertices by ~1e-9°.
+    sa, sb = from_wkb(bytes(a.wkb)), from_wkb(bytes(b.wkb))
+    return bool(sa.hausdorff_distance(sb) <= SAME_DEG)
+
+
 def _same(obj: models.Model, name: str, new: Any) -> bool:
     """Whether ``obj.name`` already equals ``new`` (foreign keys by id, no query)."""
     field = obj._meta.get_field(name)
@@ -407,7 +423,7 @@ def _same(obj: models.Model, name: str, new: Any) -> bool:
         return bool(getattr(obj, field.attname) == getattr(new, "pk", None))
     current = getattr(obj, name)
     if isinstance(new, GEOSGeometry):
-        return current is not None and bool(current.equals_exact(new, 1e-10))
+        return current is not None and same_shape(current, new)
     return bool(current == new)
 
 

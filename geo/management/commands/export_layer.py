@@ -1,0 +1,60 @@
+"""Export a layer to GeoJSON, GeoPackage, Shapefile (zip), KML, CSV or XLSX."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from geo.services.scope import ScopeError, check_scope
+from importers.export import layer_rows
+from importers.fields import KINDS
+from importers.sources import FileRejected
+from importers.store import MODELS
+from importers.writers import write_layer
+
+# Field holding the hierarchy code that --scope filters on.
+SCOPE_FIELD = {
+    "districts": "code", "streets": "code", "communities": "code", "grids": "code",
+    "centers": "community__code", "buildings": "community__code",
+    "compounds": "community__code", "members": "reported_community__code",
+}
+
+
+class Command(BaseCommand):
+    help = ("导出图层。 Export a layer with every attribute and Chinese headers: .geojson .gpkg "
+            ".zip (Shapefile, UTF-8) .shp .kml .csv .xlsx")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("kind", choices=KINDS)
+        parser.add_argument("path", type=Path)
+        parser.add_argument("--crs", default="wgs84",
+                            help="wgs84 (default) | cgcs2000 | gcj02 | bd09 | EPSG:n")
+        parser.add_argument("--scope", help="district/street/community code to export within")
+        parser.add_argument("--with-personal-data", action="store_true",
+                            help="members: write phone and ID numbers unmasked")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        kind: str = opts["kind"]
+        qs = MODELS[kind].objects.all()
+        if opts["scope"]:
+            try:
+                check_scope(opts["scope"])
+            except ScopeError as exc:
+                raise CommandError(str(exc)) from exc
+            if kind not in SCOPE_FIELD:
+                raise CommandError(f"{kind} have no place in the hierarchy; drop --scope")
+            qs = qs.filter(**{f"{SCOPE_FIELD[kind]}__startswith": opts["scope"]})
+        rows, geoms = layer_rows(kind, qs, personal_data=opts["with_personal_data"])
+        if not rows:
+            raise CommandError(f"no {kind} to export" + (f" in {opts['scope']}"
+                                                         if opts["scope"] else ""))
+        try:
+            note = write_layer(kind, rows, geoms, opts["path"], opts["crs"])
+        except FileRejected as exc:
+            raise CommandError(f"[{exc.code}] {exc.message}") from exc
+        masked = " (phones and ID numbers masked)" if kind == "members" and \
+            not opts["with_personal_data"] else ""
+        self.stdout.write(self.style.SUCCESS(
+            f"导出完成 Exported {len(rows):,} {kind} to {opts['path']}: {note}{masked}"))

@@ -1,0 +1,141 @@
+"""Write a layer table to GeoJSON, GeoPackage, Shapefile (zipped), KML, CSV or XLSX.
+
+Django-free. Rows arrive as dicts keyed by target name (see ``fields``) with
+display values (Chinese choice labels, 是/否); headers are the targets' Chinese
+names, except in Shapefiles whose DBF names hold at most 10 bytes (the targets'
+short English names, which imports recognise too). Coordinates leave in WGS84 or
+are moved to ``crs``: GCJ-02/BD-09 by the published forward formulas, anything
+else by PROJ.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyogrio
+import shapely
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+from pyproj import CRS, Transformer
+from shapely.geometry.base import BaseGeometry
+
+from geo.chinacoords import wgs84_to_bd09, wgs84_to_gcj02
+
+from .coords import parse_crs
+from .fields import GEOMETRY_TARGETS, targets_of
+from .sources import FileRejected
+
+EXPORT_FORMATS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG",
+                  ".zip": "ESRI Shapefile", ".shp": "ESRI Shapefile", ".kml": "LIBKML",
+                  ".csv": "CSV", ".xlsx": "XLSX"}
+XLSX_CELL_LIMIT = 32_767
+
+
+def move_from_wgs84(geoms: npt.NDArray[np.object_], crs: str) -> tuple[npt.NDArray[np.object_],
+                                                                        CRS, str]:
+    """Geometries in ``crs``, the CRS to declare, and a note for the user."""
+    source = parse_crs(crs)
+    if source.crs is None:
+        forward = wgs84_to_gcj02 if source.label == "gcj02" else wgs84_to_bd09
+
+        def move(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]
+                 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+            return forward(x, y)
+
+        return (shapely.transform(geoms, move, interleaved=False), CRS.from_epsg(4326),
+                f"coordinates in {source.label} (declared as WGS84: no EPSG code exists); "
+                f"import them back with --crs {source.label}")
+    if source.crs.equals(CRS.from_epsg(4326)):
+        return geoms, source.crs, "coordinates in WGS84"
+    if source.crs.equals(CRS.from_epsg(4490)):
+        return geoms, source.crs, "coordinates in CGCS2000 (EPSG:4490)"
+    fwd = Transformer.from_crs("EPSG:4326", source.crs, always_xy=True).transform
+    return shapely.transform(geoms, fwd, interleaved=False), source.crs, \
+        f"coordinates in {source.label}"
+
+
+def _headers(kind: str, short: bool) -> dict[str, str]:
+    return {t.name: (t.short if short else t.header) for t in targets_of(kind)}
+
+
+def write_layer(kind: str, rows: list[dict[str, Any]], geoms: list[BaseGeometry], path: Path,
+                crs: str = "wgs84") -> str:
+    """Write ``rows`` with ``geoms`` (WGS84) to ``path`` by its suffix; return a note."""
+    fmt = EXPORT_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise FileRejected("unknown_format", f"{path.name}: cannot export to "
+                           f"{path.suffix or '(no suffix)'}; use "
+                           f"{', '.join(sorted(EXPORT_FORMATS))}")
+    if fmt == "LIBKML" and parse_crs(crs).crs is not None \
+            and not parse_crs(crs).crs.is_geographic:  # type: ignore[union-attr]
+        raise FileRejected("kml_crs", "KML holds longitude/latitude only; export KML in "
+                           "wgs84, gcj02 or bd09")
+    moved, out_crs, note = move_from_wgs84(np.asarray(geoms, dtype=object), crs)
+    names = [t.name for t in targets_of(kind) if t not in GEOMETRY_TARGETS]
+    frame = pd.DataFrame(rows, columns=names)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt in ("CSV", "XLSX"):
+        _write_sheet(kind, frame, moved, path, fmt)
+        return note
+    if fmt == "LIBKML":
+        # The placemark's own name is what Google Earth and other viewers show.
+        frame.insert(0, "Name", frame["name"])
+    frame = frame.rename(columns=_headers(kind, fmt == "ESRI Shapefile"))
+    gdf = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(moved), crs=out_crs)
+    if fmt == "ESRI Shapefile":
+        _write_shapefile(gdf, path, kind)
+    else:
+        if path.exists():
+            path.unlink()
+        pyogrio.write_dataframe(gdf, path, driver=fmt, layer=kind)
+    return note
+
+
+def _write_shapefile(gdf: gpd.GeoDataFrame, path: Path, kind: str) -> None:
+    if path.suffix.lower() == ".shp":
+        pyogrio.write_dataframe(gdf, path, driver="ESRI Shapefile", encoding="UTF-8")
+        return
+    with tempfile.TemporaryDirectory(prefix="wangge-shp-") as tmp:
+        shp = Path(tmp) / f"{kind}.shp"
+        pyogrio.write_dataframe(gdf, shp, driver="ESRI Shapefile", encoding="UTF-8")
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+            for part in sorted(Path(tmp).iterdir()):
+                zf.write(part, part.name)
+
+
+def _write_sheet(kind: str, frame: pd.DataFrame, geoms: npt.NDArray[np.object_], path: Path,
+                 fmt: str) -> None:
+    lon, lat, wkt = GEOMETRY_TARGETS
+    if all(g.geom_type == "Point" for g in geoms):
+        frame[lon.name] = [g.x for g in geoms]
+        frame[lat.name] = [g.y for g in geoms]
+    else:
+        frame[wkt.name] = shapely.to_wkt(geoms, rounding_precision=-1)
+    frame = frame.rename(columns=_headers(kind, False))
+    if fmt == "CSV":
+        frame.to_csv(path, index=False, encoding="utf-8-sig")
+        return
+    too_long = [i for i, g in enumerate(frame.get(wkt.header, [])) if len(str(g)) > XLSX_CELL_LIMIT]
+    if too_long:
+        raise FileRejected("xlsx_cell_limit", f"{len(too_long)} geometries are longer than an "
+                           f"Excel cell holds ({XLSX_CELL_LIMIT:,} characters); export "
+                           "GeoPackage or GeoJSON instead")
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = kind
+    ws.append(list(frame.columns))
+    for row in frame.itertuples(index=False):
+        ws.append([None if (isinstance(v, float) and np.isnan(v)) else v for v in row])
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions
+    for i, col in enumerate(frame.columns, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = max(8, min(40, len(str(col)) * 2 + 2))
+    wb.save(path)

@@ -192,8 +192,6 @@ def _read_shapefile(shp: Path, encoding: str | None) -> SourceTable:
     raw = dbf.read_bytes()
     header_len = int.from_bytes(raw[8:10], "little") if len(raw) > 10 else len(raw)
     _, used = decode(raw[header_len:], encoding, f"{dbf.name}'s text")
-    # The DBF header holds field names in the same encoding.
-    decode(raw[32:header_len], used, f"{dbf.name}'s field names")
     try:
         gdf = pyogrio.read_dataframe(shp, encoding=used.replace("-sig", ""))
     except Exception as exc:  # pyogrio raises DataSourceError and others

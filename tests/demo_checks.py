@@ -59,3 +59,13 @@ def assert_valid_geometries(source_prefix: str) -> None:
             cur.execute(f"SELECT count(*) FROM {table} WHERE source LIKE %s "
                         "AND NOT ST_IsValid(geom)", [source_prefix + "%"])
             assert cur.fetchone()[0] == 0, f"invalid geometries in {table}"
+    # Each level inside the one above (to 1 m²): catches a layer left in local metres.
+    nested = [("geo_street", "district_id", "geo_district"),
+              ("geo_community", "street_id", "geo_street"),
+              ("geo_gridunit", "community_id", "geo_community")]
+    with connection.cursor() as cur:
+        for child, fk, parent in nested:
+            cur.execute(f"SELECT count(*) FROM {child} c JOIN {parent} p ON p.id = c.{fk} "
+                        "WHERE c.source LIKE %s AND ST_Area(ST_Difference(c.geom, p.geom)::geography)"
+                        " > 1", [source_prefix + "%"])
+            assert cur.fetchone()[0] == 0, f"{child} outside its {parent}"

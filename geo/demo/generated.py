@@ -193,12 +193,13 @@ class _Builder:
                     street_blocks.setdefault(street_code, []).extend(polys)
             s_name = f"{names.STREET_STEMS[s_idx - 1]}街道"
             self.city.streets.append(StreetRec(
-                street_code, s_name, DISTRICT_CODE, _mp(unary_union(street_blocks[street_code]))
+                street_code, s_name, DISTRICT_CODE,
+                _mp(f.geom(unary_union(street_blocks[street_code]))),
             ))
 
     def community(self, code: str, name: str, street_code: str, col: int,
                   row: int) -> list[Polygon]:
-        """Blocks, compounds, buildings and grids of one community; returns its block polygons."""
+        """Blocks, compounds, buildings and grids of one community; returns its blocks in metres."""
         rng = self.rng
         k = BLOCKS_PER_SIDE
         xs = self.xs[col * k: col * k + k + 1]

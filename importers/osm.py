@@ -1,17 +1,18 @@
 """Read an OSM XML extract offline into GeoDataFrames (Django-free).
 
 osmnx parses the file; nothing is fetched from the network. ``.osm`` and
-``.osm.bz2`` are read directly. PBF is not readable by osmnx; convert it first
-with ``osmium cat in.osm.pbf -o out.osm``.
+``.osm.bz2`` are read directly; PBF is converted to XML with pyosmium first.
 """
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 import networkx as nx
+import osmium
 import osmnx as ox
 import pandas as pd
 from shapely.geometry import LineString
@@ -32,11 +33,24 @@ HIGHWAY_CLASS = {
 }
 FEATURE_TAGS: dict[str, bool | str | list[str]] = {
     "building": True,
-    "landuse": ["residential"],
+    "landuse": ["residential", "commercial", "retail", "industrial", "education", "grass",
+                "recreation_ground", "village_green", "park", "reservoir", "basin"],
+    "natural": ["water"],
+    "waterway": ["riverbank", "dock"],
+    "leisure": ["park", "garden"],
     "amenity": ["school", "university", "college", "hospital", "clinic", "townhall", "police",
                 "courthouse", "community_centre", "social_facility", "kindergarten"],
     "office": ["government", "company", "ngo", "association"],
 }
+
+
+def convert_osm(src: Path, dst: Path) -> None:
+    """Copy an OSM file to another format (by suffix: .osm XML, .osm.pbf) with pyosmium."""
+    if dst.exists():
+        dst.unlink()
+    with osmium.SimpleWriter(str(dst)) as writer:
+        for obj in osmium.FileProcessor(str(src)):
+            writer.add(obj)
 
 
 class OsmReadError(ValueError):
@@ -54,20 +68,30 @@ class OsmExtract:
 
 
 def _first(value: object) -> object:
-    """osmnx keeps merged ways' tags as lists; take the first."""
+    """osmnx keeps merged ways' tags as lists built from sets: pick one deterministically."""
     if isinstance(value, list):
-        return value[0] if value else None
+        return min(value, key=lambda v: (str(type(v)), v)) if value else None
     return value
 
 
 def read_osm(path: Path) -> OsmExtract:
-    """Read walkable ways (largest connected part) and features from an OSM XML file."""
+    """Read walkable ways (largest connected part) and features from an OSM file.
+
+    osmnx reads XML only; a ``.pbf`` is converted to XML first with pyosmium.
+    """
     name = path.name.lower()
+    if not path.exists():
+        raise OsmReadError(f"{path}: no such file")
     if name.endswith(".pbf"):
-        raise OsmReadError(
-            f"{path.name}: PBF cannot be read offline by osmnx; convert it to XML first "
-            "(`osmium cat file.osm.pbf -o file.osm`) and pass the .osm file"
-        )
+        with tempfile.TemporaryDirectory(prefix="wangge-pbf-") as tmp:
+            xml = Path(tmp) / (path.name[: -len(".pbf")].removesuffix(".osm") + ".osm")
+            try:
+                convert_osm(path, xml)
+            except RuntimeError as exc:
+                raise OsmReadError(f"{path.name} is not a readable OSM PBF file: {exc}") from exc
+            extract = read_osm(xml)
+        extract.source = path.name
+        return extract
     if not (name.endswith(".osm") or name.endswith(".osm.bz2") or name.endswith(".xml")):
         raise OsmReadError(f"{path.name}: expected an OSM XML file (.osm or .osm.bz2)")
     try:
@@ -116,7 +140,7 @@ def read_osm(path: Path) -> OsmExtract:
         features = gpd.GeoDataFrame(columns=["geometry"], geometry="geometry", crs="EPSG:4326")
     features = features.reset_index()
     for col in ("name", "building", "landuse", "amenity", "office", "building:levels",
-                "id", "element"):
+                "id", "element", "natural", "waterway", "leisure"):
         if col not in features:
             features[col] = pd.NA
     return OsmExtract(str(path.name), nodes, edges, features)

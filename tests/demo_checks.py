@@ -66,6 +66,7 @@ def assert_valid_geometries(source_prefix: str) -> None:
     with connection.cursor() as cur:
         for child, fk, parent in nested:
             cur.execute(f"SELECT count(*) FROM {child} c JOIN {parent} p ON p.id = c.{fk} "
-                        "WHERE c.source LIKE %s AND ST_Area(ST_Difference(c.geom, p.geom)::geography)"
-                        " > 1", [source_prefix + "%"])
+                        "WHERE c.source LIKE %s "
+                        "AND ST_Area(ST_Difference(c.geom, p.geom)::geography) > 1",
+                        [source_prefix + "%"])
             assert cur.fetchone()[0] == 0, f"{child} outside its {parent}"

@@ -46,6 +46,12 @@ def write_osm(path: Path, n: int = 7) -> Path:
                 b = [node(bx, by), node(bx + 0.0006, by), node(bx + 0.0006, by + 0.0002),
                      node(bx, by + 0.0002)]
                 way([*b, b[0]], {"building": "residential", "building:levels": "18"})
+    lake = [node(LON0 - 0.004, LAT0), node(LON0 - 0.001, LAT0), node(LON0 - 0.001, LAT0 + 0.002),
+            node(LON0 - 0.004, LAT0 + 0.002)]
+    way([*lake, lake[0]], {"natural": "water", "name": "测试湖"})
+    park = [node(LON0 - 0.004, LAT0 + 0.003), node(LON0 - 0.001, LAT0 + 0.003),
+            node(LON0 - 0.001, LAT0 + 0.005)]
+    way([*park, park[0]], {"leisure": "park", "name": "测试公园"})
     node(LON0 + 0.5 * STEP_LON, LAT0 + 0.5 * STEP_LAT, {"amenity": "school", "name": "测试小学"})
     node(LON0 + 2.5 * STEP_LON, LAT0 + 1.5 * STEP_LAT,
          {"office": "government", "name": "测试区民政局"})

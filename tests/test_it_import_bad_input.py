@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def inside_community() -> tuple[float, float]:
-    p = Community.objects.order_by("code").first().geom.point_on_surface  # type: ignore[union-attr]
+    p = Community.objects.order_by("code").first().geom.point_on_surface
     return p.x, p.y
 
 

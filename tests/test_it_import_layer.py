@@ -62,8 +62,8 @@ def test_it_converts_bd09_within_5_cm(demo_db: None, tmp_path: Path) -> None:
     rng = np.random.default_rng(3)
     lon, lat = rng.uniform(104.0, 104.2, 50), rng.uniform(30.55, 30.75, 50)
     blon, blat = wgs84_to_bd09(lon, lat)
-    rows = "\n".join(f"点{i},社区级,{float(x)!r},{float(y)!r}" for i, (x, y) in enumerate(zip(blon, blat,
-                                                                              strict=True)))
+    pairs = zip(blon.tolist(), blat.tolist(), strict=True)
+    rows = "\n".join(f"点{i},社区级,{x!r},{y!r}" for i, (x, y) in enumerate(pairs))
     path = tmp_path / "centers.csv"
     path.write_text("名称,层级,经度,纬度\n" + rows, encoding="utf-8")
     import_layer("centers", path, "--crs", "bd09")

@@ -26,6 +26,8 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.codes import child_code
 from geo.grid_checks import reading_order
+from geo.households import RESIDENTIAL_BUILDINGS, UNIT_TYPES, HouseholdModel
+from geo.households import levels as _levels
 from importers.osm import OsmExtract
 
 from . import names
@@ -46,37 +48,14 @@ from .records import (
 
 DISTRICT_CODE = "510198"
 SOURCE_PREFIX = "demo-osm"
-RESIDENTIAL_BUILDINGS = {"residential", "apartments", "house", "dormitory", "detached",
-                         "terrace", "semidetached_house"}
 # Roads that bound blocks; paths and service lanes run inside blocks and compounds.
 BLOCK_ROADS = {"trunk", "primary", "secondary", "tertiary", "residential", "living_street"}
-UNIT_TYPES = {
-    "school": "institution", "kindergarten": "institution", "hospital": "institution",
-    "clinic": "institution", "university": "university", "college": "university",
-    "townhall": "organ", "police": "organ", "courthouse": "organ", "government": "organ",
-    "company": "private", "ngo": "social", "association": "social",
-    "social_facility": "social", "community_centre": "social",
-}
+
+
 
 
 class DerivationError(ValueError):
     """The extract holds too little to derive a demo district; the message says what."""
-
-
-@dataclass(frozen=True)
-class HouseholdModel:
-    """How households are estimated where OSM has no counts.
-
-    A residential building holds ``footprint x levels x usable_ratio /
-    m2_per_household`` households, with ``default_levels`` when untagged. A
-    residential area without mapped residential buildings holds ``area x
-    residential_far x usable_ratio / m2_per_household``.
-    """
-
-    m2_per_household: float = 90.0
-    default_levels: int = 6
-    usable_ratio: float = 0.8
-    residential_far: float = 1.8
 
 
 @dataclass(frozen=True)
@@ -92,14 +71,6 @@ class DeriveParams:
     grid_target: int = 330
     min_block_area_m2: float = 1500.0
     min_block_width_m: float = 8.0
-
-
-def _levels(raw: object, default: int) -> int:
-    try:
-        value = int(float(str(raw)))
-    except (TypeError, ValueError):
-        return default
-    return value if 1 <= value <= 120 else default
 
 
 def _polygon(g: BaseGeometry) -> Polygon | None:

@@ -1,0 +1,156 @@
+"""Buildings, compounds, basemap areas and candidate units from an OSM extract (Django-free).
+
+Households follow :mod:`geo.households`: residential buildings by footprint ×
+levels; a compound (``landuse=residential``, or any area named …小区) holds the
+residential buildings inside it, or, with none mapped, its area × FAR.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import shapely
+from shapely.geometry import MultiPolygon, Point, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from geo.households import RESIDENTIAL_BUILDINGS, UNIT_TYPES, HouseholdModel, levels
+from geo.projection import GEOD
+
+from .osm import OsmExtract
+
+WATER = {"water", "riverbank", "dock", "reservoir", "basin"}
+LAND_KIND = {"residential": "residential", "commercial": "commercial", "retail": "commercial",
+             "industrial": "industrial", "education": "education", "grass": "park",
+             "recreation_ground": "park", "village_green": "park", "park": "park",
+             "garden": "park"}
+
+
+@dataclass
+class BuildingRow:
+    osm_id: int
+    name: str
+    geom: Polygon
+    levels: int | None  # as tagged
+    residential: bool
+    households: int  # estimated
+
+
+@dataclass
+class CompoundRow:
+    osm_id: int
+    name: str
+    geom: Polygon
+    households: int  # estimated
+
+
+@dataclass
+class LandRow:
+    osm_type: str
+    osm_id: int
+    kind: str
+    name: str
+    geom: MultiPolygon
+
+
+@dataclass
+class CandidateRow:
+    osm_id: int
+    name: str
+    unit_type: str
+    location: Point
+
+
+@dataclass
+class OsmLayers:
+    buildings: list[BuildingRow]
+    compounds: list[CompoundRow]
+    land: list[LandRow]
+    candidates: list[CandidateRow]
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _largest(g: BaseGeometry) -> Polygon | None:
+    if isinstance(g, Polygon):
+        return g
+    if isinstance(g, MultiPolygon):
+        return max(g.geoms, key=lambda p: p.area)
+    return None
+
+
+def _area(g: BaseGeometry) -> float:
+    return abs(GEOD.geometry_area_perimeter(g)[0])
+
+
+def osm_layers(extract: OsmExtract, model: HouseholdModel | None = None) -> OsmLayers:
+    """Split the extract's features into the layers import_osm stores."""
+    mdl = model or HouseholdModel()
+    feats = extract.features
+    polys = feats[feats.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
+    name = polys["name"].map(_text)
+    is_compound = (polys["landuse"] == "residential") | name.str.endswith("小区")
+    is_building = polys["building"].notna() & ~is_compound
+    compounds = polys[is_compound]
+    comp_geoms = [_largest(g) for g in compounds.geometry]
+    tree = shapely.STRtree([g if g is not None else Polygon() for g in comp_geoms])
+    comp_hh = np.zeros(len(compounds))
+    buildings: list[BuildingRow] = []
+    chosen = polys[is_building]
+    level_tags = chosen["building:levels"].tolist()  # not an identifier: itertuples renames it
+    for k, row in enumerate(chosen.itertuples()):
+        poly = _largest(row.geometry)
+        if poly is None or not poly.is_valid:
+            continue
+        tagged = levels(level_tags[k], 0) or None
+        kind = str(row.building)
+        inside = tree.query(poly.representative_point(), predicate="within").tolist()
+        residential = kind in RESIDENTIAL_BUILDINGS or (kind == "yes" and bool(inside))
+        hh = round(_area(poly) * (tagged or mdl.default_levels) * mdl.usable_ratio
+                   / mdl.m2_per_household) if residential else 0
+        for i in inside:
+            comp_hh[i] += hh
+        buildings.append(BuildingRow(int(row.id), _text(row.name)[:150], poly, tagged,
+                                     residential, hh))
+    compound_rows = []
+    for i, row in enumerate(compounds.itertuples()):
+        poly = comp_geoms[i]
+        if poly is None or not poly.is_valid:
+            continue
+        hh = int(comp_hh[i]) or round(_area(poly) * mdl.residential_far * mdl.usable_ratio
+                                      / mdl.m2_per_household)
+        label = _text(row.name)[:150] or f"居住区 OSM {row.element} {row.id}"
+        compound_rows.append(CompoundRow(int(row.id), label, poly, hh))
+    land = []
+    for row in polys.itertuples():
+        tags = {k: _text(getattr(row, k)) for k in ("natural", "waterway", "leisure", "landuse")}
+        if tags["natural"] in WATER or tags["waterway"] in WATER or tags["landuse"] in WATER:
+            kind = "water"
+        elif tags["leisure"] in LAND_KIND or tags["landuse"] in LAND_KIND:
+            kind = LAND_KIND.get(tags["leisure"]) or LAND_KIND[tags["landuse"]]
+        elif tags["landuse"]:
+            kind = "other"
+        else:
+            continue
+        geom = row.geometry
+        if not geom.is_valid:
+            geom = shapely.make_valid(geom)
+        parts = [p for p in getattr(geom, "geoms", [geom]) if isinstance(p, Polygon)]
+        if parts:
+            land.append(LandRow(str(row.element), int(row.id), kind, _text(row.name)[:150],
+                                MultiPolygon(parts)))
+    candidates = []
+    seen: set[int] = set()
+    for row in feats.itertuples():
+        kind = _text(row.amenity) or _text(row.office)
+        label = _text(row.name)
+        if kind not in UNIT_TYPES or not label or int(row.id) in seen:
+            continue
+        seen.add(int(row.id))
+        candidates.append(CandidateRow(int(row.id), label[:150], UNIT_TYPES[kind],
+                                       row.geometry.representative_point()))
+    return OsmLayers(buildings, compound_rows, land, candidates)
+

@@ -77,3 +77,4 @@ test: setup
 bench: setup
 	$(PY) bench/bench_demo.py
 	$(PY) bench/bench_analysis.py
+	$(PY) bench/bench_import.py

@@ -61,7 +61,7 @@ def test_it_refuses_what_it_cannot_read(tmp_path: Path) -> None:
         call_command("load_demo", "--osm", str(tmp_path / "missing.osm"))
     pbf = tmp_path / "x.osm.pbf"
     pbf.write_bytes(b"\x00")
-    with pytest.raises(CommandError, match="convert it to XML first"):
+    with pytest.raises(CommandError, match="not a readable OSM PBF file"):
         call_command("load_demo", "--osm", str(pbf))
     bad = tmp_path / "bad.osm"
     bad.write_text("not xml at all")

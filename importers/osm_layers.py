@@ -74,7 +74,8 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _largest(g: BaseGeometry) -> Polygon | None:
+def largest_polygon(g: BaseGeometry) -> Polygon | None:
+    """The polygon itself, or a MultiPolygon's largest part; None for anything else."""
     if isinstance(g, Polygon):
         return g
     if isinstance(g, MultiPolygon):
@@ -95,14 +96,14 @@ def osm_layers(extract: OsmExtract, model: HouseholdModel | None = None) -> OsmL
     is_compound = (polys["landuse"] == "residential") | name.str.endswith("小区")
     is_building = polys["building"].notna() & ~is_compound
     compounds = polys[is_compound]
-    comp_geoms = [_largest(g) for g in compounds.geometry]
+    comp_geoms = [largest_polygon(g) for g in compounds.geometry]
     tree = shapely.STRtree([g if g is not None else Polygon() for g in comp_geoms])
     comp_hh = np.zeros(len(compounds))
     buildings: list[BuildingRow] = []
     chosen = polys[is_building]
     level_tags = chosen["building:levels"].tolist()  # not an identifier: itertuples renames it
     for k, row in enumerate(chosen.itertuples()):
-        poly = _largest(row.geometry)
+        poly = largest_polygon(row.geometry)
         if poly is None or not poly.is_valid:
             continue
         tagged = levels(level_tags[k], 0) or None

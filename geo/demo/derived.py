@@ -29,6 +29,7 @@ from geo.grid_checks import reading_order
 from geo.households import RESIDENTIAL_BUILDINGS, UNIT_TYPES, HouseholdModel
 from geo.households import levels as _levels
 from importers.osm import OsmExtract
+from importers.osm_layers import largest_polygon as _polygon
 
 from . import names
 from .records import (
@@ -71,14 +72,6 @@ class DeriveParams:
     grid_target: int = 330
     min_block_area_m2: float = 1500.0
     min_block_width_m: float = 8.0
-
-
-def _polygon(g: BaseGeometry) -> Polygon | None:
-    if isinstance(g, Polygon):
-        return g
-    if isinstance(g, MultiPolygon):
-        return max(g.geoms, key=lambda p: p.area)
-    return None
 
 
 def _mp(g: BaseGeometry) -> MultiPolygon:

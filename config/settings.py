@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "geo",
     "webmap",
     "api",
+    "tiles",
 ]
 
 MIDDLEWARE = [
@@ -131,6 +132,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+
+# Rendered vector tiles, shared by every worker; edits delete exactly the tiles they touch.
+TILE_CACHE_DIR = Path(env_str("WANGGE_TILE_CACHE", str(VAR_DIR / "tilecache")))
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

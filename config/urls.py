@@ -9,5 +9,6 @@ admin.site.site_title = "wangge"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
+    path("tiles/", include("tiles.urls")),
     path("", include("webmap.urls")),
 ]

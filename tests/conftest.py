@@ -34,3 +34,9 @@ def shared_file(name: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} not present on this machine")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _tile_cache(settings: object, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test renders into its own tile cache, never the development one under var/."""
+    settings.TILE_CACHE_DIR = tmp_path_factory.mktemp("tiles")  # type: ignore[attr-defined]

@@ -15,6 +15,7 @@ from importers.fields import KINDS, MappingError, parse_overrides
 from importers.prepare import Options, Problem, prepare
 from importers.sources import FileRejected
 from importers.store import import_prepared
+from tiles.signals import clear_layers
 
 SHOWN = 200  # problems printed on the terminal; the --report file has all
 
@@ -71,6 +72,8 @@ class Command(BaseCommand):
             result = import_prepared(prepared, opts["source"] or path.name,
                                      dry_run=opts["dry_run"], skip_invalid=opts["skip_invalid"],
                                      progress=step)
+            if not opts["dry_run"]:
+                clear_layers()
         except (FileRejected, MappingError) as exc:
             if opts["report"]:
                 write_report(opts["report"], [Problem(None, "", exc.code, exc.message)])

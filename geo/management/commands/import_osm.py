@@ -13,6 +13,7 @@ from tqdm import tqdm
 from geo.households import HouseholdModel
 from importers.osm import OsmReadError, read_osm
 from importers.osm_store import store_osm
+from tiles.signals import clear_layers
 
 STEPS = 7
 
@@ -57,6 +58,7 @@ class Command(BaseCommand):
 
         try:
             result = store_osm(extract, model, step)
+            clear_layers()
         finally:
             bar.close()
         for layer, count in result.counts.items():

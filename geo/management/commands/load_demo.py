@@ -12,6 +12,7 @@ from tqdm import tqdm
 from geo.demo.generated import generate_city
 from geo.demo_store import store_demo
 from geo.models import District
+from tiles.signals import clear_layers
 
 
 class Command(BaseCommand):
@@ -54,6 +55,7 @@ class Command(BaseCommand):
                 bar.update(1)
 
             counts = store_demo(city, progress)
+        clear_layers()
         summary = ", ".join(f"{k} {v}" for k, v in counts.items())
         self.stdout.write(self.style.SUCCESS(
             f"演示数据已加载 Demo loaded ({city.origin}, source {city.source}) in "

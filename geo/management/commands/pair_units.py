@@ -11,6 +11,7 @@ from geo.network import NetworkError
 from geo.pairing import PairingInfeasible
 from geo.services.pairing import build_problem, describe, replace_proposals
 from geo.services.scope import ScopeError, check_scope
+from tiles.signals import clear_layers
 
 
 def min_arg(text: str) -> str:
@@ -62,6 +63,7 @@ class Command(BaseCommand):
         out["scope"] = scope or None
         if opts["save"]:
             out["saved"] = replace_proposals(inputs, optimal)
+            clear_layers("pairings")
         if opts["format"] == "json":
             emit_json(self, out)
             return

@@ -1,0 +1,202 @@
+"""The vector-tile layers: what each one selects, from which zoom, with which attributes.
+
+Each layer is one SQL ``SELECT`` over PostGIS that yields ``geom`` (WGS84) and the
+attribute columns; :func:`tile_sql` wraps it in ``ST_AsMVTGeom``/``ST_AsMVT``. Zoom decides
+which features are worth drawing (minor roads, small areas and buildings only when zoomed
+in) and how much polygons are simplified, so that a city-wide tile stays small.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .tilemath import BUFFER, EXTENT
+
+# Highway classes by the zoom from which they are drawn.
+_ROADS_FROM_ZOOM = {
+    "trunk": 0, "primary": 0, "secondary": 12, "tertiary": 13,
+    "residential": 14, "living_street": 14, "pedestrian": 14, "service": 15,
+    "footway": 15, "path": 15, "steps": 16, "other": 15,
+}
+
+
+@dataclass(frozen=True)
+class TileLayer:
+    """One layer of ``/tiles/{name}/{z}/{x}/{y}.pbf``.
+
+    ``select`` is a query with the columns ``geom`` and ``fields``; it may use the
+    parameters ``%(z)s`` and those of :func:`params`. ``where`` holds extra conditions by
+    minimum zoom: ``{12: "..."}`` applies below zoom 12.
+    """
+
+    name: str
+    title: str
+    select: str
+    fields: dict[str, str]
+    minzoom: int
+    maxzoom: int = 22
+    table: str = ""
+    basemap: bool = False
+    simplify: bool = False
+    min_pixels: float = 0.0
+    depends_on: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _hierarchy(table: str, extra: str = "", join: str = "") -> str:
+    return f"SELECT t.geom, t.id, t.code, t.name{extra} FROM {table} t {join}"
+
+
+LAYERS: dict[str, TileLayer] = {layer.name: layer for layer in [
+    TileLayer(
+        "districts", "区/县 districts", _hierarchy("geo_district"),
+        {"id": "Number", "code": "String", "name": "String"},
+        minzoom=5, table="geo_district", simplify=True),
+    TileLayer(
+        "streets", "街道 streets",
+        _hierarchy("geo_street", ", d.code AS district_code",
+                   "JOIN geo_district d ON d.id = t.district_id"),
+        {"id": "Number", "code": "String", "name": "String", "district_code": "String"},
+        minzoom=9, table="geo_street", simplify=True),
+    TileLayer(
+        "communities", "社区 communities",
+        """SELECT t.geom, t.id, t.code, t.name, s.code AS street_code, t.households,
+                  t.population, t.party_members, COALESCE(a.area, 0) AS floor_area_m2,
+                  COALESCE(a.n, 0) AS centers,
+                  CASE WHEN t.households > 0
+                       THEN round((COALESCE(a.area, 0) / t.households * 100)::numeric, 2)::float8
+                  END AS m2_per_100_households,
+                  round(GREATEST(GREATEST(%(ratio)s * t.households / 100.0, %(min_m2)s)
+                                 - COALESCE(a.area, 0), 0)::numeric, 1)::float8 AS shortfall_m2,
+                  CASE WHEN COALESCE(a.area, 0) >= %(ratio)s * t.households / 100.0
+                            AND COALESCE(a.area, 0) >= %(min_m2)s THEN 'meets'
+                       WHEN COALESCE(a.n, 0) = 0 THEN 'no_center'
+                       ELSE 'short' END AS rule_status
+           FROM geo_community t JOIN geo_street s ON s.id = t.street_id
+           LEFT JOIN (SELECT community_id, sum(floor_area) AS area, count(*) AS n
+                      FROM geo_servicecenter GROUP BY community_id) a
+                  ON a.community_id = t.id""",
+        {"id": "Number", "code": "String", "name": "String", "street_code": "String",
+         "households": "Number", "population": "Number", "party_members": "Number",
+         "floor_area_m2": "Number", "centers": "Number", "m2_per_100_households": "Number",
+         "shortfall_m2": "Number", "rule_status": "String"},
+        minzoom=10, table="geo_community", simplify=True),
+    TileLayer(
+        "grids", "网格 grid units",
+        """SELECT t.geom, t.id, t.code, t.name, c.code AS community_code, t.households,
+                  t.households_estimated, t.zone_type, t.leader, t.version,
+                  CASE WHEN t.households < %(grid_min)s THEN 'low'
+                       WHEN t.households > %(grid_max)s THEN 'high'
+                       ELSE 'ok' END AS rule_status
+           FROM geo_gridunit t JOIN geo_community c ON c.id = t.community_id""",
+        {"id": "Number", "code": "String", "name": "String", "community_code": "String",
+         "households": "Number", "households_estimated": "Boolean", "zone_type": "String",
+         "leader": "String", "version": "Number", "rule_status": "String"},
+        minzoom=12, table="geo_gridunit"),
+    TileLayer(
+        "centers", "党群服务中心 service centers",
+        """SELECT t.location AS geom, t.id, t.code, t.name, t.level, t.floor_area,
+                  t.licensed, t.comprehensive, t.opening_hours, t.phone, t.address
+           FROM geo_servicecenter t
+           WHERE %(z)s >= 13 OR t.level IN ('district', 'street') OR t.comprehensive""",
+        {"id": "Number", "code": "String", "name": "String", "level": "String",
+         "floor_area": "Number", "licensed": "Boolean", "comprehensive": "Boolean",
+         "opening_hours": "String", "phone": "String", "address": "String"},
+        minzoom=10, table="geo_servicecenter"),
+    TileLayer(
+        "units", "共建单位 co-building units",
+        """SELECT t.location AS geom, t.id, t.code, t.name, t.unit_type, t.party_members,
+                  t.capacity, t.candidate
+           FROM geo_cobuildingunit t WHERE %(z)s >= 15 OR NOT t.candidate""",
+        {"id": "Number", "code": "String", "name": "String", "unit_type": "String",
+         "party_members": "Number", "capacity": "Number", "candidate": "Boolean"},
+        minzoom=12, table="geo_cobuildingunit"),
+    TileLayer(
+        "pairings", "结对共建 pairings",
+        """SELECT ST_MakeLine(u.location, COALESCE(
+                      (SELECT s.location FROM geo_servicecenter s WHERE s.community_id = c.id
+                       ORDER BY s.level, s.name LIMIT 1),
+                      ST_PointOnSurface(c.geom))) AS geom,
+                  t.id, t.status, t.method, t.distance_m, u.name AS unit_name,
+                  u.unit_type, c.code AS community_code, c.name AS community_name
+           FROM geo_pairing t JOIN geo_cobuildingunit u ON u.id = t.unit_id
+           JOIN geo_community c ON c.id = t.community_id""",
+        {"id": "Number", "status": "String", "method": "String", "distance_m": "Number",
+         "unit_name": "String", "unit_type": "String", "community_code": "String",
+         "community_name": "String"},
+        minzoom=11, table="geo_pairing"),
+    TileLayer(
+        "buildings", "楼栋 buildings",
+        """SELECT t.geom, t.id, t.name, t.levels, t.residential, t.households,
+                  t.households_estimated FROM geo_building t""",
+        {"id": "Number", "name": "String", "levels": "Number", "residential": "Boolean",
+         "households": "Number", "households_estimated": "Boolean"},
+        minzoom=14, table="geo_building", basemap=True),
+    TileLayer(
+        "compounds", "小区 compounds",
+        """SELECT t.geom, t.id, t.name, t.households, t.households_estimated
+           FROM geo_compound t""",
+        {"id": "Number", "name": "String", "households": "Number",
+         "households_estimated": "Boolean"},
+        minzoom=13, table="geo_compound", simplify=True, min_pixels=4),
+    TileLayer(
+        "roads", "道路 roads",
+        """SELECT t.geom, t.highway, t.name FROM geo_walkedge t
+           WHERE %(z)s >= CASE t.highway """
+        + " ".join(f"WHEN '{k}' THEN {v}" for k, v in _ROADS_FROM_ZOOM.items())
+        + " ELSE 16 END",
+        {"highway": "String", "name": "String"},
+        minzoom=8, table="geo_walkedge", basemap=True, simplify=True),
+    TileLayer(
+        "water", "水体 water",
+        "SELECT t.geom, t.name FROM geo_landfeature t WHERE t.kind = 'water'",
+        {"name": "String"},
+        minzoom=8, table="geo_landfeature", basemap=True, simplify=True, min_pixels=2),
+    TileLayer(
+        "landuse", "用地 land use",
+        "SELECT t.geom, t.kind, t.name FROM geo_landfeature t WHERE t.kind <> 'water'",
+        {"kind": "String", "name": "String"},
+        minzoom=11, table="geo_landfeature", basemap=True, simplify=True, min_pixels=3),
+]}
+
+# The layers of the offline basemap, bottom to top.
+BASEMAP_LAYERS = ("landuse", "water", "roads", "buildings")
+
+
+def pixel_degrees(z: int) -> float:
+    """Degrees of longitude covered by one pixel of a 256-pixel tile at zoom ``z``."""
+    return 360.0 / (256 * 2**z)
+
+
+def tile_sql(layer: TileLayer) -> str:
+    """The SQL giving one MVT tile of ``layer`` (parameters from :func:`params`).
+
+    Features are selected with the index (``&&``) against the tile envelope widened by the
+    buffer, simplified by one pixel when the layer allows it, dropped when their bounding box
+    spans fewer than ``min_pixels`` pixels, then clipped and quantised by ``ST_AsMVTGeom``.
+    """
+    geom = "ST_Simplify(f.geom, %(tolerance)s, true)" if layer.simplify else "f.geom"
+    size = ("AND (ST_XMax(f.geom) - ST_XMin(f.geom)) + (ST_YMax(f.geom) - ST_YMin(f.geom))"
+            " >= %(min_size)s" if layer.min_pixels else "")
+    attrs = ", ".join(f"f.{name}" for name in layer.fields)
+    return f"""
+        WITH env AS (
+            SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS merc,
+                   ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s,
+                                                margin => {BUFFER / EXTENT}), 4326) AS wgs
+        ), f AS ({layer.select}), mvt AS (
+            SELECT ST_AsMVTGeom(ST_Transform({geom}, 3857), env.merc, {EXTENT}, {BUFFER}, true)
+                       AS geom, {attrs}
+            FROM f, env
+            WHERE f.geom && env.wgs {size}
+        )
+        SELECT ST_AsMVT(mvt.*, %(layer)s, {EXTENT}, 'geom') FROM mvt WHERE mvt.geom IS NOT NULL
+    """
+
+
+def params(layer: TileLayer, z: int, x: int, y: int, ratio: float, min_m2: float,
+           grid_range: tuple[int, int]) -> dict[str, object]:
+    """Parameters of :func:`tile_sql` for one tile under a rule profile's thresholds."""
+    px = pixel_degrees(z)
+    return {"z": z, "x": x, "y": y, "layer": layer.name, "tolerance": px,
+            "min_size": px * layer.min_pixels, "ratio": ratio, "min_m2": min_m2,
+            "grid_min": grid_range[0], "grid_max": grid_range[1]}

@@ -1,0 +1,50 @@
+"""Render one tile of a layer from PostGIS, and each layer's extent."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.db import connection
+
+from geo.rules import RuleProfile, load_profile
+
+from .layers import LAYERS, TileLayer, params, tile_sql
+
+
+@cache
+def _sql(name: str) -> str:
+    return tile_sql(LAYERS[name])
+
+
+@cache
+def tile_profile() -> RuleProfile:
+    """The rule profile whose thresholds colour the tiles (the default profile)."""
+    return load_profile(None)
+
+
+def render_tile(layer: TileLayer, z: int, x: int, y: int) -> bytes:
+    """The MVT bytes of one tile; empty when no feature of ``layer`` meets it."""
+    if z < layer.minzoom:
+        return b""
+    profile = tile_profile()
+    with connection.cursor() as cur:
+        cur.execute(_sql(layer.name), params(
+            layer, z, x, y, profile.facility_ratio_m2_per_100_households,
+            profile.facility_min_m2, tuple(profile.grid_households)))  # type: ignore[arg-type]
+        row = cur.fetchone()
+    return bytes(row[0]) if row and row[0] else b""
+
+
+def layer_bounds(layer: TileLayer) -> list[float] | None:
+    """WGS84 [west, south, east, north] of the layer's features, None when it is empty."""
+    column = "location" if layer.name in ("centers", "units") else "geom"
+    table = layer.table
+    if layer.name == "pairings":
+        table, column = "geo_cobuildingunit u JOIN geo_pairing p ON p.unit_id = u.id", "u.location"
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) "
+                    f"FROM (SELECT ST_Extent({column}) AS e FROM {table}) s")
+        row = cur.fetchone()
+    if not row or row[0] is None:
+        return None
+    return [round(float(v), 6) for v in row]

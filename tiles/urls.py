@@ -1,0 +1,12 @@
+"""Routes of the vector tiles under /tiles/."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "tiles"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<str:layer>.json", views.tilejson, name="tilejson"),
+    path("<str:layer>/<int:z>/<int:x>/<int:y>.pbf", views.tile, name="tile"),
+]

@@ -1,0 +1,99 @@
+"""``/tiles/{layer}/{z}/{x}/{y}.pbf``, the TileJSON index and one TileJSON per layer."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from .cache import TileCache
+from .layers import BASEMAP_LAYERS, LAYERS, TileLayer
+from .render import layer_bounds, render_tile
+from .tilemath import MAX_ZOOM, valid_tile
+
+MVT = "application/vnd.mapbox-vector-tile"
+
+
+def tile_cache() -> TileCache:
+    """The shared tile cache (``settings.TILE_CACHE_DIR``)."""
+    return TileCache(settings.TILE_CACHE_DIR)
+
+
+def _error(code: str, message: str, status: int) -> JsonResponse:
+    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
+
+
+def _cache_control(layer: TileLayer) -> str:
+    # Basemap layers change only on import; overlays are edited, so browsers revalidate
+    # them every time (a 304 costs a hash comparison, not a render).
+    return "public, max-age=3600" if layer.basemap else "no-cache"
+
+
+@require_GET
+def tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> HttpResponse:
+    """One Mapbox Vector Tile; 204 when empty, 304 when the client's ETag still matches."""
+    spec = LAYERS.get(layer)
+    if spec is None:
+        return _error("unknown_layer", f"no tile layer {layer!r}; see /tiles/", 404)
+    if not valid_tile(z, x, y):
+        return _error("bad_tile", f"tile {z}/{x}/{y} does not exist (zoom 0–{MAX_ZOOM}, "
+                      f"x and y below 2^zoom)", 404)
+    store = tile_cache()
+    body = store.get(layer, z, x, y)
+    status = "hit"
+    if body is None:
+        started = time.time()
+        body = render_tile(spec, z, x, y)
+        store.put(layer, z, x, y, body, started)
+        status = "miss"
+    etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+    if request.headers.get("If-None-Match") == etag:
+        resp: HttpResponse = HttpResponseNotModified()
+    elif not body:
+        resp = HttpResponse(status=204)
+    else:
+        resp = HttpResponse(body, content_type=MVT)
+    resp["ETag"] = etag
+    resp["Cache-Control"] = _cache_control(spec)
+    resp["X-Tile-Cache"] = status
+    return resp
+
+
+def _tilejson(request: HttpRequest, spec: TileLayer) -> dict[str, object]:
+    url = request.build_absolute_uri(
+        reverse("tiles:tile", args=[spec.name, 0, 0, 0])).replace("/0/0/0.pbf", "/{z}/{x}/{y}.pbf")
+    bounds = layer_bounds(spec)
+    doc: dict[str, object] = {
+        "tilejson": "3.0.0", "name": spec.name, "description": spec.title,
+        "scheme": "xyz", "format": "pbf", "tiles": [url],
+        "minzoom": spec.minzoom, "maxzoom": spec.maxzoom,
+        "basemap": spec.basemap,
+        "vector_layers": [{"id": spec.name, "description": spec.title, "fields": spec.fields,
+                           "minzoom": spec.minzoom, "maxzoom": spec.maxzoom}],
+    }
+    if bounds:
+        doc["bounds"] = bounds
+        doc["center"] = [round((bounds[0] + bounds[2]) / 2, 6),
+                         round((bounds[1] + bounds[3]) / 2, 6), max(spec.minzoom, 13)]
+    return doc
+
+
+@require_GET
+def index(request: HttpRequest) -> JsonResponse:
+    """Every layer's TileJSON, and the order of the offline basemap."""
+    return JsonResponse({"layers": [_tilejson(request, s) for s in LAYERS.values()],
+                         "basemap": list(BASEMAP_LAYERS)},
+                        json_dumps_params={"ensure_ascii": False})
+
+
+@require_GET
+def tilejson(request: HttpRequest, layer: str) -> JsonResponse:
+    """TileJSON 3.0.0 of one layer."""
+    spec = LAYERS.get(layer)
+    if spec is None:
+        return _error("unknown_layer", f"no tile layer {layer!r}; see /tiles/", 404)
+    return JsonResponse(_tilejson(request, spec), json_dumps_params={"ensure_ascii": False})

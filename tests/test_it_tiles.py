@@ -8,6 +8,7 @@ from typing import Any
 import mapbox_vector_tile
 import pytest
 from django.db import connection
+from django.db.models import Model
 from django.test import Client
 
 from geo.models import Community, GridUnit, LandFeature, Pairing, ServiceCenter
@@ -40,7 +41,7 @@ def features(resp: Any, layer: str) -> list[dict[str, Any]]:
     return [f["properties"] | {"_geom": f["geometry"]} for f in decoded[layer]["features"]]
 
 
-def interior(model: type, pk: int, column: str = "geom") -> tuple[float, float]:
+def interior(model: type[Model], pk: int, column: str = "geom") -> tuple[float, float]:
     with connection.cursor() as cur:
         cur.execute(f"SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface({column}) p "
                     f"FROM {model._meta.db_table} WHERE id = %s) s", [pk])

@@ -32,7 +32,7 @@ $(UV):
 
 python: system .venv/.synced
 
-webmap/static/vendor/.built: webmap/package.json webmap/package-lock.json webmap/build-assets.mjs
+webmap/static/vendor/.built: webmap/package.json webmap/package-lock.json webmap/build-assets.mjs webmap/src/mvt-entry.js
 	cd webmap && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
 	@touch $@
 

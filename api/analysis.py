@@ -15,9 +15,10 @@ from geo.services.coverage import run_coverage
 from geo.services.nearest import nearest_centers
 from geo.services.pairing import build_problem, describe
 from geo.services.rules import run_facility, run_grid_checks, run_members
+from geo.services.search import search_places
 
 from .errors import ApiError
-from .params import CoverageParams, NearestParams, PairingParams, ScopedParams
+from .params import CoverageParams, NearestParams, PairingParams, ScopedParams, SearchParams
 
 JSON = OpenApiResponse(description="JSON document")
 
@@ -108,3 +109,12 @@ class GridChecks(APIView):
     def get(self, request: Request) -> Response:
         p = _params(ScopedParams, request)
         return Response(run_grid_checks(p["scope"], p["profile"]))
+
+
+class PlaceSearch(APIView):
+    """按名称查找小区、社区、服务中心 find compounds, communities and centers by name."""
+
+    @extend_schema(parameters=[SearchParams], responses={200: JSON})
+    def get(self, request: Request) -> Response:
+        p = _params(SearchParams, request)
+        return Response({"query": p["q"], "results": search_places(p["q"], p["limit"])})

@@ -73,3 +73,9 @@ class PairingParams(ScopedParams):
                                                required=False)
     max_distance = serializers.FloatField(min_value=0, required=False, default=None,
                                           allow_null=True)
+
+
+class SearchParams(serializers.Serializer):
+    q = serializers.CharField(max_length=60,
+                              help_text="名称 name, or part of it (小区、社区、中心)")
+    limit = serializers.IntegerField(min_value=1, max_value=50, default=10)

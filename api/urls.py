@@ -13,6 +13,7 @@ for name, viewset in LAYERS.items():
 
 urlpatterns = [
     path("centers/nearest", analysis.NearestCenters.as_view(), name="centers-nearest"),
+    path("search", analysis.PlaceSearch.as_view(), name="search"),
     path("coverage", analysis.Coverage.as_view(), name="coverage"),
     path("pairing", analysis.PairingProposal.as_view(), name="pairing"),
     path("members", analysis.ReportingMembers.as_view(), name="members"),

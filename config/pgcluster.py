@@ -164,7 +164,10 @@ def initialise(cfg: ClusterConfig) -> None:
             "--auth-local=trust",
             "--auth-host=scram-sha-256",
             "--encoding=UTF8",
+            # C collation sorts fast and predictably; a UTF-8 ctype lets pg_trgm see Chinese
+            # characters as letters, so name search works on 小区/社区 names.
             "--locale=C",
+            "--lc-ctype=C.UTF-8",
             "--no-instructions",
         ],
         user,

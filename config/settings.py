@@ -95,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "webmap.context.demo_banner",
+                "webmap.context.map_config",
             ],
         },
     },
@@ -156,6 +157,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
 }
+
+# Online basemaps are off by default (intranet): a comma list of tianditu, osm, amap turns
+# them on as switchable extras; Tianditu needs its key.
+ONLINE_BASEMAPS = env_list("WANGGE_ONLINE_BASEMAPS", [])
+TIANDITU_KEY = env_str("TIANDITU_KEY", "")
+LOCALE_PATHS = [BASE_DIR / "webmap" / "locale"]
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/plan/"
 
 # Centre of new map widgets when an object has no geometry yet (demo district).
 MAP_DEFAULT_CENTER = (104.10, 30.62)

@@ -30,7 +30,7 @@ def test_it_draws_the_map_offline(live_server: object) -> None:
              f"--user-data-dir={profile}",
              # Every host but the test server resolves nowhere: the page must not need one.
              "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost",
-             "--virtual-time-budget=8000", "--dump-dom", f"{live_server}/"],
+             "--virtual-time-budget=8000", "--dump-dom", f"{live_server}/overview/"],
             capture_output=True, text=True, timeout=120,
         )
     dom = proc.stdout

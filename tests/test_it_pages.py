@@ -33,7 +33,7 @@ MODELS: list[type[Model]] = [
 
 
 def test_it_says_the_data_is_generated(demo_db: None, client: Client) -> None:
-    html = client.get("/").content.decode()
+    html = client.get("/overview/").content.decode()
     assert 'id="demo-banner"' in html and "锦城示范区（演示）" in html
     assert "<b>36</b> 社区 communities" in html
 
@@ -57,7 +57,8 @@ def test_it_serves_the_basemap_by_bbox(demo_db: None, client: Client) -> None:
 def test_it_loads_no_script_or_style_from_another_host(demo_db: None, client: Client) -> None:
     admin = User.objects.create_superuser("boss", "", "pw-unused-in-test")
     client.force_login(admin)
-    pages = ["/"]
+    pages = ["/", "/overview/", "/plan/", "/reports/", "/accounts/login/",
+             f"/centers/{ServiceCenter.objects.first().pk}/"]
     for model in MODELS:
         opts = model._meta
         pages.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))

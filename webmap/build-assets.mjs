@@ -1,7 +1,9 @@
-// Copy the front-end libraries from node_modules into static/vendor, which Django serves.
+// Copy the front-end libraries from node_modules into static/vendor, which Django serves,
+// and bundle the vector-tile decoder (ES modules) into one browser script.
 import { cpSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildSync } from "esbuild";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, "static", "vendor");
@@ -11,6 +13,8 @@ const copies = [
   ["node_modules/leaflet/dist/leaflet.js", "leaflet/leaflet.js"],
   ["node_modules/leaflet/dist/leaflet.css", "leaflet/leaflet.css"],
   ["node_modules/leaflet/dist/images", "leaflet/images"],
+  ["node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.js", "geoman/leaflet-geoman.js"],
+  ["node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css", "geoman/leaflet-geoman.css"],
 ];
 rmSync(out, { recursive: true, force: true });
 for (const [src, dst] of copies) {
@@ -18,4 +22,9 @@ for (const [src, dst] of copies) {
   mkdirSync(dirname(target), { recursive: true });
   cpSync(join(here, src), target, { recursive: true });
 }
+buildSync({
+  entryPoints: [join(here, "src", "mvt-entry.js")],
+  bundle: true, minify: true, format: "iife", target: "es2019",
+  outfile: join(out, "mvt", "mvt.js"), logLevel: "error",
+});
 console.log(`front-end assets copied to ${out}`);

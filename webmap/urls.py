@@ -1,12 +1,26 @@
-"""Routes of the pages and the offline basemap."""
+"""Routes of the pages."""
 
 from django.urls import path
 
-from . import views
+from . import plan_views, report_views, views
 
 app_name = "webmap"
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", views.finder, name="finder"),
+    path("centers/<int:pk>/", views.center_detail, name="center"),
+    path("overview/", views.overview, name="overview"),
     path("basemap/context.geojson", views.basemap_context, name="basemap-context"),
     path("healthz", views.healthz, name="healthz"),
+    path("plan/", plan_views.editor, name="plan"),
+    path("plan/api/communities/<str:code>/", plan_views.community_state, name="plan-community"),
+    path("plan/api/communities/<str:code>/check", plan_views.check, name="plan-check"),
+    path("plan/api/communities/<str:code>/save", plan_views.save, name="plan-save"),
+    path("plan/api/communities/<str:code>/carve", plan_views.carve, name="plan-carve"),
+    path("plan/api/split", plan_views.split, name="plan-split"),
+    path("plan/api/merge", plan_views.merge, name="plan-merge"),
+    path("plan/api/grids/<str:code>/history", plan_views.history, name="plan-history"),
+    path("plan/api/changes/<int:pk>/revert", plan_views.revert, name="plan-revert"),
+    path("reports/", report_views.reports, name="reports"),
+    path("reports/api/pairing", report_views.pairing, name="reports-pairing"),
+    path("reports/api/pairing/save", report_views.save_pairing, name="reports-pairing-save"),
 ]

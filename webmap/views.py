@@ -1,4 +1,4 @@
-"""Home page, health check and the offline basemap's GeoJSON."""
+"""Overview, resident finder, a center's page, health check and the context GeoJSON."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from django.contrib.gis.geos import Polygon
 from django.db import DatabaseError, connection
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from geo.models import (
+    CenterService,
     CoBuildingUnit,
     Community,
     District,
@@ -29,8 +30,23 @@ _MAX_BASEMAP_FEATURES = 5000
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    """Landing page: what is loaded, with a map of communities and grids."""
+def finder(request: HttpRequest) -> HttpResponse:
+    """Resident finder: the nearest service centers on foot (public, phone-first)."""
+    return render(request, "webmap/finder.html")
+
+
+@require_GET
+def center_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A center's shareable page: hours, services, phone and where it is."""
+    center = get_object_or_404(ServiceCenter.objects.select_related("community"), pk=pk)
+    services = dict(CenterService.choices)
+    return render(request, "webmap/center.html", {
+        "center": center, "services": [services.get(s, s) for s in center.services]})
+
+
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    """What is loaded, with a map of roads and community boundaries."""
     counts = {
         "districts": District.objects.count(),
         "streets": Street.objects.count(),
@@ -42,7 +58,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "edges": WalkEdge.objects.count(),
         "households": Community.objects.aggregate(s=Sum("households"))["s"] or 0,
     }
-    return render(request, "webmap/home.html", {"counts": counts})
+    return render(request, "webmap/overview.html", {"counts": counts})
 
 
 @require_GET

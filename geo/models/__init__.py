@@ -14,6 +14,7 @@ from .facilities import (
     UnitType,
 )
 from .hierarchy import AreaClass, Community, District, GridUnit, Street, ZoneType
+from .history import GridChange, GridChangeset, GridOperation
 from .network import HighwayClass, WalkEdge, WalkNode
 from .people import ReportingMember
 
@@ -26,6 +27,9 @@ __all__ = [
     "Community",
     "Compound",
     "District",
+    "GridChange",
+    "GridChangeset",
+    "GridOperation",
     "GridUnit",
     "HighwayClass",
     "LandFeature",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.gis.db import models
+from django.contrib.postgres.indexes import GinIndex
 
 from .base import SRID, Tracked, non_negative, unique_code
 from .hierarchy import Community
@@ -26,6 +27,8 @@ class Compound(Tracked):
         verbose_name_plural = "小区 compounds"
         ordering = ["name"]
         constraints = [non_negative("households", "compound"), unique_code("compound")]
+        # Name search on the resident finder: prefix, substring and fuzzy (pg_trgm).
+        indexes = [GinIndex(fields=["name"], name="compound_name_trgm", opclasses=["gin_trgm_ops"])]
 
     def __str__(self) -> str:
         return self.name

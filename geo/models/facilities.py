@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.gis.db import models
 from django.contrib.gis.geos import LineString
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 
 from .base import SRID, Tracked, non_negative, unique_code
@@ -57,6 +58,8 @@ class ServiceCenter(Tracked):
         verbose_name_plural = "党群服务中心 service centers"
         ordering = ["level", "name"]
         constraints = [non_negative("floor_area", "center"), unique_code("center")]
+        # Name search on the resident finder: prefix, substring and fuzzy (pg_trgm).
+        indexes = [GinIndex(fields=["name"], name="center_name_trgm", opclasses=["gin_trgm_ops"])]
 
     def __str__(self) -> str:
         return self.name

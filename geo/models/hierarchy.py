@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.gis.db import models
+from django.contrib.postgres.indexes import GinIndex
 
 from .base import SRID, Tracked, code_check, non_negative, validate_level_code
 
@@ -81,6 +82,9 @@ class Community(Tracked):
             non_negative("households", "community"),
             non_negative("population", "community"),
         ]
+        # Name search on the resident finder: prefix, substring and fuzzy (pg_trgm).
+        indexes = [GinIndex(fields=["name"], name="community_name_trgm",
+                            opclasses=["gin_trgm_ops"])]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"

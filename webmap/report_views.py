@@ -1,0 +1,96 @@
+"""Staff pages (/reports/): the scope's map and tables, and the pairing optimiser's review."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_POST
+
+from geo.models import District, Street
+from geo.network import NetworkError
+from geo.pairing import PairingInfeasible
+from geo.rules import available_profiles, load_profile
+from geo.services.pairing import PairingInputs, build_problem, describe, replace_proposals
+from geo.services.scope import check_scope
+from tiles.signals import clear_layers
+
+from .plan_views import error
+
+
+@require_GET
+@login_required
+@permission_required("geo.view_community", raise_exception=True)
+def reports(request: HttpRequest) -> HttpResponse:
+    """Map and tables of a scope: reach, facility ratio, pairings, reporting members."""
+    return render(request, "webmap/reports.html", {
+        "districts": District.objects.order_by("code"),
+        "streets": Street.objects.order_by("code"),
+        "profiles": available_profiles(),
+    })
+
+
+def _proposal(scope: str, metric: str) -> tuple[PairingInputs, dict[str, Any]]:
+    profile = load_profile(None)
+    inputs = build_problem(scope, metric, profile, None, "auto", None)
+    result = inputs.problem.solve()
+    out = describe(inputs, result)
+    out["greedy"] = inputs.problem.greedy().summary()
+    units = {r[0]: (r[4], r[5]) for r in inputs.units}
+    comms = {r[1]: (r[4], r[5]) for r in inputs.communities}
+    for p in out["pairings"]:
+        p["from"] = [round(v, 7) for v in units[p["unit_id"]]]
+        p["to"] = [round(v, 7) for v in comms[p["community_code"]]]
+    digest = hashlib.sha256(json.dumps(
+        [(p["unit_id"], p["community_code"], p["distance_m"]) for p in out["pairings"]]
+    ).encode()).hexdigest()[:16]
+    out.update({"scope": scope, "metric": metric, "fingerprint": digest,
+                "profile": profile.name})
+    return inputs, out
+
+
+def _params(data: Any) -> tuple[str, str]:
+    metric = data.get("metric", "walk")
+    if metric not in ("walk", "straight"):
+        raise ValueError("metric")
+    return check_scope(data.get("scope") or ""), metric
+
+
+@require_GET
+@login_required
+@permission_required("geo.view_pairing", raise_exception=True)
+def pairing(request: HttpRequest) -> JsonResponse:
+    """The optimal pairing of the scope with lines to draw (nothing saved)."""
+    try:
+        scope, metric = _params(request.GET)
+        return JsonResponse(_proposal(scope, metric)[1])
+    except PairingInfeasible as exc:
+        return error("infeasible", "; ".join(exc.reasons), 422)
+    except NetworkError as exc:
+        return error("no_network", str(exc), 409)
+    except ValueError as exc:
+        return error("invalid_parameter", str(exc), 400)
+
+
+@require_POST
+@login_required
+@permission_required("geo.add_pairing", raise_exception=True)
+def save_pairing(request: HttpRequest) -> JsonResponse:
+    """Store the reviewed proposal; 409 when the data changed since it was reviewed."""
+    try:
+        body = json.loads(request.body or b"{}")
+        scope, metric = _params(body)
+        inputs, out = _proposal(scope, metric)
+    except (PairingInfeasible, NetworkError, ValueError, AttributeError) as exc:
+        return error("invalid_parameter", str(exc), 400)
+    if body.get("fingerprint") != out["fingerprint"]:
+        return error("conflict", "数据已变化，请重新计算后再保存 the data changed since this "
+                     "proposal was computed; run it again and review it", 409,
+                     fingerprint=out["fingerprint"])
+    saved = replace_proposals(inputs, inputs.problem.solve())
+    clear_layers("pairings")
+    return JsonResponse({"saved": saved, "fingerprint": out["fingerprint"]})

@@ -1,0 +1,265 @@
+// Grid editor: a working copy of one community's grids, edited on the map, checked live by
+// the server, saved atomically with version checks; undo/redo over the session's snapshots.
+(function () {
+  "use strict";
+  var t = W.t, esc = W.esc;
+  var map = W.makeMap(document.getElementById("map"), { center: W.config.center, zoom: 14, online: false });
+  map.pm.setLang(document.documentElement.lang === "en" ? "en" : "zh");
+  map.pm.setGlobalOptions({ snappable: true, snapDistance: 15, allowSelfIntersection: false, finishOn: null });
+  var $ = function (id) { return document.getElementById(id); };
+  var statusEl = $("status"), listEl = $("grid-list"), findingsEl = $("findings");
+  var boundary = L.layerGroup().addTo(map), gridLayer = L.featureGroup().addTo(map);
+  var findingLayer = L.layerGroup().addTo(map), theirsLayer = L.layerGroup().addTo(map);
+  var S = { code: null, community: null, base: {}, grids: [], range: [150, 500], selected: [], lastOp: "edit" };
+  var past = [], future = [], checkTimer = null, mode = null;
+
+  function clone(g) { return JSON.parse(JSON.stringify(g)); }
+  function status(text, dirty) {
+    statusEl.textContent = text;
+    if (dirty !== undefined) { statusEl.dataset.dirty = dirty ? "1" : "0"; $("tool-save").disabled = !dirty; }
+    statusEl.dataset.grids = String(S.grids.length);
+    $("tool-undo").disabled = !past.length; $("tool-redo").disabled = !future.length;
+  }
+  function colour(h) { return h < S.range[0] ? "#1e88e5" : h > S.range[1] ? "#fb8c00" : "#43a047"; }
+  function label(g) { return (g.code ? g.code.slice(-3) : t("新")) + " · " + g.households + t("户"); }
+
+  function render() {
+    gridLayer.clearLayers();
+    S.grids.forEach(function (g, i) {
+      var sel = S.selected.indexOf(i) >= 0;
+      var layer = L.geoJSON(g.geometry, { style: { color: sel ? "#6a1b9a" : "#333", weight: sel ? 3 : 1.5,
+        fillColor: colour(g.households), fillOpacity: sel ? 0.45 : 0.3, className: "grid-shape" } });
+      layer.eachLayer(function (l) {
+        l.gridIndex = i;
+        l.bindTooltip(label(g), { permanent: true, direction: "center", className: "grid-label" });
+        l.on("click", function (e) {
+          if (mode === "split" || mode === "draw") { return; }  // the click belongs to the drawing
+          L.DomEvent.stopPropagation(e); select(i, e.originalEvent.shiftKey || mode === "merge"); });
+        l.on("pm:edit", function () { reshaped(i, l); });
+        gridLayer.addLayer(l);
+      });
+    });
+    listEl.innerHTML = S.grids.map(function (g, i) {
+      return '<tr data-index="' + i + '" data-code="' + esc(g.code || "") + '" data-households="' + g.households + '" class="' +
+        (S.selected.indexOf(i) >= 0 ? "selected" : "") + '"><td>' + esc(g.code || t("（新网格）")) + "<br><small>" + esc(g.name || "") + "</small></td>" +
+        '<td style="color:' + colour(g.households) + '">' + g.households + "</td>" +
+        '<td>' + (g.code ? '<button type="button" class="link history-btn" data-code="' + esc(g.code) + '">' + t("历史") + "</button>" : "") + "</td></tr>";
+    }).join("");
+    statusEl.dataset.grids = String(S.grids.length);
+    if (mode === "reshape") { gridLayer.eachLayer(function (l) { l.pm.enable({ snappable: true, snapDistance: 15 }); }); }
+  }
+
+  function select(i, add) {
+    if (add) {
+      var k = S.selected.indexOf(i);
+      if (k >= 0) { S.selected.splice(k, 1); } else { S.selected.push(i); }
+    } else { S.selected = [i]; }
+    render();
+    if (S.grids[i] && S.grids[i].code) { loadHistory(S.grids[i].code); }
+  }
+  listEl.addEventListener("click", function (e) {
+    var h = e.target.closest(".history-btn");
+    if (h) { loadHistory(h.dataset.code); return; }
+    var tr = e.target.closest("tr");
+    if (tr) { select(parseInt(tr.dataset.index, 10), e.shiftKey || mode === "merge"); }
+  });
+
+  function change(op, grids) {
+    past.push({ grids: clone(S.grids), op: S.lastOp }); future = [];
+    S.grids = grids; S.selected = []; S.lastOp = op;
+    render(); status(t("已修改，未保存") + "（" + op + "）", true); scheduleCheck();
+  }
+  function reshaped(i, layer) {
+    var grids = clone(S.grids);
+    grids[i].geometry = layer.toGeoJSON().geometry;
+    past.push({ grids: clone(S.grids), op: S.lastOp }); future = [];
+    S.grids = grids; S.lastOp = "reshape";
+    status(t("已修改，未保存") + "（reshape）", true); scheduleCheck();
+  }
+
+  function payload() {
+    return S.grids.map(function (g) { return { id: g.id, name: g.name, geometry: g.geometry }; });
+  }
+  function scheduleCheck() { clearTimeout(checkTimer); checkTimer = setTimeout(runCheck, 250); }
+  function runCheck() {
+    if (!S.code || !S.grids.length) { return Promise.resolve(); }
+    var sent = S.grids;
+    return W.postJSON("/plan/api/communities/" + S.code + "/check", { grids: payload() }).then(function (res) {
+      if (sent !== S.grids) { return; }
+      res.households.forEach(function (h, i) { S.grids[i].households = h; });
+      showFindings(res.findings);
+      render();
+      statusEl.dataset.checked = String(Date.now());
+    }).catch(function (err) { status(t("检查失败") + "：" + err.message); });
+  }
+  function showFindings(findings) {
+    findingLayer.clearLayers();
+    findingsEl.innerHTML = findings.length ? findings.map(function (f) {
+      return '<li class="finding ' + f.kind + (f.blocking ? " blocking" : "") + '">' + esc(f.message) + "</li>";
+    }).join("") : "<li>" + t("没有问题") + "</li>";
+    findings.forEach(function (f) {
+      if (f.geometry) {
+        L.geoJSON(f.geometry, { style: { color: "#d50000", weight: 2, fillColor: "#ff1744", fillOpacity: 0.6, className: "finding-shape finding-" + f.kind } }).addTo(findingLayer);
+      }
+    });
+    findingsEl.dataset.count = String(findings.length);
+  }
+
+  function load(code) {
+    return W.getJSON("/plan/api/communities/" + code + "/").then(function (st) {
+      S.code = code; S.community = st.community; S.base = st.base; S.range = st.households_range;
+      S.grids = st.grids.features.map(function (f) { return { id: f.properties.id, code: f.properties.code, name: f.properties.name, households: f.properties.households, geometry: f.geometry }; });
+      S.selected = []; past = []; future = [];
+      boundary.clearLayers(); theirsLayer.clearLayers(); $("conflict").hidden = true;
+      var b = L.geoJSON(st.community.geometry, { style: { color: "#b71c1c", weight: 3, dashArray: "8 4", fill: false }, pmIgnore: false, snapIgnore: false }).addTo(boundary);
+      map.fitBounds(b.getBounds().pad(0.05));
+      render(); status(st.community.name + "：" + S.grids.length + " " + t("个网格"), false);
+      runCheck();
+    });
+  }
+  $("community").addEventListener("change", function (e) { if (e.target.value) { load(e.target.value); } });
+
+  function endMode() {
+    mode = null;
+    map.pm.disableDraw(); map.pm.disableGlobalEditMode();
+    gridLayer.eachLayer(function (l) { if (l.pm) { l.pm.disable(); } });
+    ["tool-draw", "tool-split", "tool-merge", "tool-reshape"].forEach(function (id) { $(id).classList.remove("active"); });
+  }
+  $("tool-split").addEventListener("click", function () {
+    if (S.selected.length !== 1) { status(t("请先选择一个要分割的网格")); return; }
+    endMode(); mode = "split"; this.classList.add("active");
+    map.pm.enableDraw("Line", { finishOn: "dblclick", snappable: false });
+    status(t("从网格外一侧画线穿过网格，双击结束"));
+  });
+  $("tool-draw").addEventListener("click", function () {
+    if (!S.code) { return; }
+    endMode(); mode = "draw"; this.classList.add("active");
+    map.pm.enableDraw("Polygon", { snappable: true, snapDistance: 15 });
+    status(t("画出新网格的范围；它会从相邻网格中划出"));
+  });
+  $("tool-merge").addEventListener("click", function () {
+    if (mode === "merge" && S.selected.length >= 2) { doMerge(); return; }
+    endMode(); mode = "merge"; this.classList.add("active");
+    status(t("点选要合并的相邻网格，再点一次“合并”"));
+    if (S.selected.length >= 2) { doMerge(); }
+  });
+  $("tool-reshape").addEventListener("click", function () {
+    if (mode === "reshape") { endMode(); status(t("已退出调整边界")); return; }
+    endMode(); mode = "reshape"; this.classList.add("active");
+    render(); status(t("拖动顶点调整边界；顶点吸附社区边界、道路和相邻网格"));
+  });
+
+  map.on("pm:create", function (e) {
+    var drawn = e.layer.toGeoJSON().geometry; map.removeLayer(e.layer);
+    var which = mode; endMode();
+    if (which === "split") {
+      var i = S.selected[0], g = S.grids[i];
+      W.postJSON("/plan/api/split", { geometry: g.geometry, line: drawn }).then(function (res) {
+        var grids = clone(S.grids);
+        var pieces = res.pieces.map(function (geom, k) {
+          return k === 0 ? { id: g.id, code: g.code, name: g.name, households: g.households, geometry: geom }
+                         : { id: null, code: null, name: "", households: 0, geometry: geom };
+        });
+        grids.splice.apply(grids, [i, 1].concat(pieces));
+        change("split", grids);
+      }).catch(function (err) { status(t("无法分割") + "：" + err.message); });
+    } else if (which === "draw") {
+      W.postJSON("/plan/api/communities/" + S.code + "/carve", { geometry: drawn, others: S.grids.map(function (g) { return g.geometry; }) }).then(function (res) {
+        var grids = [];
+        S.grids.forEach(function (g, k) { if (res.others[k]) { var c = clone(g); c.geometry = res.others[k]; grids.push(c); } });
+        grids.push({ id: null, code: null, name: "", households: 0, geometry: res.geometry });
+        change("draw", grids);
+      }).catch(function (err) { status(t("无法新建") + "：" + err.message); });
+    }
+  });
+  function doMerge() {
+    var idx = S.selected.slice().sort(function (a, b) { return a - b; });
+    W.postJSON("/plan/api/merge", { geometries: idx.map(function (i) { return S.grids[i].geometry; }) }).then(function (res) {
+      var keep = S.grids[idx[0]], grids = S.grids.filter(function (g, k) { return idx.indexOf(k) < 0; });
+      grids.splice(idx[0], 0, { id: keep.id, code: keep.code, name: keep.name, households: 0, geometry: res.geometry });
+      endMode(); change("merge", grids);
+    }).catch(function (err) { status(t("无法合并") + "：" + err.message); });
+  }
+
+  $("tool-undo").addEventListener("click", function () {
+    if (!past.length) { return; }
+    future.push({ grids: clone(S.grids), op: S.lastOp });
+    var prev = past.pop(); S.grids = prev.grids; S.lastOp = prev.op; S.selected = [];
+    render(); status(t("已撤销，未保存"), true); scheduleCheck();
+  });
+  $("tool-redo").addEventListener("click", function () {
+    if (!future.length) { return; }
+    past.push({ grids: clone(S.grids), op: S.lastOp });
+    var next = future.pop(); S.grids = next.grids; S.lastOp = next.op; S.selected = [];
+    render(); status(t("已重做，未保存"), true); scheduleCheck();
+  });
+
+  function applySaved(st) {
+    var byId = {};
+    st.grids.features.forEach(function (f) { byId[f.properties.id] = f.properties; });
+    S.base = st.base;
+    S.grids = st.grids.features.map(function (f) { return { id: f.properties.id, code: f.properties.code, name: f.properties.name, households: f.properties.households, geometry: f.geometry }; });
+    // Snapshots keep working after a save: grids that still exist keep their ids.
+    past.concat(future).forEach(function (snap) { snap.grids.forEach(function (g) { if (g.id && !byId[g.id]) { g.id = null; g.code = null; } }); });
+    S.selected = []; render(); runCheck();
+  }
+  $("tool-save").addEventListener("click", function () {
+    status(t("正在保存…"));
+    W.postJSON("/plan/api/communities/" + S.code + "/save", { base: S.base, grids: payload(), operation: S.lastOp }).then(function (st) {
+      applySaved(st); $("conflict").hidden = true; theirsLayer.clearLayers();
+      statusEl.dataset.saved = String(st.changeset || "");
+      status(t("已保存") + (st.changeset ? " #" + st.changeset : ""), false);
+    }).catch(function (err) {
+      if (err.status === 409) { showConflict(err.body); return; }
+      if (err.body && err.body.findings) { showFindings(err.body.findings); }
+      status(t("保存失败") + "：" + err.message, true);
+    });
+  });
+  function showConflict(body) {
+    theirsLayer.clearLayers();
+    L.geoJSON(body.current, { style: { color: "#6a1b9a", weight: 3, dashArray: "6 4", fill: false, className: "theirs-shape" } }).addTo(theirsLayer);
+    var box = $("conflict");
+    box.innerHTML = "<p><b>" + t("保存冲突") + "</b>：" + esc(body.error.message) + "</p><p>" + t("紫色虚线为对方已保存的版本，彩色为您的版本。") + "</p>" +
+      '<button type="button" id="take-theirs">' + t("采用对方版本") + '</button> <button type="button" id="keep-mine">' + t("在对方版本上保存我的修改") + "</button>";
+    box.hidden = false;
+    status(t("保存冲突：别人先保存了这些网格"), true);
+    $("take-theirs").onclick = function () { load(S.code); };
+    $("keep-mine").onclick = function () {
+      var base = {};
+      body.current.features.forEach(function (f) { base[f.properties.id] = f.properties.version; });
+      // Grids the other editor deleted cannot be kept: they become new grids.
+      S.grids.forEach(function (g) { if (g.id && base[g.id] === undefined) { g.id = null; } });
+      S.base = base; box.hidden = true; theirsLayer.clearLayers();
+      $("tool-save").click();
+    };
+  }
+
+  function loadHistory(code) {
+    $("history-code").textContent = code;
+    W.getJSON("/plan/api/grids/" + code + "/history").then(function (res) {
+      $("history").innerHTML = res.changes.length ? res.changes.map(function (c) {
+        return "<li>" + esc(c.at.slice(0, 16).replace("T", " ")) + " · " + esc(c.user || "—") + " · " + esc(c.operation_label) +
+          " · " + (c.before_households == null ? "—" : c.before_households) + " → " + (c.after_households == null ? t("删除") : c.after_households) + t("户") +
+          (c.reverted ? " <small>(" + t("已撤销") + ")</small>" : ' <button type="button" class="link revert-btn" data-id="' + c.changeset + '">' + t("撤回此次修改") + "</button>") + "</li>";
+      }).join("") : "<li>" + t("暂无修改记录") + "</li>";
+    });
+  }
+  $("history").addEventListener("click", function (e) {
+    var b = e.target.closest(".revert-btn");
+    if (!b) { return; }
+    W.postJSON("/plan/api/changes/" + b.dataset.id + "/revert", {}).then(function (st) {
+      applySaved(st); past = []; future = [];
+      status(t("已撤回修改") + " #" + b.dataset.id, false);
+      loadHistory($("history-code").textContent);
+    }).catch(function (err) { status(t("无法撤回") + "：" + err.message); });
+  });
+
+  // For keyboard users and tests: a line across a grid in container pixels (west to east).
+  window.planner = {
+    state: S,
+    lineAcross: function (i) {
+      var b = L.geoJSON(S.grids[i].geometry).getBounds(), lat = b.getCenter().lat, pad = (b.getEast() - b.getWest()) * 0.2;
+      return [map.latLngToContainerPoint([lat, b.getWest() - pad]), map.latLngToContainerPoint([lat, b.getEast() + pad])];
+    },
+  };
+})();

@@ -36,7 +36,12 @@ webmap/static/vendor/.built: webmap/package.json webmap/package-lock.json webmap
 	cd webmap && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
 	@touch $@
 
-assets: system webmap/static/vendor/.built
+MO := webmap/locale/en/LC_MESSAGES/django.mo webmap/locale/en/LC_MESSAGES/djangojs.mo
+
+%.mo: %.po
+	msgfmt --check-format -o $@ $<
+
+assets: system webmap/static/vendor/.built $(MO)
 
 db-start: python
 	@$(PY) -m config.pgcluster start
@@ -78,3 +83,4 @@ bench: setup
 	$(PY) bench/bench_demo.py
 	$(PY) bench/bench_analysis.py
 	$(PY) bench/bench_import.py
+	$(PY) bench/bench_tiles.py

@@ -10,7 +10,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from config import pgcluster
-from config.env import database_from_url, env_bool, env_list, env_str
+from config.env import database_from_url, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = pgcluster.VAR
@@ -111,7 +111,7 @@ else:
             "USER": pgcluster.DB_USER,
             "HOST": str(pgcluster.SOCKET_DIR),
             "PORT": str(pgcluster.port_from_env()),
-            "CONN_MAX_AGE": 60,
+            "CONN_MAX_AGE": env_int("WANGGE_CONN_MAX_AGE", 60),
             "CONN_HEALTH_CHECKS": True,
         }
     }

@@ -35,6 +35,8 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 have fonts-noto-cjk || need+=(fonts-noto-cjk)
 # `make bench` times import_osm beside osm2pgsql on the same extract.
 command -v osm2pgsql >/dev/null 2>&1 || need+=(osm2pgsql)
+# Django compiles the English translations with gettext's msgfmt.
+command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
 
 updated=0
 update_once() { if [ $updated -eq 0 ]; then $SUDO apt-get update -q; updated=1; fi; }

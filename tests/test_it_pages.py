@@ -74,3 +74,21 @@ def test_it_loads_no_script_or_style_from_another_host(demo_db: None, client: Cl
     html = client.get(reverse("admin:geo_gridunit_change",
                               args=[GridUnit.objects.first().pk])).content.decode()
     assert "/static/vendor/ol/ol.js" in html and "basemap/context.geojson" in html
+
+
+def test_it_switches_the_interface_to_english(demo_db: None, client: Client) -> None:
+    assert "找最近的党群服务中心" in client.get("/").content.decode()
+    resp = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert resp.status_code == 302
+    html = client.get("/").content.decode()
+    assert "Find the nearest party-mass service center" in html and 'lang="en"' in html
+    catalog = client.get("/jsi18n/").content.decode()
+    assert "Computing walking distances" in catalog
+
+
+def test_it_shows_a_center_on_its_own_page(demo_db: None, client: Client) -> None:
+    center = ServiceCenter.objects.exclude(phone="").first()
+    assert center is not None
+    html = client.get(f"/centers/{center.pk}/").content.decode()
+    assert center.name in html and f'href="tel:{center.phone}"' in html
+    assert client.get("/centers/999999/").status_code == 404

@@ -3,7 +3,7 @@
   "use strict";
   var t = W.t, esc = W.esc, cfg = W.config;
   var el = document.getElementById("map");
-  var map = W.makeMap(el, { center: cfg.center, zoom: 14, onShift: function () { if (last) { show(last); } } });
+  var map = W.makeMap(el, { zoom: 14, onShift: function () { if (last) { show(last); } } });
   var overlay = new W.VectorTiles({
     layers: [
       { name: "communities", style: function (p, z) {
@@ -20,7 +20,7 @@
   var results = document.getElementById("results"), placeEl = document.getElementById("place");
   var hint = document.getElementById("hint");
 
-  function minutes(m) { return Math.round(m) + " " + t("分钟"); }
+  function minutes(m) { return Math.round(m) + " " + gettext("分钟"); }
   function metres(m) { return m >= 1000 ? (m / 1000).toFixed(2) + " km" : Math.round(m) + " m"; }
 
   function show(answer) {
@@ -28,7 +28,7 @@
     drawn.clearLayers();
     var origin = answer.query.wgs84;
     L.circleMarker(W.toLatLng(origin[0], origin[1]), { radius: 7, color: "#1565c0", fillColor: "#42a5f5", fillOpacity: 1, className: "origin-marker" })
-      .addTo(drawn).bindTooltip(t("出发点"));
+      .addTo(drawn).bindTooltip(gettext("出发点"));
     var bounds = L.latLngBounds([W.toLatLng(origin[0], origin[1])]);
     answer.centers.forEach(function (c, i) {
       if (c.route) {
@@ -37,12 +37,13 @@
         bounds.extend(line.getBounds());
       }
     });
+    map.wanggeFramed = true;
     map.fitBounds(bounds.pad(0.2), { maxZoom: 17 });
     var p = answer.place;
     placeEl.innerHTML = p ? (
-      '<div class="place"><b>' + t("您所在") + "</b>：" + esc(p.street.name) + " · " + esc(p.community.name) +
-      (p.grid ? "<br>" + t("网格") + "：" + esc(p.grid.name) + (p.grid.leader ? "，" + t("网格长") + " " + esc(p.grid.leader) : "") +
-        (p.grid.workers && p.grid.workers.length ? "<br>" + t("网格员") + "：" + p.grid.workers.map(function (w) {
+      '<div class="place"><b>' + gettext("您所在") + "</b>：" + esc(p.street.name) + " · " + esc(p.community.name) +
+      (p.grid ? "<br>" + gettext("网格") + "：" + esc(p.grid.name) + (p.grid.leader ? "，" + gettext("网格长") + " " + esc(p.grid.leader) : "") +
+        (p.grid.workers && p.grid.workers.length ? "<br>" + gettext("网格员") + "：" + p.grid.workers.map(function (w) {
           return esc(w.name) + (w.phone ? ' <a href="tel:' + esc(w.phone) + '">' + esc(w.phone) + "</a>" : "");
         }).join("，") : "") : "") + "</div>") : "";
     (answer.notices || []).forEach(function (n) { placeEl.innerHTML += '<p class="notice">' + esc(n.message) + "</p>"; });
@@ -50,47 +51,47 @@
       var services = (c.services || []).map(function (s) { return '<span class="tag">' + esc((cfg.services[s] || s).split(" ")[0]) + "</span>"; }).join("");
       return '<li class="center-card' + (i === 0 ? " best" : "") + '" data-id="' + c.id + '" data-distance="' + c.distance_m + '">' +
         "<h2>" + esc(c.name) + ' <small>' + esc((cfg.levels[c.level] || c.level).split(" ")[0]) + "</small></h2>" +
-        '<p class="dist"><b>' + metres(c.distance_m) + "</b> · " + t("步行约") + " " + minutes(c.walk_minutes) + "</p>" +
-        (c.opening_hours ? "<p>" + t("开放时间") + "：" + esc(c.opening_hours) + "</p>" : "") +
+        '<p class="dist"><b>' + metres(c.distance_m) + "</b> · " + gettext("步行约") + " " + minutes(c.walk_minutes) + "</p>" +
+        (c.opening_hours ? "<p>" + gettext("开放时间") + "：" + esc(c.opening_hours) + "</p>" : "") +
         (services ? "<p>" + services + "</p>" : "") +
         (c.address ? "<p>" + esc(c.address) + "</p>" : "") +
         '<p class="actions">' + (c.phone ? '<a href="tel:' + esc(c.phone) + '">☎ ' + esc(c.phone) + "</a> " : "") +
-        '<a href="' + "/centers/" + c.id + '/">' + t("分享链接") + "</a></p></li>";
+        '<a href="' + "/centers/" + c.id + '/">' + gettext("分享链接") + "</a></p></li>";
     }).join("");
     results.dataset.count = String(answer.centers.length);
     hint.hidden = true;
   }
 
   function nearest(lon, lat, crs) {
-    hint.hidden = false; hint.textContent = t("正在计算步行距离…");
+    hint.hidden = false; hint.textContent = gettext("正在计算步行距离…");
     var url = "/api/v1/centers/nearest?k=3&by=walk&lon=" + lon + "&lat=" + lat + (crs ? "&crs=" + crs : "");
     return W.getJSON(url).then(function (answer) {
       var q = answer.query.wgs84;
       history.replaceState(null, "", "?lon=" + q[0].toFixed(6) + "&lat=" + q[1].toFixed(6));
       show(answer);
-    }).catch(function (err) { hint.hidden = false; hint.textContent = t("查询失败") + "：" + err.message; });
+    }).catch(function (err) { hint.hidden = false; hint.textContent = gettext("查询失败") + "：" + err.message; });
   }
 
   map.on("click", function (e) {
     var hit = overlay.featuresAt(e.latlng).filter(function (h) { return h.layer === "centers"; })[0];
     if (hit) {
       L.popup().setLatLng(e.latlng).setContent("<b>" + esc(hit.props.name) + "</b><br>" + esc(hit.props.opening_hours || "") +
-        '<br><a href="/centers/' + hit.props.id + '/">' + t("详情") + "</a>").openOn(map);
+        '<br><a href="/centers/' + hit.props.id + '/">' + gettext("详情") + "</a>").openOn(map);
       return;
     }
     nearest(e.latlng.lng.toFixed(7), e.latlng.lat.toFixed(7), W.shiftActive ? "gcj02" : "");
   });
 
   document.getElementById("locate").addEventListener("click", function () {
-    if (!navigator.geolocation) { hint.textContent = t("此浏览器不支持定位"); return; }
-    hint.hidden = false; hint.textContent = t("正在定位…");
+    if (!navigator.geolocation) { hint.textContent = gettext("此浏览器不支持定位"); return; }
+    hint.hidden = false; hint.textContent = gettext("正在定位…");
     navigator.geolocation.getCurrentPosition(function (pos) {
       nearest(pos.coords.longitude.toFixed(7), pos.coords.latitude.toFixed(7));
-    }, function (err) { hint.textContent = t("无法定位") + "：" + err.message; }, { enableHighAccuracy: true, timeout: 10000 });
+    }, function (err) { hint.textContent = gettext("无法定位") + "：" + err.message; }, { enableHighAccuracy: true, timeout: 10000 });
   });
 
   var q = document.getElementById("q"), sugg = document.getElementById("suggestions"), timer = null;
-  var kinds = { compound: t("小区"), community: t("社区"), center: t("服务中心") };
+  var kinds = { compound: gettext("小区"), community: gettext("社区"), center: gettext("服务中心") };
   q.addEventListener("input", function () {
     clearTimeout(timer);
     timer = setTimeout(function () {
@@ -100,7 +101,7 @@
         sugg.innerHTML = res.results.length ? res.results.map(function (r) {
           return '<li><button type="button" data-lon="' + r.lon + '" data-lat="' + r.lat + '">' + esc(r.name) +
             ' <small>' + esc(kinds[r.kind] || r.kind) + (r.detail ? " · " + esc(r.detail) : "") + "</small></button></li>";
-        }).join("") : '<li class="none">' + t("没有找到") + "</li>";
+        }).join("") : '<li class="none">' + gettext("没有找到") + "</li>";
         sugg.hidden = false;
       });
     }, 200);

@@ -3,7 +3,7 @@
 (function () {
   "use strict";
   var t = W.t, esc = W.esc;
-  var map = W.makeMap(document.getElementById("map"), { center: W.config.center, zoom: 14, online: false });
+  var map = W.makeMap(document.getElementById("map"), { zoom: 14, online: false });
   map.pm.setLang(document.documentElement.lang === "en" ? "en" : "zh");
   map.pm.setGlobalOptions({ snappable: true, snapDistance: 15, allowSelfIntersection: false, finishOn: null });
   var $ = function (id) { return document.getElementById(id); };
@@ -21,7 +21,7 @@
     $("tool-undo").disabled = !past.length; $("tool-redo").disabled = !future.length;
   }
   function colour(h) { return h < S.range[0] ? "#1e88e5" : h > S.range[1] ? "#fb8c00" : "#43a047"; }
-  function label(g) { return (g.code ? g.code.slice(-3) : t("新")) + " · " + g.households + t("户"); }
+  function label(g) { return (g.code ? g.code.slice(-3) : gettext("新")) + " · " + g.households + gettext("户"); }
 
   function render() {
     gridLayer.clearLayers();
@@ -41,9 +41,9 @@
     });
     listEl.innerHTML = S.grids.map(function (g, i) {
       return '<tr data-index="' + i + '" data-code="' + esc(g.code || "") + '" data-households="' + g.households + '" class="' +
-        (S.selected.indexOf(i) >= 0 ? "selected" : "") + '"><td>' + esc(g.code || t("（新网格）")) + "<br><small>" + esc(g.name || "") + "</small></td>" +
+        (S.selected.indexOf(i) >= 0 ? "selected" : "") + '"><td>' + esc(g.code || gettext("（新网格）")) + "<br><small>" + esc(g.name || "") + "</small></td>" +
         '<td style="color:' + colour(g.households) + '">' + g.households + "</td>" +
-        '<td>' + (g.code ? '<button type="button" class="link history-btn" data-code="' + esc(g.code) + '">' + t("历史") + "</button>" : "") + "</td></tr>";
+        '<td>' + (g.code ? '<button type="button" class="link history-btn" data-code="' + esc(g.code) + '">' + gettext("历史") + "</button>" : "") + "</td></tr>";
     }).join("");
     statusEl.dataset.grids = String(S.grids.length);
     if (mode === "reshape") { gridLayer.eachLayer(function (l) { l.pm.enable({ snappable: true, snapDistance: 15 }); }); }
@@ -67,14 +67,14 @@
   function change(op, grids) {
     past.push({ grids: clone(S.grids), op: S.lastOp }); future = [];
     S.grids = grids; S.selected = []; S.lastOp = op;
-    render(); status(t("已修改，未保存") + "（" + op + "）", true); scheduleCheck();
+    render(); status(gettext("已修改，未保存") + "（" + op + "）", true); scheduleCheck();
   }
   function reshaped(i, layer) {
     var grids = clone(S.grids);
     grids[i].geometry = layer.toGeoJSON().geometry;
     past.push({ grids: clone(S.grids), op: S.lastOp }); future = [];
     S.grids = grids; S.lastOp = "reshape";
-    status(t("已修改，未保存") + "（reshape）", true); scheduleCheck();
+    status(gettext("已修改，未保存") + "（reshape）", true); scheduleCheck();
   }
 
   function payload() {
@@ -90,13 +90,13 @@
       showFindings(res.findings);
       render();
       statusEl.dataset.checked = String(Date.now());
-    }).catch(function (err) { status(t("检查失败") + "：" + err.message); });
+    }).catch(function (err) { status(gettext("检查失败") + "：" + err.message); });
   }
   function showFindings(findings) {
     findingLayer.clearLayers();
     findingsEl.innerHTML = findings.length ? findings.map(function (f) {
       return '<li class="finding ' + f.kind + (f.blocking ? " blocking" : "") + '">' + esc(f.message) + "</li>";
-    }).join("") : "<li>" + t("没有问题") + "</li>";
+    }).join("") : "<li>" + gettext("没有问题") + "</li>";
     findings.forEach(function (f) {
       if (f.geometry) {
         L.geoJSON(f.geometry, { style: { color: "#d50000", weight: 2, fillColor: "#ff1744", fillOpacity: 0.6, className: "finding-shape finding-" + f.kind } }).addTo(findingLayer);
@@ -112,8 +112,9 @@
       S.selected = []; past = []; future = [];
       boundary.clearLayers(); theirsLayer.clearLayers(); $("conflict").hidden = true;
       var b = L.geoJSON(st.community.geometry, { style: { color: "#b71c1c", weight: 3, dashArray: "8 4", fill: false }, pmIgnore: false, snapIgnore: false }).addTo(boundary);
+      map.wanggeFramed = true;
       map.fitBounds(b.getBounds().pad(0.05));
-      render(); status(st.community.name + "：" + S.grids.length + " " + t("个网格"), false);
+      render(); status(st.community.name + "：" + S.grids.length + " " + gettext("个网格"), false);
       runCheck();
     });
   }
@@ -126,27 +127,27 @@
     ["tool-draw", "tool-split", "tool-merge", "tool-reshape"].forEach(function (id) { $(id).classList.remove("active"); });
   }
   $("tool-split").addEventListener("click", function () {
-    if (S.selected.length !== 1) { status(t("请先选择一个要分割的网格")); return; }
+    if (S.selected.length !== 1) { status(gettext("请先选择一个要分割的网格")); return; }
     endMode(); mode = "split"; this.classList.add("active");
     map.pm.enableDraw("Line", { finishOn: "dblclick", snappable: false });
-    status(t("从网格外一侧画线穿过网格，双击结束"));
+    status(gettext("从网格外一侧画线穿过网格，双击结束"));
   });
   $("tool-draw").addEventListener("click", function () {
     if (!S.code) { return; }
     endMode(); mode = "draw"; this.classList.add("active");
     map.pm.enableDraw("Polygon", { snappable: true, snapDistance: 15 });
-    status(t("画出新网格的范围；它会从相邻网格中划出"));
+    status(gettext("画出新网格的范围；它会从相邻网格中划出"));
   });
   $("tool-merge").addEventListener("click", function () {
     if (mode === "merge" && S.selected.length >= 2) { doMerge(); return; }
     endMode(); mode = "merge"; this.classList.add("active");
-    status(t("点选要合并的相邻网格，再点一次“合并”"));
+    status(gettext("点选要合并的相邻网格，再点一次“合并”"));
     if (S.selected.length >= 2) { doMerge(); }
   });
   $("tool-reshape").addEventListener("click", function () {
-    if (mode === "reshape") { endMode(); status(t("已退出调整边界")); return; }
+    if (mode === "reshape") { endMode(); status(gettext("已退出调整边界")); return; }
     endMode(); mode = "reshape"; this.classList.add("active");
-    render(); status(t("拖动顶点调整边界；顶点吸附社区边界、道路和相邻网格"));
+    render(); status(gettext("拖动顶点调整边界；顶点吸附社区边界、道路和相邻网格"));
   });
 
   map.on("pm:create", function (e) {
@@ -162,14 +163,14 @@
         });
         grids.splice.apply(grids, [i, 1].concat(pieces));
         change("split", grids);
-      }).catch(function (err) { status(t("无法分割") + "：" + err.message); });
+      }).catch(function (err) { status(gettext("无法分割") + "：" + err.message); });
     } else if (which === "draw") {
       W.postJSON("/plan/api/communities/" + S.code + "/carve", { geometry: drawn, others: S.grids.map(function (g) { return g.geometry; }) }).then(function (res) {
         var grids = [];
         S.grids.forEach(function (g, k) { if (res.others[k]) { var c = clone(g); c.geometry = res.others[k]; grids.push(c); } });
         grids.push({ id: null, code: null, name: "", households: 0, geometry: res.geometry });
         change("draw", grids);
-      }).catch(function (err) { status(t("无法新建") + "：" + err.message); });
+      }).catch(function (err) { status(gettext("无法新建") + "：" + err.message); });
     }
   });
   function doMerge() {
@@ -178,20 +179,20 @@
       var keep = S.grids[idx[0]], grids = S.grids.filter(function (g, k) { return idx.indexOf(k) < 0; });
       grids.splice(idx[0], 0, { id: keep.id, code: keep.code, name: keep.name, households: 0, geometry: res.geometry });
       endMode(); change("merge", grids);
-    }).catch(function (err) { status(t("无法合并") + "：" + err.message); });
+    }).catch(function (err) { status(gettext("无法合并") + "：" + err.message); });
   }
 
   $("tool-undo").addEventListener("click", function () {
     if (!past.length) { return; }
     future.push({ grids: clone(S.grids), op: S.lastOp });
     var prev = past.pop(); S.grids = prev.grids; S.lastOp = prev.op; S.selected = [];
-    render(); status(t("已撤销，未保存"), true); scheduleCheck();
+    render(); status(gettext("已撤销，未保存"), true); scheduleCheck();
   });
   $("tool-redo").addEventListener("click", function () {
     if (!future.length) { return; }
     past.push({ grids: clone(S.grids), op: S.lastOp });
     var next = future.pop(); S.grids = next.grids; S.lastOp = next.op; S.selected = [];
-    render(); status(t("已重做，未保存"), true); scheduleCheck();
+    render(); status(gettext("已重做，未保存"), true); scheduleCheck();
   });
 
   function applySaved(st) {
@@ -204,25 +205,25 @@
     S.selected = []; render(); runCheck();
   }
   $("tool-save").addEventListener("click", function () {
-    status(t("正在保存…"));
+    status(gettext("正在保存…"));
     W.postJSON("/plan/api/communities/" + S.code + "/save", { base: S.base, grids: payload(), operation: S.lastOp }).then(function (st) {
       applySaved(st); $("conflict").hidden = true; theirsLayer.clearLayers();
       statusEl.dataset.saved = String(st.changeset || "");
-      status(t("已保存") + (st.changeset ? " #" + st.changeset : ""), false);
+      status(gettext("已保存") + (st.changeset ? " #" + st.changeset : ""), false);
     }).catch(function (err) {
       if (err.status === 409) { showConflict(err.body); return; }
       if (err.body && err.body.findings) { showFindings(err.body.findings); }
-      status(t("保存失败") + "：" + err.message, true);
+      status(gettext("保存失败") + "：" + err.message, true);
     });
   });
   function showConflict(body) {
     theirsLayer.clearLayers();
     L.geoJSON(body.current, { style: { color: "#6a1b9a", weight: 3, dashArray: "6 4", fill: false, className: "theirs-shape" } }).addTo(theirsLayer);
     var box = $("conflict");
-    box.innerHTML = "<p><b>" + t("保存冲突") + "</b>：" + esc(body.error.message) + "</p><p>" + t("紫色虚线为对方已保存的版本，彩色为您的版本。") + "</p>" +
-      '<button type="button" id="take-theirs">' + t("采用对方版本") + '</button> <button type="button" id="keep-mine">' + t("在对方版本上保存我的修改") + "</button>";
+    box.innerHTML = "<p><b>" + gettext("保存冲突") + "</b>：" + esc(body.error.message) + "</p><p>" + gettext("紫色虚线为对方已保存的版本，彩色为您的版本。") + "</p>" +
+      '<button type="button" id="take-theirs">' + gettext("采用对方版本") + '</button> <button type="button" id="keep-mine">' + gettext("在对方版本上保存我的修改") + "</button>";
     box.hidden = false;
-    status(t("保存冲突：别人先保存了这些网格"), true);
+    status(gettext("保存冲突：别人先保存了这些网格"), true);
     $("take-theirs").onclick = function () { load(S.code); };
     $("keep-mine").onclick = function () {
       var base = {};
@@ -239,9 +240,9 @@
     W.getJSON("/plan/api/grids/" + code + "/history").then(function (res) {
       $("history").innerHTML = res.changes.length ? res.changes.map(function (c) {
         return "<li>" + esc(c.at.slice(0, 16).replace("T", " ")) + " · " + esc(c.user || "—") + " · " + esc(c.operation_label) +
-          " · " + (c.before_households == null ? "—" : c.before_households) + " → " + (c.after_households == null ? t("删除") : c.after_households) + t("户") +
-          (c.reverted ? " <small>(" + t("已撤销") + ")</small>" : ' <button type="button" class="link revert-btn" data-id="' + c.changeset + '">' + t("撤回此次修改") + "</button>") + "</li>";
-      }).join("") : "<li>" + t("暂无修改记录") + "</li>";
+          " · " + (c.before_households == null ? "—" : c.before_households) + " → " + (c.after_households == null ? gettext("删除") : c.after_households) + gettext("户") +
+          (c.reverted ? " <small>(" + gettext("已撤销") + ")</small>" : ' <button type="button" class="link revert-btn" data-id="' + c.changeset + '">' + gettext("撤回此次修改") + "</button>") + "</li>";
+      }).join("") : "<li>" + gettext("暂无修改记录") + "</li>";
     });
   }
   $("history").addEventListener("click", function (e) {
@@ -249,9 +250,9 @@
     if (!b) { return; }
     W.postJSON("/plan/api/changes/" + b.dataset.id + "/revert", {}).then(function (st) {
       applySaved(st); past = []; future = [];
-      status(t("已撤回修改") + " #" + b.dataset.id, false);
+      status(gettext("已撤回修改") + " #" + b.dataset.id, false);
       loadHistory($("history-code").textContent);
-    }).catch(function (err) { status(t("无法撤回") + "：" + err.message); });
+    }).catch(function (err) { status(gettext("无法撤回") + "：" + err.message); });
   });
 
   // For keyboard users and tests: a line across a grid in container pixels (west to east).

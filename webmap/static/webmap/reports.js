@@ -7,10 +7,10 @@
     members: L.featureGroup(), proposal: L.featureGroup(), uncovered: L.featureGroup(),
   };
   var overlays = {};
-  overlays[t("每百户面积")] = layers.ratio; overlays[t("步行可达范围")] = layers.reach;
-  overlays[t("结对共建")] = layers.pairings; overlays[t("报到党员")] = layers.members;
-  overlays[t("结对方案（待审）")] = layers.proposal; overlays[t("未覆盖小区")] = layers.uncovered;
-  var map = W.makeMap($("map"), { center: W.config.center, zoom: 12, overlays: overlays, onShift: function () { load(); } });
+  overlays[gettext("每百户面积")] = layers.ratio; overlays[gettext("步行可达范围")] = layers.reach;
+  overlays[gettext("结对共建")] = layers.pairings; overlays[gettext("报到党员")] = layers.members;
+  overlays[gettext("结对方案（待审）")] = layers.proposal; overlays[gettext("未覆盖小区")] = layers.uncovered;
+  var map = W.makeMap($("map"), { zoom: 12, overlays: overlays, onShift: function () { load(); } });
   if (!map._controlCorners.topright.querySelector(".leaflet-control-layers")) {
     L.control.layers(null, overlays, { collapsed: false }).addTo(map);
   }
@@ -25,16 +25,16 @@
   var legend = L.control({ position: "bottomright" });
   legend.onAdd = function () {
     var d = L.DomUtil.create("div", "legend"); d.id = "legend";
-    d.innerHTML = "<b>" + t("每百户面积 m²") + "</b><br>" + BREAKS.map(function (b, i) {
+    d.innerHTML = "<b>" + gettext("每百户面积 m²") + "</b><br>" + BREAKS.map(function (b, i) {
       return '<i style="background:' + COLOURS[i] + '"></i> ≥ ' + b + (i + 1 < BREAKS.length ? "–" + BREAKS[i + 1] : "");
-    }).join("<br>") + '<br><i style="background:#bdbdbd"></i> ' + t("无户数");
+    }).join("<br>") + '<br><i style="background:#bdbdbd"></i> ' + gettext("无户数");
     return d;
   };
   legend.addTo(map);
 
   var rows = [], sortKey = "code", sortDir = 1, proposal = null;
-  var COLS = [["code", t("代码")], ["name", t("社区")], ["households", t("户数")], ["floor_area_m2", t("面积 m²")],
-    ["m2_per_100_households", t("每百户 m²")], ["shortfall_m2", t("缺口 m²")], ["reach", t("500米内户数占比")], ["members", t("报到党员")]];
+  var COLS = [["code", gettext("代码")], ["name", gettext("社区")], ["households", gettext("户数")], ["floor_area_m2", gettext("面积 m²")],
+    ["m2_per_100_households", gettext("每百户 m²")], ["shortfall_m2", gettext("缺口 m²")], ["reach", gettext("500米内户数占比")], ["members", gettext("报到党员")]];
 
   function table() {
     var f = $("filter").value.trim();
@@ -63,7 +63,7 @@
   function load() {
     var scope = $("scope").value;
     Object.keys(layers).forEach(function (k) { layers[k].clearLayers(); });
-    $("summary").textContent = t("正在计算…");
+    $("summary").textContent = gettext("正在计算…");
     return Promise.all([
       W.getJSON("/api/v1/communities/?page_size=2000&code=" + scope),
       W.getJSON("/api/v1/facility-ratio?scope=" + scope),
@@ -84,32 +84,32 @@
         style: function (f) { var r = byCode[f.properties.code]; return { color: "#555", weight: 1, fillColor: ratioColour(r.m2_per_100_households), fillOpacity: 0.65, className: "ratio-shape" }; },
         onEachFeature: function (f, l) {
           var r = byCode[f.properties.code];
-          l.bindPopup("<b>" + esc(r.name) + "</b><br>" + t("每百户") + " " + (r.m2_per_100_households == null ? "—" : r.m2_per_100_households.toFixed(1)) + " m²<br>" + t("缺口") + " " + Math.round(r.shortfall_m2 || 0) + " m²");
+          l.bindPopup("<b>" + esc(r.name) + "</b><br>" + gettext("每百户") + " " + (r.m2_per_100_households == null ? "—" : r.m2_per_100_households.toFixed(1)) + " m²<br>" + gettext("缺口") + " " + Math.round(r.shortfall_m2 || 0) + " m²");
         },
       }).addTo(layers.ratio);
-      if (choro.getBounds().isValid()) { map.fitBounds(choro.getBounds()); }
+      if (choro.getBounds().isValid()) { map.wanggeFramed = true; map.fitBounds(choro.getBounds()); }
       $("map").dataset.choropleth = String(geo.features.length);
       geo.features.forEach(function (f) {
         var r = byCode[f.properties.code];
         if (!r.members) { return; }
         var center = L.geoJSON(f).getBounds().getCenter();
         L.circleMarker(W.shiftActive ? W.toLatLng(center.lng, center.lat) : center, { radius: 4 + Math.sqrt(r.members), color: r.over_cap ? "#b71c1c" : "#1565c0", fillOpacity: 0.5, weight: 1 })
-          .bindTooltip(r.name + "：" + r.members + t("名报到党员")).addTo(layers.members);
+          .bindTooltip(r.name + "：" + r.members + gettext("名报到党员")).addTo(layers.members);
       });
       if (res[2]) {
         W.geoJSON(res[2].reach_areas, { style: function (f) { return { color: "#00897b", weight: 1, fillOpacity: 0.08 + 0.1 / (1 + f.properties.reach_m / 300) }; } }).addTo(layers.reach);
-        $("table-uncovered").innerHTML = "<thead><tr><th>" + t("小区") + "</th><th>" + t("社区") + "</th><th>" + t("户数") + "</th><th>" + t("最近中心步行距离 m") + "</th></tr></thead><tbody>" +
+        $("table-uncovered").innerHTML = "<thead><tr><th>" + gettext("小区") + "</th><th>" + gettext("社区") + "</th><th>" + gettext("户数") + "</th><th>" + gettext("最近中心步行距离 m") + "</th></tr></thead><tbody>" +
           res[2].uncovered_compounds.map(function (c) { return "<tr><td>" + esc(c.name) + "</td><td>" + esc(c.community || "") + "</td><td>" + c.households + "</td><td>" + (c.distance_m == null ? "—" : Math.round(c.distance_m)) + "</td></tr>"; }).join("") + "</tbody>";
       }
       layers.pairings.addLayer(new W.VectorTiles({ layers: [{ name: "pairings", style: function (p) {
         return { stroke: p.status === "proposed" ? "#8e24aa" : "#283593", width: 2, dash: p.status === "proposed" ? [4, 4] : null };
       } }] }));
       var meets = rows.filter(function (r) { return r.meets; }).length;
-      $("summary").innerHTML = "<b>" + rows.length + "</b> " + t("个社区") + "，" + "<b>" + meets + "</b> " + t("个达到面积标准") +
-        (res[2] ? "；" + t("500米内覆盖户数") + " <b>" + ((res[2].levels.district[0] || {}).within_500m * 100 || 0).toFixed(1) + "%</b>" : "") +
-        "；" + t("规则") + " " + esc(res[1].profile);
+      $("summary").innerHTML = "<b>" + rows.length + "</b> " + gettext("个社区") + "，" + "<b>" + meets + "</b> " + gettext("个达到面积标准") +
+        (res[2] ? "；" + gettext("500米内覆盖户数") + " <b>" + ((res[2].levels.district[0] || {}).within_500m * 100 || 0).toFixed(1) + "%</b>" : "") +
+        "；" + gettext("规则") + " " + esc(res[1].profile);
       table();
-    }).catch(function (err) { $("summary").textContent = t("加载失败") + "：" + err.message; });
+    }).catch(function (err) { $("summary").textContent = gettext("加载失败") + "：" + err.message; });
   }
   $("scope-form").addEventListener("submit", function (e) { e.preventDefault(); load(); });
 
@@ -120,7 +120,7 @@
     });
   });
   $("run-pairing").addEventListener("click", function () {
-    $("pairing-summary").textContent = t("正在计算…");
+    $("pairing-summary").textContent = gettext("正在计算…");
     W.getJSON("/reports/api/pairing?metric=walk&scope=" + $("scope").value).then(function (res) {
       proposal = res; layers.proposal.clearLayers();
       res.pairings.forEach(function (p) {
@@ -128,19 +128,19 @@
           .bindTooltip(p.unit + " → " + p.community + "（" + Math.round(p.distance_m) + " m）").addTo(layers.proposal);
       });
       var s = res.summary, g = res.greedy;
-      $("pairing-summary").innerHTML = t("最优方案") + "：" + res.pairings.length + " " + t("对") + "，" + t("总距离") + " " + (s.total_m / 1000).toFixed(1) + " km；" +
-        t("就近贪心") + "：" + (g.total_m / 1000).toFixed(1) + " km";
-      $("table-pairing").innerHTML = "<thead><tr><th>" + t("共建单位") + "</th><th>" + t("社区") + "</th><th>" + t("距离 m") + "</th><th>" + t("状态") + "</th></tr></thead><tbody>" +
-        res.pairings.map(function (p) { return "<tr><td>" + esc(p.unit) + "</td><td>" + esc(p.community) + "</td><td>" + Math.round(p.distance_m) + "</td><td>" + (p.locked ? t("已确认") : t("建议")) + "</td></tr>"; }).join("") + "</tbody>";
+      $("pairing-summary").innerHTML = gettext("最优方案") + "：" + res.pairings.length + " " + gettext("对") + "，" + gettext("总距离") + " " + (s.total_m / 1000).toFixed(1) + " km；" +
+        gettext("就近贪心") + "：" + (g.total_m / 1000).toFixed(1) + " km";
+      $("table-pairing").innerHTML = "<thead><tr><th>" + gettext("共建单位") + "</th><th>" + gettext("社区") + "</th><th>" + gettext("距离 m") + "</th><th>" + gettext("状态") + "</th></tr></thead><tbody>" +
+        res.pairings.map(function (p) { return "<tr><td>" + esc(p.unit) + "</td><td>" + esc(p.community) + "</td><td>" + Math.round(p.distance_m) + "</td><td>" + (p.locked ? gettext("已确认") : gettext("建议")) + "</td></tr>"; }).join("") + "</tbody>";
       $("save-pairing").disabled = false;
-    }).catch(function (err) { $("pairing-summary").textContent = t("无法计算") + "：" + err.message; });
+    }).catch(function (err) { $("pairing-summary").textContent = gettext("无法计算") + "：" + err.message; });
   });
   $("save-pairing").addEventListener("click", function () {
     if (!proposal) { return; }
     W.postJSON("/reports/api/pairing/save", { scope: proposal.scope, metric: proposal.metric, fingerprint: proposal.fingerprint }).then(function (res) {
-      $("pairing-summary").textContent = t("已保存建议结对") + " " + res.saved;
+      $("pairing-summary").textContent = gettext("已保存建议结对") + " " + res.saved;
       $("save-pairing").disabled = true; load();
-    }).catch(function (err) { $("pairing-summary").textContent = t("保存失败") + "：" + err.message; });
+    }).catch(function (err) { $("pairing-summary").textContent = gettext("保存失败") + "：" + err.message; });
   });
   load();
 })();

@@ -5,7 +5,8 @@
   var W = (window.W = window.W || {});
   var cfgEl = document.getElementById("wangge-config");
   W.config = cfgEl ? JSON.parse(cfgEl.textContent) : { tiles: "/tiles/", online: [] };
-  W.t = function (s) { return window.gettext ? window.gettext(s) : s; };
+  if (!window.gettext) { window.gettext = function (s) { return s; }; }
+  W.t = window.gettext;
 
   // --- fetch helpers ------------------------------------------------------------------
   function csrf() {
@@ -261,6 +262,13 @@
     return out;
   };
 
+  // Frame the data we hold (the communities' extent) when the page has no place of its own.
+  W.fitData = function (map) {
+    return W.getJSON(W.config.tiles + "communities.json").then(function (tj) {
+      if (tj.bounds && !map.wanggeFramed) { map.fitBounds([[tj.bounds[1], tj.bounds[0]], [tj.bounds[3], tj.bounds[2]]]); }
+    }).catch(function () { /* an empty database keeps the default view */ });
+  };
+
   // A map with the offline basemap, a scale bar and, when configured, online basemaps.
   // onShift(active) is called when a GCJ-02 basemap is switched on or off.
   W.makeMap = function (el, options) {
@@ -282,8 +290,9 @@
       });
     }
     L.control.scale({ imperial: false }).addTo(map);
-    map.setView(options.center || [30.66, 104.08], options.zoom || 13);
+    map.setView(options.center || W.config.center, options.zoom || 13);
     map.wanggeBase = base;
+    if (!options.center) { W.fitData(map); }
     return map;
   };
 })();

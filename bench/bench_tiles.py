@@ -1,0 +1,178 @@
+"""Vector-tile benchmarks: uncached tiles per layer beside the bare ST_AsMVT SQL; cached over HTTP.
+
+Run with ``make bench`` (or ``.venv/bin/python bench/bench_tiles.py [--quick]``) on a database
+holding the demo. Figures are printed only; each sits beside a reference from the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+
+def pct(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q))
+
+
+def sample_tiles(bounds: list[float], z: int, n: int) -> list[tuple[int, int, int]]:
+    """Up to ``n`` tiles of zoom ``z`` spread over ``bounds`` (a deterministic lattice)."""
+    from tiles.tilemath import tile_range
+
+    x0, y0, x1, y1 = tile_range((bounds[0], bounds[1], bounds[2], bounds[3]), z)
+    xs = np.unique(np.linspace(x0, x1, max(1, int(np.sqrt(n)))).round().astype(int))
+    ys = np.unique(np.linspace(y0, y1, max(1, int(np.sqrt(n)))).round().astype(int))
+    return [(z, int(x), int(y)) for x in xs for y in ys][:n]
+
+
+BARE = """SELECT ST_AsMVT(q, %(layer)s, 4096, 'geom') FROM (
+    SELECT ST_AsMVTGeom(ST_Transform({geom}, 3857), ST_TileEnvelope(%(z)s, %(x)s, %(y)s),
+                        4096, 64, true) AS geom
+    FROM {table} WHERE {geom} && ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s), 4326)) q"""
+
+
+def bench_uncached(quick: bool) -> list[tuple[int, int, int]]:
+    """Per layer and zoom: the full view (render + cache write + ETag) vs the bare SQL."""
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+
+    from tiles.layers import LAYERS
+    from tiles.render import layer_bounds, render_tile
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    n = 4 if quick else 16
+    grid_z14: list[tuple[int, int, int]] = []
+    print(f"uncached tiles ({n} per zoom). view: GET through Django (SQL + cache write + ETag); "
+          "SQL: our tile query alone; bare: ST_AsMVT of the geometry with no attributes, "
+          "filters or simplification:")
+    print(f"{'layer':<12}{'z':>3}{'view med':>10}{'p95':>8}{'SQL med':>9}{'bare med':>10}"
+          f"{'SQL/bare':>9}{'view/bare':>10}{'bytes med':>10}")
+    client.get("/tiles/grids/14/0/0.pbf")  # first request: URL resolver, connection, imports
+    for name, spec in LAYERS.items():
+        bounds = layer_bounds(spec)
+        if bounds is None:
+            print(f"{name:<12} (empty in this database)")
+            continue
+        geom = "location" if name in ("centers", "units") else "geom"
+        table = spec.table
+        if name == "pairings":
+            continue  # its geometry is built in the query; no bare equivalent
+        for z in (12, 14, 16):
+            if z < spec.minzoom:
+                continue
+            tiles = sample_tiles(bounds, z, n)
+            if name == "grids" and z == 14:
+                grid_z14 = tiles
+            view_ms, sql_ms, bare_ms, sizes = [], [], [], []
+            for (tz, tx, ty) in tiles:
+                with tempfile.TemporaryDirectory() as tmp:
+                    settings.TILE_CACHE_DIR = Path(tmp)
+                    t = time.perf_counter()
+                    resp = client.get(f"/tiles/{name}/{tz}/{tx}/{ty}.pbf")
+                    view_ms.append((time.perf_counter() - t) * 1000)
+                    sizes.append(len(resp.content))
+                t = time.perf_counter()
+                render_tile(spec, tz, tx, ty)
+                sql_ms.append((time.perf_counter() - t) * 1000)
+                with connection.cursor() as cur:
+                    t = time.perf_counter()
+                    cur.execute(BARE.format(geom=geom, table=table),
+                                {"layer": name, "z": tz, "x": tx, "y": ty})
+                    cur.fetchone()
+                    bare_ms.append((time.perf_counter() - t) * 1000)
+            vm, bm = statistics.median(view_ms), statistics.median(bare_ms)
+            sm = statistics.median(sql_ms)
+            print(f"{name:<12}{z:>3}{vm:>8.2f}ms{pct(view_ms, 95):>6.1f}ms{sm:>7.2f}ms"
+                  f"{bm:>8.2f}ms{sm / bm:>9.2f}{vm / bm:>10.2f}{int(statistics.median(sizes)):>10}")
+    return grid_z14
+
+
+def bench_cached_http(tiles: list[tuple[int, int, int]], seconds: int) -> None:
+    """Cached tiles per second over loopback against gunicorn with 2 workers."""
+    port = 8766
+    cache = tempfile.mkdtemp(prefix="wangge-tiles-")
+    env = {**os.environ, "WANGGE_ALLOWED_HOSTS": "127.0.0.1", "WANGGE_TILE_CACHE": cache}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "-w", "2",
+         "-b", f"127.0.0.1:{port}", "--log-level", "warning"], cwd=ROOT, env=env)
+    urls = [f"http://127.0.0.1:{port}/tiles/grids/{z}/{x}/{y}.pbf" for z, x, y in tiles]
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(urls[0], timeout=30).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        for u in urls:  # warm the cache
+            urllib.request.urlopen(u, timeout=30).read()
+        lat: list[float] = []
+        errors = [0]
+        lock = threading.Lock()
+        stop = time.perf_counter() + seconds
+
+        def client(offset: int) -> None:
+            i = offset
+            while time.perf_counter() < stop:
+                t = time.perf_counter()
+                try:
+                    with urllib.request.urlopen(urls[i % len(urls)], timeout=30) as r:
+                        r.read()
+                        ok = r.status in (200, 204) and r.headers["X-Tile-Cache"] == "hit"
+                except OSError:
+                    ok = False
+                with lock:
+                    if ok:
+                        lat.append((time.perf_counter() - t) * 1000)
+                    else:
+                        errors[0] += 1
+                i += 4
+
+        threads = [threading.Thread(target=client, args=(k,)) for k in range(4)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        print(f"cached grid tiles over HTTP (gunicorn, 2 workers, 4 urllib clients, {seconds} s, "
+              f"{len(urls)} distinct z14 tiles): {len(lat) / seconds:.0f} tiles/s, errors "
+              f"{errors[0]}, median {statistics.median(lat):.2f} ms, p99 {pct(lat, 99):.2f} ms")
+        # The same loopback path answering Django's cheapest view, as a ceiling for this setup.
+        health = f"http://127.0.0.1:{port}/healthz"
+        n, t0 = 0, time.perf_counter()
+        while time.perf_counter() - t0 < 3:
+            urllib.request.urlopen(health, timeout=30).read()
+            n += 1
+        print(f"reference: /healthz from one client over the same loopback: "
+              f"{n / (time.perf_counter() - t0):.0f} req/s")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="fewer tiles, shorter HTTP run")
+    args = parser.parse_args()
+    tiles = bench_uncached(args.quick)
+    if tiles:
+        bench_cached_http(tiles, 5 if args.quick else 15)
+
+
+if __name__ == "__main__":
+    main()

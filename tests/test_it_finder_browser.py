@@ -1,0 +1,62 @@
+"""A resident on a phone finds the nearest service center and sees the walking route."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Browser
+
+from geo.models import Compound, ServiceCenter
+from tests.browser import Session, browser  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_it_finds_the_nearest_center_by_search_on_a_phone(live_server: object,
+                                                          browser: Browser) -> None:  # noqa: F811
+    call_command("load_demo", verbosity=0)
+    compound = Compound.objects.order_by("name").first()
+    assert compound is not None
+    s = Session(browser, str(live_server), viewport={"width": 375, "height": 740},
+                is_mobile=True, has_touch=True)
+    page = s.page
+    page.goto(f"{live_server}/")
+    page.fill("#q", compound.name[:4])
+    page.wait_for_selector("#suggestions button")
+    page.click(f"#suggestions button:has-text('{compound.name}')")
+    page.wait_for_selector("#results[data-count='3']")
+    # The route to the nearest center is drawn on the map, and the basemap tiles rendered.
+    assert page.locator("path.route-best").count() == 1
+    page.wait_for_function("document.querySelectorAll('.wangge-basemap canvas').length > 0")
+    cards = page.locator(".center-card")
+    assert cards.count() == 3
+    distances = [float(cards.nth(i).get_attribute("data-distance") or "nan") for i in range(3)]
+    assert distances == sorted(distances) and distances[0] > 0
+    first = ServiceCenter.objects.get(pk=int(cards.nth(0).get_attribute("data-id") or 0))
+    assert first.name in cards.nth(0).inner_text()
+    assert "分钟" in cards.nth(0).inner_text()
+    assert "lon=" in page.url and "lat=" in page.url
+    assert page.locator("#place").inner_text().strip()
+    s.screenshot("finder-phone")
+    # The shareable center page opens from the card.
+    page.click(".center-card.best a:has-text('分享链接')")
+    page.wait_for_selector("h1")
+    assert first.name in page.locator("h1").inner_text()
+    assert not s.blocked, s.blocked
+    assert not s.errors, s.errors
+
+
+def test_it_answers_a_tap_on_the_map(live_server: object, browser: Browser) -> None:  # noqa: F811
+    call_command("load_demo", verbosity=0)
+    s = Session(browser, str(live_server), viewport={"width": 1000, "height": 700})
+    page = s.page
+    center = ServiceCenter.objects.order_by("id").first()
+    assert center is not None
+    page.goto(f"{live_server}/?lon={center.location.x + 0.003:.6f}&lat={center.location.y:.6f}")
+    page.wait_for_selector("#results[data-count='3']")
+    page.locator("#map").click(position={"x": 400, "y": 300})
+    page.wait_for_function("!location.search.includes('"
+                           f"{center.location.x + 0.003:.6f}')")
+    page.wait_for_selector("#results[data-count='3']")
+    assert page.locator("path.route-best").count() == 1
+    assert not s.blocked and not s.errors, (s.blocked, s.errors)

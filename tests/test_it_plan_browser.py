@@ -1,0 +1,102 @@
+"""A planner splits a grid, saves, sees the households, undoes; two editors conflict."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Browser, Page
+
+from geo.models import Community, GridChangeset, GridUnit
+from tests.browser import Session, browser, user_with  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+PLANNER = ("geo.change_gridunit",)
+
+
+def open_community(page: Page, base: str, code: str) -> None:
+    page.goto(f"{base}/plan/")
+    assert page.locator("#community").count(), page.content()[:1500]
+    page.select_option("#community", code)
+    page.wait_for_selector("#grid-list tr")
+    page.wait_for_selector("#status[data-checked]")
+
+
+def split_first_grid(page: Page, index: int = 0) -> None:
+    page.click(f"#grid-list tr[data-index='{index}']")
+    page.click("#tool-split")
+    start, end = page.evaluate(f"window.planner.lineAcross({index})")
+    box = page.locator("#map").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + start["x"], box["y"] + start["y"])
+    page.mouse.dblclick(box["x"] + end["x"], box["y"] + end["y"])
+    page.wait_for_selector("#status[data-dirty='1']")
+
+
+def table_households(page: Page) -> dict[str, int]:
+    rows = page.locator("#grid-list tr")
+    return {rows.nth(i).get_attribute("data-code") or "": int(rows.nth(i).get_attribute(
+        "data-households") or 0) for i in range(rows.count())}
+
+
+def test_it_splits_saves_and_undoes_a_grid(live_server: object, browser: Browser) -> None:  # noqa: F811
+    call_command("load_demo", verbosity=0)
+    user_with("planner", "pw-planner-1", *PLANNER)
+    community = Community.objects.order_by("code").first()
+    assert community is not None
+    before = {g.code: g.households for g in GridUnit.objects.filter(community=community)}
+    s = Session(browser, str(live_server), viewport={"width": 1280, "height": 800})
+    s.login("planner", "pw-planner-1")
+    open_community(s.page, str(live_server), community.code)
+    n = len(before)
+    split_first_grid(s.page)
+    s.page.wait_for_selector(f"#status[data-grids='{n + 1}']")
+    s.page.click("#tool-save")
+    s.page.wait_for_selector("#status[data-dirty='0'][data-saved]")
+    s.screenshot("plan-after-split")
+    grids = {g.code: g.households for g in GridUnit.objects.filter(community=community)}
+    assert len(grids) == n + 1
+    assert sum(grids.values()) == sum(before.values())  # households only move between grids
+    s.page.wait_for_function(f"document.querySelectorAll('#grid-list tr').length === {n + 1}")
+    s.page.wait_for_timeout(300)
+    assert table_households(s.page) == grids
+    changeset = GridChangeset.objects.get()
+    assert changeset.operation == "split" and changeset.user is not None
+    assert changeset.user.username == "planner"
+    # Undo in the session, then save: the community is back as it was.
+    s.page.click("#tool-undo")
+    s.page.wait_for_selector(f"#status[data-grids='{n}'][data-dirty='1']")
+    s.page.click("#tool-save")
+    s.page.wait_for_selector("#status[data-dirty='0']")
+    s.page.wait_for_function(f"document.querySelectorAll('#grid-list tr').length === {n}")
+    after = {g.code: g.households for g in GridUnit.objects.filter(community=community)}
+    assert after == before
+    assert GridChangeset.objects.count() == 2
+    assert not s.blocked and not s.errors, (s.blocked, s.errors)
+
+
+def test_it_refuses_the_second_of_two_concurrent_saves(live_server: object,
+                                                        browser: Browser) -> None:  # noqa: F811
+    call_command("load_demo", verbosity=0)
+    user_with("ann", "pw-ann-12345", *PLANNER)
+    user_with("bob", "pw-bob-12345", *PLANNER)
+    community = Community.objects.order_by("code").first()
+    assert community is not None
+    a = Session(browser, str(live_server), viewport={"width": 1280, "height": 800})
+    b = Session(browser, str(live_server), viewport={"width": 1280, "height": 800})
+    a.login("ann", "pw-ann-12345")
+    b.login("bob", "pw-bob-12345")
+    open_community(a.page, str(live_server), community.code)
+    open_community(b.page, str(live_server), community.code)
+    split_first_grid(a.page, 0)
+    a.page.click("#tool-save")
+    a.page.wait_for_selector("#status[data-dirty='0'][data-saved]")
+    saved = {g.code: g.geom.wkt for g in GridUnit.objects.filter(community=community)}
+    split_first_grid(b.page, 1)
+    b.page.click("#tool-save")
+    b.page.wait_for_selector("#conflict:not([hidden])")
+    assert "ann" not in b.page.locator("#conflict").inner_text()  # names no one; shows versions
+    assert b.page.locator("path.theirs-shape").count() >= len(saved)
+    b.screenshot("plan-conflict")
+    # Nothing of Bob's was written.
+    assert {g.code: g.geom.wkt for g in GridUnit.objects.filter(community=community)} == saved
+    assert GridChangeset.objects.count() == 1

@@ -1,0 +1,50 @@
+"""Staff see the facility-ratio choropleth with its legend, tables, and review a pairing."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Browser
+
+from geo.models import Community, Pairing
+from tests.browser import Session, browser, user_with  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_it_draws_the_ratio_choropleth_and_saves_a_reviewed_pairing(
+        live_server: object, browser: Browser) -> None:  # noqa: F811
+    call_command("load_demo", verbosity=0)
+    user_with("staff", "pw-staff-123", "geo.view_community", "geo.view_pairing",
+              "geo.add_pairing")
+    s = Session(browser, str(live_server), viewport={"width": 1366, "height": 850})
+    s.login("staff", "pw-staff-123")
+    page = s.page
+    page.goto(f"{live_server}/reports/")
+    n = Community.objects.count()
+    page.wait_for_selector(f"#map[data-choropleth='{n}']", timeout=60_000)
+    assert page.locator("path.ratio-shape").count() == n
+    assert page.locator("#legend").is_visible()
+    fills = set(page.eval_on_selector_all(
+        "path.ratio-shape", "els => els.map(e => e.getAttribute('fill'))"))
+    assert len(fills) >= 2  # the demo has communities above and below the ratio
+    assert page.locator("#table-communities tbody tr").count() == n
+    # Sorting by shortfall puts the largest first after two clicks.
+    page.click("#table-communities th[data-key='shortfall_m2']")
+    page.click("#table-communities th[data-key='shortfall_m2']")
+    first = page.locator("#table-communities tbody tr").first.get_attribute("data-code")
+    page.fill("#filter", first or "")
+    assert page.locator("#table-communities tbody tr").count() == 1
+    s.screenshot("reports-choropleth")
+    page.click(".tabs button[data-tab='pairing']")
+    page.click("#run-pairing")
+    page.wait_for_selector("path.proposal-line", timeout=60_000)
+    lines = page.locator("path.proposal-line").count()
+    before = Pairing.objects.count()
+    page.click("#save-pairing")
+    page.wait_for_selector("#save-pairing[disabled]")
+    page.wait_for_function("document.getElementById('pairing-summary').textContent.includes('已保存')")
+    confirmed = Pairing.objects.exclude(status="proposed").count()
+    assert Pairing.objects.count() == lines and Pairing.objects.count() >= before
+    assert confirmed == 10
+    assert not s.blocked and not s.errors, (s.blocked, s.errors)

@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.db import connections
 from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
@@ -32,6 +33,9 @@ def browser() -> Iterator[Browser]:
         b = pw.chromium.launch(executable_path=chromium_path(), headless=True,
                                args=["--no-sandbox", "--disable-gpu"])
         yield b
+        # The ORM calls made while Playwright's loop ran used their own connection
+        # (asgiref locals follow the loop's context): close it here, in that context.
+        connections.close_all()
         b.close()
 
 

@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-# Live-server threads must not keep connections open, or the test database cannot be dropped.
-os.environ.setdefault("WANGGE_CONN_MAX_AGE", "0")
 SHARED_DATA = Path(os.environ.get("WANGGE_SHARED_DATA", ROOT.parent / "shared" / "data"))
 
 

@@ -9,9 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from collections.abc import Callable
@@ -87,50 +85,17 @@ def bench_nearest(quick: bool) -> None:
 
 def bench_http(pts: list[tuple[float, float]], seconds: int) -> None:
     """Requests per second over loopback against gunicorn with 2 workers."""
+    from bench.loadgen import run_clients, start_gunicorn
+
     port = 8765
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "-w", "2",
-         "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=ROOT, env={**os.environ, "WANGGE_ALLOWED_HOSTS": "127.0.0.1"})
+    url = f"http://127.0.0.1:{port}/api/v1/centers/nearest?lon={{}}&lat={{}}&k=3"
+    server = start_gunicorn(port, "/healthz")
     try:
-        url = f"http://127.0.0.1:{port}/api/v1/centers/nearest?lon={{}}&lat={{}}&k=3"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(url.format(*pts[0]), timeout=30).read()
-                break
-            except OSError:
-                time.sleep(0.2)
         for p in pts[:4]:  # each worker builds its graph once
             urllib.request.urlopen(url.format(*p), timeout=30).read()
-        lat: list[float] = []
-        errors = [0]
-        stop = time.perf_counter() + seconds
-        lock = threading.Lock()
-
-        def client(offset: int) -> None:
-            i = offset
-            while time.perf_counter() < stop:
-                t = time.perf_counter()
-                try:
-                    with urllib.request.urlopen(url.format(*pts[i % len(pts)]), timeout=30) as r:
-                        r.read()
-                        ok = r.status == 200
-                except OSError:
-                    ok = False
-                with lock:
-                    if ok:
-                        lat.append((time.perf_counter() - t) * 1000)
-                    else:
-                        errors[0] += 1
-                i += 4
-
-        threads = [threading.Thread(target=client, args=(k,)) for k in range(4)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        lat, errors = run_clients([url.format(*p) for p in pts], seconds)
         print(f"nearest over HTTP (gunicorn, 2 workers, 4 clients, {seconds} s): "
-              f"{len(lat) / seconds:.0f} req/s, errors {errors[0]}, median "
+              f"{len(lat) / seconds:.0f} req/s, errors {errors}, median "
               f"{statistics.median(lat):.1f} ms, p99 {pct(lat, 99):.1f} ms")
     finally:
         server.terminate()

@@ -9,10 +9,8 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -106,60 +104,23 @@ def bench_uncached(quick: bool) -> list[tuple[int, int, int]]:
 
 def bench_cached_http(tiles: list[tuple[int, int, int]], seconds: int) -> None:
     """Cached tiles per second over loopback against gunicorn with 2 workers."""
+    from bench.loadgen import run_clients, start_gunicorn
+
     port = 8766
-    cache = tempfile.mkdtemp(prefix="wangge-tiles-")
-    env = {**os.environ, "WANGGE_ALLOWED_HOSTS": "127.0.0.1", "WANGGE_TILE_CACHE": cache}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "-w", "2",
-         "-b", f"127.0.0.1:{port}", "--log-level", "warning"], cwd=ROOT, env=env)
+    server = start_gunicorn(port, "/healthz",
+                            WANGGE_TILE_CACHE=tempfile.mkdtemp(prefix="wangge-tiles-"))
     urls = [f"http://127.0.0.1:{port}/tiles/grids/{z}/{x}/{y}.pbf" for z, x, y in tiles]
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(urls[0], timeout=30).read()
-                break
-            except OSError:
-                time.sleep(0.2)
         for u in urls:  # warm the cache
             urllib.request.urlopen(u, timeout=30).read()
-        lat: list[float] = []
-        errors = [0]
-        lock = threading.Lock()
-        stop = time.perf_counter() + seconds
-
-        def client(offset: int) -> None:
-            i = offset
-            while time.perf_counter() < stop:
-                t = time.perf_counter()
-                try:
-                    with urllib.request.urlopen(urls[i % len(urls)], timeout=30) as r:
-                        r.read()
-                        ok = r.status in (200, 204) and r.headers["X-Tile-Cache"] == "hit"
-                except OSError:
-                    ok = False
-                with lock:
-                    if ok:
-                        lat.append((time.perf_counter() - t) * 1000)
-                    else:
-                        errors[0] += 1
-                i += 4
-
-        threads = [threading.Thread(target=client, args=(k,)) for k in range(4)]
-        for th in threads:
-            th.start()
-        for th in threads:
-            th.join()
+        lat, errors = run_clients(urls, seconds, ok=lambda r: r.status in (200, 204)
+                                  and r.headers["X-Tile-Cache"] == "hit")
         print(f"cached grid tiles over HTTP (gunicorn, 2 workers, 4 urllib clients, {seconds} s, "
               f"{len(urls)} distinct z14 tiles): {len(lat) / seconds:.0f} tiles/s, errors "
-              f"{errors[0]}, median {statistics.median(lat):.2f} ms, p99 {pct(lat, 99):.2f} ms")
-        # The same loopback path answering Django's cheapest view, as a ceiling for this setup.
-        health = f"http://127.0.0.1:{port}/healthz"
-        n, t0 = 0, time.perf_counter()
-        while time.perf_counter() - t0 < 3:
-            urllib.request.urlopen(health, timeout=30).read()
-            n += 1
-        print(f"reference: /healthz from one client over the same loopback: "
-              f"{n / (time.perf_counter() - t0):.0f} req/s")
+              f"{errors}, median {statistics.median(lat):.2f} ms, p99 {pct(lat, 99):.2f} ms")
+        # Django's cheapest view over the same loopback path: a ceiling for this setup.
+        ref, _ = run_clients([f"http://127.0.0.1:{port}/healthz"], 3)
+        print(f"reference: /healthz, same server and clients, 3 s: {len(ref) / 3:.0f} req/s")
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -60,3 +60,25 @@ def test_it_answers_a_tap_on_the_map(live_server: object, browser: Browser) -> N
     page.wait_for_selector("#results[data-count='3']")
     assert page.locator("path.route-best").count() == 1
     assert not s.blocked and not s.errors, (s.blocked, s.errors)
+
+
+def test_it_locates_the_resident_and_shifts_for_amap(live_server: object,
+                                                     browser: Browser) -> None:  # noqa: F811
+    from geo.chinacoords import wgs84_to_gcj02
+
+    call_command("load_demo", verbosity=0)
+    center = ServiceCenter.objects.order_by("id").first()
+    assert center is not None
+    lon, lat = center.location.x + 0.002, center.location.y + 0.001
+    s = Session(browser, str(live_server), viewport={"width": 375, "height": 740},
+                geolocation={"longitude": lon, "latitude": lat}, permissions=["geolocation"])
+    page = s.page
+    page.goto(f"{live_server}/")
+    page.click("#locate")
+    page.wait_for_selector("#results[data-count='3']")
+    assert f"lon={lon:.6f}" in page.url and f"lat={lat:.6f}" in page.url
+    # The browser's GCJ-02 shift (for an Amap basemap) agrees with the server's to 1e-9°.
+    glon, glat = (float(v) for v in wgs84_to_gcj02(lon, lat))
+    js = page.evaluate(f"W.wgsToGcj({lon}, {lat})")
+    assert abs(js[0] - glon) < 1e-9 and abs(js[1] - glat) < 1e-9
+    assert not s.blocked and not s.errors, (s.blocked, s.errors)

@@ -19,6 +19,7 @@ def open_community(page: Page, base: str, code: str) -> None:
     page.select_option("#community", code)
     page.wait_for_selector("#grid-list tr")
     page.wait_for_selector("#status[data-checked]")
+    page.wait_for_selector("#status[data-roads]")  # roads loaded for snapping
 
 
 def split_first_grid(page: Page, index: int = 0) -> None:

@@ -8,7 +8,7 @@
   map.pm.setGlobalOptions({ snappable: true, snapDistance: 15, allowSelfIntersection: false, finishOn: null });
   var $ = function (id) { return document.getElementById(id); };
   var statusEl = $("status"), listEl = $("grid-list"), findingsEl = $("findings");
-  var boundary = L.layerGroup().addTo(map), gridLayer = L.featureGroup().addTo(map);
+  var roadLayer = L.layerGroup().addTo(map), boundary = L.layerGroup().addTo(map), gridLayer = L.featureGroup().addTo(map);
   var findingLayer = L.layerGroup().addTo(map), theirsLayer = L.layerGroup().addTo(map);
   var S = { code: null, community: null, base: {}, grids: [], range: [150, 500], selected: [], lastOp: "edit" };
   var past = [], future = [], checkTimer = null, mode = null;
@@ -114,6 +114,13 @@
       var b = L.geoJSON(st.community.geometry, { style: { color: "#b71c1c", weight: 3, dashArray: "8 4", fill: false }, pmIgnore: false, snapIgnore: false }).addTo(boundary);
       map.wanggeFramed = true;
       map.fitBounds(b.getBounds().pad(0.05));
+      // Roads as thin vectors, so drawn and reshaped vertices can snap to them too.
+      var bb = b.getBounds().pad(0.05);
+      roadLayer.clearLayers();
+      W.getJSON("/api/v1/roads/?page_size=2000&in_bbox=" + [bb.getWest(), bb.getSouth(), bb.getEast(), bb.getNorth()].join(",")).then(function (fc) {
+        L.geoJSON(fc, { interactive: false, style: { color: "#9e9e9e", weight: 1, opacity: 0.6, className: "snap-road" } }).addTo(roadLayer);
+        statusEl.dataset.roads = String(fc.features.length);
+      });
       render(); status(st.community.name + "：" + S.grids.length + " " + gettext("个网格"), false);
       runCheck();
     });

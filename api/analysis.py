@@ -13,7 +13,7 @@ from geo.network import NetworkError
 from geo.pairing import PairingInfeasible
 from geo.services.coverage import run_coverage
 from geo.services.nearest import nearest_centers
-from geo.services.pairing import build_problem, describe
+from geo.services.pairing import build_problem, propose
 from geo.services.rules import run_facility, run_grid_checks, run_members
 from geo.services.search import search_places
 
@@ -70,17 +70,13 @@ class PairingProposal(APIView):
             inputs = build_problem(p["scope"], p["metric"], p["profile"],
                                    p["max_per_community"], p["min_per_community"],
                                    p["max_distance"])
-            result = inputs.problem.solve()
+            out = propose(inputs, p["profile"])[1]
         except PairingInfeasible as exc:
             raise ApiError("infeasible", "; ".join(exc.reasons), status_code=422) from exc
         except NetworkError as exc:
             raise _no_network(exc) from exc
         except ValueError as exc:
             raise ApiError("no_data", str(exc), "scope", status_code=422) from exc
-        out = describe(inputs, result)
-        out["greedy"] = inputs.problem.greedy().summary()
-        out["profile"] = p["profile"].name
-        out["metric"] = p["metric"]
         return Response(out)
 
 

@@ -68,8 +68,7 @@ def bench_uncached(quick: bool) -> list[tuple[int, int, int]]:
         if bounds is None:
             print(f"{name:<12} (empty in this database)")
             continue
-        geom = "location" if name in ("centers", "units") else "geom"
-        table = spec.table
+        geom, table = spec.column, spec.table
         if name == "pairings":
             continue  # its geometry is built in the query; no bare equivalent
         for z in (12, 14, 16):

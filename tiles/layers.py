@@ -24,7 +24,8 @@ _ROADS_FROM_ZOOM = {
 class TileLayer:
     """One layer of ``/tiles/{name}/{z}/{x}/{y}.pbf``.
 
-    ``select`` is a query with the columns ``geom`` and ``fields``; it may use the
+    ``table``/``column`` name the stored geometry (for extents); ``select`` is a query with
+    the columns ``geom`` and ``fields``; it may use the
     parameters ``%(z)s`` and those of :func:`params`. ``where`` holds extra conditions by
     minimum zoom: ``{12: "..."}`` applies below zoom 12.
     """
@@ -36,6 +37,7 @@ class TileLayer:
     minzoom: int
     maxzoom: int = 22
     table: str = ""
+    column: str = "geom"
     basemap: bool = False
     simplify: bool = False
     min_pixels: float = 0.0
@@ -101,7 +103,7 @@ LAYERS: dict[str, TileLayer] = {layer.name: layer for layer in [
         {"id": "Number", "code": "String", "name": "String", "level": "String",
          "floor_area": "Number", "licensed": "Boolean", "comprehensive": "Boolean",
          "opening_hours": "String", "phone": "String", "address": "String"},
-        minzoom=10, table="geo_servicecenter"),
+        minzoom=10, table="geo_servicecenter", column="location"),
     TileLayer(
         "units", "共建单位 co-building units",
         """SELECT t.location AS geom, t.id, t.code, t.name, t.unit_type, t.party_members,
@@ -109,7 +111,7 @@ LAYERS: dict[str, TileLayer] = {layer.name: layer for layer in [
            FROM geo_cobuildingunit t WHERE %(z)s >= 15 OR NOT t.candidate""",
         {"id": "Number", "code": "String", "name": "String", "unit_type": "String",
          "party_members": "Number", "capacity": "Number", "candidate": "Boolean"},
-        minzoom=12, table="geo_cobuildingunit"),
+        minzoom=12, table="geo_cobuildingunit", column="location"),
     TileLayer(
         "pairings", "结对共建 pairings",
         """SELECT ST_MakeLine(u.location, COALESCE(

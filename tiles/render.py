@@ -37,9 +37,8 @@ def render_tile(layer: TileLayer, z: int, x: int, y: int) -> bytes:
 
 def layer_bounds(layer: TileLayer) -> list[float] | None:
     """WGS84 [west, south, east, north] of the layer's features, None when it is empty."""
-    column = "location" if layer.name in ("centers", "units") else "geom"
-    table = layer.table
-    if layer.name == "pairings":
+    table, column = layer.table, layer.column
+    if layer.name == "pairings":  # drawn from its unit to its community: the units' extent
         table, column = "geo_cobuildingunit u JOIN geo_pairing p ON p.unit_id = u.id", "u.location"
     with connection.cursor() as cur:
         cur.execute(f"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) "

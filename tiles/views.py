@@ -10,6 +10,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, Json
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from api.errors import error_body
+
 from .cache import TileCache
 from .layers import BASEMAP_LAYERS, LAYERS, TileLayer
 from .render import layer_bounds, render_tile
@@ -24,7 +26,7 @@ def tile_cache() -> TileCache:
 
 
 def _error(code: str, message: str, status: int) -> JsonResponse:
-    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
+    return JsonResponse(error_body(code, message), status=status)
 
 
 def _cache_control(layer: TileLayer) -> str:

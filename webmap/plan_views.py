@@ -10,12 +10,14 @@ from typing import Any
 import shapely
 import shapely.geometry
 from django.contrib.auth.decorators import login_required, permission_required
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_POST
 from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 
+from api.errors import error_body
 from geo.grid_edit import GridEditError, carve_new_grid, merge_grids, split_grid
 from geo.models import Community, GridChange, GridChangeset, GridOperation, GridUnit, Street
 from geo.rules import load_profile
@@ -25,6 +27,7 @@ from geo.services.grid_edit import (
     Rejected,
     findings_for,
     grid_feature,
+    next_codes,
     recount,
     revert_changeset,
     save_grids,
@@ -43,11 +46,10 @@ class BadInput(Exception):
         self.message = message
 
 
-def error(code: str, message: str, status: int, **extra: Any) -> JsonResponse:
-    body: dict[str, Any] = {"error": {"code": code, "message": message}}
-    body["error"].update({k: v for k, v in extra.items() if k == "field"})
-    body.update({k: v for k, v in extra.items() if k != "field"})
-    return JsonResponse(body, status=status)
+def error(code: str, message: str, status: int, field: str | None = None,
+          **extra: Any) -> JsonResponse:
+    """The API's one error shape, with extra top-level keys (current grids, findings)."""
+    return JsonResponse({**error_body(code, message, field), **extra}, status=status)
 
 
 def planner_api(view: Callable[..., JsonResponse]) -> Callable[..., HttpResponse]:
@@ -112,8 +114,8 @@ def _drafts(body: dict[str, Any]) -> list[GridDraft]:
         name = item.get("name") or ""
         if not isinstance(name, str) or len(name) > 100:
             raise BadInput(f"grids[{i}].name", "名称最长 100 字 name is at most 100 characters")
-        drafts.append(GridDraft(pk, None, geometry(item.get("geometry"), f"grids[{i}].geometry",
-                                                   ("Polygon", "MultiPolygon")), name))
+        drafts.append(GridDraft(pk, geometry(item.get("geometry"), f"grids[{i}].geometry",
+                                             ("Polygon", "MultiPolygon")), name))
     return drafts
 
 
@@ -156,8 +158,9 @@ def check(request: HttpRequest, body: dict[str, Any], code: str) -> JsonResponse
     by_id = {g.pk: g.code for g in current}
     geoms = [d.geom for d in drafts]
     households, estimated = recount(community, geoms, current)
-    codes = [by_id.get(d.id or -1) or f"{community.code}{900 + i:03d}"
-             for i, d in enumerate(drafts)]
+    kept = {by_id[d.id] for d in drafts if d.id in by_id}
+    fresh = iter(next_codes(community, kept, sum(1 for d in drafts if d.id not in by_id)))
+    codes = [by_id[d.id] if d.id in by_id else next(fresh) for d in drafts]
     return JsonResponse({"households": households, "estimated": estimated, "codes": codes,
                          "findings": findings_for(community, codes, geoms, households,
                                                   load_profile(None))})
@@ -242,8 +245,9 @@ def save(request: HttpRequest, body: dict[str, Any], code: str) -> JsonResponse:
 def history(request: HttpRequest, body: dict[str, Any], code: str) -> JsonResponse:
     """Every saved change of one grid (by code), newest first, with who and when."""
     changes = (GridChange.objects.filter(code=code)
-               .select_related("changeset", "changeset__user").order_by("-changeset__created_at",
-                                                                         "-id"))
+               .select_related("changeset", "changeset__user")
+               .annotate(reverted=Exists(GridChangeset.objects.filter(reverts=OuterRef("changeset"))))
+               .order_by("-changeset__created_at", "-id"))
     return JsonResponse({"code": code, "changes": [{
         "changeset": c.changeset_id, "operation": c.changeset.operation,
         "operation_label": c.changeset.get_operation_display(),
@@ -252,7 +256,7 @@ def history(request: HttpRequest, body: dict[str, Any], code: str) -> JsonRespon
         "before_households": c.before_households, "after_households": c.after_households,
         "before_version": c.before_version, "after_version": c.after_version,
         "note": c.changeset.note,
-        "reverted": c.changeset.reverted_by.exists(),
+        "reverted": c.reverted,
     } for c in changes[:200]]})
 
 

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from geo.models import District, Street
 from geo.network import NetworkError
-from geo.pairing import PairingInfeasible
+from geo.pairing import PairingInfeasible, PairingResult
 from geo.rules import available_profiles, load_profile
-from geo.services.pairing import PairingInputs, build_problem, describe, replace_proposals
+from geo.services.pairing import PairingInputs, build_problem, propose, replace_proposals
 from geo.services.scope import check_scope
 from tiles.signals import clear_layers
 
@@ -34,29 +34,23 @@ def reports(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _proposal(scope: str, metric: str) -> tuple[PairingInputs, dict[str, Any]]:
+def _proposal(scope: str, metric: str
+              ) -> tuple[PairingInputs, PairingResult, dict[str, Any]]:
     profile = load_profile(None)
     inputs = build_problem(scope, metric, profile, None, "auto", None)
-    result = inputs.problem.solve()
-    out = describe(inputs, result)
-    out["greedy"] = inputs.problem.greedy().summary()
-    units = {r[0]: (r[4], r[5]) for r in inputs.units}
-    comms = {r[1]: (r[4], r[5]) for r in inputs.communities}
-    for p in out["pairings"]:
-        p["from"] = [round(v, 7) for v in units[p["unit_id"]]]
-        p["to"] = [round(v, 7) for v in comms[p["community_code"]]]
+    result, out = propose(inputs, profile)
+    # What the reviewer saw: a save recomputes and must arrive at the same pairs.
     digest = hashlib.sha256(json.dumps(
         [(p["unit_id"], p["community_code"], p["distance_m"]) for p in out["pairings"]]
     ).encode()).hexdigest()[:16]
-    out.update({"scope": scope, "metric": metric, "fingerprint": digest,
-                "profile": profile.name})
-    return inputs, out
+    out.update({"scope": scope, "fingerprint": digest})
+    return inputs, result, out
 
 
 def _params(data: Any) -> tuple[str, str]:
     metric = data.get("metric", "walk")
     if metric not in ("walk", "straight"):
-        raise ValueError("metric")
+        raise ValueError("metric 应为 walk 或 straight must be walk or straight")
     return check_scope(data.get("scope") or ""), metric
 
 
@@ -67,7 +61,7 @@ def pairing(request: HttpRequest) -> JsonResponse:
     """The optimal pairing of the scope with lines to draw (nothing saved)."""
     try:
         scope, metric = _params(request.GET)
-        return JsonResponse(_proposal(scope, metric)[1])
+        return JsonResponse(_proposal(scope, metric)[2])
     except PairingInfeasible as exc:
         return error("infeasible", "; ".join(exc.reasons), 422)
     except NetworkError as exc:
@@ -84,13 +78,13 @@ def save_pairing(request: HttpRequest) -> JsonResponse:
     try:
         body = json.loads(request.body or b"{}")
         scope, metric = _params(body)
-        inputs, out = _proposal(scope, metric)
+        inputs, result, out = _proposal(scope, metric)
     except (PairingInfeasible, NetworkError, ValueError, AttributeError) as exc:
         return error("invalid_parameter", str(exc), 400)
     if body.get("fingerprint") != out["fingerprint"]:
         return error("conflict", "数据已变化，请重新计算后再保存 the data changed since this "
                      "proposal was computed; run it again and review it", 409,
                      fingerprint=out["fingerprint"])
-    saved = replace_proposals(inputs, inputs.problem.solve())
+    saved = replace_proposals(inputs, result)
     clear_layers("pairings")
     return JsonResponse({"saved": saved, "fingerprint": out["fingerprint"]})

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from api.errors import error_body
 from geo.models import (
     CenterService,
     CoBuildingUnit,
@@ -96,7 +97,7 @@ def basemap_context(request: HttpRequest) -> HttpResponse:
     bbox = _bbox(request)
     if request.GET.get("bbox") and bbox is None:
         return JsonResponse(
-            {"error": {"code": "bad_bbox", "message": "bbox must be west,south,east,north"}},
+            error_body("bad_bbox", "bbox must be west,south,east,north"),
             status=400,
         )
     edges = WalkEdge.objects.all()

@@ -8,13 +8,14 @@ from typing import Any
 import shapely
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
-from django.db import transaction
+from django.db import connection, transaction
 from shapely.geometry.base import BaseGeometry
 
 from geo.grid_checks import GridRecord, check_community_grids
 from geo.grid_edit import GridEditError, as_multi, households_by_area, households_by_grid
-from geo.models import Building, Community, GridChange, GridChangeset, GridUnit
+from geo.models import Community, GridChange, GridChangeset, GridUnit
 from geo.rules import RuleProfile
+from geo.services.rules import finding_record
 
 # Findings that make a save impossible: the grids must still tile their community.
 BLOCKING = ("overhang", "overlap", "gap", "code_format", "code_duplicate")
@@ -22,10 +23,9 @@ BLOCKING = ("overhang", "overlap", "gap", "code_format", "code_duplicate")
 
 @dataclass
 class GridDraft:
-    """A grid as the editor submits it: ``id`` None for a new grid."""
+    """A grid as the editor submits it: ``id`` None for a new grid (its version is in ``base``)."""
 
     id: int | None
-    version: int | None
     geom: BaseGeometry
     name: str = ""
     code: str = ""
@@ -66,13 +66,13 @@ def grid_feature(g: GridUnit) -> dict[str, Any]:
 
 
 def _buildings(community: Community) -> tuple[list[BaseGeometry], list[int]]:
-    rows = (Building.objects.filter(geom__intersects=community.geom)
-            .values_list("geom", "households"))
-    pts, hh = [], []
-    for geom, households in rows:
-        pts.append(to_shapely(geom.point_on_surface))
-        hh.append(households)
-    return pts, hh
+    """Interior points and households of the buildings meeting the community."""
+    with connection.cursor() as cur:
+        cur.execute("""SELECT ST_AsBinary(ST_PointOnSurface(b.geom)), b.households
+                       FROM geo_building b JOIN geo_community c ON ST_Intersects(b.geom, c.geom)
+                       WHERE c.id = %s""", [community.pk])
+        rows = cur.fetchall()
+    return [shapely.from_wkb(bytes(wkb)) for wkb, _ in rows], [int(h) for _, h in rows]
 
 
 def recount(community: Community, geoms: list[BaseGeometry],
@@ -93,10 +93,7 @@ def findings_for(community: Community, codes: list[str], geoms: list[BaseGeometr
                  households: list[int], profile: RuleProfile) -> list[dict[str, Any]]:
     """Every grid check over the drafted grids, as JSON-ready dicts."""
     records = [GridRecord(c, g, h) for c, g, h in zip(codes, geoms, households, strict=True)]
-    return [{"kind": f.kind, "grids": list(f.codes), "message": f.message,
-             "area_m2": None if f.area_m2 is None else round(f.area_m2, 2),
-             "geometry": None if f.geom is None else shapely.geometry.mapping(f.geom),
-             "blocking": f.kind in BLOCKING}
+    return [{**finding_record(f), "blocking": f.kind in BLOCKING}
             for f in check_community_grids(community.code, to_shapely(community.geom), records,
                                            profile.grid_households)]
 
@@ -199,8 +196,6 @@ def _write(community: Community, current: dict[int, GridUnit], drafts: list[Grid
     changeset.save()
     for c in changes:
         c.changeset = changeset
-        if c.grid is not None and c.grid.pk is None:
-            c.grid = None
     GridChange.objects.bulk_create(changes)
     return changeset
 
@@ -229,10 +224,10 @@ def revert_changeset(changeset: GridChangeset, user: AbstractBaseUser | Anonymou
         for g in current:
             c = restore.get(g.code)
             if c is None:
-                drafts.append(GridDraft(g.pk, g.version, to_shapely(g.geom)))
+                drafts.append(GridDraft(g.pk, to_shapely(g.geom)))
             elif c.before_geom is not None:
-                drafts.append(GridDraft(g.pk, g.version, to_shapely(c.before_geom), c.name))
-        drafts += [GridDraft(None, None, to_shapely(c.before_geom), c.name, c.code)
+                drafts.append(GridDraft(g.pk, to_shapely(c.before_geom), c.name))
+        drafts += [GridDraft(None, to_shapely(c.before_geom), c.name, c.code)
                    for c in restore.values() if c.after_geom is None and c.before_geom]
         result = _write(community, {g.pk: g for g in current}, drafts, "revert", user,
                         profile, f"撤销 revert #{changeset.pk}")

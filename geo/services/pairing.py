@@ -98,7 +98,9 @@ def describe(inputs: PairingInputs, result: PairingResult) -> dict[str, Any]:
         "summary": result.summary(),
         "pairings": [
             {"unit_id": units[i][0], "unit": units[i][1], "community_code": comms[j][1],
-             "community": comms[j][2], "distance_m": round(d, 1), "locked": lock}
+             "community": comms[j][2], "distance_m": round(d, 1), "locked": lock,
+             "from": [round(units[i][4], 7), round(units[i][5], 7)],
+             "to": [round(comms[j][4], 7), round(comms[j][5], 7)]}
             for (i, j, d), lock in zip(result.pairs, result.locked, strict=True)
         ],
         "per_community": [
@@ -108,6 +110,16 @@ def describe(inputs: PairingInputs, result: PairingResult) -> dict[str, Any]:
             for j, r in enumerate(comms)
         ],
     }
+
+
+def propose(inputs: PairingInputs, profile: RuleProfile) -> tuple[PairingResult, dict[str, Any]]:
+    """The optimal pairing and its description beside the greedy baseline."""
+    result = inputs.problem.solve()
+    out = describe(inputs, result)
+    out["greedy"] = inputs.problem.greedy().summary()
+    out["profile"] = profile.name
+    out["metric"] = inputs.metric
+    return result, out
 
 
 def replace_proposals(inputs: PairingInputs, result: PairingResult) -> int:

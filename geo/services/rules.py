@@ -11,7 +11,7 @@ import shapely.geometry
 from django.db import connection, transaction
 
 from geo.facility import center_level_check, facility_ratio
-from geo.grid_checks import GridRecord, check_community_grids
+from geo.grid_checks import GridFinding, GridRecord, check_community_grids
 from geo.members import member_load
 from geo.models import ReportingMember
 from geo.projection import geodesic_matrix
@@ -84,6 +84,13 @@ def run_facility(scope: str, profile: RuleProfile) -> dict[str, Any]:
     }
 
 
+def finding_record(f: GridFinding) -> dict[str, Any]:
+    """A grid finding as JSON: kind, grids, message, area and polygon (GeoJSON)."""
+    return {"kind": f.kind, "grids": list(f.codes), "message": f.message,
+            "area_m2": None if f.area_m2 is None else round(f.area_m2, 2),
+            "geometry": None if f.geom is None else shapely.geometry.mapping(f.geom)}
+
+
 def run_grid_checks(scope: str, profile: RuleProfile) -> dict[str, Any]:
     """Every grid rule of every community in scope; ``ok`` is False when any fails."""
     with connection.cursor() as cur:
@@ -101,12 +108,7 @@ def run_grid_checks(scope: str, profile: RuleProfile) -> dict[str, Any]:
     for cid, code, wkb in comms:
         for f in check_community_grids(code, shapely.from_wkb(bytes(wkb)),
                                        by_comm.get(cid, []), profile.grid_households):
-            findings.append({
-                "community_code": code, "kind": f.kind, "grids": list(f.codes),
-                "message": f.message,
-                "area_m2": None if f.area_m2 is None else round(f.area_m2, 2),
-                "geometry": None if f.geom is None else shapely.geometry.mapping(f.geom),
-            })
+            findings.append({"community_code": code, **finding_record(f)})
     kinds: dict[str, int] = {}
     for rec in findings:
         kinds[rec["kind"]] = kinds.get(rec["kind"], 0) + 1

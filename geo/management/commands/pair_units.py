@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from geo.management.output import add_common, emit_json, profile_from, table
 from geo.network import NetworkError
 from geo.pairing import PairingInfeasible
-from geo.services.pairing import build_problem, describe, replace_proposals
+from geo.services.pairing import build_problem, propose, replace_proposals
 from geo.services.scope import ScopeError, check_scope
 from tiles.signals import clear_layers
 
@@ -49,17 +49,12 @@ class Command(BaseCommand):
             reasons = inputs.problem.infeasibility()
             if reasons:
                 raise PairingInfeasible(reasons)
-            optimal = inputs.problem.solve()
+            optimal, out = propose(inputs, profile)
         except PairingInfeasible as exc:
             raise CommandError("无可行结对方案 no pairing meets every rule:\n  " +
                                "\n  ".join(exc.reasons)) from exc
         except (ScopeError, NetworkError, ValueError) as exc:
             raise CommandError(str(exc)) from exc
-        greedy = inputs.problem.greedy()
-        out = describe(inputs, optimal)
-        out["greedy"] = greedy.summary()
-        out["profile"] = profile.name
-        out["metric"] = opts["metric"]
         out["scope"] = scope or None
         if opts["save"]:
             out["saved"] = replace_proposals(inputs, optimal)

@@ -13,6 +13,9 @@
   var S = { code: null, community: null, base: {}, grids: [], range: [150, 500], selected: [], lastOp: "edit" };
   var past = [], future = [], checkTimer = null, mode = null;
 
+  function fromFeature(f) {
+    return { id: f.properties.id, code: f.properties.code, name: f.properties.name, households: f.properties.households, geometry: f.geometry };
+  }
   function clone(g) { return JSON.parse(JSON.stringify(g)); }
   function status(text, dirty) {
     statusEl.textContent = text;
@@ -108,7 +111,7 @@
   function load(code) {
     return W.getJSON("/plan/api/communities/" + code + "/").then(function (st) {
       S.code = code; S.community = st.community; S.base = st.base; S.range = st.households_range;
-      S.grids = st.grids.features.map(function (f) { return { id: f.properties.id, code: f.properties.code, name: f.properties.name, households: f.properties.households, geometry: f.geometry }; });
+      S.grids = st.grids.features.map(fromFeature);
       S.selected = []; past = []; future = [];
       boundary.clearLayers(); theirsLayer.clearLayers(); $("conflict").hidden = true;
       var b = L.geoJSON(st.community.geometry, { style: { color: "#b71c1c", weight: 3, dashArray: "8 4", fill: false }, pmIgnore: false, snapIgnore: false }).addTo(boundary);
@@ -206,7 +209,7 @@
     var byId = {};
     st.grids.features.forEach(function (f) { byId[f.properties.id] = f.properties; });
     S.base = st.base;
-    S.grids = st.grids.features.map(function (f) { return { id: f.properties.id, code: f.properties.code, name: f.properties.name, households: f.properties.households, geometry: f.geometry }; });
+    S.grids = st.grids.features.map(fromFeature);
     // Snapshots keep working after a save: grids that still exist keep their ids.
     past.concat(future).forEach(function (snap) { snap.grids.forEach(function (g) { if (g.id && !byId[g.id]) { g.id = null; g.code = null; } }); });
     S.selected = []; render(); runCheck();

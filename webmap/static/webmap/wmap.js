@@ -13,25 +13,22 @@
     var m = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
     return m ? decodeURIComponent(m[1]) : "";
   }
-  W.getJSON = function (url) {
-    return fetch(url, { credentials: "same-origin" }).then(function (r) {
-      return r.json().then(function (body) {
-        if (!r.ok) { var e = new Error((body.error && body.error.message) || r.statusText); e.status = r.status; e.body = body; throw e; }
-        return body;
-      });
+  // The body as JSON; an error status becomes an Error carrying the API's error message.
+  function json(r) {
+    return r.json().then(function (body) {
+      if (!r.ok) { var e = new Error((body.error && body.error.message) || r.statusText); e.status = r.status; e.body = body; throw e; }
+      return body;
     });
+  }
+  W.getJSON = function (url) {
+    return fetch(url, { credentials: "same-origin" }).then(json);
   };
   W.postJSON = function (url, data) {
     return fetch(url, {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
       body: JSON.stringify(data),
-    }).then(function (r) {
-      return r.json().then(function (body) {
-        if (!r.ok) { var e = new Error((body.error && body.error.message) || r.statusText); e.status = r.status; e.body = body; throw e; }
-        return body;
-      });
-    });
+    }).then(json);
   };
   W.esc = function (s) {
     return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {

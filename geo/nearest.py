@@ -172,8 +172,10 @@ class CenterField:
             use_direct = same & (direct <= best)
             best = np.where(use_direct, direct, best)
             best = best + cs.access + access
-            inside = np.nonzero(best <= radius)[0]
             searched_all = not np.isinf(dq).any() or radius > 4 * g.edge_length.sum()
+            # Once every reachable node is settled, every finite total is exact, even one
+            # beyond the radius (the last stretch along the center's edge and its access).
+            inside = np.nonzero(np.isfinite(best) if searched_all else best <= radius)[0]
             if inside.size >= k or searched_all:
                 break
             radius *= 2.0

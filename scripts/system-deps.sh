@@ -33,6 +33,9 @@ command -v npm >/dev/null 2>&1 || need+=(npm)
 # Browser tests drive Debian's Chromium headless; CJK fonts make Chinese text render.
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 have fonts-noto-cjk || need+=(fonts-noto-cjk)
+# PDF reports: WeasyPrint lays out with Pango; the suite checks pages with pdftoppm.
+ls /usr/lib/*-linux-gnu/libpangoft2-1.0.so.0 >/dev/null 2>&1 || need+=(libpangoft2-1.0-0)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 # `make bench` times import_osm beside osm2pgsql on the same extract.
 command -v osm2pgsql >/dev/null 2>&1 || need+=(osm2pgsql)
 # Django compiles the English translations with gettext's msgfmt.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -12,7 +13,7 @@ from django.db import connection
 from geo.coverage import coverage_by_level, reach_column, reach_polygons
 from geo.rules import RuleProfile
 
-from .network import center_field
+from .network import LoadedField, center_field
 
 BUILDINGS_SQL = """
 SELECT b.id, ST_X(p), ST_Y(p), b.households, g.code, c.code, b.compound_id
@@ -35,9 +36,20 @@ ORDER BY k.id
 """
 
 
-def run_coverage(scope: str, reaches: Sequence[float], profile: RuleProfile,
-                 polygons: bool = False) -> dict[str, Any]:
-    """Shares within each reach per level, uncovered compounds and optional reach areas."""
+@dataclass
+class Measured:
+    """Walking distance of every building and compound in a scope to its nearest center."""
+
+    loaded: LoadedField
+    # id, lon, lat, households, grid code, community code, compound
+    buildings: list[tuple[Any, ...]]
+    distance: np.ndarray  # (B,) metres, inf when no center is reachable
+    compounds: list[tuple[Any, ...]]  # id, name, households, community code, name, lon, lat
+    compound_distance: np.ndarray  # (K,) metres
+
+
+def measure(scope: str) -> Measured:
+    """Distances of the scope's buildings and compounds to the nearest licensed center."""
     loaded = center_field(licensed_only=True)
     with connection.cursor() as cur:
         cur.execute(BUILDINGS_SQL, [scope + "%"])
@@ -45,8 +57,20 @@ def run_coverage(scope: str, reaches: Sequence[float], profile: RuleProfile,
         cur.execute(COMPOUNDS_SQL, [scope + "%"])
         compounds = cur.fetchall()
     xy = np.array([(r[1], r[2]) for r in rows], dtype=np.float64).reshape(-1, 2)
+    cxy = np.array([(r[5], r[6]) for r in compounds], dtype=np.float64).reshape(-1, 2)
+    return Measured(
+        loaded=loaded, buildings=rows,
+        distance=loaded.field.distances(xy)[0] if rows else np.zeros(0),
+        compounds=compounds,
+        compound_distance=loaded.field.distances(cxy)[0] if compounds else np.zeros(0))
+
+
+def run_coverage(scope: str, reaches: Sequence[float], profile: RuleProfile,
+                 polygons: bool = False, measured: Measured | None = None) -> dict[str, Any]:
+    """Shares within each reach per level, uncovered compounds and optional reach areas."""
+    m = measured or measure(scope)
+    rows, compounds = m.buildings, m.compounds
     hh = np.array([r[3] for r in rows], dtype=np.float64)
-    dist = loaded.field.distances(xy)[0] if rows else np.zeros(0)
     comm = [r[5] or (r[4][:12] if r[4] else None) for r in rows]
     levels = {
         "grid": [r[4] for r in rows],
@@ -54,33 +78,33 @@ def run_coverage(scope: str, reaches: Sequence[float], profile: RuleProfile,
         "street": [c[:9] if c else None for c in comm],
         "district": [c[:6] if c else None for c in comm],
     }
-    tables = coverage_by_level(dist, hh, levels, reaches)
+    tables = coverage_by_level(m.distance, hh, levels, reaches)
     far = max(reaches)
-    cxy = np.array([(r[5], r[6]) for r in compounds], dtype=np.float64).reshape(-1, 2)
-    cdist = loaded.field.distances(cxy)[0] if compounds else np.zeros(0)
     uncovered = [
         {"id": r[0], "name": r[1], "households": r[2], "community_code": r[3],
-         "community": r[4], "distance_m": None if not np.isfinite(d) else round(float(d), 1)}
-        for r, d in zip(compounds, cdist, strict=True) if not d <= far
+         "community": r[4], "distance_m": None if not np.isfinite(d) else round(float(d), 1),
+         "lon": round(r[5], 7), "lat": round(r[6], 7)}
+        for r, d in zip(compounds, m.compound_distance, strict=True) if not d <= far
     ]
     uncovered.sort(key=lambda c: -(c["distance_m"] or float("inf")))
     result: dict[str, Any] = {
         "profile": profile.name,
         "scope": scope or None,
         "reaches_m": list(reaches),
-        "centers": len(loaded.centers),
+        "centers": len(m.loaded.centers),
         "buildings": len(rows),
         "levels": {name: _records(t, reaches) for name, t in tables.items()},
         "uncovered_compounds": uncovered,
     }
     if polygons:
+        centers = m.loaded.centers
         result["reach_areas"] = {
             "type": "FeatureCollection",
             "features": [
                 {"type": "Feature", "geometry": shapely.geometry.mapping(geom),
-                 "properties": {"center_id": loaded.centers[c].id,
-                                "center": loaded.centers[c].name, "reach_m": r}}
-                for c, r, geom in reach_polygons(loaded.field, reaches)
+                 "properties": {"center_id": centers[c].id,
+                                "center": centers[c].name, "reach_m": r}}
+                for c, r, geom in reach_polygons(m.loaded.field, reaches)
             ],
         }
     return result

@@ -1,0 +1,94 @@
+"""python manage.py coverage_report: the staff's coverage report as XLSX, PDF, HTML or JSON."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from geo.coverage import parse_reaches
+from geo.management.output import profile_from
+from geo.network import NetworkError
+from geo.services.scope import ScopeError
+from reports.gather import GATHER_STEPS, gather
+from reports.jsonout import SCHEMA_NAME, SCHEMA_PATH
+from reports.render import FORMATS, render, render_steps
+
+
+class Command(BaseCommand):
+    help = ("覆盖报告 the coverage report of a district, street or community: summary, "
+            "per-community table, roll-ups, findings, rectification list, maps and charts")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--scope", default=None,
+                            help="district (6), street (9) or community (12 digit) code; "
+                                 "default everything")
+        parser.add_argument("--profile", default=None,
+                            help="rule profile name or .json path (default national-2022)")
+        parser.add_argument("--reach", default=None,
+                            help="walking reaches in metres, e.g. 300,500,1000 "
+                                 "(default the profile's)")
+        parser.add_argument("--format", choices=FORMATS, default=None,
+                            help="xlsx, pdf, html or json (default from --output's suffix)")
+        parser.add_argument("--output", required=True, type=Path,
+                            help="file to write (an existing file is replaced only "
+                                 "when the report succeeds)")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        started = time.monotonic()
+        out: Path = opts["output"]
+        fmt = opts["format"] or out.suffix.lstrip(".").lower()
+        if fmt not in FORMATS:
+            raise CommandError(f"--format: 请指定 {'/'.join(FORMATS)} 之一，或使用相应扩展名 "
+                               f"give --format {'|'.join(FORMATS)} or an --output ending in one")
+        if not out.parent.is_dir():
+            raise CommandError(f"--output: 目录不存在 folder {out.parent} does not exist")
+        profile = profile_from(opts)
+        try:
+            reaches = parse_reaches(opts["reach"]) if opts["reach"] else \
+                list(profile.walk_reach_m)
+        except ValueError as exc:
+            raise CommandError(f"--reach: {exc}") from exc
+        steps = [*GATHER_STEPS, *render_steps(fmt), "write"]
+        quiet = opts["verbosity"] == 0 or not sys.stderr.isatty()
+        with tqdm(total=len(steps), desc="生成报告 Building report", unit="step",
+                  disable=quiet, file=sys.stderr) as bar:
+            def progress(label: str) -> None:
+                bar.set_postfix_str(label)
+                bar.update(1)
+
+            try:
+                doc = gather(opts["scope"] or "", profile, reaches, progress)
+                data = render(doc, fmt, progress)
+            except (ScopeError, NetworkError, ValueError) as exc:
+                raise CommandError(str(exc)) from exc
+            progress("write")
+            _write_atomically(out, data)
+            if fmt == "json":
+                _write_atomically(out.parent / SCHEMA_NAME, SCHEMA_PATH.read_bytes())
+        scope = doc.meta["scope"]
+        self.stdout.write(self.style.SUCCESS(
+            f"报告已生成 Report written: {out} ({fmt}, {len(data) / 1024:,.0f} KiB) for "
+            f"{scope['name']} ({scope['code'] or 'all'}), profile {profile.name}, "
+            f"{doc.summary['communities']} communities, in {time.monotonic() - started:.1f} s"))
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write beside the target then rename, so a failed run leaves the old file intact."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a report is an ordinary file
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,348 @@
+"""Fill a ReportDocument from the database with the same service functions the API uses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from django.db import connection
+from django.utils import timezone
+
+from geo.coverage import reach_column
+from geo.rectification import WEIGHTS, composite_score, findings, rectification_order, score_parts
+from geo.rollup import rollup
+from geo.rules import RuleProfile
+from geo.services.coverage import measure, run_coverage
+from geo.services.rules import run_facility, run_grid_checks, run_members
+from geo.services.scope import check_scope
+
+from .document import (
+    KIND_LABELS,
+    PAIRING_STATUS_LABELS,
+    STATUS_LABELS,
+    MapLayers,
+    ReportDocument,
+    Samples,
+)
+
+Progress = Callable[[str], None]
+GATHER_STEPS = ("facility", "coverage", "grids", "rollups", "map layers")
+WGS84 = "EPSG:4326"
+TOPOLOGY_KINDS = ("overhang", "overlap", "gap")
+
+COMMUNITIES_SQL = """
+SELECT c.id, c.code, c.name, s.code, s.name, d.code, d.name, c.households, c.population,
+       ST_AsBinary(c.geom)
+FROM geo_community c JOIN geo_street s ON s.id = c.street_id
+JOIN geo_district d ON d.id = s.district_id
+WHERE c.code LIKE %s ORDER BY c.code
+"""
+
+GRIDS_SQL = """
+SELECT c.code, g.households FROM geo_gridunit g JOIN geo_community c ON c.id = g.community_id
+WHERE c.code LIKE %s ORDER BY g.code
+"""
+
+PAIRINGS_SQL = """
+SELECT c.code, c.name, u.name, u.unit_type, p.distance_m, p.status,
+       ST_X(u.location), ST_Y(u.location),
+       coalesce(ST_X(s.location), ST_X(ST_PointOnSurface(c.geom))),
+       coalesce(ST_Y(s.location), ST_Y(ST_PointOnSurface(c.geom)))
+FROM geo_pairing p JOIN geo_community c ON c.id = p.community_id
+JOIN geo_cobuildingunit u ON u.id = p.unit_id
+LEFT JOIN LATERAL (
+    SELECT location FROM geo_servicecenter s WHERE s.community_id = c.id
+    ORDER BY array_position(ARRAY['district','street','community','site'], s.level),
+             s.floor_area DESC, s.id LIMIT 1) s ON true
+WHERE c.code LIKE %s ORDER BY c.code, p.distance_m NULLS LAST, u.name
+"""
+
+CENTERS_SQL = """
+SELECT s.name, s.level, s.licensed, s.floor_area, ST_X(s.location), ST_Y(s.location)
+FROM geo_servicecenter s LEFT JOIN geo_community c ON c.id = s.community_id
+WHERE coalesce(c.code, '') LIKE %s OR ST_Intersects(s.location, ST_GeomFromWKB(%s, 4326))
+ORDER BY s.id
+"""
+
+ROADS_SQL = """
+SELECT highway, ST_AsBinary(geom) FROM geo_walkedge
+WHERE geom && ST_Expand(ST_GeomFromWKB(%s, 4326), 0.002)
+"""
+
+# Tables whose sources and dates the report names (the data it stands on).
+SOURCE_TABLES = (
+    ("geo_community", "社区边界 communities"), ("geo_gridunit", "网格 grids"),
+    ("geo_servicecenter", "党群服务中心 service centers"),
+    ("geo_cobuildingunit", "共建单位 co-building units"), ("geo_pairing", "结对 pairings"),
+    ("geo_reportingmember", "报到党员 reporting members"), ("geo_building", "楼栋 buildings"),
+    ("geo_compound", "小区 compounds"), ("geo_walkedge", "步行路网 walking network"),
+)
+
+
+def _scope_name(scope: str) -> tuple[str, str]:
+    if not scope:
+        return "全部 all", "all"
+    table, level = {6: ("geo_district", "district"), 9: ("geo_street", "street"),
+                    12: ("geo_community", "community")}[len(scope)]
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT name FROM {table} WHERE code = %s", [scope])
+        return cur.fetchone()[0], level
+
+
+def _sources() -> list[dict[str, Any]]:
+    out = []
+    with connection.cursor() as cur:
+        for table, label in SOURCE_TABLES:
+            stamp = "updated_at" if table != "geo_walkedge" else "NULL::timestamptz"
+            cur.execute(f"SELECT source, count(*), max({stamp}) FROM {table} "
+                        f"GROUP BY source ORDER BY source")
+            for source, n, when in cur.fetchall():
+                out.append({"table": label, "source": source or "—", "rows": n,
+                            "updated": when.date().isoformat() if when else None})
+    return out
+
+
+def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
+def gather(scope_code: str, profile: RuleProfile, reaches: Sequence[float],
+           progress: Progress | None = None, now: datetime | None = None) -> ReportDocument:
+    """The report of one scope (district, street or community code; '' for all)."""
+    step = progress or (lambda _label: None)
+    scope = check_scope(scope_code)
+    reaches = sorted(float(r) for r in reaches)
+    like = scope + "%"
+    comm_rows = _fetch(COMMUNITIES_SQL, [like])
+    if not comm_rows:
+        raise ValueError(f"范围 {scope or '全部'} 内没有社区 no communities in scope "
+                         f"{scope or 'all'}")
+    name, level = _scope_name(scope)
+    step("facility")
+    facility = pd.DataFrame(run_facility(scope, profile)["communities"]).set_index("code")
+    step("coverage")
+    measured = measure(scope)
+    coverage = run_coverage(scope, reaches, profile, polygons=True, measured=measured)
+    cov = {r["code"]: r for r in coverage["levels"]["community"]}
+    step("grids")
+    checks = run_grid_checks(scope, profile)
+    grid_rows = _fetch(GRIDS_SQL, [like])
+    members = {r["code"]: r for r in run_members(scope, profile)["communities"]}
+    pair_rows = _fetch(PAIRINGS_SQL, [like])
+
+    worst: dict[str, tuple[str, float]] = {}
+    for rec, d in zip(measured.compounds, measured.compound_distance, strict=True):
+        code = rec[3]
+        if code and (code not in worst or not d <= worst[code][1]):
+            worst[code] = (rec[1], float(d))
+    grid_hh: dict[str, list[int]] = {}
+    for code, hh in grid_rows:
+        grid_hh.setdefault(code, []).append(int(hh))
+    grid_bad: dict[str, set[str]] = {}
+    for f in checks["findings"]:
+        grid_bad.setdefault(f["community_code"], set()).update(f["grids"] or ["(community)"])
+    low, high = profile.grid_households
+    official = {"confirmed", "signed"}
+    paired: dict[str, list[str]] = {}
+    units: dict[str, int] = {}
+    for r in pair_rows:
+        dist = "—" if r[4] is None else f"{r[4]:.0f} m"
+        paired.setdefault(r[0], []).append(f"{r[2]}（{dist}，{PAIRING_STATUS_LABELS[r[5]]}）")
+        units[r[0]] = units.get(r[0], 0) + (r[5] in official)
+
+    rows = []
+    for cid, code, cname, s_code, s_name, d_code, d_name, hh, pop, _wkb in comm_rows:
+        fac = facility.loc[code]
+        c = cov.get(code, {})
+        hhs = grid_hh.get(code, [])
+        w = worst.get(code)
+        status = "meets" if fac["meets"] else ("no_center" if fac["centers"] == 0 else "short")
+        rows.append({
+            "id": cid, "code": code, "name": cname, "street_code": s_code, "street_name": s_name,
+            "district_code": d_code, "district_name": d_name, "households": int(hh),
+            "population": int(pop), "centers": int(fac["centers"]),
+            "has_center": bool(fac["centers"] > 0),
+            "floor_area_m2": float(fac["floor_area_m2"]),
+            "m2_per_100_households": fac["m2_per_100_households"],
+            "required_m2": float(fac["required_m2"]), "shortfall_m2": float(fac["shortfall_m2"]),
+            "ratio_ok": bool(fac["ratio_ok"]), "min_ok": bool(fac["min_ok"]),
+            "meets": bool(fac["meets"]), "status": status, "status_label": STATUS_LABELS[status],
+            "covered_households": int(c.get("households", 0)),
+            **{reach_column(r): c.get(reach_column(r)) for r in reaches},
+            "worst_compound": w[0] if w else None,
+            "worst_compound_m": (round(w[1], 1) if w and np.isfinite(w[1]) else None),
+            "grids": len(hhs), "grid_hh_min": min(hhs) if hhs else None,
+            "grid_hh_max": max(hhs) if hhs else None,
+            "grids_out_of_range": sum(1 for v in hhs if not low <= v <= high),
+            "grid_findings": len(grid_bad.get(code, set())),
+            "units": units.get(code, 0), "pairing_cap": profile.pairing_cap_for(int(hh)),
+            "paired_units": "；".join(paired.get(code, [])) or "—",
+            "members": int(members[code]["members"]), "member_cap": profile.reporting_cap,
+        })
+    comms = pd.DataFrame(rows)
+    comms["over_pairing_cap"] = comms["units"] > comms["pairing_cap"]
+    comms["over_member_cap"] = comms["members"] > comms["member_cap"]
+    parts = score_parts(comms, reaches)
+    comms["score"] = composite_score(parts)
+
+    step("rollups")
+    streets = _named(rollup(comms, "street_code", reaches), comms, "street")
+    districts = _named(rollup(comms, "district_code", reaches), comms, "district")
+    uncovered = coverage["uncovered_compounds"]
+    found = findings(comms, uncovered)
+    for f in found:
+        f["kind_label"] = KIND_LABELS[f["kind"]]
+    order = rectification_order(comms["score"].to_numpy(), list(comms["code"]),
+                                profile.weak_share)
+    rect = comms.iloc[order][["code", "name", "street_name", "score"]].copy()
+    rect = rect.join(parts.iloc[order].rename(columns={"members": "members_part",
+                                                       "grids": "grids_part"}))
+    rect.insert(0, "rank", range(1, len(rect) + 1))
+
+    pairings = [
+        {"community_code": r[0], "community": r[1], "unit": r[2], "unit_type": r[3],
+         "distance_m": None if r[4] is None else round(float(r[4]), 1), "status": r[5],
+         "status_label": PAIRING_STATUS_LABELS[r[5]],
+         "from": [round(r[6], 7), round(r[7], 7)], "to": [round(r[8], 7), round(r[9], 7)]}
+        for r in pair_rows
+    ]
+    step("map layers")
+    layers = _layers(comm_rows, comms, coverage, uncovered, pairings, scope)
+    all_hh = [v for vs in grid_hh.values() for v in vs]
+    samples = Samples(
+        building_distance_m=np.asarray(measured.distance, dtype=np.float64),
+        building_households=np.array([b[3] for b in measured.buildings], dtype=np.float64),
+        grid_households=np.array(all_hh, dtype=np.float64))
+    summary = _summary(comms, checks, pairings, uncovered, measured, reaches, profile,
+                       len(order), all_hh)
+    meta = {
+        "title": f"{name} 党群服务设施空间覆盖报告",
+        "title_en": f"Service coverage report: {name}",
+        "scope": {"code": scope or None, "name": name, "level": level},
+        "profile": {"name": profile.name, "title": profile.title,
+                    "facility_ratio_m2_per_100_households":
+                        profile.facility_ratio_m2_per_100_households,
+                    "facility_min_m2": profile.facility_min_m2,
+                    "pairing_cap": profile.pairing_cap, "reporting_cap": profile.reporting_cap,
+                    "grid_households": list(profile.grid_households),
+                    "weak_share": profile.weak_share},
+        "reaches_m": reaches,
+        "generated_at": (now or timezone.now()).isoformat(timespec="seconds"),
+        "sources": _sources(),
+        "score_weights": dict(WEIGHTS),
+    }
+    return ReportDocument(meta=meta, summary=summary, communities=comms, streets=streets,
+                          districts=districts, findings=found, rectification=rect,
+                          pairings=pairings, uncovered=uncovered, layers=layers,
+                          samples=samples)
+
+
+def _named(frame: pd.DataFrame, comms: pd.DataFrame, level: str) -> pd.DataFrame:
+    names = comms.drop_duplicates(f"{level}_code").set_index(f"{level}_code")[f"{level}_name"]
+    frame.insert(1, "name", frame["code"].map(names))
+    return frame
+
+
+def _share(n: int, total: int) -> float | None:
+    return None if total == 0 else n / total
+
+
+def _summary(comms: pd.DataFrame, checks: dict[str, Any], pairings: list[dict[str, Any]],
+             uncovered: list[dict[str, Any]], measured: Any, reaches: Sequence[float],
+             profile: RuleProfile, rect_count: int, grid_hh: list[int]) -> dict[str, Any]:
+    n = len(comms)
+    weight = comms["covered_households"].astype(float)
+    covered = float(weight.sum())
+    shares = {reach_column(r): (None if covered == 0 else round(float(
+        (comms[reach_column(r)].astype(float).fillna(0) * weight).sum() / covered), 4))
+        for r in reaches}
+    by_status: dict[str, int] = {}
+    for p in pairings:
+        by_status[p["status"]] = by_status.get(p["status"], 0) + 1
+    licensed = sum(1 for c in measured.loaded.centers
+                   if c.community_code and c.community_code in set(comms["code"]))
+    low, high = profile.grid_households
+    kinds = checks["counts"]
+    return {
+        "communities": n,
+        "households": int(comms["households"].sum()),
+        "population": int(comms["population"].sum()),
+        "centers": {"count": int(comms["centers"].sum()), "licensed": licensed,
+                    "floor_area_m2": round(float(comms["floor_area_m2"].sum()), 1)},
+        "facility": {
+            "ratio_count": int(comms["ratio_ok"].sum()),
+            "ratio_share": _share(int(comms["ratio_ok"].sum()), n),
+            "min_count": int(comms["min_ok"].sum()),
+            "min_share": _share(int(comms["min_ok"].sum()), n),
+            "meets_count": int(comms["meets"].sum()),
+            "meets_share": _share(int(comms["meets"].sum()), n),
+            "without_center": int((~comms["has_center"]).sum()),
+            "shortfall_m2": round(float(comms["shortfall_m2"].sum()), 1),
+        },
+        "reach": {"reaches_m": list(reaches), "shares": shares,
+                  "covered_households": int(covered),
+                  "uncovered_compounds": len(uncovered),
+                  "uncovered_households": int(sum(c["households"] for c in uncovered))},
+        "pairing": {"units": len({(p["unit"], p["from"][0], p["from"][1]) for p in pairings
+                                  if p["status"] != "proposed"}),
+                    "pairings": len(pairings), "by_status": by_status,
+                    "communities_without_units": int((comms["units"] == 0).sum()),
+                    "communities_over_cap": int(comms["over_pairing_cap"].sum())},
+        "members": {"total": int(comms["members"].sum()), "cap": profile.reporting_cap,
+                    "communities_over_cap": int(comms["over_member_cap"].sum())},
+        "grids": {"count": len(grid_hh), "range": [low, high],
+                  "households_min": min(grid_hh) if grid_hh else None,
+                  "households_median": float(np.median(grid_hh)) if grid_hh else None,
+                  "households_max": max(grid_hh) if grid_hh else None,
+                  "out_of_range": sum(1 for v in grid_hh if not low <= v <= high),
+                  "topology_errors": int(sum(kinds.get(k, 0) for k in TOPOLOGY_KINDS)),
+                  "findings_by_kind": dict(kinds)},
+        "rectification": {"count": rect_count, "share": profile.weak_share},
+    }
+
+
+def _layers(comm_rows: list[tuple[Any, ...]], comms: pd.DataFrame, coverage: dict[str, Any],
+            uncovered: list[dict[str, Any]], pairings: list[dict[str, Any]],
+            scope: str) -> MapLayers:
+    geoms = shapely.from_wkb([bytes(r[9]) for r in comm_rows])
+    communities = gpd.GeoDataFrame(
+        comms[["code", "name", "households", "m2_per_100_households", "status",
+               "status_label", "shortfall_m2"]].copy(), geometry=list(geoms), crs=WGS84)
+    outline = shapely.union_all(geoms)
+    scope_gdf = gpd.GeoDataFrame({"code": [scope or None]}, geometry=[outline], crs=WGS84)
+    box = shapely.to_wkb(shapely.box(*outline.bounds))
+    feats = coverage.get("reach_areas", {}).get("features", [])
+    reach_geoms = [shapely.geometry.shape(f["geometry"]) for f in feats]
+    keep = [i for i, g in enumerate(reach_geoms) if g.intersects(outline)]
+    reach = gpd.GeoDataFrame(
+        {"center": [feats[i]["properties"]["center"] for i in keep],
+         "reach_m": [feats[i]["properties"]["reach_m"] for i in keep]},
+        geometry=[reach_geoms[i] for i in keep], crs=WGS84)
+    crow = _fetch(CENTERS_SQL, [scope + "%", box])
+    centers = gpd.GeoDataFrame(
+        {"name": [r[0] for r in crow], "level": [r[1] for r in crow],
+         "licensed": [r[2] for r in crow], "floor_area": [r[3] for r in crow]},
+        geometry=shapely.points([(r[4], r[5]) for r in crow]) if crow else [], crs=WGS84)
+    rrow = _fetch(ROADS_SQL, [box])
+    roads = gpd.GeoDataFrame({"highway": [r[0] for r in rrow]},
+                             geometry=list(shapely.from_wkb([bytes(r[1]) for r in rrow])),
+                             crs=WGS84)
+    unc = gpd.GeoDataFrame(
+        {"name": [c["name"] for c in uncovered], "households": [c["households"] for c in uncovered],
+         "distance_m": [c["distance_m"] for c in uncovered]},
+        geometry=shapely.points([(c["lon"], c["lat"]) for c in uncovered]) if uncovered else [],
+        crs=WGS84)
+    lines = gpd.GeoDataFrame(
+        {"unit": [p["unit"] for p in pairings], "community": [p["community"] for p in pairings],
+         "status": [p["status"] for p in pairings],
+         "distance_m": [p["distance_m"] for p in pairings]},
+        geometry=[shapely.LineString([p["from"], p["to"]]) for p in pairings], crs=WGS84)
+    return MapLayers(scope=scope_gdf, communities=communities, reach_areas=reach,
+                     centers=centers, roads=roads, uncovered=unc, pairings=lines)

@@ -1,0 +1,112 @@
+"""The report as one HTML page: self-contained for the browser, or printed to A4 PDF.
+
+Both come from one Jinja template (``templates/report.html.j2``); the HTML carries the
+interactive folium map, the PDF the static map images, page numbers and landscape
+pages for the wide tables (WeasyPrint, with the system's Noto CJK fonts).
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+
+from .document import (
+    FINDING_COLUMNS,
+    PAIRING_COLUMNS,
+    RECTIFICATION_COLUMNS,
+    UNCOVERED_COLUMNS,
+    Column,
+    ReportDocument,
+    community_breaches,
+    community_columns,
+    community_print_parts,
+    display,
+    headline_rows,
+    records,
+    rollup_breaches,
+    rollup_columns,
+)
+from .figures import TITLES
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+SCORE_NAMES = {"facility": "设施", "reach": "步行覆盖", "pairing": "结对", "members": "党员报到",
+               "grids": "网格"}
+NUMERIC = {"int", "area", "ratio", "share", "metres", "score"}
+
+_env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
+                          autoescape=jinja2.select_autoescape(["html", "j2"]),
+                          undefined=jinja2.StrictUndefined)
+
+
+def _table(columns: Sequence[Column], rows: Sequence[dict[str, Any]], table_id: str,
+           breaches: Callable[[dict[str, Any]], set[str]] | None) -> Markup:
+    head = "".join(f"<th title=\"{escape(c.en)}\">{escape(c.zh)}</th>" for c in columns)
+    body = []
+    for row in rows:
+        bad = breaches(row) if breaches else set()
+        cells = []
+        for c in columns:
+            value = row.get(c.key)
+            classes = [k for k, on in (("num", c.kind in NUMERIC), ("breach", c.key in bad)) if on]
+            sort = "" if value is None else value
+            klass = f' class="{" ".join(classes)}"' if classes else ""
+            cells.append(f'<td data-key="{c.key}" data-value="{escape(sort)}"{klass}>'
+                         f"{escape(display(value, c.kind))}</td>")
+        code = row.get("code") or row.get("community_code") or ""
+        body.append(f"<tr data-code=\"{escape(code)}\">{''.join(cells)}</tr>")
+    return Markup(f"<table class=\"data\" id=\"{table_id}\"><thead><tr>{head}</tr></thead>"
+                  f"<tbody>{''.join(body)}</tbody></table>")
+
+
+def _png_uri(data: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(data).decode()
+
+
+def page_html(doc: ReportDocument, mode: str, map_parts: tuple[str, str, str] | None = None
+              ) -> str:
+    """The report page; ``mode`` is "html" (with ``map_parts``) or "pdf"."""
+    reaches = doc.reaches
+    comms = records(doc.communities)
+    head, body, script = map_parts or ("", "", "")
+    return _env.get_template("report.html.j2").render(
+        mode=mode, meta=doc.meta, headlines=headline_rows(doc),
+        reaches_text="、".join(f"{int(r)} 米" for r in reaches), max_reach=int(max(reaches)),
+        images={k: _png_uri(v) for k, v in doc.images.items()}, titles=TITLES,
+        map_head=Markup(head), map_body=Markup(body), map_script=Markup(script),
+        table=_table, none=None,
+        finding_columns=FINDING_COLUMNS, findings=doc.findings,
+        rect_columns=RECTIFICATION_COLUMNS, rectification=records(doc.rectification),
+        score_names=SCORE_NAMES,
+        community_columns=community_columns(reaches), communities=comms,
+        community_parts=community_print_parts(reaches),
+        community_breaches=lambda row: community_breaches(row, reaches),
+        street_columns=rollup_columns(reaches, "街道", "street"),
+        streets=records(doc.streets),
+        district_columns=rollup_columns(reaches, "区县", "district"),
+        districts=records(doc.districts), rollup_breaches=rollup_breaches,
+        pairing_columns=PAIRING_COLUMNS, pairings=doc.pairings,
+        uncovered_columns=UNCOVERED_COLUMNS, uncovered=doc.uncovered,
+    )
+
+
+def render_html(doc: ReportDocument) -> bytes:
+    """One self-contained HTML file: the interactive map, charts and tables, offline."""
+    from .foliummap import folium_map, map_parts
+
+    return page_html(doc, "html", map_parts(folium_map(doc))).encode("utf-8")
+
+
+def render_pdf(doc: ReportDocument) -> bytes:
+    """A4 PDF with page numbers, static maps and charts; wide tables on landscape pages."""
+    import weasyprint
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    html = page_html(doc, "pdf")
+    pdf: bytes = weasyprint.HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
+    return pdf

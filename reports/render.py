@@ -1,0 +1,50 @@
+"""Render a gathered report in one of the four formats, reporting each step's progress."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from . import figures
+from .document import ReportDocument
+
+FORMATS = ("xlsx", "pdf", "html", "json")
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+    "html": "text/html; charset=utf-8",
+    "json": "application/json",
+}
+CHARTS = ("ratio_chart", "distance_chart", "grid_chart")
+# The images each format shows: the HTML has the live map instead of the static ones.
+IMAGES = {"xlsx": tuple(figures.FIGURES), "pdf": tuple(figures.FIGURES), "html": CHARTS,
+          "json": ()}
+
+
+def render_steps(fmt: str) -> list[str]:
+    """Labels of the steps :func:`render` reports, for a progress bar's total."""
+    return [*IMAGES[fmt], fmt]
+
+
+def render(doc: ReportDocument, fmt: str,
+           progress: Callable[[str], None] | None = None) -> bytes:
+    """The report file's bytes; draws the format's images into ``doc.images`` first."""
+    if fmt not in FORMATS:
+        raise ValueError(f"格式应为 {'、'.join(FORMATS)} format must be one of "
+                         f"{', '.join(FORMATS)}, not {fmt!r}")
+    step = progress or (lambda _label: None)
+    for name in IMAGES[fmt]:
+        step(name)
+        if name not in doc.images:
+            doc.images[name] = figures.FIGURES[name](doc)
+    step(fmt)
+    if fmt == "xlsx":
+        from .xlsx import render_xlsx
+        return render_xlsx(doc)
+    if fmt == "pdf":
+        from .page import render_pdf
+        return render_pdf(doc)
+    if fmt == "html":
+        from .page import render_html
+        return render_html(doc)
+    from .jsonout import render_json
+    return render_json(doc)

@@ -44,7 +44,8 @@ def folium_map(doc: ReportDocument) -> folium.Map:
     t = doc.meta["profile"]["facility_ratio_m2_per_100_households"]
     minx, miny, maxx, maxy = doc.layers.scope.total_bounds
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], tiles=None,
-                   prefer_canvas=True, control_scale=True, zoom_start=14)
+                   prefer_canvas=True, control_scale=True, zoom_start=14,
+                   zoom_snap=0.25)
     m.default_js = [("leaflet", LOCAL + "leaflet.js")]
     m.default_css = [("leaflet_css", LOCAL + "leaflet.css")]
     m.fit_bounds([[miny, minx], [maxy, maxx]])

@@ -60,8 +60,8 @@ def _table(columns: Sequence[Column], rows: Sequence[dict[str, Any]], table_id: 
                          f"{escape(display(value, c.kind))}</td>")
         code = row.get("code") or row.get("community_code") or ""
         body.append(f"<tr data-code=\"{escape(code)}\">{''.join(cells)}</tr>")
-    return Markup(f"<table class=\"data\" id=\"{table_id}\"><thead><tr>{head}</tr></thead>"
-                  f"<tbody>{''.join(body)}</tbody></table>")
+    return Markup(f"<div class=\"table-wrap\"><table class=\"data\" id=\"{table_id}\">"
+                  f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
 
 
 def _png_uri(data: bytes) -> str:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.management import call_command
+from openpyxl import load_workbook
 from playwright.sync_api import Browser
 
 from geo.models import Community, Pairing
@@ -47,4 +50,11 @@ def test_it_draws_the_ratio_choropleth_and_saves_a_reviewed_pairing(
     confirmed = Pairing.objects.exclude(status="proposed").count()
     assert Pairing.objects.count() == lines and Pairing.objects.count() >= before
     assert confirmed == 10
+    # The district report downloads from the same page, as Excel.
+    with page.expect_download(timeout=60_000) as download:
+        page.click("#export button[data-format='xlsx']")
+    assert download.value.suggested_filename.startswith("coverage-510199-")
+    wb = load_workbook(io.BytesIO(download.value.path().read_bytes()))
+    assert wb["社区"].max_row == n + 1
+    assert "已生成" in page.locator("#export-status").inner_text()
     assert not s.blocked and not s.errors, (s.blocked, s.errors)

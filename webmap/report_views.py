@@ -11,12 +11,16 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
+from geo.coverage import parse_reaches
 from geo.models import District, Street
 from geo.network import NetworkError
 from geo.pairing import PairingInfeasible, PairingResult
 from geo.rules import available_profiles, load_profile
 from geo.services.pairing import PairingInputs, build_problem, propose, replace_proposals
 from geo.services.scope import check_scope
+from reports.gather import gather
+from reports.render import CONTENT_TYPES, FORMATS
+from reports.render import render as render_report
 from tiles.signals import clear_layers
 
 from .plan_views import error
@@ -32,6 +36,37 @@ def reports(request: HttpRequest) -> HttpResponse:
         "streets": Street.objects.order_by("code"),
         "profiles": available_profiles(),
     })
+
+
+@require_GET
+@login_required
+@permission_required("geo.view_community", raise_exception=True)
+def export(request: HttpRequest) -> HttpResponse:
+    """The coverage report of a scope as a download (xlsx, pdf, html or json)."""
+    fmt = request.GET.get("format", "xlsx")
+    profile_name = request.GET.get("profile") or None
+    try:
+        if fmt not in FORMATS:
+            raise ValueError(f"format 应为 {'、'.join(FORMATS)} must be one of "
+                             f"{', '.join(FORMATS)}")
+        # Only built-in profiles by name: a path would let a request read server files.
+        if profile_name is not None and profile_name not in available_profiles():
+            raise ValueError(f"profile 应为 {'、'.join(available_profiles())} 之一 "
+                             f"unknown profile {profile_name!r}")
+        profile = load_profile(profile_name)
+        reach = request.GET.get("reach")
+        reaches = parse_reaches(reach) if reach else list(profile.walk_reach_m)
+        doc = gather(request.GET.get("scope") or "", profile, reaches)
+        data = render_report(doc, fmt)
+    except NetworkError as exc:
+        return error("no_network", str(exc), 409)
+    except ValueError as exc:
+        return error("invalid_parameter", str(exc), 400)
+    code = doc.meta["scope"]["code"] or "all"
+    name = f"coverage-{code}-{doc.meta['generated_at'][:10]}.{fmt}"
+    response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def _proposal(scope: str, metric: str

@@ -21,6 +21,7 @@ urlpatterns = [
     path("plan/api/grids/<str:code>/history", plan_views.history, name="plan-history"),
     path("plan/api/changes/<int:pk>/revert", plan_views.revert, name="plan-revert"),
     path("reports/", report_views.reports, name="reports"),
+    path("reports/export", report_views.export, name="reports-export"),
     path("reports/api/pairing", report_views.pairing, name="reports-pairing"),
     path("reports/api/pairing/save", report_views.save_pairing, name="reports-pairing-save"),
 ]

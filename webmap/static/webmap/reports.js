@@ -143,4 +143,30 @@
     }).catch(function (err) { $("pairing-summary").textContent = gettext("保存失败") + "：" + err.message; });
   });
   load();
+
+  // Report downloads: generated on the server in a few seconds; show that it is working.
+  document.querySelectorAll("#export button[data-format]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      var fmt = b.dataset.format, bar = $("export-progress"), status = $("export-status");
+      var url = "/reports/export?scope=" + encodeURIComponent($("scope").value) + "&format=" + fmt;
+      document.querySelectorAll("#export button").forEach(function (x) { x.disabled = true; });
+      bar.hidden = false; status.textContent = gettext("正在生成报告…");
+      fetch(url, { credentials: "same-origin" }).then(function (res) {
+        if (!res.ok) { return res.json().then(function (e) { throw new Error(e.error ? e.error.message : res.statusText); }); }
+        var m = /filename="([^"]+)"/.exec(res.headers.get("Content-Disposition") || "");
+        return res.blob().then(function (blob) {
+          var a = document.createElement("a");
+          a.href = URL.createObjectURL(blob); a.download = m ? m[1] : "report." + fmt;
+          document.body.appendChild(a); a.click(); a.remove();
+          setTimeout(function () { URL.revokeObjectURL(a.href); }, 10000);
+          status.textContent = gettext("已生成") + " " + a.download;
+        });
+      }).catch(function (err) {
+        status.textContent = gettext("生成失败：") + err.message;
+      }).then(function () {
+        bar.hidden = true;
+        document.querySelectorAll("#export button").forEach(function (x) { x.disabled = false; });
+      });
+    });
+  });
 })();

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Permission, User
@@ -34,7 +35,7 @@ def test_it_downloads_each_format(demo_db: None) -> None:
     assert res.status_code == 200
     assert res["Content-Type"].startswith("application/vnd.openxmlformats")
     assert res["Content-Disposition"].startswith('attachment; filename="coverage-510199001-')
-    wb = load_workbook(io.BytesIO(res.content))
+    wb: Any = load_workbook(io.BytesIO(res.content))
     codes = [r[0] for r in wb["社区"].iter_rows(min_row=2, values_only=True)]
     assert len(codes) == 9 and all(c.startswith("510199001") for c in codes)
     res = client.get("/reports/export", {"scope": "510199001", "format": "json",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -70,8 +71,9 @@ def test_it_rolls_up_streets_exactly_as_a_direct_computation(seed: int, n: int) 
     comms, bframe = _communities(np.random.default_rng(seed), n)
     streets = rollup(comms, "street_code", REACHES).set_index("code")
     direct = coverage_table(bframe["d"], bframe["hh"], list(bframe["street"]), REACHES)
-    direct = direct.set_index("key")
-    for code, row in streets.iterrows():
+    direct_rows: dict[str, Any] = {str(k): r for k, r in direct.set_index("key").iterrows()}
+    for key, row in streets.iterrows():
+        code = str(key)
         part = comms[comms["street_code"] == code]
         assert row["communities"] == len(part)
         assert row["households"] == part["households"].sum()
@@ -83,8 +85,8 @@ def test_it_rolls_up_streets_exactly_as_a_direct_computation(seed: int, n: int) 
         assert row["no_units"] == (part["units"] == 0).sum()
         for r in REACHES:
             col = f"within_{int(r)}m"
-            if code in direct.index and direct.loc[code, "households"] > 0:
-                assert row[col] == pytest.approx(direct.loc[code, col], abs=1e-12)
+            if code in direct_rows and direct_rows[code]["households"] > 0:
+                assert row[col] == pytest.approx(direct_rows[code][col], abs=1e-12)
             else:
                 assert math.isnan(row[col])
 

@@ -84,3 +84,4 @@ bench: setup
 	$(PY) bench/bench_analysis.py
 	$(PY) bench/bench_import.py
 	$(PY) bench/bench_tiles.py
+	$(PY) bench/bench_report.py

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import figures
 from .document import ReportDocument
 
 FORMATS = ("xlsx", "pdf", "html", "json")
@@ -14,10 +13,10 @@ CONTENT_TYPES = {
     "html": "text/html; charset=utf-8",
     "json": "application/json",
 }
+MAPS = ("coverage_map", "pairing_map")
 CHARTS = ("ratio_chart", "distance_chart", "grid_chart")
 # The images each format shows: the HTML has the live map instead of the static ones.
-IMAGES = {"xlsx": tuple(figures.FIGURES), "pdf": tuple(figures.FIGURES), "html": CHARTS,
-          "json": ()}
+IMAGES = {"xlsx": MAPS + CHARTS, "pdf": MAPS + CHARTS, "html": CHARTS, "json": ()}
 
 
 def render_steps(fmt: str) -> list[str]:
@@ -32,6 +31,9 @@ def render(doc: ReportDocument, fmt: str,
         raise ValueError(f"格式应为 {'、'.join(FORMATS)} format must be one of "
                          f"{', '.join(FORMATS)}, not {fmt!r}")
     step = progress or (lambda _label: None)
+    # matplotlib takes most of a second to import: only the formats with images pay it.
+    from . import figures
+
     for name in IMAGES[fmt]:
         step(name)
         if name not in doc.images:

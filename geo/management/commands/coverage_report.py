@@ -24,6 +24,9 @@ from reports.render import FORMATS, render, render_steps
 class Command(BaseCommand):
     help = ("覆盖报告 the coverage report of a district, street or community: summary, "
             "per-community table, roll-ups, findings, rectification list, maps and charts")
+    # Read-only: skip the system checks (they import every URLconf and view, about a
+    # second at start-up); `manage.py check` and the test suite run them.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--scope", default=None,

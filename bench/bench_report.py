@@ -16,19 +16,22 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 PY = str(ROOT / ".venv" / "bin" / "python")
+T = TypeVar("T")
 
 
-def timed(fn: object, repeat: int) -> tuple[float, object]:
-    times, out = [], None
+def timed(fn: Callable[[], T], repeat: int) -> tuple[float, T]:
+    times = []
     for _ in range(repeat):
         t = time.perf_counter()
-        out = fn()  # type: ignore[operator]
+        out = fn()
         times.append(time.perf_counter() - t)
     return statistics.median(times), out
 
@@ -59,9 +62,10 @@ def in_process(scope: str, repeat: int) -> None:
         print(f"  draw {name:<20} {t * 1000:8.0f} ms")
     for fmt in FORMATS:
         for name in IMAGES[fmt]:
-            doc.images.setdefault(name, figures.FIGURES[name](doc))  # type: ignore[attr-defined]
+            doc.images.setdefault(name, figures.FIGURES[name](doc))
         t, data = timed(lambda fmt=fmt: render(doc, fmt), repeat)  # type: ignore[misc]
-        print(f"  render {fmt:<5} (images ready) {t * 1000:8.0f} ms  {len(data) / 1024:8.0f} KiB")  # type: ignore[arg-type]
+        print(f"  render {fmt:<5} (images ready) {t * 1000:8.0f} ms  "
+              f"{len(data) / 1024:8.0f} KiB")
 
 
 def command_runs(scope: str, repeat: int) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from geo.coverage import parse_reaches
 from geo.rules import ProfileError, RuleProfile, load_profile
 
 
@@ -27,6 +28,15 @@ def profile_from(options: dict[str, Any]) -> RuleProfile:
         return load_profile(options.get("profile"))
     except ProfileError as exc:
         raise CommandError(str(exc)) from exc
+
+
+def reaches_from(options: dict[str, Any], profile: RuleProfile) -> list[float]:
+    """``--reach`` in metres, or the profile's reaches when it is not given."""
+    try:
+        return parse_reaches(options["reach"]) if options.get("reach") else \
+            list(profile.walk_reach_m)
+    except ValueError as exc:
+        raise CommandError(f"--reach: {exc}") from exc
 
 
 def emit_json(cmd: BaseCommand, data: Any) -> None:

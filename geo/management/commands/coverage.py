@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from geo.coverage import parse_reaches, reach_column
-from geo.management.output import add_common, emit_json, profile_from, table
+from geo.coverage import reach_column
+from geo.management.output import add_common, emit_json, profile_from, reaches_from, table
 from geo.network import NetworkError
 from geo.services.coverage import run_coverage
 from geo.services.scope import ScopeError, check_scope
@@ -27,11 +27,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         profile = profile_from(opts)
-        try:
-            reaches = parse_reaches(opts["reach"]) if opts["reach"] else \
-                list(profile.walk_reach_m)
-        except ValueError as exc:
-            raise CommandError(f"--reach: {exc}") from exc
+        reaches = reaches_from(opts, profile)
         try:
             scope = check_scope(opts["scope"])
             result = run_coverage(scope, reaches, profile,

@@ -12,8 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from geo.coverage import parse_reaches
-from geo.management.output import profile_from
+from geo.management.output import profile_from, reaches_from
 from geo.network import NetworkError
 from geo.services.scope import ScopeError
 from reports.gather import GATHER_STEPS, gather
@@ -53,11 +52,7 @@ class Command(BaseCommand):
         if not out.parent.is_dir():
             raise CommandError(f"--output: 目录不存在 folder {out.parent} does not exist")
         profile = profile_from(opts)
-        try:
-            reaches = parse_reaches(opts["reach"]) if opts["reach"] else \
-                list(profile.walk_reach_m)
-        except ValueError as exc:
-            raise CommandError(f"--reach: {exc}") from exc
+        reaches = reaches_from(opts, profile)
         steps = [*GATHER_STEPS, *render_steps(fmt), "write"]
         quiet = opts["verbosity"] == 0 or not sys.stderr.isatty()
         with tqdm(total=len(steps), desc="生成报告 Building report", unit="step",

@@ -141,7 +141,7 @@ class MapLayers:
 
     scope: gpd.GeoDataFrame  # the scope's outline
     communities: gpd.GeoDataFrame  # code, name, m2_per_100_households, status
-    reach_areas: gpd.GeoDataFrame  # center, reach_m
+    reach_areas: gpd.GeoDataFrame  # reach_m: one area per reach, the centers' dissolved
     centers: gpd.GeoDataFrame  # name, level, licensed, floor_area
     roads: gpd.GeoDataFrame  # highway
     uncovered: gpd.GeoDataFrame  # name, households, distance_m

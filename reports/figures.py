@@ -13,10 +13,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import geopandas as gpd
 import matplotlib.pyplot as plt
 import numpy as np
-import shapely
 from matplotlib import font_manager
 from matplotlib.artist import Artist
 from matplotlib.collections import LineCollection
@@ -126,9 +124,8 @@ def coverage_map(doc: ReportDocument) -> bytes:
     reach = doc.layers.reach_areas
     if len(reach):
         mid = doc.reaches[len(doc.reaches) // 2]
-        area = shapely.union_all(reach[reach["reach_m"] == mid].geometry.to_numpy())
-        gpd.GeoSeries([area], crs=reach.crs).plot(ax=ax, facecolor="none", edgecolor="#004d40",
-                                                  linewidth=1.2, zorder=3)
+        reach[reach["reach_m"] == mid].plot(ax=ax, facecolor="none", edgecolor="#004d40",
+                                            linewidth=1.2, zorder=3)
     centers = doc.layers.centers
     if len(centers):
         lic = centers[centers["licensed"]]

@@ -73,7 +73,7 @@ def folium_map(doc: ReportDocument) -> folium.Map:
         part = reach[reach["reach_m"] == r]
         if not len(part):
             continue
-        area = shapely.union_all(part.geometry.to_numpy()).simplify(2e-5)
+        area = part.geometry.iloc[0].simplify(2e-5)
         group = folium.FeatureGroup(name=f"{int(r)} 米步行范围 {int(r)} m reach",
                                     show=r == doc.reaches[len(doc.reaches) // 2])
         folium.GeoJson(shapely.geometry.mapping(shapely.set_precision(area, PRECISION)),

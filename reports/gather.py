@@ -266,8 +266,8 @@ def _summary(comms: pd.DataFrame, checks: dict[str, Any], pairings: list[dict[st
     by_status: dict[str, int] = {}
     for p in pairings:
         by_status[p["status"]] = by_status.get(p["status"], 0) + 1
-    licensed = sum(1 for c in measured.loaded.centers
-                   if c.community_code and c.community_code in set(comms["code"]))
+    codes = set(comms["code"])
+    licensed = sum(1 for c in measured.loaded.centers if c.community_code in codes)
     low, high = profile.grid_households
     kinds = checks["counts"]
     return {
@@ -318,13 +318,15 @@ def _layers(comm_rows: list[tuple[Any, ...]], comms: pd.DataFrame, coverage: dic
     outline = shapely.union_all(geoms)
     scope_gdf = gpd.GeoDataFrame({"code": [scope or None]}, geometry=[outline], crs=WGS84)
     box = shapely.to_wkb(shapely.box(*outline.bounds))
-    feats = coverage.get("reach_areas", {}).get("features", [])
-    reach_geoms = [shapely.geometry.shape(f["geometry"]) for f in feats]
-    keep = [i for i, g in enumerate(reach_geoms) if g.intersects(outline)]
+    # The maps draw each reach as one area: dissolve the centers' areas here, once.
+    by_reach: dict[float, list[Any]] = {}
+    for f in coverage.get("reach_areas", {}).get("features", []):
+        geom = shapely.geometry.shape(f["geometry"])
+        if geom.intersects(outline):
+            by_reach.setdefault(float(f["properties"]["reach_m"]), []).append(geom)
     reach = gpd.GeoDataFrame(
-        {"center": [feats[i]["properties"]["center"] for i in keep],
-         "reach_m": [feats[i]["properties"]["reach_m"] for i in keep]},
-        geometry=[reach_geoms[i] for i in keep], crs=WGS84)
+        {"reach_m": list(by_reach)},
+        geometry=[shapely.union_all(parts) for parts in by_reach.values()], crs=WGS84)
     crow = _fetch(CENTERS_SQL, [scope + "%", box])
     centers = gpd.GeoDataFrame(
         {"name": [r[0] for r in crow], "level": [r[1] for r in crow],

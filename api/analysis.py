@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from geo.network import NetworkError
 from geo.pairing import PairingInfeasible
+from geo.services.access import scope_for_read
 from geo.services.coverage import run_coverage
 from geo.services.nearest import nearest_centers
 from geo.services.pairing import build_problem, propose
@@ -19,6 +20,7 @@ from geo.services.search import search_places
 
 from .errors import ApiError
 from .params import CoverageParams, NearestParams, PairingParams, ScopedParams, SearchParams
+from .permissions import StaffInScope
 
 JSON = OpenApiResponse(description="JSON document")
 
@@ -26,7 +28,17 @@ JSON = OpenApiResponse(description="JSON document")
 def _params(serializer_class: type, request: Request) -> dict[str, Any]:
     ser = serializer_class(data=request.query_params)
     ser.is_valid(raise_exception=True)
-    return dict(ser.validated_data)
+    out = dict(ser.validated_data)
+    if "scope" in out:
+        # Staff read inside their scope: no scope means theirs, a wider one is a 403.
+        out["scope"] = scope_for_read(request.user, out["scope"])
+    return out
+
+
+class StaffView(APIView):
+    """An analysis of staff data: login, a role and a scope that covers the request."""
+
+    permission_classes = (StaffInScope,)
 
 
 def _no_network(exc: NetworkError) -> ApiError:
@@ -46,7 +58,7 @@ class NearestCenters(APIView):
             raise _no_network(exc) from exc
 
 
-class Coverage(APIView):
+class Coverage(StaffView):
     """步行覆盖率 household share within each walking reach of a licensed center."""
 
     @extend_schema(parameters=[CoverageParams], responses={200: JSON})
@@ -60,7 +72,7 @@ class Coverage(APIView):
             raise _no_network(exc) from exc
 
 
-class PairingProposal(APIView):
+class PairingProposal(StaffView):
     """结对共建 the optimal pairing with the greedy baseline (a proposal; nothing saved)."""
 
     @extend_schema(parameters=[PairingParams], responses={200: JSON})
@@ -80,7 +92,7 @@ class PairingProposal(APIView):
         return Response(out)
 
 
-class ReportingMembers(APIView):
+class ReportingMembers(StaffView):
     """在职党员报到 members per community against the cap (counts only, no personal data)."""
 
     @extend_schema(parameters=[ScopedParams], responses={200: JSON})
@@ -89,7 +101,7 @@ class ReportingMembers(APIView):
         return Response(run_members(p["scope"], p["profile"]))
 
 
-class FacilityRatio(APIView):
+class FacilityRatio(StaffView):
     """每百户面积 facility floor area per 100 households against the rule profile."""
 
     @extend_schema(parameters=[ScopedParams], responses={200: JSON})
@@ -98,7 +110,7 @@ class FacilityRatio(APIView):
         return Response(run_facility(p["scope"], p["profile"]))
 
 
-class GridChecks(APIView):
+class GridChecks(StaffView):
     """网格检查 every grid rule; findings with their polygons."""
 
     @extend_schema(parameters=[ScopedParams], responses={200: JSON})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
@@ -30,6 +31,9 @@ def error_body(code: str, message: str, field: str | None = None) -> dict[str, A
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DjangoPermissionDenied):  # scope refusals carry a message to show
+        return Response(error_body("forbidden", str(exc) or "没有权限 permission denied"),
+                        status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, ApiError):
         return Response(error_body(exc.error_code, str(exc.detail), exc.field),
                         status=exc.status_code)

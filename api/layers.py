@@ -28,8 +28,10 @@ from geo.models import (
     Street,
     WalkEdge,
 )
+from geo.services.access import scope_filter, scope_of
 
 from .errors import ApiError
+from .permissions import StaffInScope
 
 
 class Pages(GeoJsonPagination):
@@ -54,10 +56,21 @@ class LayerViewSet(viewsets.ReadOnlyModelViewSet):
     filter_backends: ClassVar[list[type]] = [InBBoxFilter]
     bbox_filter_include_overlapping = True
     code_field: ClassVar[str | None] = None
+    # Staff layers (co-building units, pairings) are planning data: staff of the scope only.
+    staff_only: ClassVar[bool] = False
+
+    @property
+    def required_perm(self) -> str:
+        return f"geo.view_{self.queryset.model._meta.model_name}"
+
+    def get_permissions(self) -> list[Any]:
+        return [StaffInScope()] if self.staff_only else super().get_permissions()
 
     def get_queryset(self) -> QuerySet[Any]:
         qs = super().get_queryset()
         request: Request = self.request
+        if self.staff_only:
+            qs = qs.filter(scope_filter(qs.model, scope_of(request.user) or ""))
         code = request.query_params.get("code", "")
         if code:
             if not code.isdigit() or len(code) > 15:
@@ -70,13 +83,14 @@ class LayerViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 def layer(model: type, geo_field: str, fields: list[str], code_field: str | None,
-          related: tuple[str, ...] = ()) -> type[LayerViewSet]:
+          related: tuple[str, ...] = (), staff_only: bool = False) -> type[LayerViewSet]:
     """A viewset class for one model."""
     attrs = {
         "queryset": model.objects.select_related(*related).all(),  # type: ignore[attr-defined]
         "serializer_class": _serializer(model, geo_field, fields),
         "bbox_filter_field": geo_field,
         "code_field": code_field,
+        "staff_only": staff_only,
         "__doc__": f"{model._meta.verbose_name_plural} as GeoJSON",  # type: ignore[attr-defined]
     }
     return type(f"{model.__name__}Layer", (LayerViewSet,), attrs)
@@ -108,6 +122,7 @@ def pairing_layer() -> type[LayerViewSet]:
         "serializer_class": PairingFeature,
         "filter_backends": [],
         "code_field": "community__code",
+        "staff_only": True,
         "__doc__": "结对共建 pairings as GeoJSON lines unit → community",
     })
     return extend_schema_view(list=extend_schema(responses=OpenApiTypes.OBJECT,
@@ -129,7 +144,7 @@ LAYERS: dict[str, type[LayerViewSet]] = {
                      "community__code"),
     "units": layer(CoBuildingUnit, "location", ["name", "unit_type", "party_members",
                                                 "capacity", "address", "phone", "candidate",
-                                                *TRACKED], None),
+                                                *TRACKED], None, staff_only=True),
     "pairings": pairing_layer(),
     "compounds": layer(Compound, "geom", ["name", "community", "households",
                                           "households_estimated", *TRACKED],

@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from . import analysis
+from . import analysis, history
 from .layers import LAYERS
 
 router = DefaultRouter()
@@ -19,6 +19,9 @@ urlpatterns = [
     path("members", analysis.ReportingMembers.as_view(), name="members"),
     path("facility-ratio", analysis.FacilityRatio.as_view(), name="facility-ratio"),
     path("grid-checks", analysis.GridChecks.as_view(), name="grid-checks"),
+    path("history/<str:kind>/<int:pk>", history.ObjectHistory.as_view(), name="history"),
+    path("history/<str:kind>/<int:pk>/revert", history.RevertObject.as_view(),
+         name="history-revert"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("", include(router.urls)),

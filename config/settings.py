@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config import pgcluster
 from config.env import database_from_url, env_bool, env_int, env_list, env_str
+from config.ratelimit_rules import DEFAULT_RATE_LIMITS, parse_rate_limits
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = pgcluster.VAR
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     "rest_framework_gis",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "simple_history",
     "geo",
     "webmap",
     "api",
@@ -71,6 +73,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.DatabaseUnavailableMiddleware",
+    "config.ratelimit.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -78,6 +82,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "geo.auth.RoleBackend",  # a staff account's role grants its permissions (geo/roles.py)
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -103,6 +113,10 @@ TEMPLATES = [
 
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": database_from_url(os.environ["DATABASE_URL"])}
+elif PRODUCTION:
+    # The private cluster is for one machine's local use; production names its database.
+    raise ImproperlyConfigured("DATABASE_URL must be set when WANGGE_ENV=production, e.g. "
+                               "postgres://wangge:PASSWORD@db.internal:5432/wangge")
 else:
     DATABASES = {
         "default": {
@@ -169,19 +183,48 @@ LOGIN_REDIRECT_URL = "/plan/"
 # Centre of new map widgets when an object has no geometry yet (demo district).
 MAP_DEFAULT_CENTER = (104.10, 30.62)
 
+# Sessions end after a working day, and when the browser closes on a shared office PC.
+SESSION_COOKIE_AGE = env_int("WANGGE_SESSION_SECONDS", 8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_CONTENT_TYPE_NOSNIFF = True
+    SECURE_HSTS_PRELOAD = True
+    if env_bool("WANGGE_BEHIND_PROXY", False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Request bodies: a community's whole working copy of grids fits well inside 10 MB; no page
+# takes file uploads, and any that does later gets at most WANGGE_UPLOAD_MAX_FILES files.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("WANGGE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+DATA_UPLOAD_MAX_NUMBER_FILES = env_int("WANGGE_UPLOAD_MAX_FILES", 5)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+
+# Public endpoints are limited per client: requests per window (seconds); see config/ratelimit.py.
+RATE_LIMITS = parse_rate_limits(env_str("WANGGE_RATE_LIMITS", DEFAULT_RATE_LIMITS))
+RATE_LIMIT_BEHIND_PROXY = env_bool("WANGGE_BEHIND_PROXY", False)
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                      "LOCATION": "wangge"}}
+
+# The admin's own "revert" bypasses scope and version checks; /history/ reverts instead.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    # Every unmasked view of members' personal data is also written to the log (and the table).
+    "loggers": {"wangge.personal_data": {"handlers": ["console"], "level": "INFO",
+                                         "propagate": False}},
 }
 
 # Debian 12 ships GDAL 3.6, which cannot block GDAL's own file/network access for

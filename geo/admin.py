@@ -1,11 +1,20 @@
-"""Admin pages for every model, with the offline map widget."""
+"""Admin pages for every model, with the offline map widget, scopes, versions and history."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.contrib.gis.admin import GISModelAdmin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils.html import escape
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
+    Account,
     Building,
     CoBuildingUnit,
     Community,
@@ -13,37 +22,121 @@ from .models import (
     District,
     GridUnit,
     Pairing,
+    PersonalDataAccess,
     ReportingMember,
     ServiceCenter,
     Street,
     WalkEdge,
     WalkNode,
 )
+from .models.base import StaleVersion
+from .personal import masked
+from .roles import PERSONAL_DATA, covers
+from .services.access import object_code, scope_filter, scope_of
 from .widgets import OfflineMapWidget
 
+TRACKED_READONLY = ("origin", "source", "version", "created_at", "updated_at")
 
-class MapAdmin(GISModelAdmin):
+
+class VersionedForm(forms.ModelForm):
+    """Carries the version the editor opened, so a save over someone else's is refused."""
+
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["base_version"].initial = self.instance.version
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """Lists only the user's scope; opening, saving or deleting outside it is a 403.
+
+    A save is refused (409) when the row changed since the form was opened.
+    """
+
+    form = VersionedForm
+    readonly_fields: tuple[str, ...] = TRACKED_READONLY
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        qs = super().get_queryset(request)
+        scope = scope_of(request.user)
+        return qs.none() if scope is None else qs.filter(scope_filter(self.model, scope))
+
+    def get_object(self, request: HttpRequest, object_id: str,
+                   from_field: str | None = None) -> Any:
+        # Fetched unfiltered so that an object outside the scope is a 403, not "not found".
+        field = self.model._meta.get_field(from_field) if from_field else self.model._meta.pk
+        try:
+            obj = self.model._default_manager.get(**{field.name: field.to_python(object_id)})
+        except (self.model.DoesNotExist, ValueError, TypeError):
+            return None
+        self._check_scope(request, obj)
+        return obj
+
+    def _check_scope(self, request: HttpRequest, obj: Model) -> None:
+        code = object_code(obj)
+        scope = scope_of(request.user)
+        if not covers(scope, code):
+            raise PermissionDenied(f"{code or '全市 city-wide'} 不在您的范围 {scope or '全市'} 内 "
+                                   f"lies outside your scope")
+
+    def save_model(self, request: HttpRequest, obj: Any, form: forms.ModelForm,
+                   change: bool) -> None:
+        self._check_scope(request, obj)  # where the edit puts it, not only where it was
+        if change and hasattr(obj, "save_if_current"):
+            obj._history_user = request.user
+            obj.save_if_current(form.cleaned_data.get("base_version"))
+        else:
+            super().save_model(request, obj, form, change)
+
+    def delete_model(self, request: HttpRequest, obj: Model) -> None:
+        self._check_scope(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for obj in queryset:
+            self._check_scope(request, obj)
+        super().delete_queryset(request, queryset)
+
+    def changeform_view(self, request: HttpRequest, object_id: str | None = None,
+                        form_url: str = "", extra_context: dict[str, Any] | None = None
+                        ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StaleVersion as exc:
+            return HttpResponse(
+                f"<h1>409 已被他人修改 changed by someone else</h1><p>{escape(str(exc))}</p>"
+                f"<p>请重新打开此页，核对对方的修改后再保存。 Open the page again, check their "
+                f"change, then save yours.</p><p><a href=\"{escape(request.path)}\">重新打开 "
+                f"reopen</a></p>", status=409)
+
+
+class MapAdmin(ScopedAdmin, GISModelAdmin):
     """Base admin: offline map widget, provenance read-only."""
 
     gis_widget = OfflineMapWidget
-    readonly_fields: tuple[str, ...] = ("origin", "source", "version", "created_at", "updated_at")
+
+
+class AuditedMapAdmin(MapAdmin, SimpleHistoryAdmin):
+    """A map admin with the per-object history page (who, when, what changed)."""
 
 
 @admin.register(District)
-class DistrictAdmin(MapAdmin):
+class DistrictAdmin(AuditedMapAdmin):
     list_display = ("code", "name", "origin")
     search_fields = ("code", "name")
 
 
 @admin.register(Street)
-class StreetAdmin(MapAdmin):
+class StreetAdmin(AuditedMapAdmin):
     list_display = ("code", "name", "district", "origin")
     list_filter = ("district",)
     search_fields = ("code", "name")
 
 
 @admin.register(Community)
-class CommunityAdmin(MapAdmin):
+class CommunityAdmin(AuditedMapAdmin):
     list_display = ("code", "name", "street", "households", "population", "party_members",
                     "area_class", "code_provisional")
     list_filter = ("street", "area_class", "code_provisional", "origin")
@@ -51,7 +144,7 @@ class CommunityAdmin(MapAdmin):
 
 
 @admin.register(GridUnit)
-class GridUnitAdmin(MapAdmin):
+class GridUnitAdmin(AuditedMapAdmin):
     list_display = ("code", "name", "community", "zone_type", "households", "leader")
     list_filter = ("zone_type", "community__street")
     search_fields = ("code", "name", "leader")
@@ -59,33 +152,66 @@ class GridUnitAdmin(MapAdmin):
 
 
 @admin.register(ServiceCenter)
-class ServiceCenterAdmin(MapAdmin):
+class ServiceCenterAdmin(AuditedMapAdmin):
     list_display = ("name", "level", "floor_area", "licensed", "comprehensive", "community")
     list_filter = ("level", "licensed", "comprehensive")
     search_fields = ("name", "address")
 
 
 @admin.register(CoBuildingUnit)
-class CoBuildingUnitAdmin(MapAdmin):
+class CoBuildingUnitAdmin(AuditedMapAdmin):
     list_display = ("name", "unit_type", "party_members", "capacity", "candidate")
     list_filter = ("unit_type", "candidate")
     search_fields = ("name", "address")
 
 
 @admin.register(Pairing)
-class PairingAdmin(admin.ModelAdmin):
+class PairingAdmin(ScopedAdmin, SimpleHistoryAdmin):
     list_display = ("unit", "community", "distance_m", "method", "status", "agreement_date")
     list_filter = ("status", "method")
     raw_id_fields = ("unit", "community")
-    readonly_fields = ("origin", "source", "version", "created_at", "updated_at")
 
 
 @admin.register(ReportingMember)
 class ReportingMemberAdmin(MapAdmin):
-    list_display = ("name", "home_unit", "residence_community", "reported_community")
+    list_display = ("masked_name", "home_unit", "residence_community", "reported_community")
     list_filter = ("reported_community__street",)
-    search_fields = ("name",)
     raw_id_fields = ("home_unit", "residence_community", "reported_community")
+
+    @admin.display(description="姓名 name")
+    def masked_name(self, obj: ReportingMember) -> str:
+        return masked("name", obj.name)  # lists stay masked for everyone
+
+    @admin.display(description="电话 phone")
+    def masked_phone(self, obj: ReportingMember) -> str:
+        return masked("phone", obj.phone)
+
+    @admin.display(description="身份证号 ID number")
+    def masked_id_number(self, obj: ReportingMember) -> str:
+        return masked("id_number", obj.id_number)
+
+    def get_search_fields(self, request: HttpRequest) -> tuple[str, ...]:
+        # Searching by name would reveal names to those who may not see them.
+        return ("name",) if request.user.has_perm(PERSONAL_DATA) else ()
+
+    def get_exclude(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        if request.user.has_perm(PERSONAL_DATA):
+            return ()
+        return ("name", "phone", "id_number") if obj is not None else ()
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None and not request.user.has_perm(PERSONAL_DATA):
+            return ("masked_name", "masked_phone", "masked_id_number", *fields)
+        return fields
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200 and \
+                request.user.has_perm(PERSONAL_DATA):
+            PersonalDataAccess.record(request.user, "admin", request.path, [int(object_id)])
+        return response
 
 
 @admin.register(Compound)
@@ -115,3 +241,49 @@ class WalkEdgeAdmin(GISModelAdmin):
     list_filter = ("highway",)
     search_fields = ("name",)
     raw_id_fields = ("start", "end")
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    list_display = ("user", "role", "scope")
+    list_filter = ("role",)
+    search_fields = ("user__username", "scope")
+    raw_id_fields = ("user",)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_superuser)
+
+    def save_model(self, request: HttpRequest, obj: Account, form: forms.ModelForm,
+                   change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if not obj.user.is_staff:
+            obj.user.is_staff = True
+            obj.user.save(update_fields=["is_staff"])
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(admin.ModelAdmin):
+    list_display = ("at", "user", "channel", "count", "path")
+    list_filter = ("channel",)
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -24,6 +24,7 @@ from .models import (
     Street,
     WalkEdge,
     WalkNode,
+    audit,
 )
 from .models.base import SRID
 
@@ -56,7 +57,7 @@ def delete_demo() -> dict[str, int]:
 
 def _bulk(model: Any, rows: Iterable[Any], progress: Progress | None) -> list[Any]:
     objs = list(rows)
-    created = model.objects.bulk_create(objs, batch_size=BATCH)
+    created = audit.bulk_create(model, objs, BATCH, "load_demo")
     if progress:
         progress(model._meta.verbose_name_plural, len(created))
     return list(created)

@@ -9,6 +9,8 @@ from django.db.models import Model, QuerySet
 from shapely import from_wkb
 from shapely.geometry.base import BaseGeometry
 
+from geo.personal import PERSONAL_FIELDS, masked
+
 from .fields import CHOICES, FIELDS
 from .store import MODELS
 
@@ -17,14 +19,7 @@ RELATED = {
     "centers": ["community", "street"], "buildings": ["community", "compound"],
     "compounds": ["community"], "members": ["home_unit", "reported_community"],
 }
-PERSONAL = ("phone", "id_number")
-
-
-def mask(value: str) -> str:
-    """Keep the first 3 and last 4 characters: 138****1234, 510104********1234."""
-    if len(value) <= 7:
-        return "*" * len(value)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+PERSONAL = PERSONAL_FIELDS
 
 
 def _label(choices: str, value: str) -> str:
@@ -86,7 +81,7 @@ def _geometry(kind: str, obj: Any) -> BaseGeometry:
 
 def layer_rows(kind: str, queryset: QuerySet[Any] | None = None, *,
                personal_data: bool = False) -> tuple[list[dict[str, Any]], list[BaseGeometry]]:
-    """Display rows and WGS84 geometries of ``kind`` (members' phones and IDs masked)."""
+    """Display rows and WGS84 geometries of ``kind`` (members' names, phones, IDs masked)."""
     qs = queryset if queryset is not None else MODELS[kind].objects.all()
     qs = qs.select_related(*RELATED.get(kind, [])).order_by("pk")
     rows, geoms = [], []
@@ -95,7 +90,7 @@ def layer_rows(kind: str, queryset: QuerySet[Any] | None = None, *,
         if kind == "members" and not personal_data:
             for key in PERSONAL:
                 if values.get(key):
-                    values[key] = mask(values[key])
+                    values[key] = masked(key, values[key])
         rows.append({k: _display(kind, k, v) for k, v in values.items()})
         geoms.append(_geometry(kind, obj))
     return rows, geoms

@@ -30,6 +30,7 @@ from geo.models import (
     Origin,
     WalkEdge,
     WalkNode,
+    audit,
 )
 from geo.models.base import SRID
 
@@ -111,11 +112,11 @@ def sync(model: type[models.Model], rows: Iterable[tuple[Any, dict[str, Any]]],
             else:
                 count.unchanged += 1
         seen[key] = obj
-    model.objects.bulk_create(new, batch_size=BATCH)
+    audit.bulk_create(model, new, BATCH, "import_osm")
     if changed:
         extra_fields = ["version", "updated_at"] if tracked else []
-        model.objects.bulk_update(
-            changed, [*sorted(fields_changed), *extra_fields], batch_size=BATCH)
+        audit.bulk_update(model, changed, [*sorted(fields_changed), *extra_fields], BATCH,
+                          "import_osm")
     kept = {obj.pk for obj in seen.values()}
     count.deleted, _ = stale.exclude(pk__in=kept).delete()
     count.created, count.updated = len(new), len(changed)

@@ -187,7 +187,8 @@ def prepare(path: Path, kind: str, options: Options | None = None,
             except ValueProblem as exc:
                 row_problems.append(Problem(row, t.name, exc.code, exc.message))
                 continue
-            if t.name in MASKABLE and values[t.name] and "*" in values[t.name]:
+            if (t.name in MASKABLE or (kind == "members" and t.name == "name")) and \
+                    values[t.name] and "*" in values[t.name]:
                 row_problems.append(Problem(row, t.name, "masked_value", f"{t.header} is masked "
                                             f"({values[t.name]}); import the unmasked source"))
         geom = moved[i]

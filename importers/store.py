@@ -33,8 +33,10 @@ from geo.models import (
     ReportingMember,
     ServiceCenter,
     Street,
+    audit,
 )
 from geo.models.base import SRID
+from geo.roles import covers
 
 from .fields import LEVEL_OF
 from .parents import ParentTable
@@ -269,7 +271,23 @@ class _Writer:
                 [("name", v["name"], v.get("phone", ""))]
         return []
 
-    def run(self, *, dry_run: bool, skip_invalid: bool, progress: Progress | None) -> ImportResult:
+    def outside_scope(self, planned: list[tuple[Record, dict[str, Any], Any]],
+                      scope: str | None) -> bool:
+        """Record a problem for every row placed outside ``scope`` (None: no check)."""
+        if scope is None:
+            return False
+        found = False
+        for rec, values, target in planned:
+            code = row_code(self.kind, values, target)
+            if not covers(scope, code):
+                found = True
+                self.problem(rec, "code", "out_of_scope",
+                             f"{code or '全市 city-wide'} 不在您的范围 {scope or '全市 city'} 内 "
+                             f"lies outside your scope {scope or 'city'}")
+        return found
+
+    def run(self, *, dry_run: bool, skip_invalid: bool, progress: Progress | None,
+            scope: str | None = None) -> ImportResult:
         model = self.model
         existing = list(model.objects.all())
         index: dict[tuple[Any, ...], Any] = {}
@@ -314,8 +332,10 @@ class _Writer:
             planned.append((rec, values, target))
         if progress:
             progress(len(self.p.records))
+        outside = self.outside_scope(planned, scope)
         self.result.problems = sorted(self.problems, key=lambda p: (p.row or 0, p.field))
-        if self.result.problems and not skip_invalid:
+        # Rows outside the importing user's scope refuse the whole file, --skip-invalid or not.
+        if (self.result.problems and not skip_invalid) or outside:
             return self.result
         with transaction.atomic():
             self.write(planned)
@@ -390,14 +410,27 @@ class _Writer:
             target.origin, target.source, target.updated_at = Origin.IMPORTED, self.source, now
             fields_changed.update(diff)
             changed.append(target)
-        self.model.objects.bulk_create(new, batch_size=BATCH)
+        audit.bulk_create(self.model, new, BATCH, f"import {self.source}")
         if changed:
-            self.model.objects.bulk_update(
-                changed, [*sorted(fields_changed), "version", "origin", "source", "updated_at"],
-                batch_size=BATCH)
+            audit.bulk_update(
+                self.model, changed,
+                [*sorted(fields_changed), "version", "origin", "source", "updated_at"],
+                BATCH, f"import {self.source}")
         for old, new_code in renames:
             _rename_children(self.kind, old, new_code)
         self.result.created, self.result.updated = len(new), len(changed)
+
+
+def row_code(kind: str, values: dict[str, Any], target: Any) -> str:
+    """The hierarchy code a row lands under: its own code, else its parent's ('' for none)."""
+    if kind in LEVEL_OF:
+        return str(values.get("code") or (target.code if target is not None else ""))
+    for parent in ("community", "reported_community", "residence_community", "street",
+                   "district"):
+        code = str(getattr(values.get(parent), "code", None) or "")
+        if code:
+            return code
+    return ""
 
 
 def _place_key(name: str, x: float, y: float) -> tuple[Any, ...]:
@@ -435,12 +468,12 @@ def _rename_children(kind: str, old: str, new: str) -> None:
         rows = list(model.objects.filter(code__startswith=old))
         for r in rows:
             r.code = new + r.code[len(old):]
-        model.objects.bulk_update(rows, ["code"], batch_size=BATCH)
+        audit.bulk_update(model, rows, ["code"], BATCH, f"recode {old} → {new}")
 
 
 def import_prepared(prepared: Prepared, source: str, *, dry_run: bool = False,
-                    skip_invalid: bool = False, progress: Progress | None = None
-                    ) -> ImportResult:
+                    skip_invalid: bool = False, progress: Progress | None = None,
+                    scope: str | None = None) -> ImportResult:
     """Resolve parents and codes, then write (unless problems or ``dry_run``)."""
     return _Writer(prepared, source).run(dry_run=dry_run, skip_invalid=skip_invalid,
-                                         progress=progress)
+                                         progress=progress, scope=scope)

@@ -73,8 +73,13 @@ class Session:
         return path
 
 
-def user_with(username: str, password: str, *perms: str) -> User:
+def user_with(username: str, password: str, *perms: str, role: str = "viewer",
+              scope: str = "") -> User:
+    """A user with a role and scope (default: a city-wide report viewer) plus ``perms``."""
+    from geo.models import Account
+
     user = User.objects.create_user(username, password=password)
+    Account.objects.create(user=user, role=role, scope=scope)
     for perm in perms:
         app, codename = perm.split(".")
         user.user_permissions.add(Permission.objects.get(content_type__app_label=app,

@@ -40,3 +40,16 @@ def shared_file(name: str) -> Path:
 def _tile_cache(settings: object, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Each test renders into its own tile cache, never the development one under var/."""
     settings.TILE_CACHE_DIR = tmp_path_factory.mktemp("tiles")  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def staff_client(client: object, django_user_model: object) -> object:
+    """The test client logged in as a city-wide administrator (role admin, scope city)."""
+    from geo.models import Account
+    from geo.roles import Role
+
+    user = django_user_model.objects.create_user(  # type: ignore[attr-defined]
+        "city-admin", password="pw-city-admin-1")
+    Account.assign(user, Role.ADMIN, "")
+    client.force_login(user)  # type: ignore[attr-defined]
+    return client

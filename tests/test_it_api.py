@@ -13,10 +13,10 @@ from tests.analysis_helpers import run_json
 pytestmark = pytest.mark.django_db
 
 
-def test_it_serves_every_layer_as_paginated_geojson(demo_db: None, client: Client) -> None:
+def test_it_serves_every_layer_as_paginated_geojson(demo_db: None, staff_client: Client) -> None:
     for layer in ["districts", "streets", "communities", "grids", "centers", "units",
                   "pairings", "compounds", "buildings", "roads"]:
-        resp = client.get(f"/api/v1/{layer}/", {"page_size": 5})
+        resp = staff_client.get(f"/api/v1/{layer}/", {"page_size": 5})
         assert resp.status_code == 200, layer
         body = resp.json()
         assert body["type"] == "FeatureCollection"
@@ -44,7 +44,7 @@ def test_it_answers_nearest_like_the_command(demo_db: None, client: Client) -> N
     assert resp.json()["centers"][0]["route"]["type"] == "LineString"
 
 
-def test_it_names_the_bad_parameter(demo_db: None, client: Client) -> None:
+def test_it_names_the_bad_parameter(demo_db: None, staff_client: Client) -> None:
     cases = [
         ("/api/v1/centers/nearest", {"lon": "east", "lat": 30}, "lon"),
         ("/api/v1/centers/nearest", {"lon": 104, "lat": 30, "k": 99}, "k"),
@@ -55,29 +55,30 @@ def test_it_names_the_bad_parameter(demo_db: None, client: Client) -> None:
         ("/api/v1/grids/", {"code": "abc"}, "code"),
     ]
     for url, params, field in cases:
-        resp = client.get(url, params)
+        resp = staff_client.get(url, params)
         assert resp.status_code == 400, (url, params)
         err = resp.json()["error"]
         assert err["field"] == field and err["code"] == "invalid_parameter"
         assert err["message"]
 
 
-def test_it_serves_the_analysis_endpoints(demo_db: None, client: Client) -> None:
-    cov = client.get("/api/v1/coverage", {"scope": "510199001", "reach": "500"}).json()
+def test_it_serves_the_analysis_endpoints(demo_db: None, staff_client: Client) -> None:
+    cov = staff_client.get("/api/v1/coverage", {"scope": "510199001", "reach": "500"}).json()
     assert cov["levels"]["community"] and cov["reaches_m"] == [500.0]
-    pairing = client.get("/api/v1/pairing", {"metric": "straight"}).json()
+    pairing = staff_client.get("/api/v1/pairing", {"metric": "straight"}).json()
     assert pairing["summary"]["status"] == "optimal"
-    members = client.get("/api/v1/members").json()
+    members = staff_client.get("/api/v1/members").json()
     assert sum(c["over_cap"] for c in members["communities"]) >= 3
     # Counts only: no member's name, phone or ID number leaves through this endpoint.
     assert set(members["communities"][0]) == {"code", "name", "members", "over_cap",
                                               "overflow", "suggestions"}
-    ratio = client.get("/api/v1/facility-ratio", {"profile": "city-plan-20"}).json()
+    ratio = staff_client.get("/api/v1/facility-ratio", {"profile": "city-plan-20"}).json()
     assert ratio["profile"] == "city-plan-20"
-    checks = client.get("/api/v1/grid-checks", {"scope": "510199"}).json()
+    checks = staff_client.get("/api/v1/grid-checks", {"scope": "510199"}).json()
     assert checks["ok"] is True
-    infeasible = client.get("/api/v1/pairing", {"metric": "straight", "min_per_community": "5",
-                                                "max_distance": "100"})
+    infeasible = staff_client.get("/api/v1/pairing", {"metric": "straight",
+                                                      "min_per_community": "5",
+                                                      "max_distance": "100"})
     assert infeasible.status_code == 422
     assert "needs 5 more units" in infeasible.json()["error"]["message"]
 

@@ -7,10 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
+from django.core.management.base import CommandError
 from openpyxl import load_workbook
 from shapely import from_wkb, get_coordinates
 
-from geo.models import GridUnit, ReportingMember, ServiceCenter
+from geo.models import Account, GridUnit, PersonalDataAccess, ReportingMember, ServiceCenter
+from geo.roles import Role
 from tests.import_helpers import import_layer, run
 
 pytestmark = pytest.mark.django_db
@@ -104,9 +107,25 @@ def test_it_masks_personal_data_unless_asked(demo_db: None, tmp_path: Path) -> N
     run("export_layer", "members", tmp_path / "m.csv")
     text = (tmp_path / "m.csv").read_text(encoding="utf-8-sig")
     assert member.phone not in text and f"{member.phone[:3]}****{member.phone[-4:]}" in text
+    assert member.id_number not in text and member.name not in text
+    assert member.name[0] + "*" * (len(member.name) - 1) in text
     # A masked file cannot overwrite the real numbers.
     with pytest.raises(Exception, match="problems"):
         import_layer("members", tmp_path / "m.csv")
-    run("export_layer", "members", tmp_path / "full.csv", "--with-personal-data")
+    # Unmasked only for a user allowed to see it, and logged against them.
+    with pytest.raises(CommandError, match="needs --as"):
+        run("export_layer", "members", tmp_path / "full.csv", "--with-personal-data")
+    viewer = User.objects.create_user("viewer-x")
+    Account.assign(viewer, Role.VIEWER, "")
+    with pytest.raises(CommandError, match="view_personal_data"):
+        run("export_layer", "members", tmp_path / "full.csv", "--with-personal-data",
+            "--as", "viewer-x")
+    assert not (tmp_path / "full.csv").exists()
+    admin = User.objects.create_user("admin-x")
+    Account.assign(admin, Role.ADMIN, "")
+    run("export_layer", "members", tmp_path / "full.csv", "--with-personal-data",
+        "--as", "admin-x")
     assert member.phone in (tmp_path / "full.csv").read_text(encoding="utf-8-sig")
+    log = PersonalDataAccess.objects.get(user=admin)
+    assert log.channel == "export" and log.count == ReportingMember.objects.count()
     assert "1,639 unchanged" in import_layer("members", tmp_path / "full.csv")

@@ -12,7 +12,7 @@ from django.contrib.auth.models import Permission, User
 from django.test import Client
 
 from geo.grid_edit import areas_m2
-from geo.models import Community, GridChangeset, GridUnit
+from geo.models import Account, Community, GridChangeset, GridUnit
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +21,7 @@ pytestmark = pytest.mark.django_db
 def planner(client: Client) -> Client:
     user = User.objects.create_user("planner", password="x-unused-1")
     user.user_permissions.add(Permission.objects.get(codename="change_gridunit"))
+    Account.objects.create(user=user, role="viewer", scope="")
     client.force_login(user)
     return client
 

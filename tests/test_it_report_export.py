@@ -11,6 +11,8 @@ from django.contrib.auth.models import Permission, User
 from django.test import Client
 from openpyxl import load_workbook
 
+from geo.models import Account
+
 pytestmark = pytest.mark.django_db
 
 
@@ -18,6 +20,7 @@ def _staff(perms: bool = True) -> Client:
     user = User.objects.create_user("staff", password="pw-staff-123")
     if perms:
         user.user_permissions.add(Permission.objects.get(codename="view_community"))
+        Account.objects.create(user=user, role="viewer", scope="")
     client = Client()
     client.force_login(user)
     return client

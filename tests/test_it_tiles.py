@@ -108,26 +108,26 @@ def test_it_colours_communities_like_the_facility_analysis(demo_db: None,
     assert seen >= 12
 
 
-def test_it_draws_centers_units_and_pairing_lines(demo_db: None, client: Client) -> None:
+def test_it_draws_centers_units_and_pairing_lines(demo_db: None, staff_client: Client) -> None:
     center = ServiceCenter.objects.filter(level="community").order_by("id").first()
     assert center is not None
     zxy = tile_of(center.location.x, center.location.y, 15)
-    names = {f["name"]: f for f in features(get(client, "centers", zxy), "centers")}
+    names = {f["name"]: f for f in features(get(staff_client, "centers", zxy), "centers")}
     assert names[center.name]["floor_area"] == pytest.approx(center.floor_area)
     assert names[center.name]["_geom"]["type"] == "Point"
     # Community-level centers are left out of city-wide tiles.
     far = tile_of(center.location.x, center.location.y, 11)
-    resp = get(client, "centers", far)
+    resp = get(staff_client, "centers", far)
     small = {f["name"] for f in features(resp, "centers")} if resp.status_code == 200 else set()
     assert center.name not in small
     pairing = Pairing.objects.select_related("unit", "community").first()
     assert pairing is not None
     zxy = tile_of(pairing.unit.location.x, pairing.unit.location.y, 14)
-    lines = features(get(client, "pairings", zxy), "pairings")
+    lines = features(get(staff_client, "pairings", zxy), "pairings")
     mine = [f for f in lines if f["id"] == pairing.pk]
     assert mine and mine[0]["community_code"] == pairing.community.code
     assert mine[0]["_geom"]["type"] == "LineString"
-    units = features(get(client, "units", zxy), "units")
+    units = features(get(staff_client, "units", zxy), "units")
     assert pairing.unit.name in {f["name"] for f in units}
 
 
@@ -215,10 +215,10 @@ def test_it_invalidates_exactly_the_tiles_an_edit_touches(
     assert get(client, "grids", there)["X-Tile-Cache"] == "hit"
 
 
-def test_it_knows_each_layer_minimum_zoom(demo_db: None, client: Client) -> None:
+def test_it_knows_each_layer_minimum_zoom(demo_db: None, staff_client: Client) -> None:
     grid = GridUnit.objects.order_by("code").first()
     assert grid is not None
     lon, lat = interior(GridUnit, grid.pk)
     for name, spec in LAYERS.items():
         if spec.minzoom > 0:
-            assert get(client, name, tile_of(lon, lat, spec.minzoom - 1)).status_code == 204
+            assert get(staff_client, name, tile_of(lon, lat, spec.minzoom - 1)).status_code == 204

@@ -35,6 +35,16 @@ def render_tile(layer: TileLayer, z: int, x: int, y: int) -> bytes:
     return bytes(row[0]) if row and row[0] else b""
 
 
+def tile_meets_scope(z: int, x: int, y: int, scope: str) -> bool:
+    """Whether tile z/x/y touches the area of the district, street or community ``scope``."""
+    table = {6: "geo_district", 9: "geo_street", 12: "geo_community"}[len(scope)]
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT EXISTS (SELECT 1 FROM {table} WHERE code = %s AND ST_Intersects("
+                    "geom, ST_Transform(ST_TileEnvelope(%s, %s, %s), 4326)))", [scope, z, x, y])
+        row = cur.fetchone()
+    return bool(row and row[0])
+
+
 def layer_bounds(layer: TileLayer) -> list[float] | None:
     """WGS84 [west, south, east, north] of the layer's features, None when it is empty."""
     table, column = layer.table, layer.column

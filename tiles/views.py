@@ -11,13 +11,16 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from api.errors import error_body
+from geo.services.access import scope_of
 
 from .cache import TileCache
 from .layers import BASEMAP_LAYERS, LAYERS, TileLayer
-from .render import layer_bounds, render_tile
+from .render import layer_bounds, render_tile, tile_meets_scope
 from .tilemath import MAX_ZOOM, valid_tile
 
 MVT = "application/vnd.mapbox-vector-tile"
+# Planning data for staff (layer: model name for the view permission); the rest is public.
+STAFF_LAYERS = {"units": "cobuildingunit", "pairings": "pairing"}
 
 
 def tile_cache() -> TileCache:
@@ -32,7 +35,26 @@ def _error(code: str, message: str, status: int) -> JsonResponse:
 def _cache_control(layer: TileLayer) -> str:
     # Basemap layers change only on import; overlays are edited, so browsers revalidate
     # them every time (a 304 costs a hash comparison, not a render).
+    if layer.name in STAFF_LAYERS:
+        return "private, no-cache"
     return "public, max-age=3600" if layer.basemap else "no-cache"
+
+
+def _staff_refusal(request: HttpRequest, layer: str, z: int, x: int, y: int
+                   ) -> JsonResponse | None:
+    """Why a staff layer's tile is refused to this user (None: serve it)."""
+    user = request.user
+    if not user.is_authenticated:
+        return _error("not_authenticated", "请先登录 log in to see this layer", 401)
+    if not user.has_perm(f"geo.view_{STAFF_LAYERS[layer]}"):
+        return _error("forbidden", f"没有查看权限 you may not view {layer}", 403)
+    scope = scope_of(user)
+    if scope is None:
+        return _error("forbidden", "此账号没有分配工作范围 this account has no role or scope", 403)
+    if scope and not tile_meets_scope(z, x, y, scope):
+        return _error("forbidden", f"瓦片 {z}/{x}/{y} 不在您的范围 {scope} 内 tile {z}/{x}/{y} "
+                      f"lies outside your scope {scope}", 403)
+    return None
 
 
 @require_GET
@@ -44,6 +66,10 @@ def tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> HttpRespon
     if not valid_tile(z, x, y):
         return _error("bad_tile", f"tile {z}/{x}/{y} does not exist (zoom 0–{MAX_ZOOM}, "
                       f"x and y below 2^zoom)", 404)
+    if layer in STAFF_LAYERS:
+        refused = _staff_refusal(request, layer, z, x, y)
+        if refused is not None:
+            return refused
     store = tile_cache()
     body = store.get(layer, z, x, y)
     status = "hit"

@@ -10,7 +10,8 @@ from typing import Any
 import shapely
 import shapely.geometry
 from django.contrib.auth.decorators import login_required, permission_required
-from django.db.models import Exists, OuterRef
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_POST
@@ -21,6 +22,7 @@ from api.errors import error_body
 from geo.grid_edit import GridEditError, carve_new_grid, merge_grids, split_grid
 from geo.models import Community, GridChange, GridChangeset, GridOperation, GridUnit, Street
 from geo.rules import load_profile
+from geo.services.access import require_in_scope, scope_of
 from geo.services.grid_edit import (
     Conflict,
     GridDraft,
@@ -70,6 +72,8 @@ def planner_api(view: Callable[..., JsonResponse]) -> Callable[..., HttpResponse
                 return error("bad_json", "请求应为 JSON 对象 the body must be a JSON object", 400)
         try:
             return view(request, body, *args, **kwargs)
+        except PermissionDenied as exc:
+            return error("forbidden", str(exc), 403)
         except BadInput as exc:
             return error("invalid_parameter", exc.message, 400, field=exc.field)
         except GridEditError as exc:
@@ -96,7 +100,9 @@ def geometry(value: Any, field: str, kinds: tuple[str, ...]) -> BaseGeometry:
     return geom if geom.is_valid or geom.geom_type == "LineString" else shapely.make_valid(geom)
 
 
-def _community(code: str) -> Community:
+def _community(request: HttpRequest, code: str) -> Community:
+    """The community, once the user's scope is known to cover it (403 otherwise)."""
+    require_in_scope(request.user, code, "社区 community")
     return get_object_or_404(Community, code=code)
 
 
@@ -137,7 +143,13 @@ def _state(community: Community) -> dict[str, Any]:
 @permission_required("geo.change_gridunit", raise_exception=True)
 def editor(request: HttpRequest) -> HttpResponse:
     """The grid editor page."""
-    streets = Street.objects.order_by("code").prefetch_related("communities")
+    scope = scope_of(request.user)
+    if scope is None:
+        raise PermissionDenied("此账号没有分配工作范围 this account has no role or scope")
+    # The picker lists only what the planner may edit; the endpoints refuse the rest.
+    streets = (Street.objects.filter(code__startswith=scope[:9]).order_by("code")
+               .prefetch_related(Prefetch("communities", Community.objects.filter(
+                   code__startswith=scope).order_by("code"))))
     return render(request, "webmap/plan.html", {"streets": streets})
 
 
@@ -145,14 +157,14 @@ def editor(request: HttpRequest) -> HttpResponse:
 @planner_api
 def community_state(request: HttpRequest, body: dict[str, Any], code: str) -> JsonResponse:
     """The community's boundary, grids with versions, and the households range."""
-    return JsonResponse(_state(_community(code)))
+    return JsonResponse(_state(_community(request, code)))
 
 
 @require_POST
 @planner_api
 def check(request: HttpRequest, body: dict[str, Any], code: str) -> JsonResponse:
     """Households per drafted grid and every finding, without saving anything."""
-    community = _community(code)
+    community = _community(request, code)
     drafts = _drafts(body)
     current = list(GridUnit.objects.filter(community=community))
     by_id = {g.pk: g.code for g in current}
@@ -192,7 +204,7 @@ def merge(request: HttpRequest, body: dict[str, Any]) -> JsonResponse:
 @planner_api
 def carve(request: HttpRequest, body: dict[str, Any], code: str) -> JsonResponse:
     """A drawn grid clipped to the community, and what is left of the grids under it."""
-    community = _community(code)
+    community = _community(request, code)
     drawn = geometry(body.get("geometry"), "geometry", ("Polygon", "MultiPolygon"))
     items = body.get("others")
     if not isinstance(items, list):
@@ -209,7 +221,7 @@ def carve(request: HttpRequest, body: dict[str, Any], code: str) -> JsonResponse
 @planner_api
 def save(request: HttpRequest, body: dict[str, Any], code: str) -> JsonResponse:
     """Save the working copy atomically: 409 when someone saved first, 400 when it breaks tiling."""
-    community = _community(code)
+    community = _community(request, code)
     raw_base = body.get("base")
     if not isinstance(raw_base, dict):
         raise BadInput("base", "base 应为 {id: version} must map grid ids to versions")
@@ -244,6 +256,7 @@ def save(request: HttpRequest, body: dict[str, Any], code: str) -> JsonResponse:
 @planner_api
 def history(request: HttpRequest, body: dict[str, Any], code: str) -> JsonResponse:
     """Every saved change of one grid (by code), newest first, with who and when."""
+    require_in_scope(request.user, code, "网格 grid")
     changes = (GridChange.objects.filter(code=code)
                .select_related("changeset", "changeset__user")
                .annotate(reverted=Exists(GridChangeset.objects.filter(reverts=OuterRef("changeset"))))
@@ -265,6 +278,7 @@ def history(request: HttpRequest, body: dict[str, Any], code: str) -> JsonRespon
 def revert(request: HttpRequest, body: dict[str, Any], pk: int) -> JsonResponse:
     """Undo a saved changeset (a new changeset); 409 when its grids changed again since."""
     changeset = get_object_or_404(GridChangeset.objects.select_related("community"), pk=pk)
+    require_in_scope(request.user, changeset.community.code, "社区 community")
     try:
         result = revert_changeset(changeset, request.user, load_profile(None))
     except Conflict as exc:

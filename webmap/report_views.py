@@ -7,15 +7,18 @@ import json
 from typing import Any
 
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from geo.coverage import parse_reaches
 from geo.models import District, Street
+from geo.models.audit import acting_as
 from geo.network import NetworkError
 from geo.pairing import PairingInfeasible, PairingResult
 from geo.rules import available_profiles, load_profile
+from geo.services.access import require_in_scope, scope_for_read, scope_of
 from geo.services.pairing import PairingInputs, build_problem, propose, replace_proposals
 from geo.services.scope import check_scope
 from reports.gather import gather
@@ -31,9 +34,15 @@ from .plan_views import error
 @permission_required("geo.view_community", raise_exception=True)
 def reports(request: HttpRequest) -> HttpResponse:
     """Map and tables of a scope: reach, facility ratio, pairings, reporting members."""
+    scope = scope_of(request.user)
+    if scope is None:
+        raise PermissionDenied("此账号没有分配工作范围 this account has no role or scope")
+    # A street's staff pick among what they may read; wider districts are not offered.
     return render(request, "webmap/reports.html", {
-        "districts": District.objects.order_by("code"),
-        "streets": Street.objects.order_by("code"),
+        "districts": District.objects.filter(code__startswith=scope).order_by("code")
+        if len(scope) <= 6 else District.objects.none(),
+        "streets": Street.objects.filter(code__startswith=scope[:9]).order_by("code")
+        if len(scope) <= 9 else Street.objects.none(),
         "profiles": available_profiles(),
     })
 
@@ -56,8 +65,11 @@ def export(request: HttpRequest) -> HttpResponse:
         profile = load_profile(profile_name)
         reach = request.GET.get("reach")
         reaches = parse_reaches(reach) if reach else list(profile.walk_reach_m)
-        doc = gather(request.GET.get("scope") or "", profile, reaches)
+        doc = gather(scope_for_read(request.user, request.GET.get("scope") or ""), profile,
+                     reaches)
         data = render_report(doc, fmt)
+    except PermissionDenied as exc:
+        return error("forbidden", str(exc), 403)
     except NetworkError as exc:
         return error("no_network", str(exc), 409)
     except ValueError as exc:
@@ -96,7 +108,9 @@ def pairing(request: HttpRequest) -> JsonResponse:
     """The optimal pairing of the scope with lines to draw (nothing saved)."""
     try:
         scope, metric = _params(request.GET)
-        return JsonResponse(_proposal(scope, metric)[2])
+        return JsonResponse(_proposal(scope_for_read(request.user, scope), metric)[2])
+    except PermissionDenied as exc:
+        return error("forbidden", str(exc), 403)
     except PairingInfeasible as exc:
         return error("infeasible", "; ".join(exc.reasons), 422)
     except NetworkError as exc:
@@ -113,13 +127,18 @@ def save_pairing(request: HttpRequest) -> JsonResponse:
     try:
         body = json.loads(request.body or b"{}")
         scope, metric = _params(body)
+        # A write names its scope and must lie inside the user's: never narrowed silently.
+        require_in_scope(request.user, scope, "结对范围 pairing scope")
         inputs, result, out = _proposal(scope, metric)
+    except PermissionDenied as exc:
+        return error("forbidden", str(exc), 403)
     except (PairingInfeasible, NetworkError, ValueError, AttributeError) as exc:
         return error("invalid_parameter", str(exc), 400)
     if body.get("fingerprint") != out["fingerprint"]:
         return error("conflict", "数据已变化，请重新计算后再保存 the data changed since this "
                      "proposal was computed; run it again and review it", 409,
                      fingerprint=out["fingerprint"])
-    saved = replace_proposals(inputs, result)
+    with acting_as(request.user):
+        saved = replace_proposals(inputs, result)
     clear_layers("pairings")
     return JsonResponse({"saved": saved, "fingerprint": out["fingerprint"]})

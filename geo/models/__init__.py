@@ -1,5 +1,6 @@
 """Models of wangge's domain (DESIGN §2), one module per concern."""
 
+from .accounts import Account, PersonalDataAccess
 from .base import Origin
 from .basemap import LandFeature, LandKind
 from .buildings import Building, Compound
@@ -19,6 +20,7 @@ from .network import HighwayClass, WalkEdge, WalkNode
 from .people import ReportingMember
 
 __all__ = [
+    "Account",
     "AreaClass",
     "Building",
     "CenterLevel",
@@ -38,6 +40,7 @@ __all__ = [
     "Pairing",
     "PairingMethod",
     "PairingStatus",
+    "PersonalDataAccess",
     "ReportingMember",
     "ServiceCenter",
     "Street",

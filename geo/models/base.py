@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 
 from geo.codes import CodeError, check_code
 
@@ -19,6 +19,16 @@ class Origin(models.TextChoices):
     DERIVED = "derived", "推导（演示） derived demo"
 
 
+class StaleVersion(Exception):
+    """A save based on an old version: someone else saved first."""
+
+    def __init__(self, current: int, based_on: int | None) -> None:
+        super().__init__(f"当前版本 {current}，您编辑的是版本 {based_on} current version is "
+                         f"{current}, your edit was based on version {based_on}")
+        self.current = current
+        self.based_on = based_on
+
+
 class Tracked(models.Model):
     """Provenance, timestamps and an edit version for optimistic locking."""
 
@@ -32,6 +42,19 @@ class Tracked(models.Model):
 
     class Meta:
         abstract = True
+
+    def save_if_current(self, based_on: int | None) -> None:
+        """Save as the next version, or raise StaleVersion when another save came first."""
+        if self.pk is None:
+            self.save()
+            return
+        with transaction.atomic():
+            current = (type(self)._default_manager.select_for_update()
+                       .values_list("version", flat=True).get(pk=self.pk))
+            if based_on is None or current != based_on:
+                raise StaleVersion(current, based_on)
+            self.version = current + 1
+            self.save()
 
 
 def validate_level_code(level: str, value: str, parent_code: str | None) -> None:

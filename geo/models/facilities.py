@@ -8,6 +8,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 
+from .audit import audited
 from .base import SRID, Tracked, non_negative, unique_code
 from .hierarchy import Community, Street
 
@@ -53,6 +54,8 @@ class ServiceCenter(Tracked):
     licensed = models.BooleanField("可挂牌 licensed", default=True)
     comprehensive = models.BooleanField("综合性中心 comprehensive", default=False)
 
+    history = audited()
+
     class Meta:
         verbose_name = "党群服务中心 service center"
         verbose_name_plural = "党群服务中心 service centers"
@@ -91,6 +94,8 @@ class CoBuildingUnit(Tracked):
     phone = models.CharField("电话 phone", max_length=40, blank=True, default="")
     candidate = models.BooleanField("候选（未确认） candidate only", default=False)
     osm_id = models.BigIntegerField("OSM id", null=True, blank=True)
+
+    history = audited()
 
     class Meta:
         verbose_name = "共建单位 co-building unit"
@@ -135,6 +140,8 @@ class Pairing(Tracked):
     status = models.CharField("状态 status", max_length=10, choices=PairingStatus.choices,
                               default=PairingStatus.PROPOSED)
     agreement_date = models.DateField("签约日期 agreement date", null=True, blank=True)
+
+    history = audited()
 
     class Meta:
         verbose_name = "结对共建 pairing"

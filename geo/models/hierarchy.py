@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GinIndex
 
+from .audit import audited
 from .base import SRID, Tracked, code_check, non_negative, validate_level_code
 
 
@@ -14,6 +15,8 @@ class District(Tracked):
     code = models.CharField("区划代码 code", max_length=6, unique=True)
     name = models.CharField("名称 name", max_length=100)
     geom = models.MultiPolygonField("边界 boundary", srid=SRID)
+
+    history = audited()
 
     class Meta:
         verbose_name = "区/县 district"
@@ -37,6 +40,8 @@ class Street(Tracked):
     district = models.ForeignKey(District, models.PROTECT, related_name="streets",
                                  verbose_name="区/县 district")
     geom = models.MultiPolygonField("边界 boundary", srid=SRID)
+
+    history = audited()
 
     class Meta:
         verbose_name = "街道 street"
@@ -72,6 +77,8 @@ class Community(Tracked):
     party_members = models.PositiveIntegerField("党员数 party members", default=0)
     area_class = models.CharField("城区类别 area class", max_length=10,
                                   choices=AreaClass.choices, default=AreaClass.CENTRAL)
+
+    history = audited()
 
     class Meta:
         verbose_name = "社区 community"
@@ -119,6 +126,8 @@ class GridUnit(Tracked):
                                help_text='[{"name": "...", "phone": "..."}]')
     party_branch = models.CharField("网格党支部/党小组 party branch", max_length=100,
                                     blank=True, default="")
+
+    history = audited()
 
     class Meta:
         verbose_name = "网格 grid unit"

@@ -30,6 +30,8 @@ class ReportingMember(Tracked):
         verbose_name = "在职党员报到 reporting member"
         verbose_name_plural = "在职党员报到 reporting members"
         ordering = ["name"]
+        permissions = [("view_personal_data",
+                        "查看党员姓名电话身份证号 view members' names, phones and ID numbers")]
 
     def __str__(self) -> str:
         return self.name

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from django.db import connection, transaction
 
-from geo.models import CoBuildingUnit, Community, Pairing
+from geo.models import CoBuildingUnit, Community, Pairing, audit
 from geo.models.facilities import PairingMethod, PairingStatus
 from geo.nearest import walk_matrix
 from geo.pairing import PairingProblem, PairingResult
@@ -135,5 +135,5 @@ def replace_proposals(inputs: PairingInputs, result: PairingResult) -> int:
                     origin="generated", source=f"pair_units:{inputs.metric}")
             for (i, j, d), lock in zip(result.pairs, result.locked, strict=True) if not lock
         ]
-        Pairing.objects.bulk_create(new)
+        audit.bulk_create(Pairing, new, reason="pairing proposal 结对方案")
     return len(new)

@@ -7,6 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from geo.management.actor import actor_from, add_actor
+from geo.models import PersonalDataAccess
+from geo.roles import PERSONAL_DATA
 from geo.services.scope import ScopeError, check_scope
 from importers.export import layer_rows
 from importers.fields import KINDS
@@ -33,7 +36,9 @@ class Command(BaseCommand):
                             help="wgs84 (default) | cgcs2000 | gcj02 | bd09 | EPSG:n")
         parser.add_argument("--scope", help="district/street/community code to export within")
         parser.add_argument("--with-personal-data", action="store_true",
-                            help="members: write phone and ID numbers unmasked")
+                            help="members: write names, phones and ID numbers unmasked "
+                                 "(needs --as USER allowed to see them; the export is logged)")
+        add_actor(parser)
 
     def handle(self, *args: Any, **opts: Any) -> None:
         kind: str = opts["kind"]
@@ -46,7 +51,12 @@ class Command(BaseCommand):
             if kind not in SCOPE_FIELD:
                 raise CommandError(f"{kind} have no place in the hierarchy; drop --scope")
             qs = qs.filter(**{f"{SCOPE_FIELD[kind]}__startswith": opts["scope"]})
-        rows, geoms = layer_rows(kind, qs, personal_data=opts["with_personal_data"])
+        personal = opts["with_personal_data"] and kind == "members"
+        if personal and not opts["as_user"]:
+            raise CommandError("--with-personal-data needs --as USER: unmasked exports are "
+                               "logged against the user who asked for them")
+        user = actor_from(opts, (PERSONAL_DATA,) if personal else (), opts["scope"] or "")
+        rows, geoms = layer_rows(kind, qs, personal_data=personal)
         if not rows:
             raise CommandError(f"no {kind} to export" + (f" in {opts['scope']}"
                                                          if opts["scope"] else ""))
@@ -54,7 +64,10 @@ class Command(BaseCommand):
             note = write_layer(kind, rows, geoms, opts["path"], opts["crs"])
         except FileRejected as exc:
             raise CommandError(f"[{exc.code}] {exc.message}") from exc
-        masked = " (phones and ID numbers masked)" if kind == "members" and \
-            not opts["with_personal_data"] else ""
+        if personal:
+            PersonalDataAccess.record(user, "export", str(opts["path"]),
+                                      list(qs.values_list("pk", flat=True)))
+        masked = " (names, phones and ID numbers masked)" if kind == "members" and \
+            not personal else ""
         self.stdout.write(self.style.SUCCESS(
             f"导出完成 Exported {len(rows):,} {kind} to {opts['path']}: {note}{masked}"))

@@ -11,10 +11,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from geo.management.actor import actor_from, add_actor
+from geo.models.audit import acting_as
+from geo.services.access import scope_of
 from importers.fields import KINDS, MappingError, parse_overrides
 from importers.prepare import Options, Problem, prepare
 from importers.sources import FileRejected
-from importers.store import import_prepared
+from importers.store import MODELS, import_prepared
 from tiles.signals import clear_layers
 
 SHOWN = 200  # problems printed on the terminal; the --report file has all
@@ -34,6 +37,7 @@ class Command(BaseCommand):
             "is written. Formats: .geojson .json .shp .zip .gpkg .kml .csv .xlsx")
 
     def add_arguments(self, parser: CommandParser) -> None:
+        add_actor(parser)
         parser.add_argument("kind", choices=KINDS)
         parser.add_argument("path", type=Path)
         parser.add_argument("--crs", help="wgs84 | cgcs2000 | gcj02 | bd09 | EPSG:n "
@@ -51,6 +55,14 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        model = MODELS[opts["kind"]]._meta.model_name
+        # Each row's place is checked against the user's scope once parents are resolved.
+        user = actor_from(opts, (f"geo.add_{model}", f"geo.change_{model}"), None)
+        opts["scope_of_actor"] = scope_of(user) if user is not None else None
+        with acting_as(user):
+            self._run(opts)
+
+    def _run(self, opts: dict[str, Any]) -> None:
         started = time.monotonic()
         path: Path = opts["path"]
         kind: str = opts["kind"]
@@ -71,7 +83,7 @@ class Command(BaseCommand):
             bar.set_description("匹配 Matching")
             result = import_prepared(prepared, opts["source"] or path.name,
                                      dry_run=opts["dry_run"], skip_invalid=opts["skip_invalid"],
-                                     progress=step)
+                                     progress=step, scope=opts["scope_of_actor"])
             if not opts["dry_run"]:
                 clear_layers()
         except (FileRejected, MappingError) as exc:
@@ -102,6 +114,10 @@ class Command(BaseCommand):
             w(f"报告 Report: {len(problems):,} problems written to {opts['report']}")
         counts = (f"{result.created:,} created, {result.updated:,} updated, "
                   f"{result.unchanged:,} unchanged, {result.provisional:,} provisional codes")
+        outside = sum(1 for p in problems if p.code == "out_of_scope")
+        if outside:
+            raise CommandError(f"{outside:,} rows lie outside the scope of --as "
+                               f"{opts['as_user']}: nothing written")
         if problems and not opts["skip_invalid"]:
             raise CommandError(f"{len(problems):,} problems in {path.name}: nothing written "
                                "(fix them, or --skip-invalid to import the good rows)")

@@ -11,6 +11,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from geo.households import HouseholdModel
+from geo.management.actor import actor_from, add_actor
+from geo.models.audit import acting_as
 from importers.osm import OsmReadError, read_osm
 from importers.osm_store import store_osm
 from tiles.signals import clear_layers
@@ -23,6 +25,7 @@ class Command(BaseCommand):
             "Import an OSM extract; re-running on the same file changes nothing.")
 
     def add_arguments(self, parser: CommandParser) -> None:
+        add_actor(parser)
         d = HouseholdModel()
         parser.add_argument("path", type=Path)
         parser.add_argument("--m2-per-household", type=float, default=d.m2_per_household,
@@ -37,6 +40,11 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        user = actor_from(opts, ("geo.add_walkedge", "geo.change_walkedge", "geo.add_building"), "")
+        with acting_as(user):
+            self._run(opts)
+
+    def _run(self, opts: dict[str, Any]) -> None:
         started = time.monotonic()
         model = HouseholdModel(opts["m2_per_household"], opts["default_levels"],
                                opts["usable_ratio"], opts["residential_far"])

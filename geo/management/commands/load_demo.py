@@ -11,7 +11,9 @@ from tqdm import tqdm
 
 from geo.demo.generated import generate_city
 from geo.demo_store import store_demo
+from geo.management.actor import actor_from, add_actor
 from geo.models import District
+from geo.models.audit import acting_as
 from tiles.signals import clear_layers
 
 
@@ -21,12 +23,19 @@ class Command(BaseCommand):
             "a second run replaces it.")
 
     def add_arguments(self, parser: CommandParser) -> None:
+        add_actor(parser)
         parser.add_argument("--osm", type=Path, help="derive the demo from this .osm/.osm.pbf file")
         parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
         parser.add_argument("--if-empty", action="store_true",
                             help="do nothing when a demo is already loaded (used by make setup)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        user = actor_from(opts, ("geo.add_community", "geo.delete_community",
+                                 "geo.add_gridunit"), "")
+        with acting_as(user):
+            self._run(opts)
+
+    def _run(self, opts: dict[str, Any]) -> None:
         started = time.monotonic()
         if opts["if_empty"] and District.objects.filter(source__startswith="demo").exists():
             self.stdout.write("演示数据已存在，跳过 Demo already loaded; skipped "

@@ -6,7 +6,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from geo.management.actor import actor_from, add_actor
 from geo.management.output import add_common, emit_json, profile_from, table
+from geo.models.audit import acting_as
 from geo.network import NetworkError
 from geo.pairing import PairingInfeasible
 from geo.services.pairing import build_problem, propose, replace_proposals
@@ -24,6 +26,7 @@ class Command(BaseCommand):
     help = "结对共建 pair co-building units with communities: nearest and balanced, optimal"
 
     def add_arguments(self, parser: CommandParser) -> None:
+        add_actor(parser)
         parser.add_argument("--metric", choices=["walk", "straight"], default="walk")
         parser.add_argument("--max-per-community", type=int, default=None,
                             help="cap per community (default from the profile, 5; large "
@@ -38,6 +41,13 @@ class Command(BaseCommand):
         add_common(parser)
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        saving = opts["save"]
+        user = actor_from(opts, ("geo.add_pairing", "geo.delete_pairing") if saving else (),
+                          (opts["scope"] or "") if saving else None)
+        with acting_as(user):
+            self._run(opts)
+
+    def _run(self, opts: dict[str, Any]) -> None:
         profile = profile_from(opts)
         if opts["max_per_community"] is not None and opts["max_per_community"] < 1:
             raise CommandError("--max-per-community must be at least 1")

@@ -6,7 +6,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from geo.management.actor import actor_from, add_actor
 from geo.management.output import add_common, emit_json, profile_from, table
+from geo.models.audit import acting_as
 from geo.services.rules import run_members
 from geo.services.scope import ScopeError, check_scope
 
@@ -15,11 +17,19 @@ class Command(BaseCommand):
     help = "在职党员报到 members per residence community, over-cap flagged with suggestions"
 
     def add_arguments(self, parser: CommandParser) -> None:
+        add_actor(parser)
         parser.add_argument("--save", action="store_true",
                             help="store each member's residence community")
         add_common(parser)
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        saving = opts["save"]
+        user = actor_from(opts, ("geo.change_reportingmember",) if saving else (),
+                          (opts["scope"] or "") if saving else None)
+        with acting_as(user):
+            self._run(opts)
+
+    def _run(self, opts: dict[str, Any]) -> None:
         profile = profile_from(opts)
         try:
             result = run_members(check_scope(opts["scope"]), profile, save=opts["save"])

@@ -1,0 +1,59 @@
+"""Per-client limits on public endpoints: 429 with ``Retry-After`` once a window is used up.
+
+Counts live in Django's cache (a fixed window per client and bucket). The default cache is
+per process, so with N workers a client may get up to N× the limit; point ``CACHES`` at a
+shared backend when that matters.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from api.errors import error_body
+
+from .ratelimit_rules import bucket_of
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address; behind a trusted proxy, the last hop it reports."""
+    if settings.RATE_LIMIT_BEHIND_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
+        if hops:
+            return hops[-1]
+    return str(request.META.get("REMOTE_ADDR", "unknown"))
+
+
+class RateLimitMiddleware:
+    """Refuse a client's request once it has used up its bucket's window."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        bucket = bucket_of(request.method or "GET", request.path)
+        limit = settings.RATE_LIMITS.get(bucket) if bucket else None
+        if limit is not None:
+            count, window = limit
+            now = time.time()
+            key = f"rl:{bucket}:{client_address(request)}:{int(now // window)}"
+            cache.add(key, 0, timeout=window + 1)
+            try:
+                used = cache.incr(key)
+            except ValueError:  # evicted between add and incr: start the window again
+                cache.set(key, 1, timeout=window + 1)
+                used = 1
+            if used > count:
+                retry = max(1, math.ceil(window - now % window))
+                resp = JsonResponse(error_body(
+                    "rate_limited", f"请求过于频繁，请 {retry} 秒后再试 too many requests "
+                    f"({count} per {window} s); try again in {retry} s"), status=429)
+                resp["Retry-After"] = str(retry)
+                return resp
+        return self.get_response(request)

@@ -1,0 +1,45 @@
+"""Which requests count against which per-client limit, and how limits are written.
+
+``WANGGE_RATE_LIMITS`` is a comma list of ``bucket=requests/seconds`` (``finder=120/60``);
+``off`` turns every limit off and ``bucket=0/60`` one of them. The public buckets are the
+resident finder with its two endpoints, the vector tiles (a map view loads a few dozen
+tiles at once) and the login forms (password guessing).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ImproperlyConfigured
+
+DEFAULT_RATE_LIMITS = "finder=120/60,tiles=2000/60,login=10/60"
+
+BUCKETS = ("finder", "tiles", "login")
+
+
+def parse_rate_limits(raw: str) -> dict[str, tuple[int, int]]:
+    """``{"finder": (120, 60), ...}`` from the variable; a limit of 0 is left out."""
+    if raw.strip().lower() in {"off", "0", "none"}:
+        return {}
+    limits: dict[str, tuple[int, int]] = {}
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        name, _, spec = item.partition("=")
+        count, _, window = spec.partition("/")
+        if name not in BUCKETS or not count.isdigit() or not window.isdigit() or \
+                int(window) == 0:
+            raise ImproperlyConfigured(
+                f"WANGGE_RATE_LIMITS item {item!r} should be BUCKET=REQUESTS/SECONDS with "
+                f"BUCKET one of {', '.join(BUCKETS)}, e.g. finder=120/60")
+        if int(count):
+            limits[name] = (int(count), int(window))
+    return limits
+
+
+def bucket_of(method: str, path: str) -> str | None:
+    """The limit a request counts against, or ``None`` (staff pages need a login instead)."""
+    if path.startswith("/tiles/"):
+        return "tiles"
+    if path in {"/", "/api/v1/centers/nearest", "/api/v1/search"} or \
+            path.startswith("/centers/"):
+        return "finder"
+    if method == "POST" and path in {"/accounts/login/", "/admin/login/"}:
+        return "login"
+    return None

@@ -1,0 +1,90 @@
+"""Staff accounts: one role and one scope per user; and the log of unmasked personal data."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from geo.roles import ROLE_LABELS, Role, scope_problem
+
+from .hierarchy import Community, District, Street
+
+log = logging.getLogger("wangge.personal_data")
+_SCOPE_MODEL = {6: District, 9: Street, 12: Community}
+
+
+class Account(models.Model):
+    """A staff user's role and the part of the city (a hierarchy code) they work in."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, related_name="account",
+                                verbose_name="用户 user")
+    role = models.CharField("角色 role", max_length=10,
+                            choices=[(r.value, ROLE_LABELS[r]) for r in Role])
+    scope = models.CharField("范围 scope", max_length=12, blank=True, default="",
+                             help_text="区县 6 位、街道 9 位、社区 12 位代码；空为全市 "
+                                       "6/9/12-digit code; empty for the whole city")
+
+    class Meta:
+        verbose_name = "账号角色 account"
+        verbose_name_plural = "账号角色 accounts"
+        constraints = [models.CheckConstraint(
+            condition=models.Q(scope__regex=r"^([0-9]{6}|[0-9]{9}|[0-9]{12})?$"),
+            name="account_scope_code")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.scope or '全市 city'}"
+
+    def clean(self) -> None:
+        problem = scope_problem(Role(self.role), self.scope)
+        if problem:
+            raise ValidationError({"scope": ValidationError(problem, code="scope_level")})
+        model = _SCOPE_MODEL.get(len(self.scope))
+        if model is not None and not model.objects.filter(code=self.scope).exists():
+            raise ValidationError({"scope": ValidationError(
+                f"没有代码为 {self.scope} 的区划 no area with code {self.scope}",
+                code="unknown_scope")})
+
+    @classmethod
+    def assign(cls, user: models.Model, role: Role, scope: str) -> Account:
+        """Give ``user`` a role and scope (validated); staff may then log in to the admin."""
+        with transaction.atomic():
+            account = cls.objects.select_for_update().filter(user=user).first() or cls(user=user)
+            account.role, account.scope = role.value, scope
+            account.full_clean(exclude=["user"])
+            account.save()
+            if not getattr(user, "is_staff", False):
+                user.is_staff = True
+                user.save(update_fields=["is_staff"])
+        return account
+
+
+class PersonalDataAccess(models.Model):
+    """One unmasked view of members' personal data: who, when, where, which members."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
+                             verbose_name="用户 user")
+    at = models.DateTimeField("时间 time", auto_now_add=True, db_index=True)
+    channel = models.CharField("途径 channel", max_length=20)
+    path = models.CharField("地址 path", max_length=300, blank=True, default="")
+    member_ids = models.JSONField("党员 member ids", default=list)
+    count = models.PositiveIntegerField("人数 members shown", default=0)
+
+    class Meta:
+        verbose_name = "个人信息查看记录 personal data access"
+        verbose_name_plural = "个人信息查看记录 personal data access log"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.channel} {self.count} @ {self.at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def record(cls, user: object, channel: str, path: str, member_ids: list[int]) -> None:
+        """Log that ``user`` saw these members unmasked."""
+        log.info("personal data: user=%s channel=%s path=%s members=%d",
+                 getattr(user, "username", None), channel, path, len(member_ids))
+        cls.objects.create(user=user if getattr(user, "is_authenticated", False) else None,
+                           channel=channel, path=path[:300], member_ids=member_ids[:10_000],
+                           count=len(member_ids))

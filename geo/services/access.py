@@ -1,0 +1,120 @@
+"""Scope checks against the database: a user's scope, an object's code, refusals as 403."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.db.models import Exists, Model, OuterRef, Q
+
+from geo.models import (
+    Account,
+    Building,
+    CoBuildingUnit,
+    Community,
+    Compound,
+    District,
+    GridUnit,
+    Pairing,
+    ReportingMember,
+    ServiceCenter,
+    Street,
+)
+from geo.roles import covers, read_scope
+
+# Where each model keeps the hierarchy code that places it (None: placed by location).
+CODE_PATHS: dict[type[Model], tuple[str, ...]] = {
+    District: ("code",), Street: ("code",), Community: ("code",), GridUnit: ("code",),
+    ServiceCenter: ("community__code", "street__code", "street__district__code"),
+    Pairing: ("community__code",),
+    ReportingMember: ("reported_community__code", "residence_community__code"),
+    Compound: ("community__code",), Building: ("community__code",),
+}
+
+
+def scope_of(user: Any) -> str | None:
+    """The user's scope: ``""`` for superusers, ``None`` for anonymous users and no account."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser:
+        return ""
+    if not hasattr(user, "_scope_cache"):
+        account = Account.objects.filter(user_id=user.pk).only("scope").first()
+        user._scope_cache = account.scope if account else None
+    scope: str | None = user._scope_cache
+    return scope
+
+
+def unit_code(unit: CoBuildingUnit) -> str:
+    """The code of the community a co-building unit stands in ('' when in none)."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT code FROM geo_community WHERE ST_Intersects(geom, %s::geometry) "
+                    "ORDER BY code LIMIT 1", [unit.location.ewkt])
+        row = cur.fetchone()
+    return row[0] if row else ""
+
+
+def object_code(obj: Model) -> str:
+    """The hierarchy code that places ``obj`` ('' when it belongs to the whole city)."""
+    if isinstance(obj, CoBuildingUnit):
+        return unit_code(obj) if obj.location else ""
+    for path in CODE_PATHS.get(type(obj), ()):
+        value: Any = obj
+        for part in path.split("__"):
+            value = getattr(value, part, None) if value is not None else None
+        if value:
+            return str(value)
+    return ""
+
+
+def scope_filter(model: type[Model], scope: str) -> Q:
+    """The rows of ``model`` inside ``scope`` (reads only: writes are refused, not filtered)."""
+    if not scope:
+        return Q()
+    if model is CoBuildingUnit:
+        return Q(Exists(Community.objects.filter(code__startswith=scope,
+                                                 geom__intersects=OuterRef("location"))))
+    paths = CODE_PATHS.get(model)
+    if not paths:
+        return Q(pk__in=[])
+    q = Q()
+    for path in paths:
+        q |= Q(**{f"{path}__startswith": scope})
+    return q
+
+
+def refuse(message: str) -> PermissionDenied:
+    """A 403 with a message the user can act on."""
+    return PermissionDenied(message)
+
+
+def require_in_scope(user: Any, code: str, what: str = "") -> None:
+    """Raise PermissionDenied unless ``code`` lies inside the user's scope."""
+    scope = scope_of(user)
+    if not covers(scope, code):
+        raise refuse(_outside(scope, code or "全市 city", what))
+
+
+def require_perm(user: Any, perm: str) -> None:
+    """Raise PermissionDenied without the permission."""
+    if not user.has_perm(perm):
+        raise refuse(f"没有权限 you lack the permission {perm}")
+
+
+def scope_for_read(user: Any, requested: str) -> str:
+    """The scope a read uses: the user's own when none is asked, 403 when it reaches outside."""
+    scope = scope_of(user)
+    chosen = read_scope(scope, requested)
+    if chosen is None:
+        raise refuse(_outside(scope, requested or "全市 city", ""))
+    return chosen
+
+
+def _outside(scope: str | None, code: str, what: str) -> str:
+    if scope is None:
+        return ("此账号没有分配工作范围，请联系管理员 this account has no role or scope; ask an "
+                "administrator to assign one")
+    mine = scope or "全市 city"
+    thing = f"{what} " if what else ""
+    return (f"{thing}{code} 不在您的范围 {mine} 内 {thing}{code} lies outside your scope {mine}")

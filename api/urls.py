@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from . import analysis, history
+from . import analysis, history, members
 from .layers import LAYERS
 
 router = DefaultRouter()
@@ -17,6 +17,7 @@ urlpatterns = [
     path("coverage", analysis.Coverage.as_view(), name="coverage"),
     path("pairing", analysis.PairingProposal.as_view(), name="pairing"),
     path("members", analysis.ReportingMembers.as_view(), name="members"),
+    path("members/list", members.MemberList.as_view(), name="member-list"),
     path("facility-ratio", analysis.FacilityRatio.as_view(), name="facility-ratio"),
     path("grid-checks", analysis.GridChecks.as_view(), name="grid-checks"),
     path("history/<str:kind>/<int:pk>", history.ObjectHistory.as_view(), name="history"),

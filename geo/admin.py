@@ -194,10 +194,16 @@ class ReportingMemberAdmin(MapAdmin):
         # Searching by name would reveal names to those who may not see them.
         return ("name",) if request.user.has_perm(PERSONAL_DATA) else ()
 
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        fields = list(super().get_fields(request, obj))
+        if obj is None or request.user.has_perm(PERSONAL_DATA):
+            return fields
+        return [f for f in fields if f not in ("name", "phone", "id_number")]
+
     def get_exclude(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
-        if request.user.has_perm(PERSONAL_DATA):
+        if obj is None or request.user.has_perm(PERSONAL_DATA):
             return ()
-        return ("name", "phone", "id_number") if obj is not None else ()
+        return ("name", "phone", "id_number")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         fields = tuple(super().get_readonly_fields(request, obj))

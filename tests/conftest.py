@@ -53,3 +53,9 @@ def staff_client(client: object, django_user_model: object) -> object:
     Account.assign(user, Role.ADMIN, "")
     client.force_login(user)  # type: ignore[attr-defined]
     return client
+
+
+@pytest.fixture(autouse=True)
+def _no_rate_limits(settings: object) -> None:
+    """Tests make many requests from one address; test_it_security turns the limits on."""
+    settings.RATE_LIMITS = {}  # type: ignore[attr-defined]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.contrib.gis.db import models
 
+from geo.personal import mask_name
+
 from .base import SRID, Tracked
 from .facilities import CoBuildingUnit
 from .hierarchy import Community
@@ -34,4 +36,6 @@ class ReportingMember(Tracked):
                         "查看党员姓名电话身份证号 view members' names, phones and ID numbers")]
 
     def __str__(self) -> str:
-        return self.name
+        # Shown in titles, logs and history lists: masked, so that only the fields that are
+        # checked against the viewer's role ever show the whole name.
+        return f"{mask_name(self.name)} #{self.pk}"

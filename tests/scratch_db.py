@@ -1,0 +1,100 @@
+"""A scratch PostGIS cluster or database beside the test database, and manage.py in a child
+process pointed at it (for backup/restore and restarting the database under a server)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from config import pgcluster
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def url(dbname: str, socket_dir: Path, port: int) -> str:
+    """A DATABASE_URL for a database reached through the cluster's socket."""
+    return f"postgres://{pgcluster.DB_USER}@/{dbname}?host={socket_dir}&port={port}"
+
+
+def db_url_of(settings_dict: dict[str, Any]) -> str:
+    return url(settings_dict["NAME"], Path(settings_dict["HOST"]), int(settings_dict["PORT"]))
+
+
+def manage(*args: str, database_url: str, check: bool = True,
+           **env: str) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, text=True,
+                          capture_output=True, timeout=600,
+                          env={**os.environ, "DATABASE_URL": database_url, **env})
+    if check and proc.returncode != 0:
+        raise AssertionError(f"manage.py {' '.join(args)} failed:\n{proc.stderr}")
+    return proc
+
+
+def connect(database_url: str) -> psycopg.Connection[Any]:
+    from config.env import database_from_url
+
+    db = database_from_url(database_url)
+    return psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"],
+                           dbname=db["NAME"], autocommit=True)
+
+
+def fingerprint(database_url: str) -> dict[str, Any]:
+    """Row count of every table, and an md5 of every geometry column in id order."""
+    out: dict[str, Any] = {}
+    with connect(database_url) as conn:
+        tables = [r[0] for r in conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")]
+        for t in tables:
+            out[t] = conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]  # type: ignore[index]
+        for t, col in conn.execute("SELECT f_table_name, f_geometry_column FROM "
+                                   "geometry_columns WHERE f_table_schema = 'public'").fetchall():
+            out[f"{t}.{col}"] = conn.execute(
+                f'SELECT md5(string_agg(encode(ST_AsEWKB("{col}"), \'hex\'), \',\' '
+                f'ORDER BY id)) FROM "{t}"').fetchone()[0]  # type: ignore[index]
+    return out
+
+
+@contextmanager
+def scratch_database(name: str, settings_dict: dict[str, Any]) -> Iterator[str]:
+    """An empty database ``name`` in the test cluster; dropped afterwards."""
+    admin = url("postgres", Path(settings_dict["HOST"]), int(settings_dict["PORT"]))
+    with connect(admin) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url(name, Path(settings_dict["HOST"]), int(settings_dict["PORT"]))
+    finally:
+        with connect(admin) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def scratch_cluster() -> Iterator[pgcluster.ClusterConfig]:
+    """A second private cluster (own data folder and port) with an empty ``wangge`` database."""
+    pgcluster.VAR.mkdir(parents=True, exist_ok=True)
+    base = Path(tempfile.mkdtemp(prefix="test-cluster-", dir=pgcluster.VAR))
+    base.chmod(0o755)
+    cfg = pgcluster.ClusterConfig(base / "pgdata", base / "run", base / "log" / "pg.log",
+                                  free_port(), pgcluster.find_bindir())
+    try:
+        pgcluster.start(cfg, quiet=True)
+        yield cfg
+    finally:
+        pgcluster.stop(cfg, quiet=True)
+        shutil.rmtree(base, ignore_errors=True)

@@ -1,0 +1,44 @@
+"""backup then restore gives the same rows and geometries; a bad file changes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from tests.scratch_db import connect, db_url_of, fingerprint, manage, scratch_database
+
+
+@pytest.mark.django_db
+def test_it_restores_exactly_what_it_backed_up(demo_db: None, tmp_path: Path) -> None:
+    source = db_url_of(connection.settings_dict)
+    dump = tmp_path / "wangge.dump"
+    out = manage("backup", str(dump), database_url=source)
+    assert "Backed up" in out.stdout and dump.stat().st_size > 10_000
+    expected = fingerprint(source)
+    assert expected["geo_gridunit"] > 0 and expected["geo_community.geom"]
+    with scratch_database("wangge_restore_test", connection.settings_dict) as target:
+        manage("migrate", "--noinput", database_url=target)  # a live database to replace
+        with connect(target) as conn:
+            conn.execute("INSERT INTO auth_user (password, is_superuser, username, first_name, "
+                         "last_name, email, is_staff, is_active, date_joined) VALUES "
+                         "('x', false, 'someone-else', '', '', '', false, true, now())")
+        refused = manage("restore", str(dump), database_url=target, check=False)
+        assert refused.returncode != 0 and "--yes" in refused.stderr
+        manage("restore", str(dump), "--yes", database_url=target)
+        assert fingerprint(target) == expected
+        # Edits after the backup are undone by a second restore.
+        with connect(target) as conn:
+            conn.execute("DELETE FROM geo_gridchange; DELETE FROM geo_gridunit "
+                         "WHERE id IN (SELECT id FROM geo_gridunit LIMIT 5)")
+            conn.execute("UPDATE geo_community SET geom = ST_Multi(ST_Buffer(geom, 0.001))")
+        assert fingerprint(target) != expected
+        manage("restore", str(dump), "--yes", database_url=target)
+        assert fingerprint(target) == expected
+        # A file that is not a backup is refused before anything is dropped.
+        junk = tmp_path / "junk.dump"
+        junk.write_bytes(b"PGDMP" + b"\0" * 100)
+        bad = manage("restore", str(junk), "--yes", database_url=target, check=False)
+        assert bad.returncode != 0 and "not a backup" in bad.stderr
+        assert fingerprint(target) == expected

@@ -85,3 +85,4 @@ bench: setup
 	$(PY) bench/bench_import.py
 	$(PY) bench/bench_tiles.py
 	$(PY) bench/bench_report.py
+	$(PY) bench/bench_load.py

@@ -20,7 +20,9 @@ def start_gunicorn(port: int, probe: str, **env: str) -> subprocess.Popen[bytes]
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "config.wsgi:application", "-w", "2",
          "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=ROOT, env={**os.environ, "WANGGE_ALLOWED_HOSTS": "127.0.0.1", **env})
+        # Throughput benches measure the server, not the per-client limits (off unless asked).
+        cwd=ROOT, env={**os.environ, "WANGGE_ALLOWED_HOSTS": "127.0.0.1",
+                       "WANGGE_RATE_LIMITS": "off", **env})
     for _ in range(100):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}{probe}", timeout=30).read()

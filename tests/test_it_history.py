@@ -57,7 +57,7 @@ def test_it_reverts_and_records_the_revert(demo_db: None) -> None:
     admin, client = _user("ann", Role.ADMIN)
     street = Street.objects.order_by("code").first()
     assert street is not None
-    first = street.history.latest("history_id")  # type: ignore[attr-defined]
+    first = street.history.latest("history_id")
     old_geom = street.geom.clone()
     with acting_as(admin):
         street.name = "改名街道"
@@ -87,7 +87,7 @@ def test_it_refuses_a_stale_revert_with_409_and_the_current_version(demo_db: Non
     admin, client = _user("ann", Role.ADMIN)
     comm = Community.objects.order_by("code").first()
     assert comm is not None
-    first = comm.history.latest("history_id")  # type: ignore[attr-defined]
+    first = comm.history.latest("history_id")
     seen = comm.version
     with acting_as(admin):  # someone else saves after the user loaded the page
         comm.name = comm.name + "·"
@@ -108,7 +108,7 @@ def test_it_scopes_history_and_sends_grids_to_their_changesets(demo_db: None) ->
     theirs = Community.objects.filter(code__startswith=streets[-1]).first()
     assert theirs is not None
     assert planner.get(f"/api/v1/history/communities/{theirs.pk}").status_code == 403
-    record = theirs.history.latest("history_id")  # type: ignore[attr-defined]
+    record = theirs.history.latest("history_id")
     resp = planner.post(f"/api/v1/history/communities/{theirs.pk}/revert",
                         {"history_id": record.history_id, "version": theirs.version},
                         content_type="application/json")
@@ -116,7 +116,7 @@ def test_it_scopes_history_and_sends_grids_to_their_changesets(demo_db: None) ->
     grid = GridUnit.objects.filter(code__startswith=streets[0]).first()
     assert grid is not None
     assert planner.get(f"/api/v1/history/grids/{grid.pk}").status_code == 200
-    rec = grid.history.latest("history_id")  # type: ignore[attr-defined]
+    rec = grid.history.latest("history_id")
     resp = planner.post(f"/api/v1/history/grids/{grid.pk}/revert",
                         {"history_id": rec.history_id, "version": grid.version},
                         content_type="application/json")
@@ -154,7 +154,7 @@ def test_it_leaves_everything_unchanged_when_a_split_fails_half_way(demo_db: Non
                     .values_list("pk", "code", "version", "households"))
     geoms = {g.pk: g.geom.wkb for g in GridUnit.objects.filter(community=community)}
     changesets = GridChangeset.objects.count()
-    history = GridUnit.history.count()  # type: ignore[attr-defined]
+    history = GridUnit.history.count()
     # The database refuses the split's new grid after the first grid was already rewritten.
     with connection.cursor() as cur:
         cur.execute("""
@@ -172,7 +172,7 @@ def test_it_leaves_everything_unchanged_when_a_split_fails_half_way(demo_db: Non
     assert after == before
     assert {g.pk: g.geom.wkb for g in GridUnit.objects.filter(community=community)} == geoms
     assert GridChangeset.objects.count() == changesets
-    assert GridUnit.history.count() == history  # type: ignore[attr-defined]
+    assert GridUnit.history.count() == history
     with connection.cursor() as cur:
         cur.execute("DROP TRIGGER test_refuse_new_grid ON geo_gridunit; "
                     "DROP FUNCTION test_refuse_new_grid();")

@@ -26,7 +26,8 @@ pytestmark = pytest.mark.django_db
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items()
-            if k not in {"SECRET_KEY", "DATABASE_URL", "WANGGE_ENV", "DEBUG"}}
+            if k not in {"SECRET_KEY", "DATABASE_URL", "WANGGE_ENV", "DEBUG",
+                         "DJANGO_ALLOW_ASYNC_UNSAFE"}}  # set by the browser tests
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env},
                           capture_output=True, text=True, timeout=300)
 

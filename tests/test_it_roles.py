@@ -205,3 +205,21 @@ def test_it_refuses_an_account_scope_that_does_not_fit_its_role(demo_db: None) -
     with pytest.raises(ValidationError, match="no area"):
         Account.assign(user, Role.PLANNER, "510199999")
     assert not Account.objects.filter(user=user).exists()
+
+
+def test_it_assigns_roles_from_the_command_line(demo_db: None, monkeypatch: Any) -> None:
+    s1, _ = _streets()
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="--create"):
+        call_command("account", "lee", "--role", "planner", "--scope", s1)
+    monkeypatch.setenv("WANGGE_NEW_PASSWORD", "123")
+    with pytest.raises(CommandError, match="password refused"):
+        call_command("account", "lee", "--role", "planner", "--scope", s1, "--create")
+    monkeypatch.setenv("WANGGE_NEW_PASSWORD", "lee-grids-2026!")
+    call_command("account", "lee", "--role", "planner", "--scope", s1, "--create", stdout=out)
+    account = Account.objects.get(user__username="lee")
+    assert (account.role, account.scope) == ("planner", s1) and account.user.is_staff
+    assert account.user.check_password("lee-grids-2026!")
+    with pytest.raises(CommandError, match="scope"):
+        call_command("account", "lee", "--role", "staff", "--scope", s1)
+    assert Account.objects.get(user__username="lee").role == "planner"

@@ -22,7 +22,7 @@ from .permissions import StaffInScope
 JSON = OpenApiResponse(description="JSON document")
 
 
-def _object(kind: str, pk: int, request: Request) -> tuple[type[Any], Any]:
+def _object(kind: str, pk: int) -> tuple[type[Any], Any]:
     model = AUDITED.get(kind)
     if model is None:
         raise ApiError("unknown_kind", f"kind 应为 {', '.join(AUDITED)} 之一", "kind",
@@ -44,7 +44,7 @@ class ObjectHistory(APIView):
 
     @extend_schema(responses={200: JSON})
     def get(self, request: Request, kind: str, pk: int) -> Response:
-        model, obj = _object(kind, pk, request)
+        model, obj = _object(kind, pk)
         records = object_history(model, pk)
         if obj is None and not records:
             raise ApiError("not_found", f"没有 {kind} #{pk} no such object", status_code=404)
@@ -64,7 +64,7 @@ class RevertObject(APIView):
 
     @extend_schema(request=RevertBody, responses={200: JSON, 409: JSON})
     def post(self, request: Request, kind: str, pk: int) -> Response:
-        model, obj = _object(kind, pk, request)
+        model, obj = _object(kind, pk)
         body = RevertBody(data=request.data)
         body.is_valid(raise_exception=True)
         require_perm(request.user, f"geo.change_{model._meta.model_name}")

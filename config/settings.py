@@ -156,7 +156,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer",
                                  "rest_framework.renderers.BrowsableAPIRenderer"],
-    # Reads are public (residents); issue 7 adds roles and scopes for writes.
+    # Public layers, nearest and search are open to residents; staff views set their own
+    # permission classes (api/permissions.StaffInScope) and check scopes.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
 }

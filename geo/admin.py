@@ -7,7 +7,6 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.contrib.gis.admin import GISModelAdmin
-from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.html import escape
@@ -31,8 +30,8 @@ from .models import (
 )
 from .models.base import StaleVersion
 from .personal import masked
-from .roles import PERSONAL_DATA, covers
-from .services.access import object_code, scope_filter, scope_of
+from .roles import PERSONAL_DATA
+from .services.access import object_code, require_in_scope, scope_filter, scope_of
 from .widgets import OfflineMapWidget
 
 TRACKED_READONLY = ("origin", "source", "version", "created_at", "updated_at")
@@ -75,17 +74,12 @@ class ScopedAdmin(admin.ModelAdmin):
         return obj
 
     def _check_scope(self, request: HttpRequest, obj: Model) -> None:
-        code = object_code(obj)
-        scope = scope_of(request.user)
-        if not covers(scope, code):
-            raise PermissionDenied(f"{code or '全市 city-wide'} 不在您的范围 {scope or '全市'} 内 "
-                                   f"lies outside your scope")
+        require_in_scope(request.user, object_code(obj))
 
     def save_model(self, request: HttpRequest, obj: Any, form: forms.ModelForm,
                    change: bool) -> None:
         self._check_scope(request, obj)  # where the edit puts it, not only where it was
         if change and hasattr(obj, "save_if_current"):
-            obj._history_user = request.user
             obj.save_if_current(form.cleaned_data.get("base_version"))
         else:
             super().save_model(request, obj, form, change)
@@ -199,11 +193,6 @@ class ReportingMemberAdmin(MapAdmin):
         if obj is None or request.user.has_perm(PERSONAL_DATA):
             return fields
         return [f for f in fields if f not in ("name", "phone", "id_number")]
-
-    def get_exclude(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
-        if obj is None or request.user.has_perm(PERSONAL_DATA):
-            return ()
-        return ("name", "phone", "id_number")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         fields = tuple(super().get_readonly_fields(request, obj))

@@ -15,14 +15,10 @@ class RoleBackend(BaseBackend):
     def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
-        cached = getattr(user_obj, "_role_perm_cache", None)
-        if cached is None:
-            from geo.models import Account
+        from geo.models.accounts import account_of
 
-            account = Account.objects.filter(user_id=user_obj.pk).only("role").first()
-            cached = set(ROLE_PERMISSIONS[Role(account.role)]) if account else set()
-            user_obj._role_perm_cache = cached
-        return set(cached)
+        account = account_of(user_obj)
+        return set(ROLE_PERMISSIONS[Role(account.role)]) if account else set()
 
     def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
         return perm in self.get_all_permissions(user_obj, obj)

@@ -19,7 +19,6 @@ RELATED = {
     "centers": ["community", "street"], "buildings": ["community", "compound"],
     "compounds": ["community"], "members": ["home_unit", "reported_community"],
 }
-PERSONAL = PERSONAL_FIELDS
 
 
 def _label(choices: str, value: str) -> str:
@@ -88,7 +87,7 @@ def layer_rows(kind: str, queryset: QuerySet[Any] | None = None, *,
     for obj in qs.iterator(chunk_size=2000):
         values = _values(kind, obj)
         if kind == "members" and not personal_data:
-            for key in PERSONAL:
+            for key in PERSONAL_FIELDS:
                 if values.get(key):
                     values[key] = masked(key, values[key])
         rows.append({k: _display(kind, k, v) for k, v in values.items()})

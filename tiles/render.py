@@ -7,6 +7,7 @@ from functools import cache
 from django.db import connection
 
 from geo.rules import RuleProfile, load_profile
+from geo.services.scope import SCOPE_TABLES
 
 from .layers import LAYERS, TileLayer, params, tile_sql
 
@@ -37,7 +38,7 @@ def render_tile(layer: TileLayer, z: int, x: int, y: int) -> bytes:
 
 def tile_meets_scope(z: int, x: int, y: int, scope: str) -> bool:
     """Whether tile z/x/y touches the area of the district, street or community ``scope``."""
-    table = {6: "geo_district", 9: "geo_street", 12: "geo_community"}[len(scope)]
+    table = SCOPE_TABLES[len(scope)]
     with connection.cursor() as cur:
         cur.execute(f"SELECT EXISTS (SELECT 1 FROM {table} WHERE code = %s AND ST_Intersects("
                     "geom, ST_Transform(ST_TileEnvelope(%s, %s, %s), 4326)))", [scope, z, x, y])

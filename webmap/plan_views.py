@@ -22,7 +22,7 @@ from api.errors import error_body
 from geo.grid_edit import GridEditError, carve_new_grid, merge_grids, split_grid
 from geo.models import Community, GridChange, GridChangeset, GridOperation, GridUnit, Street
 from geo.rules import load_profile
-from geo.services.access import require_in_scope, scope_of
+from geo.services.access import own_scope, require_in_scope
 from geo.services.grid_edit import (
     Conflict,
     GridDraft,
@@ -143,9 +143,7 @@ def _state(community: Community) -> dict[str, Any]:
 @permission_required("geo.change_gridunit", raise_exception=True)
 def editor(request: HttpRequest) -> HttpResponse:
     """The grid editor page."""
-    scope = scope_of(request.user)
-    if scope is None:
-        raise PermissionDenied("此账号没有分配工作范围 this account has no role or scope")
+    scope = own_scope(request.user)
     # The picker lists only what the planner may edit; the endpoints refuse the rest.
     streets = (Street.objects.filter(code__startswith=scope[:9]).order_by("code")
                .prefetch_related(Prefetch("communities", Community.objects.filter(

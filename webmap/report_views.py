@@ -18,7 +18,7 @@ from geo.models.audit import acting_as
 from geo.network import NetworkError
 from geo.pairing import PairingInfeasible, PairingResult
 from geo.rules import available_profiles, load_profile
-from geo.services.access import require_in_scope, scope_for_read, scope_of
+from geo.services.access import own_scope, require_in_scope, scope_for_read
 from geo.services.pairing import PairingInputs, build_problem, propose, replace_proposals
 from geo.services.scope import check_scope
 from reports.gather import gather
@@ -34,9 +34,7 @@ from .plan_views import error
 @permission_required("geo.view_community", raise_exception=True)
 def reports(request: HttpRequest) -> HttpResponse:
     """Map and tables of a scope: reach, facility ratio, pairings, reporting members."""
-    scope = scope_of(request.user)
-    if scope is None:
-        raise PermissionDenied("此账号没有分配工作范围 this account has no role or scope")
+    scope = own_scope(request.user)
     # A street's staff pick among what they may read; wider districts are not offered.
     return render(request, "webmap/reports.html", {
         "districts": District.objects.filter(code__startswith=scope).order_by("code")

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from geo.roles import ROLE_LABELS, Role, scope_problem
-
-from .hierarchy import Community, District, Street
+from geo.services.scope import ScopeError, check_scope
 
 log = logging.getLogger("wangge.personal_data")
-_SCOPE_MODEL = {6: District, 9: Street, 12: Community}
 
 
 class Account(models.Model):
@@ -41,11 +40,11 @@ class Account(models.Model):
         problem = scope_problem(Role(self.role), self.scope)
         if problem:
             raise ValidationError({"scope": ValidationError(problem, code="scope_level")})
-        model = _SCOPE_MODEL.get(len(self.scope))
-        if model is not None and not model.objects.filter(code=self.scope).exists():
-            raise ValidationError({"scope": ValidationError(
-                f"没有代码为 {self.scope} 的区划 no area with code {self.scope}",
-                code="unknown_scope")})
+        try:
+            check_scope(self.scope)
+        except ScopeError as exc:
+            raise ValidationError({"scope": ValidationError(str(exc), code="unknown_scope")}
+                                  ) from exc
 
     @classmethod
     def assign(cls, user: models.Model, role: Role, scope: str) -> Account:
@@ -59,6 +58,14 @@ class Account(models.Model):
                 user.is_staff = True
                 user.save(update_fields=["is_staff"])
         return account
+
+
+def account_of(user: Any) -> Account | None:
+    """The user's account (None: none), read once per user object (a request's user)."""
+    if not hasattr(user, "_account_cache"):
+        user._account_cache = Account.objects.filter(user_id=user.pk).first()
+    account: Account | None = user._account_cache
+    return account
 
 
 class PersonalDataAccess(models.Model):

@@ -9,7 +9,6 @@ from django.db import connection
 from django.db.models import Exists, Model, OuterRef, Q
 
 from geo.models import (
-    Account,
     Building,
     CoBuildingUnit,
     Community,
@@ -21,6 +20,7 @@ from geo.models import (
     ServiceCenter,
     Street,
 )
+from geo.models.accounts import account_of
 from geo.roles import covers, read_scope
 
 # Where each model keeps the hierarchy code that places it (None: placed by location).
@@ -39,10 +39,15 @@ def scope_of(user: Any) -> str | None:
         return None
     if user.is_superuser:
         return ""
-    if not hasattr(user, "_scope_cache"):
-        account = Account.objects.filter(user_id=user.pk).only("scope").first()
-        user._scope_cache = account.scope if account else None
-    scope: str | None = user._scope_cache
+    account = account_of(user)
+    return account.scope if account else None
+
+
+def own_scope(user: Any) -> str:
+    """The user's scope; PermissionDenied when they have none (no role assigned)."""
+    scope = scope_of(user)
+    if scope is None:
+        raise PermissionDenied(_outside(None, "", ""))
     return scope
 
 
@@ -84,22 +89,17 @@ def scope_filter(model: type[Model], scope: str) -> Q:
     return q
 
 
-def refuse(message: str) -> PermissionDenied:
-    """A 403 with a message the user can act on."""
-    return PermissionDenied(message)
-
-
 def require_in_scope(user: Any, code: str, what: str = "") -> None:
     """Raise PermissionDenied unless ``code`` lies inside the user's scope."""
     scope = scope_of(user)
     if not covers(scope, code):
-        raise refuse(_outside(scope, code or "全市 city", what))
+        raise PermissionDenied(_outside(scope, code or "全市 city", what))
 
 
 def require_perm(user: Any, perm: str) -> None:
     """Raise PermissionDenied without the permission."""
     if not user.has_perm(perm):
-        raise refuse(f"没有权限 you lack the permission {perm}")
+        raise PermissionDenied(f"没有权限 you lack the permission {perm}")
 
 
 def scope_for_read(user: Any, requested: str) -> str:
@@ -107,7 +107,7 @@ def scope_for_read(user: Any, requested: str) -> str:
     scope = scope_of(user)
     chosen = read_scope(scope, requested)
     if chosen is None:
-        raise refuse(_outside(scope, requested or "全市 city", ""))
+        raise PermissionDenied(_outside(scope, requested or "全市 city", ""))
     return chosen
 
 

@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.gis.geos import GEOSGeometry
-from django.db import transaction
 from django.db.models import Model
 
 from geo.models import (
@@ -20,7 +19,6 @@ from geo.models import (
     ServiceCenter,
     Street,
 )
-from geo.models.base import StaleVersion
 
 AUDITED: dict[str, type[Model]] = {
     "districts": District, "streets": Street, "communities": Community, "grids": GridUnit,
@@ -92,20 +90,20 @@ def revert_to(model: type[Model], pk: int, record: Any, based_on: int | None,
         raise RevertRefused("这条记录是删除，请选择删除之前的记录 that record is the deletion; "
                             "choose a record before it")
     reason = f"撤销至记录 #{record.history_id} revert to record {record.history_id}"
-    with transaction.atomic():
-        obj: Any = model._default_manager.select_for_update().filter(pk=pk).first()
-        if obj is None:  # deleted since: bring it back as it was
-            obj = record.instance
-            latest = model.history.filter(id=pk).order_by("-history_id").first()
-            obj.version = (getattr(latest, "version", 0) or 0) + 1
-        else:
-            if based_on is None or obj.version != based_on:
-                raise StaleVersion(obj.version, based_on)
-            for field in model._meta.concrete_fields:
-                if field.name not in _NOT_RESTORED:
-                    setattr(obj, field.attname, getattr(record, field.attname))
-            obj.version += 1
-        obj._history_user = user
-        obj._change_reason = reason
-        obj.save()
+    obj: Any = model._default_manager.filter(pk=pk).first()
+    restore = obj is None  # deleted since: bring it back as it was
+    if restore:
+        obj = record.instance
+        latest = model.history.filter(id=pk).order_by("-history_id").first()
+        obj.version = (getattr(latest, "version", 0) or 0) + 1
+    else:
+        for field in model._meta.concrete_fields:
+            if field.name not in _NOT_RESTORED:
+                setattr(obj, field.attname, getattr(record, field.attname))
+    obj._history_user = user
+    obj._change_reason = reason
+    if restore:
+        obj.save(force_insert=True)
+    else:
+        obj.save_if_current(based_on)  # locks the row; StaleVersion when it moved on
     return obj

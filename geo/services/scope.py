@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django.db import connection
 
+# The table holding each level's areas, by code length (never taken from a request).
+SCOPE_TABLES = {6: "geo_district", 9: "geo_street", 12: "geo_community"}
+
 
 class ScopeError(ValueError):
     """A scope code that is malformed or names nothing we hold."""
@@ -16,7 +19,7 @@ def check_scope(code: str | None) -> str:
     if not code.isdigit() or len(code) not in (6, 9, 12):
         raise ScopeError(f"范围代码 {code!r} 应为 6 位区县、9 位街道或 12 位社区代码 scope must "
                          f"be a 6-digit district, 9-digit street or 12-digit community code")
-    table = {6: "geo_district", 9: "geo_street", 12: "geo_community"}[len(code)]
+    table = SCOPE_TABLES[len(code)]
     with connection.cursor() as cur:
         cur.execute(f"SELECT 1 FROM {table} WHERE code = %s", [code])
         if cur.fetchone() is None:

@@ -45,9 +45,11 @@ assets: system webmap/static/vendor/.built $(MO)
 
 db-start: python
 	@$(PY) -m config.pgcluster start
+	@$(PY) -m config.redisserver start
 
 db-stop:
-	@if [ -x $(PY) ]; then $(PY) -m config.pgcluster stop; else echo "nothing to stop"; fi
+	@if [ -x $(PY) ]; then $(PY) -m config.pgcluster stop; $(PY) -m config.redisserver stop; \
+	else echo "nothing to stop"; fi
 
 migrate: db-start
 	@$(PY) manage.py migrate --noinput -v 0

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Django's command-line utility; starts the private PostGIS cluster when needed."""
+"""Django's command-line utility; starts the private PostGIS cluster and Redis when needed."""
 
 import os
 import sys
@@ -10,10 +10,15 @@ _NO_DB = {"help", "version", "--help", "--version", "makemessages", "compilemess
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    if len(sys.argv) > 1 and sys.argv[1] not in _NO_DB:
-        from config import pgcluster
+    command = sys.argv[1] if len(sys.argv) > 1 else ""
+    if command != "runserver":
+        # Imports, reports and restores run long statements on purpose; web requests do not.
+        os.environ.setdefault("WANGGE_STATEMENT_TIMEOUT_MS", "0")
+    if command and command not in _NO_DB:
+        from config import pgcluster, redisserver
 
-        code = pgcluster.main(["pgcluster", "ensure"])
+        code = pgcluster.main(["pgcluster", "ensure"]) or \
+            redisserver.main(["redisserver", "ensure"])
         if code != 0:
             sys.exit(code)
     from django.core.management import execute_from_command_line

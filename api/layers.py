@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any, ClassVar
 
 from django.db.models import QuerySet
@@ -33,11 +34,48 @@ from geo.services.access import scope_filter, scope_of
 from .errors import ApiError
 from .permissions import StaffInScope
 
+# Bounds of one public request: a page holds at most MAX_PAGE_SIZE features, a bbox spans at
+# most MAX_BBOX_DEG2 square degrees (about 100 × 110 km, a whole city), a page number is at
+# most MAX_PAGE. Statement time is bounded by the connection (WANGGE_STATEMENT_TIMEOUT_MS).
+MAX_PAGE_SIZE = 500
+MAX_BBOX_DEG2 = 1.0
+MAX_PAGE = 100_000
+
 
 class Pages(GeoJsonPagination):
     page_size = 200
     page_size_query_param = "page_size"
-    max_page_size = 2000
+    max_page_size = MAX_PAGE_SIZE
+
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
+        raw = request.query_params.get(self.page_query_param)
+        if raw not in (None, "", "last") and not (raw.isdigit() and 1 <= int(raw) <= MAX_PAGE):
+            raise ApiError("invalid_parameter", f"page must be a whole number from 1 to "
+                           f"{MAX_PAGE:,}", "page")
+        return super().paginate_queryset(queryset, request, view)
+
+
+class BoundedBBoxFilter(InBBoxFilter):
+    """``in_bbox`` of four finite WGS84 degrees, west < east, south < north, city-sized."""
+
+    def get_filter_bbox(self, request: Request) -> Any:
+        raw = request.query_params.get(self.bbox_param)
+        if not raw:
+            return None
+        try:
+            west, south, east, north = (float(v) for v in raw.split(","))
+        except ValueError as exc:
+            raise ApiError("invalid_parameter", "in_bbox takes four numbers: "
+                           "min_lon,min_lat,max_lon,max_lat", "in_bbox") from exc
+        if not all(math.isfinite(v) for v in (west, south, east, north)) or \
+                not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+            raise ApiError("invalid_parameter", "in_bbox must be min_lon,min_lat,max_lon,"
+                           "max_lat in degrees with min < max", "in_bbox")
+        if (east - west) * (north - south) > MAX_BBOX_DEG2:
+            raise ApiError("invalid_parameter", f"in_bbox spans more than {MAX_BBOX_DEG2:g} "
+                           "square degree; ask for a smaller area or page through ?code=",
+                           "in_bbox")
+        return super().get_filter_bbox(request)
 
 
 def _serializer(model_: type, geo_field_: str, fields_: list[str]) -> type:
@@ -53,7 +91,7 @@ class LayerViewSet(viewsets.ReadOnlyModelViewSet):
     """A read-only GeoJSON layer; ?bbox=minlon,minlat,maxlon,maxlat&code=prefix."""
 
     pagination_class = Pages
-    filter_backends: ClassVar[list[type]] = [InBBoxFilter]
+    filter_backends: ClassVar[list[type]] = [BoundedBBoxFilter]
     bbox_filter_include_overlapping = True
     code_field: ClassVar[str | None] = None
     # Staff layers (co-building units, pairings) are planning data: staff of the scope only.

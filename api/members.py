@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from geo.cells import inert
 from geo.models import PersonalDataAccess, ReportingMember
 from geo.personal import PERSONAL_FIELDS, masked
 from geo.roles import PERSONAL_DATA
@@ -33,7 +34,7 @@ class MemberListParams(serializers.Serializer):
     scope = serializers.CharField(required=False, allow_blank=True, default="")
     unmask = serializers.BooleanField(required=False, default=False,
                                       help_text="show names, phones and ID numbers (logged)")
-    page = serializers.IntegerField(required=False, min_value=1, default=1)
+    page = serializers.IntegerField(required=False, min_value=1, max_value=100_000, default=1)
     # Not "format": DRF reads that one to choose a renderer.
     output = serializers.ChoiceField(choices=["json", "csv"], required=False, default="json")
 
@@ -85,7 +86,7 @@ class MemberList(APIView):
             buf = io.StringIO()
             out = csv.writer(buf)
             out.writerow([label for _, label in COLUMNS])
-            out.writerows([[r[key] or "" for key, _ in COLUMNS] for r in rows])
+            out.writerows([[inert(r[key] or "") for key, _ in COLUMNS] for r in rows])
             resp = HttpResponse("\ufeff" + buf.getvalue(), content_type="text/csv; charset=utf-8")
             resp["Content-Disposition"] = f'attachment; filename="members-{scope or "all"}.csv"'
             return resp

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
@@ -21,3 +22,16 @@ class StaffInScope(BasePermission):
             return False
         perm = getattr(view, "required_perm", "geo.view_community")
         return bool(user.has_perm(perm)) and scope_of(user) is not None
+
+
+class ApiDocsAllowed(BasePermission):
+    """The OpenAPI schema and Swagger UI, as ``WANGGE_API_DOCS`` says: public, staff or off."""
+
+    message = "接口文档未开放"
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if settings.API_DOCS == "public":
+            return True
+        user = request.user
+        return settings.API_DOCS == "staff" and user is not None and \
+            bool(user.is_authenticated and user.is_staff)

@@ -1,11 +1,12 @@
 """Routes of the API under /api/v1/."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from . import analysis, history, members
 from .layers import LAYERS
+from .permissions import ApiDocsAllowed
 
 router = DefaultRouter()
 for name, viewset in LAYERS.items():
@@ -23,7 +24,12 @@ urlpatterns = [
     path("history/<str:kind>/<int:pk>", history.ObjectHistory.as_view(), name="history"),
     path("history/<str:kind>/<int:pk>/revert", history.RevertObject.as_view(),
          name="history-revert"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    # WANGGE_API_DOCS decides who may read them (production: staff only). The split view
+    # serves Swagger UI's start-up script as a file, which the Content-Security-Policy allows.
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[ApiDocsAllowed]),
+         name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema",
+                                                      permission_classes=[ApiDocsAllowed]),
+         name="docs"),
     path("", include(router.urls)),
 ]

@@ -24,6 +24,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = Path(os.environ.get("WANGGE_VAR_DIR", ROOT / "var"))
@@ -31,7 +32,15 @@ PGDATA = VAR / "pgdata"
 SOCKET_DIR = VAR / "run"
 LOG_FILE = VAR / "log" / "postgres.log"
 DB_NAME = "wangge"
+# The cluster's superuser (initdb's bootstrap role): creates roles, databases, extensions.
 DB_USER = "wangge"
+# The role the application connects as: owns the database and its tables, nothing more. A
+# superuser connection would let one bad SQL string or crafted backup run programs on the
+# server (COPY ... TO PROGRAM); this role cannot.
+APP_USER = "wangge_app"
+# Created by the superuser in template1 and the database, so that the application (and the
+# test databases it creates from template1) never needs superuser rights for them.
+EXTENSIONS = ("postgis", "pg_trgm")
 DEFAULT_PORT = 54329
 MIN_FREE_BYTES = 200 * 1024 * 1024
 
@@ -295,24 +304,61 @@ def start(cfg: ClusterConfig, quiet: bool = False) -> None:
 
 
 def ensure_database(cfg: ClusterConfig) -> None:
-    """Create the project database when missing."""
+    """Create the application role, the extensions and the project database when missing."""
     import psycopg
 
-    dsn = f"host={cfg.socket_dir} port={cfg.port} user={DB_USER} dbname=postgres"
+    def dsn(dbname: str) -> str:
+        return f"host={cfg.socket_dir} port={cfg.port} user={DB_USER} dbname={dbname}"
+
     deadline = time.monotonic() + 30
     while True:
         try:
-            with psycopg.connect(dsn, autocommit=True) as conn:
-                row = conn.execute(
-                    "SELECT 1 FROM pg_database WHERE datname = %s", (DB_NAME,)
-                ).fetchone()
-                if row is None:
-                    conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-                return
+            with psycopg.connect(dsn("postgres"), autocommit=True) as conn:
+                _ensure_roles_and_databases(conn)
+            break
         except psycopg.OperationalError as exc:
             if time.monotonic() > deadline:
                 raise ClusterError(f"cannot connect to the private cluster: {exc}") from exc
             time.sleep(0.3)
+    for dbname in ("template1", DB_NAME):
+        with psycopg.connect(dsn(dbname), autocommit=True) as conn:
+            for ext in EXTENSIONS:
+                if conn.execute("SELECT 1 FROM pg_extension WHERE extname = %s",
+                                (ext,)).fetchone() is None:
+                    conn.execute(f'CREATE EXTENSION IF NOT EXISTS "{ext}"')
+            if dbname == DB_NAME:
+                _hand_over_objects(conn)
+
+
+def _ensure_roles_and_databases(conn: Any) -> None:
+    if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (APP_USER,)).fetchone() is None:
+        # CREATEDB: the test suite creates its own databases; no superuser, no role creation.
+        conn.execute(f'CREATE ROLE "{APP_USER}" LOGIN NOSUPERUSER NOCREATEROLE CREATEDB')
+    owners = dict(conn.execute(
+        "SELECT datname, pg_get_userbyid(datdba) FROM pg_database WHERE datname = ANY(%s)",
+        ([DB_NAME, f"test_{DB_NAME}"],)).fetchall())
+    if DB_NAME not in owners:
+        conn.execute(f'CREATE DATABASE "{DB_NAME}" OWNER "{APP_USER}"')
+    for name, owner in owners.items():
+        if owner != APP_USER:  # a cluster made before the application had its own role
+            conn.execute(f'ALTER DATABASE "{name}" OWNER TO "{APP_USER}"')
+
+
+def _hand_over_objects(conn: Any) -> None:
+    """Give the application role the tables, sequences and views a superuser still owns."""
+    rows = conn.execute(
+        """SELECT format('ALTER %%s %%I.%%I OWNER TO %%I',
+                         CASE c.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW'
+                                        WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END,
+                         n.nspname, c.relname, %s::text)
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'S', 'v', 'm')
+             AND pg_get_userbyid(c.relowner) <> %s
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                             AND d.objid = c.oid AND d.deptype IN ('e', 'i', 'a'))""",
+        (APP_USER, APP_USER)).fetchall()
+    for (sql,) in rows:
+        conn.execute(sql)
 
 
 def stop(cfg: ClusterConfig, quiet: bool = False) -> None:
@@ -354,7 +400,7 @@ def main(argv: list[str]) -> int:
             print(f"Private PostGIS {state} ({cfg.pgdata}, port {cfg.port})")
             return 0 if state == "running" else 3
         elif action == "url":
-            print(f"postgres://{DB_USER}@/{DB_NAME}?host={cfg.socket_dir}&port={cfg.port}")
+            print(f"postgres://{APP_USER}@/{DB_NAME}?host={cfg.socket_dir}&port={cfg.port}")
         else:
             print(f"unknown action {action!r}; use start, stop, status, ensure or url")
             return 2

@@ -1,12 +1,15 @@
 """Per-client limits on public endpoints: 429 with ``Retry-After`` once a window is used up.
 
-Counts live in Django's cache (a fixed window per client and bucket). The default cache is
-per process, so with N workers a client may get up to N× the limit; point ``CACHES`` at a
-shared backend when that matters.
+Counts live in Django's cache, which is Redis (a fixed window per client and bucket), so
+every worker of every server process counts the same requests, and an attacker cannot
+evict a counter by filling the cache (the private Redis never evicts; config/redisserver.py).
+If Redis is away, password-checking requests are refused (503) rather than left unlimited;
+the public map keeps answering, unlimited, and the outage is logged.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -18,6 +21,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from api.errors import error_body
 
 from .ratelimit_rules import bucket_of
+
+log = logging.getLogger("wangge.ratelimit")
 
 
 def client_address(request: HttpRequest) -> str:
@@ -43,12 +48,16 @@ class RateLimitMiddleware:
             count, window = limit
             now = time.time()
             key = f"rl:{bucket}:{client_address(request)}:{int(now // window)}"
-            cache.add(key, 0, timeout=window + 1)
             try:
-                used = cache.incr(key)
-            except ValueError:  # evicted between add and incr: start the window again
-                cache.set(key, 1, timeout=window + 1)
-                used = 1
+                used = _count(key, window)
+            except Exception as exc:  # the counter store is away
+                log.error("rate-limit store unavailable: %s", exc)
+                if bucket != "login":
+                    return self.get_response(request)
+                resp = JsonResponse(error_body(
+                    "service_unavailable", "登录暂时不可用，请稍后再试"), status=503)
+                resp["Retry-After"] = "30"
+                return resp
             if used > count:
                 retry = max(1, math.ceil(window - now % window))
                 resp = JsonResponse(error_body(
@@ -57,3 +66,13 @@ class RateLimitMiddleware:
                 resp["Retry-After"] = str(retry)
                 return resp
         return self.get_response(request)
+
+
+def _count(key: str, window: int) -> int:
+    """Add one to the window's counter and return it."""
+    cache.add(key, 0, timeout=window + 1)
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # expired between add and incr: start the window again
+        cache.set(key, 1, timeout=window + 1)
+        return 1

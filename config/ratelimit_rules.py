@@ -3,16 +3,17 @@
 ``WANGGE_RATE_LIMITS`` is a comma list of ``bucket=requests/seconds`` (``finder=120/60``);
 ``off`` turns every limit off and ``bucket=0/60`` one of them. The public buckets are the
 resident finder with its two endpoints, the vector tiles (a map view loads a few dozen
-tiles at once) and the login forms (password guessing).
+tiles at once), the login forms and every other authentication path (password guessing),
+and the rest of the public API (GeoJSON layers: bounded per request, limited per client).
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
 
-DEFAULT_RATE_LIMITS = "finder=120/60,tiles=2000/60,login=10/60"
+DEFAULT_RATE_LIMITS = "finder=120/60,tiles=2000/60,login=10/60,api=300/60"
 
-BUCKETS = ("finder", "tiles", "login")
+BUCKETS = ("finder", "tiles", "login", "api")
 
 
 def parse_rate_limits(raw: str) -> dict[str, tuple[int, int]]:
@@ -40,6 +41,8 @@ def bucket_of(method: str, path: str) -> str | None:
     if path in {"/", "/api/v1/centers/nearest", "/api/v1/search"} or \
             path.startswith("/centers/"):
         return "finder"
-    if method == "POST" and path in {"/accounts/login/", "/admin/login/"}:
-        return "login"
+    if method == "POST" and (path.startswith("/accounts/") or path == "/admin/login/"):
+        return "login"  # login, password change and reset: everything that checks a password
+    if path.startswith("/api/"):
+        return "api"
     return None

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config import pgcluster
+from config import pgcluster, redisserver
 from config.env import database_from_url, env_bool, env_int, env_list, env_str
 from config.ratelimit_rules import DEFAULT_RATE_LIMITS, parse_rate_limits
 
@@ -38,6 +38,25 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"])
+
+
+def _refuse_unsafe_production() -> None:
+    """Stop a production server whose settings only warn in ``check --deploy``."""
+    if DEBUG:
+        raise ImproperlyConfigured("DEBUG must be off when WANGGE_ENV=production (unset DEBUG "
+                                   "or set DEBUG=0): it shows settings and code to anyone")
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfigured("ALLOWED_HOSTS must name the server's host names when "
+                                   "WANGGE_ENV=production, e.g. ALLOWED_HOSTS=wangge.gov.internal")
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or \
+            SECRET_KEY.startswith("django-insecure-"):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is too weak for production: use at least 50 random characters, e.g. "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'")
+
+
+if PRODUCTION:
+    _refuse_unsafe_production()
 
 
 def _library(env_name: str, pattern: str) -> str | None:
@@ -73,6 +92,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.csp.ContentSecurityPolicyMiddleware",
+    # Static files from the app itself, so a bare gunicorn serves complete pages.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
     "config.ratelimit.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -86,7 +108,8 @@ MIDDLEWARE = [
 ]
 
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend that refuses accounts locked after repeated failed logins (geo/lockout.py).
+    "geo.auth.LockoutModelBackend",
     "geo.auth.RoleBackend",  # a staff account's role grants its permissions (geo/roles.py)
 ]
 
@@ -122,13 +145,21 @@ else:
         "default": {
             "ENGINE": "django.contrib.gis.db.backends.postgis",
             "NAME": pgcluster.DB_NAME,
-            "USER": pgcluster.DB_USER,
+            "USER": pgcluster.APP_USER,  # not the cluster's superuser
             "HOST": str(pgcluster.SOCKET_DIR),
             "PORT": str(pgcluster.port_from_env()),
             "CONN_MAX_AGE": env_int("WANGGE_CONN_MAX_AGE", 60),
             "CONN_HEALTH_CHECKS": True,
         }
     }
+
+# No statement of a web request may hold a connection longer than this (0: no limit);
+# manage.py sets 0 for commands, whose imports and reports run long on purpose.
+STATEMENT_TIMEOUT_MS = env_int("WANGGE_STATEMENT_TIMEOUT_MS", 20000)
+if STATEMENT_TIMEOUT_MS:
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = (_options.get("options", "") +
+                           f" -c statement_timeout={STATEMENT_TIMEOUT_MS}").strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -147,15 +178,26 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# WhiteNoise serves the apps' static folders directly (no collectstatic step to forget).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
 
 # Rendered vector tiles, shared by every worker; edits delete exactly the tiles they touch.
 TILE_CACHE_DIR = Path(env_str("WANGGE_TILE_CACHE", str(VAR_DIR / "tilecache")))
 
+# Who may read the OpenAPI schema and its Swagger UI: public, staff (logged-in staff) or off.
+API_DOCS = env_str("WANGGE_API_DOCS", "staff" if PRODUCTION else "public")
+if API_DOCS not in {"public", "staff", "off"}:
+    raise ImproperlyConfigured(f"WANGGE_API_DOCS={API_DOCS!r} should be public, staff or off")
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer",
-                                 "rest_framework.renderers.BrowsableAPIRenderer"],
+    # Session logins only: HTTP Basic would take a password on every API call, with no CSRF
+    # check, no rate limit and no lockout.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"] + (
+        [] if PRODUCTION else ["rest_framework.renderers.BrowsableAPIRenderer"]),
     # Public layers, nearest and search are open to residents; staff views set their own
     # permission classes (api/permissions.StaffInScope) and check scopes.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -212,8 +254,21 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 # Public endpoints are limited per client: requests per window (seconds); see config/ratelimit.py.
 RATE_LIMITS = parse_rate_limits(env_str("WANGGE_RATE_LIMITS", DEFAULT_RATE_LIMITS))
 RATE_LIMIT_BEHIND_PROXY = env_bool("WANGGE_BEHIND_PROXY", False)
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                      "LOCATION": "wangge"}}
+# Counters (rate limits, failed logins) live in Redis, shared by every worker and never
+# evicted (config/redisserver.py); the private one under var/ unless REDIS_URL names one.
+if PRODUCTION and not os.environ.get("REDIS_URL"):
+    raise ImproperlyConfigured("REDIS_URL must be set when WANGGE_ENV=production, e.g. "
+                               "redis://redis.internal:6379/0 (rate limits and login "
+                               "lockouts are counted there, across workers)")
+REDIS_URL = env_str("REDIS_URL", redisserver.url())
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                      "LOCATION": REDIS_URL, "KEY_PREFIX": "wangge",
+                      "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2}}}
+
+# Failed logins per user name before the account is locked, and for how long (seconds;
+# 0 = until an administrator unlocks it in /admin/ or with `manage.py account --unlock`).
+LOGIN_MAX_FAILURES = env_int("WANGGE_LOGIN_MAX_FAILURES", 10)
+LOGIN_LOCK_SECONDS = env_int("WANGGE_LOGIN_LOCK_SECONDS", 900)
 
 # The admin's own "revert" bypasses scope and version checks; /history/ reverts instead.
 SIMPLE_HISTORY_REVERT_DISABLED = True

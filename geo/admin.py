@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.contrib.gis.admin import GISModelAdmin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.html import escape
@@ -20,6 +21,7 @@ from .models import (
     Compound,
     District,
     GridUnit,
+    LoginLock,
     Pairing,
     PersonalDataAccess,
     ReportingMember,
@@ -31,7 +33,13 @@ from .models import (
 from .models.base import StaleVersion
 from .personal import masked
 from .roles import PERSONAL_DATA
-from .services.access import object_code, require_in_scope, scope_filter, scope_of
+from .services.access import (
+    object_code,
+    require_geometry_in_scope,
+    require_in_scope,
+    scope_filter,
+    scope_of,
+)
 from .widgets import OfflineMapWidget
 
 TRACKED_READONLY = ("origin", "source", "version", "created_at", "updated_at")
@@ -76,9 +84,24 @@ class ScopedAdmin(admin.ModelAdmin):
     def _check_scope(self, request: HttpRequest, obj: Model) -> None:
         require_in_scope(request.user, object_code(obj))
 
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None
+                       ) -> bool:
+        # Django accepts any lookup on the model's own fields (?phone__startswith=138), which
+        # answers yes/no about values the list masks; only the filters offered are accepted.
+        offered = [f if isinstance(f, str) else f[0] for f in self.list_filter
+                   if isinstance(f, (str, tuple))]
+        if self.date_hierarchy:
+            offered.append(self.date_hierarchy)
+        if not any(lookup == f or lookup.startswith(f + "__") for f in offered):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
     def save_model(self, request: HttpRequest, obj: Any, form: forms.ModelForm,
                    change: bool) -> None:
         self._check_scope(request, obj)  # where the edit puts it, not only where it was
+        for name in ("geom", "location"):
+            if name in form.changed_data and getattr(obj, name, None) is not None:
+                require_geometry_in_scope(request.user, getattr(obj, name))
         if change and hasattr(obj, "save_if_current"):
             obj.save_if_current(form.cleaned_data.get("base_version"))
         else:
@@ -112,7 +135,40 @@ class MapAdmin(ScopedAdmin, GISModelAdmin):
     gis_widget = OfflineMapWidget
 
 
-class AuditedMapAdmin(MapAdmin, SimpleHistoryAdmin):
+class ScopedHistoryAdmin(SimpleHistoryAdmin):
+    """The per-object history pages, read-only and inside the user's scope.
+
+    simple_history's record page is a change form whose POST saves the old record over the
+    row without any permission, scope or version check; reverts go through the versioned
+    history API (``/api/v1/history/``) instead, so that page only ever shows.
+    """
+
+    def _scoped_obj(self, request: HttpRequest, object_id: str) -> None:
+        obj = self.model._default_manager.filter(pk=object_id).first()
+        if obj is None:  # deleted: place it by its latest record
+            history = self.model.history.filter(
+                **{self.model._meta.pk.attname: object_id}).order_by("-history_date").first()
+            obj = history.instance if history is not None else None
+        if obj is not None:
+            require_in_scope(request.user, object_code(obj))
+
+    def history_view(self, request: HttpRequest, object_id: str,
+                     extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        self._scoped_obj(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request: HttpRequest, object_id: str, version_id: str,
+                          extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        if request.method != "GET":
+            raise PermissionDenied("历史记录只读；请通过历史接口撤销")
+        self._scoped_obj(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def has_change_history_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class AuditedMapAdmin(MapAdmin, ScopedHistoryAdmin):
     """A map admin with the per-object history page (who, when, what changed)."""
 
 
@@ -139,10 +195,24 @@ class CommunityAdmin(AuditedMapAdmin):
 
 @admin.register(GridUnit)
 class GridUnitAdmin(AuditedMapAdmin):
+    """Grid attributes; shapes, codes and the set of grids change only in /plan/.
+
+    A community's grids must tile it; the plan editor's save checks that for the whole
+    community under a lock, which a one-row admin form cannot, so here they are read-only.
+    """
+
     list_display = ("code", "name", "community", "zone_type", "households", "leader")
     list_filter = ("zone_type", "community__street")
     search_fields = ("code", "name", "leader")
     list_select_related = ("community",)
+    readonly_fields = (*TRACKED_READONLY, "community", "code", "geom", "households",
+                       "households_estimated")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(ServiceCenter)
@@ -160,7 +230,7 @@ class CoBuildingUnitAdmin(AuditedMapAdmin):
 
 
 @admin.register(Pairing)
-class PairingAdmin(ScopedAdmin, SimpleHistoryAdmin):
+class PairingAdmin(ScopedAdmin, ScopedHistoryAdmin):
     list_display = ("unit", "community", "distance_m", "method", "status", "agreement_date")
     list_filter = ("status", "method")
     raw_id_fields = ("unit", "community")
@@ -282,3 +352,32 @@ class PersonalDataAccessAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(LoginLock)
+class LoginLockAdmin(admin.ModelAdmin):
+    """Locked user names; deleting a row (or the action) unlocks it. Superusers only."""
+
+    list_display = ("username", "failures", "last_failure", "until")
+    search_fields = ("username",)
+    readonly_fields = ("username", "failures", "last_failure", "until")
+    actions = ("unlock",)
+
+    @admin.action(description="解除锁定")
+    def unlock(self, request: HttpRequest, queryset: QuerySet[LoginLock]) -> None:
+        queryset.delete()
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_superuser)

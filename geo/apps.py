@@ -9,3 +9,6 @@ class GeoConfig(AppConfig):
     name = "geo"
     verbose_name = "空间数据 Spatial data"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import auth  # noqa: F401  (login failure and success signals)

@@ -11,6 +11,7 @@ households).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -22,15 +23,24 @@ from shapely.geometry.base import BaseGeometry
 
 from .nearest import CenterField
 
+MAX_REACHES = 8
+
 
 def parse_reaches(text: str) -> list[float]:
-    """Metres from "300,500,1000", sorted and distinct; ValueError saying what is wrong."""
+    """Metres from "300,500,1000", sorted and distinct; ValueError saying what is wrong.
+
+    At most ``MAX_REACHES`` values, each a finite number in (0, 5000]: every reach is a
+    column of every table and a polygon per center, so hundreds would stall a report.
+    """
     try:
         reaches = sorted({float(v) for v in text.split(",") if v.strip()})
     except ValueError as exc:
         raise ValueError("reach takes metres separated by commas, e.g. 300,500,1000") from exc
-    if not reaches or reaches[0] <= 0 or reaches[-1] > 5000:
+    if not reaches or not all(math.isfinite(r) for r in reaches) or reaches[0] <= 0 or \
+            reaches[-1] > 5000:
         raise ValueError("reach values must be between 0 and 5000 m")
+    if len(reaches) > MAX_REACHES:
+        raise ValueError(f"at most {MAX_REACHES} reach values, got {len(reaches)}")
     return reaches
 
 

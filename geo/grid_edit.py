@@ -108,7 +108,7 @@ def carve_new_grid(drawn: BaseGeometry, community: BaseGeometry,
     the community when the old grids did.
     """
     new = shapely.make_valid(drawn).intersection(shapely.make_valid(community))
-    if areas_m2([new])[0] < MIN_PIECE_M2:
+    if new.is_empty or areas_m2([new])[0] < MIN_PIECE_M2:
         raise GridEditError("outside_community",
                             "新网格不在社区范围内 the new grid lies outside the community")
     out: list[MultiPolygon | None] = []

@@ -13,6 +13,8 @@ import math
 import re
 from typing import Any
 
+from geo.cells import revived
+
 from .fields import CHOICES, Target
 
 TRUE = {"1", "true", "t", "yes", "y", "是", "有", "√", "✓", "对"}
@@ -44,7 +46,7 @@ def as_text(raw: Any) -> str:
         return str(int(raw))
     if isinstance(raw, (dt.date, dt.datetime)):
         return raw.isoformat()
-    return str(raw).strip()
+    return revived(str(raw).strip())
 
 
 def _number(target: Target, raw: Any) -> float:

@@ -26,6 +26,7 @@ from openpyxl.utils import get_column_letter
 from pyproj import CRS, Transformer
 from shapely.geometry.base import BaseGeometry
 
+from geo.cells import as_text_cells, inert
 from geo.chinacoords import wgs84_to_bd09, wgs84_to_gcj02
 
 from .coords import parse_crs
@@ -120,7 +121,7 @@ def _write_sheet(kind: str, frame: pd.DataFrame, geoms: npt.NDArray[np.object_],
         frame[wkt.name] = shapely.to_wkt(geoms, rounding_precision=-1)
     frame = frame.rename(columns=_headers(kind, False))
     if fmt == "CSV":
-        frame.to_csv(path, index=False, encoding="utf-8-sig")
+        frame.map(inert).to_csv(path, index=False, encoding="utf-8-sig")
         return
     too_long = [i for i, g in enumerate(frame.get(wkt.header, [])) if len(str(g)) > XLSX_CELL_LIMIT]
     if too_long:
@@ -134,6 +135,7 @@ def _write_sheet(kind: str, frame: pd.DataFrame, geoms: npt.NDArray[np.object_],
     ws.append(list(frame.columns))
     for row in frame.itertuples(index=False):
         ws.append([None if (isinstance(v, float) and np.isnan(v)) else v for v in row])
+    as_text_cells(c for row in ws.iter_rows() for c in row)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
     for i, col in enumerate(frame.columns, start=1):

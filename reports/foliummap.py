@@ -9,6 +9,7 @@ and refuses to return any part that still names another host.
 from __future__ import annotations
 
 import base64
+import html
 import json
 import re
 from pathlib import Path
@@ -32,10 +33,26 @@ class OfflineAssetError(RuntimeError):
     """The map would load something from the network, or a local asset is missing."""
 
 
+def tip(text: str) -> str:
+    """Text for a folium tooltip or popup, which lands in HTML inside a JS template literal.
+
+    ``<`` would become markup and `` ` `` or ``${`` would end or run code in the literal,
+    so a community named ``<img onerror=…>`` or ``${…}`` shows as that text instead.
+    """
+    return (html.escape(str(text), quote=True).replace("`", "&#96;").replace("$", "&#36;")
+            .replace("\\", "&#92;"))
+
+
 def _geojson(frame: Any) -> dict[str, Any]:
     out = frame.copy()
     out.geometry = shapely.set_precision(out.geometry.to_numpy(), PRECISION)
     data: dict[str, Any] = json.loads(out.to_json(na="null"))
+    # GeoJsonTooltip puts property values into innerHTML as they are.
+    for feature in data["features"]:
+        props = feature["properties"]
+        for key, value in props.items():
+            if isinstance(value, str):
+                props[key] = tip(value)
     return data
 
 
@@ -86,7 +103,7 @@ def folium_map(doc: ReportDocument) -> folium.Map:
         folium.CircleMarker(
             [c.geometry.y, c.geometry.x], radius=6, weight=1, color="#0d47a1",
             fill=True, fill_color="#1565c0" if c.licensed else "#90a4ae", fill_opacity=0.9,
-            tooltip=f"{c.name}（{c.floor_area:.0f} m²{'' if c.licensed else '，未挂牌'}）",
+            tooltip=tip(f"{c.name}（{c.floor_area:.0f} m²{'' if c.licensed else '，未挂牌'}）"),
         ).add_to(centers)
     centers.add_to(m)
     unc = folium.FeatureGroup(name="未覆盖小区 uncovered compounds")
@@ -94,7 +111,7 @@ def folium_map(doc: ReportDocument) -> folium.Map:
         far = "不可达" if u.distance_m is None else f"{u.distance_m:.0f} m"
         folium.CircleMarker(
             [u.geometry.y, u.geometry.x], radius=8, color="#d50000", weight=2, fill=True,
-            fill_opacity=0.5, tooltip=f"{u.name}：{u.households} 户，最近中心 {far}",
+            fill_opacity=0.5, tooltip=tip(f"{u.name}：{u.households} 户，最近中心 {far}"),
             class_name="uncovered-compound",
         ).add_to(unc)
     unc.add_to(m)
@@ -103,7 +120,7 @@ def folium_map(doc: ReportDocument) -> folium.Map:
         colour, dash = STATUS_STYLE.get(p.status, ("#616161", None))
         dist = "—" if p.distance_m is None else f"{p.distance_m:.0f} m"
         folium.PolyLine([(y, x) for x, y in p.geometry.coords], color=colour, weight=2.5,
-                        dash_array=dash, tooltip=f"{p.unit} → {p.community}（{dist}）"
+                        dash_array=dash, tooltip=tip(f"{p.unit} → {p.community}（{dist}）")
                         ).add_to(lines)
     lines.add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)

@@ -8,7 +8,9 @@ pages for the wide tables (WeasyPrint, with the system's Noto CJK fonts).
 from __future__ import annotations
 
 import base64
+import hashlib
 import logging
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -38,6 +40,11 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 SCORE_NAMES = {"facility": "设施", "reach": "步行覆盖", "pairing": "结对", "members": "党员报到",
                "grids": "网格"}
 NUMERIC = {"int", "area", "ratio", "share", "metres", "score"}
+# The saved report is opened from disk (file://), where 'self' means nothing: its own
+# scripts are allowed by hash and nothing may be fetched.
+REPORT_POLICY = ("default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; "
+                 "img-src data:; font-src data:; base-uri 'none'; form-action 'none'")
+_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
 
 _env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
                           autoescape=jinja2.select_autoescape(["html", "j2"]),
@@ -95,11 +102,25 @@ def page_html(doc: ReportDocument, mode: str, map_parts: tuple[str, str, str] | 
     )
 
 
+def with_csp(page: str) -> str:
+    """``page`` with a Content-Security-Policy that allows exactly its own inline scripts.
+
+    The saved report is opened from disk, where no server sends a header; the meta tag lets
+    the browser run the scripts written here (by their SHA-256) and nothing else, and fetch
+    nothing from anywhere.
+    """
+    hashes = sorted({"'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest())
+                     .decode() + "'" for body in _INLINE_SCRIPT.findall(page)})
+    meta = ('<meta http-equiv="Content-Security-Policy" content="'
+            + REPORT_POLICY.format(hashes=" ".join(hashes) or "'none'") + '">')
+    return page.replace('<meta charset="utf-8">', '<meta charset="utf-8">\n' + meta, 1)
+
+
 def render_html(doc: ReportDocument) -> bytes:
     """One self-contained HTML file: the interactive map, charts and tables, offline."""
     from .foliummap import folium_map, map_parts
 
-    return page_html(doc, "html", map_parts(folium_map(doc))).encode("utf-8")
+    return with_csp(page_html(doc, "html", map_parts(folium_map(doc)))).encode("utf-8")
 
 
 def render_pdf(doc: ReportDocument) -> bytes:

@@ -12,6 +12,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from geo.cells import as_text_cells
+
 from .document import (
     FINDING_COLUMNS,
     PAIRING_COLUMNS,
@@ -130,5 +132,7 @@ def render_xlsx(doc: ReportDocument) -> bytes:
             maps.cell(row=at, column=1, value=title).font = BOLD
             at += 1 + _image(maps, doc.images[name], f"A{at + 1}")
     buf = io.BytesIO()
+    for sheet in wb.worksheets:  # names come from users: never let one become a formula
+        as_text_cells(c for row in sheet.iter_rows() for c in row)
     wb.save(buf)
     return buf.getvalue()

@@ -38,6 +38,8 @@ ls /usr/lib/*-linux-gnu/libpangoft2-1.0.so.0 >/dev/null 2>&1 || need+=(libpangof
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 # `make bench` times import_osm beside osm2pgsql on the same extract.
 command -v osm2pgsql >/dev/null 2>&1 || need+=(osm2pgsql)
+# Rate-limit and login-failure counters live in a private Redis under var/.
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 # Django compiles the English translations with gettext's msgfmt.
 command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
 

@@ -6,6 +6,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
@@ -49,7 +50,17 @@ class Session:
         self.context: BrowserContext = browser.new_context(locale="zh-CN", **options)  # type: ignore[arg-type]
         self.context.route("**/*", self._route)
         self.page: Page = self.context.new_page()
+        self.dialogs: list[str] = []
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        # A script or style the Content-Security-Policy refused is an error of the page.
+        self.page.on("console", lambda msg: self.errors.append(msg.text) if
+                     msg.type == "error" and "Content Security Policy" in msg.text else None)
+        # Any alert()/confirm() is an injected script that ran (no page of ours opens one).
+        self.page.on("dialog", self._dialog)
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
 
     def _route(self, route: Route) -> None:
         host = urlparse(route.request.url).hostname

@@ -13,9 +13,10 @@ SHARED_DATA = Path(os.environ.get("WANGGE_SHARED_DATA", ROOT.parent / "shared" /
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    from config import pgcluster
+    from config import pgcluster, redisserver
 
     pgcluster.ensure_running()
+    redisserver.ensure_running()
 
 
 @pytest.fixture(scope="session")

@@ -27,9 +27,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def url(dbname: str, socket_dir: Path, port: int) -> str:
-    """A DATABASE_URL for a database reached through the cluster's socket."""
-    return f"postgres://{pgcluster.DB_USER}@/{dbname}?host={socket_dir}&port={port}"
+def url(dbname: str, socket_dir: Path, port: int, user: str = pgcluster.APP_USER) -> str:
+    """A DATABASE_URL for a database reached through the cluster's socket.
+
+    The application's own role by default, as the app connects; ``pgcluster.DB_USER`` for
+    the cluster's superuser (creating and dropping databases).
+    """
+    return f"postgres://{user}@/{dbname}?host={socket_dir}&port={port}"
 
 
 def db_url_of(settings_dict: dict[str, Any]) -> str:
@@ -73,10 +77,11 @@ def fingerprint(database_url: str) -> dict[str, Any]:
 @contextmanager
 def scratch_database(name: str, settings_dict: dict[str, Any]) -> Iterator[str]:
     """An empty database ``name`` in the test cluster; dropped afterwards."""
-    admin = url("postgres", Path(settings_dict["HOST"]), int(settings_dict["PORT"]))
+    admin = url("postgres", Path(settings_dict["HOST"]), int(settings_dict["PORT"]),
+                pgcluster.DB_USER)
     with connect(admin) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}" OWNER "{pgcluster.APP_USER}"')
     try:
         yield url(name, Path(settings_dict["HOST"]), int(settings_dict["PORT"]))
     finally:

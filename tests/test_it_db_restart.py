@@ -35,6 +35,7 @@ def test_it_keeps_answering_across_a_database_restart(demo_db: None, tmp_path: P
     manage("backup", str(dump), database_url=db_url_of(connection.settings_dict))
     with scratch_cluster() as cfg:
         database = url(pgcluster.DB_NAME, cfg.socket_dir, cfg.port)
+        manage("migrate", "--noinput", database_url=database)  # restore needs the schema
         manage("restore", str(dump), "--yes", database_url=database)
         port = free_port()
         server = start_gunicorn(port, "/healthz", DATABASE_URL=database,

@@ -27,7 +27,7 @@ def test_it_finds_the_nearest_center_by_search_on_a_phone(live_server: object,
     page.wait_for_selector("#results[data-count='3']")
     # The route to the nearest center is drawn on the map, and the basemap tiles rendered.
     assert page.locator("path.route-best").count() == 1
-    page.wait_for_function("document.querySelectorAll('.wangge-basemap canvas').length > 0")
+    page.wait_for_function("() => document.querySelectorAll('.wangge-basemap canvas').length > 0")
     cards = page.locator(".center-card")
     assert cards.count() == 3
     distances = [float(cards.nth(i).get_attribute("data-distance") or "nan") for i in range(3)]
@@ -55,7 +55,7 @@ def test_it_answers_a_tap_on_the_map(live_server: object, browser: Browser) -> N
     page.goto(f"{live_server}/?lon={center.location.x + 0.003:.6f}&lat={center.location.y:.6f}")
     page.wait_for_selector("#results[data-count='3']")
     page.locator("#map").click(position={"x": 400, "y": 300})
-    page.wait_for_function("!location.search.includes('"
+    page.wait_for_function("() => !location.search.includes('"
                            f"{center.location.x + 0.003:.6f}')")
     page.wait_for_selector("#results[data-count='3']")
     assert page.locator("path.route-best").count() == 1

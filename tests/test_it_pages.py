@@ -71,9 +71,11 @@ def test_it_loads_no_script_or_style_from_another_host(demo_db: None, client: Cl
         html = resp.content.decode()
         remote = re.findall(r'(?:src|href)="((?:https?:)?//[^"]+)"', html)
         assert not remote, (page, remote)
-    html = client.get(reverse("admin:geo_gridunit_change",
-                              args=[GridUnit.objects.first().pk])).content.decode()
+    # Grid shapes are edited in /plan/ only; a community's boundary has the map widget.
+    html = client.get(reverse("admin:geo_community_change",
+                              args=[Community.objects.first().pk])).content.decode()
     assert "/static/vendor/ol/ol.js" in html and "basemap/context.geojson" in html
+    assert "/static/webmap/olwidget.js" in html
 
 
 def test_it_switches_the_interface_to_english(demo_db: None, client: Client) -> None:

@@ -57,7 +57,7 @@ def test_it_splits_saves_and_undoes_a_grid(live_server: object, browser: Browser
     grids = {g.code: g.households for g in GridUnit.objects.filter(community=community)}
     assert len(grids) == n + 1
     assert sum(grids.values()) == sum(before.values())  # households only move between grids
-    s.page.wait_for_function(f"document.querySelectorAll('#grid-list tr').length === {n + 1}")
+    s.page.wait_for_function(f"() => document.querySelectorAll('#grid-list tr').length === {n + 1}")
     s.page.wait_for_timeout(300)
     assert table_households(s.page) == grids
     changeset = GridChangeset.objects.get()
@@ -68,7 +68,7 @@ def test_it_splits_saves_and_undoes_a_grid(live_server: object, browser: Browser
     s.page.wait_for_selector(f"#status[data-grids='{n}'][data-dirty='1']")
     s.page.click("#tool-save")
     s.page.wait_for_selector("#status[data-dirty='0']")
-    s.page.wait_for_function(f"document.querySelectorAll('#grid-list tr').length === {n}")
+    s.page.wait_for_function(f"() => document.querySelectorAll('#grid-list tr').length === {n}")
     after = {g.code: g.households for g in GridUnit.objects.filter(community=community)}
     assert after == before
     assert GridChangeset.objects.count() == 2

@@ -46,7 +46,8 @@ def test_it_draws_the_ratio_choropleth_and_saves_a_reviewed_pairing(
     before = Pairing.objects.count()
     page.click("#save-pairing")
     page.wait_for_selector("#save-pairing[disabled]")
-    page.wait_for_function("document.getElementById('pairing-summary').textContent.includes('已保存')")
+    page.wait_for_function(
+        "() => document.getElementById('pairing-summary').textContent.includes('已保存')")
     confirmed = Pairing.objects.exclude(status="proposed").count()
     assert Pairing.objects.count() == lines and Pairing.objects.count() >= before
     assert confirmed == 10

@@ -16,7 +16,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from config import pgcluster
+from config import pgcluster, redisserver
 from geo.models import Account, Community, PersonalDataAccess, ReportingMember
 from geo.roles import Role
 
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items()
-            if k not in {"SECRET_KEY", "DATABASE_URL", "WANGGE_ENV", "DEBUG",
+            if k not in {"SECRET_KEY", "DATABASE_URL", "WANGGE_ENV", "DEBUG", "REDIS_URL",
                          "DJANGO_ALLOW_ASYNC_UNSAFE"}}  # set by the browser tests
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env},
                           capture_output=True, text=True, timeout=300)
@@ -35,7 +35,8 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
 def test_it_passes_the_deploy_check_with_production_settings() -> None:
     url = (f"postgres://{pgcluster.DB_USER}@/{pgcluster.DB_NAME}?host={pgcluster.SOCKET_DIR}"
            f"&port={pgcluster.port_from_env()}")
-    prod = {"WANGGE_ENV": "production", "ALLOWED_HOSTS": "wangge.example.gov.cn"}
+    prod = {"WANGGE_ENV": "production", "ALLOWED_HOSTS": "wangge.example.gov.cn",
+            "REDIS_URL": redisserver.url()}
     out = _manage("check", "--deploy", "--fail-level", "WARNING",
                   SECRET_KEY=secrets.token_urlsafe(50), DATABASE_URL=url, **prod)
     assert out.returncode == 0, out.stderr + out.stdout

@@ -42,6 +42,9 @@ class TileLayer:
     simplify: bool = False
     min_pixels: float = 0.0
     depends_on: tuple[str, ...] = field(default_factory=tuple)
+    # Staff layers: the condition (on the select's row ``s``, parameter ``%(scope)s`` a code
+    # prefix pattern) that keeps only features inside a user's scope.
+    scope_where: str = ""
 
 
 def _hierarchy(table: str, extra: str = "", join: str = "") -> str:
@@ -111,7 +114,10 @@ LAYERS: dict[str, TileLayer] = {layer.name: layer for layer in [
            FROM geo_cobuildingunit t WHERE %(z)s >= 15 OR NOT t.candidate""",
         {"id": "Number", "code": "String", "name": "String", "unit_type": "String",
          "party_members": "Number", "capacity": "Number", "candidate": "Boolean"},
-        minzoom=12, table="geo_cobuildingunit", column="location"),
+        minzoom=12, table="geo_cobuildingunit", column="location",
+        # A unit belongs to the community it stands in, as in geo.services.access.
+        scope_where="EXISTS (SELECT 1 FROM geo_community c WHERE c.code LIKE %(scope)s "
+                    "AND ST_Intersects(c.geom, s.geom))"),
     TileLayer(
         "pairings", "结对共建 pairings",
         """SELECT ST_MakeLine(u.location, COALESCE(
@@ -125,7 +131,7 @@ LAYERS: dict[str, TileLayer] = {layer.name: layer for layer in [
         {"id": "Number", "status": "String", "method": "String", "distance_m": "Number",
          "unit_name": "String", "unit_type": "String", "community_code": "String",
          "community_name": "String"},
-        minzoom=11, table="geo_pairing"),
+        minzoom=11, table="geo_pairing", scope_where="s.community_code LIKE %(scope)s"),
     TileLayer(
         "buildings", "楼栋 buildings",
         """SELECT t.geom, t.id, t.name, t.levels, t.residential, t.households,
@@ -169,8 +175,11 @@ def pixel_degrees(z: int) -> float:
     return 360.0 / (256 * 2**z)
 
 
-def tile_sql(layer: TileLayer) -> str:
+def tile_sql(layer: TileLayer, scoped: bool = False) -> str:
     """The SQL giving one MVT tile of ``layer`` (parameters from :func:`params`).
+
+    ``scoped`` keeps only the features inside a scope (``layer.scope_where``, with the
+    parameter ``scope``: a code prefix followed by ``%``).
 
     Features are selected with the index (``&&``) against the tile envelope widened by the
     buffer, simplified by one pixel when the layer allows it, dropped when their bounding box
@@ -180,12 +189,17 @@ def tile_sql(layer: TileLayer) -> str:
     size = ("AND (ST_XMax(f.geom) - ST_XMin(f.geom)) + (ST_YMax(f.geom) - ST_YMin(f.geom))"
             " >= %(min_size)s" if layer.min_pixels else "")
     attrs = ", ".join(f"f.{name}" for name in layer.fields)
+    select = layer.select
+    if scoped:
+        if not layer.scope_where:
+            raise ValueError(f"layer {layer.name} has no scope condition")
+        select = f"SELECT * FROM ({layer.select}) s WHERE {layer.scope_where}"
     return f"""
         WITH env AS (
             SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS merc,
                    ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s,
                                                 margin => {BUFFER / EXTENT}), 4326) AS wgs
-        ), f AS ({layer.select}), mvt AS (
+        ), f AS ({select}), mvt AS (
             SELECT ST_AsMVTGeom(ST_Transform({geom}, 3857), env.merc, {EXTENT}, {BUFFER}, true)
                        AS geom, {attrs}
             FROM f, env

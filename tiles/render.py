@@ -13,8 +13,8 @@ from .layers import LAYERS, TileLayer, params, tile_sql
 
 
 @cache
-def _sql(name: str) -> str:
-    return tile_sql(LAYERS[name])
+def _sql(name: str, scoped: bool) -> str:
+    return tile_sql(LAYERS[name], scoped)
 
 
 @cache
@@ -23,15 +23,19 @@ def tile_profile() -> RuleProfile:
     return load_profile(None)
 
 
-def render_tile(layer: TileLayer, z: int, x: int, y: int) -> bytes:
-    """The MVT bytes of one tile; empty when no feature of ``layer`` meets it."""
+def render_tile(layer: TileLayer, z: int, x: int, y: int, scope: str = "") -> bytes:
+    """The MVT bytes of one tile; empty when no feature of ``layer`` meets it.
+
+    A non-empty ``scope`` (a hierarchy code) keeps only the features inside it.
+    """
     if z < layer.minzoom:
         return b""
     profile = tile_profile()
+    values = params(layer, z, x, y, profile.facility_ratio_m2_per_100_households,
+                    profile.facility_min_m2, tuple(profile.grid_households))  # type: ignore[arg-type]
+    values["scope"] = scope + "%"
     with connection.cursor() as cur:
-        cur.execute(_sql(layer.name), params(
-            layer, z, x, y, profile.facility_ratio_m2_per_100_households,
-            profile.facility_min_m2, tuple(profile.grid_households)))  # type: ignore[arg-type]
+        cur.execute(_sql(layer.name, bool(scope)), values)
         row = cur.fetchone()
     return bytes(row[0]) if row and row[0] else b""
 

@@ -66,18 +66,26 @@ def tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> HttpRespon
     if not valid_tile(z, x, y):
         return _error("bad_tile", f"tile {z}/{x}/{y} does not exist (zoom 0–{MAX_ZOOM}, "
                       f"x and y below 2^zoom)", 404)
+    scope = ""
     if layer in STAFF_LAYERS:
         refused = _staff_refusal(request, layer, z, x, y)
         if refused is not None:
             return refused
-    store = tile_cache()
-    body = store.get(layer, z, x, y)
-    status = "hit"
-    if body is None:
-        started = time.time()
-        body = render_tile(spec, z, x, y)
-        store.put(layer, z, x, y, body, started)
-        status = "miss"
+        scope = scope_of(request.user) or ""
+    if scope:
+        # A scoped staff tile holds only this user's features: rendered for them, never
+        # cached where a user of another scope could be served it.
+        body = render_tile(spec, z, x, y, scope)
+        status = "scoped"
+    else:
+        store = tile_cache()
+        cached = store.get(layer, z, x, y)
+        status = "hit" if cached is not None else "miss"
+        if cached is None:
+            started = time.time()
+            cached = render_tile(spec, z, x, y)
+            store.put(layer, z, x, y, cached, started)
+        body = cached
     etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
     if request.headers.get("If-None-Match") == etag:
         resp: HttpResponse = HttpResponseNotModified()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 from django.contrib.gis.geos import Polygon
 from django.db import DatabaseError, connection
@@ -28,6 +29,9 @@ from geo.models import (
 # Roads drawn on the basemap by zoom-independent importance; minor paths only when zoomed in.
 _MAJOR = [HighwayClass.TRUNK, HighwayClass.PRIMARY, HighwayClass.SECONDARY, HighwayClass.TERTIARY]
 _MAX_BASEMAP_FEATURES = 5000
+
+
+log = logging.getLogger("wangge.health")
 
 
 @require_GET
@@ -70,7 +74,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
             cur.execute("SELECT PostGIS_Lib_Version()")
             version = cur.fetchone()[0]
     except DatabaseError as exc:
-        return JsonResponse({"ok": False, "error": str(exc)}, status=503)
+        # The reason (host, socket path, user) goes to the log, not to whoever asked.
+        log.warning("healthz: database unavailable: %s", exc)
+        return JsonResponse({"ok": False, "error": "database_unavailable"}, status=503)
     return JsonResponse({"ok": True, "postgis": version})
 
 

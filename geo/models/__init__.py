@@ -1,6 +1,6 @@
 """Models of wangge's domain (DESIGN §2), one module per concern."""
 
-from .accounts import Account, PersonalDataAccess
+from .accounts import Account, LoginLock, PersonalDataAccess
 from .base import Origin
 from .basemap import LandFeature, LandKind
 from .buildings import Building, Compound
@@ -36,6 +36,7 @@ __all__ = [
     "HighwayClass",
     "LandFeature",
     "LandKind",
+    "LoginLock",
     "Origin",
     "Pairing",
     "PairingMethod",

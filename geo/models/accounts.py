@@ -95,3 +95,60 @@ class PersonalDataAccess(models.Model):
         cls.objects.create(user=user if getattr(user, "is_authenticated", False) else None,
                            channel=channel, path=path[:300], member_ids=member_ids[:10_000],
                            count=len(member_ids))
+
+
+class LoginLock(models.Model):
+    """Failed logins of one user name; past the limit the name is locked until ``until``.
+
+    Kept by user name, not user, so that guessing a name that does not exist looks the same
+    as guessing one that does. Deleting the row unlocks the account (admin action or
+    ``manage.py account USER --unlock``).
+    """
+
+    username = models.CharField("用户名 user name", max_length=150, unique=True)
+    failures = models.PositiveIntegerField("连续失败次数 failures", default=0)
+    last_failure = models.DateTimeField("最近失败 last failure", null=True, blank=True)
+    until = models.DateTimeField("锁定至 locked until", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "登录锁定 login lock"
+        verbose_name_plural = "登录锁定 login locks"
+
+    def __str__(self) -> str:
+        return f"{self.username} ({self.failures})"
+
+    @classmethod
+    def is_locked(cls, username: str) -> bool:
+        """Whether logins with this name are refused now."""
+        from django.utils import timezone
+
+        return cls.objects.filter(username=username, until__gt=timezone.now()).exists()
+
+    @classmethod
+    def record_failure(cls, username: str) -> None:
+        """Count a failed login; lock the name once the limit is reached."""
+        from datetime import timedelta
+
+        from django.db.models import F
+        from django.utils import timezone
+
+        now = timezone.now()
+        with transaction.atomic():
+            lock, _ = cls.objects.select_for_update().get_or_create(username=username[:150])
+            lock.failures = F("failures") + 1
+            lock.last_failure = now
+            lock.save(update_fields=["failures", "last_failure"])
+            lock.refresh_from_db(fields=["failures"])
+            if lock.failures >= settings.LOGIN_MAX_FAILURES and (
+                    lock.until is None or lock.until <= now):
+                seconds = settings.LOGIN_LOCK_SECONDS
+                # 0 means until an administrator unlocks it: a century is "until then".
+                lock.until = now + timedelta(seconds=seconds or 100 * 365 * 86400)
+                lock.save(update_fields=["until"])
+                log.warning("login locked: username=%s failures=%d", username, lock.failures)
+
+    @classmethod
+    def unlock(cls, username: str) -> bool:
+        """Forget the failures of this name; True when it had any."""
+        deleted, _ = cls.objects.filter(username=username).delete()
+        return bool(deleted)

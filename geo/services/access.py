@@ -22,6 +22,10 @@ from geo.models import (
 )
 from geo.models.accounts import account_of
 from geo.roles import covers, read_scope
+from geo.services.scope import SCOPE_TABLES
+
+# A boundary edited along the scope's own border may stray by rounding; more is outside.
+EDGE_TOLERANCE_M = 1.0
 
 # Where each model keeps the hierarchy code that places it (None: placed by location).
 CODE_PATHS: dict[type[Model], tuple[str, ...]] = {
@@ -94,6 +98,27 @@ def require_in_scope(user: Any, code: str, what: str = "") -> None:
     scope = scope_of(user)
     if not covers(scope, code):
         raise PermissionDenied(_outside(scope, code or "全市 city", what))
+
+
+def require_geometry_in_scope(user: Any, geom: Any) -> None:
+    """Raise PermissionDenied unless ``geom`` lies inside the area of the user's scope.
+
+    Codes say where an object is filed; this checks where an edit actually puts it (a center
+    dragged into another street keeps its community until someone notices).
+    """
+    scope = scope_of(user)
+    if scope is None:
+        raise PermissionDenied(_outside(None, "", ""))
+    if not scope:
+        return
+    table = SCOPE_TABLES[len(scope)]
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT ST_CoveredBy(ST_GeomFromEWKB(%s), ST_Buffer(geom::geography, %s)"
+                    f"::geometry) FROM {table} WHERE code = %s",
+                    [bytes(geom.ewkb), EDGE_TOLERANCE_M, scope])
+        row = cur.fetchone()
+    if not (row and row[0]):
+        raise PermissionDenied(_outside(scope, "新位置 new location", ""))
 
 
 def require_perm(user: Any, perm: str) -> None:

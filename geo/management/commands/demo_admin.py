@@ -14,6 +14,11 @@ class Command(BaseCommand):
     help = "Create the local demo administrator (admin) and print its password."
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        if settings.PRODUCTION:
+            # A known superuser with a password in a file is a demo convenience only.
+            self.stdout.write("WANGGE_ENV=production: no demo administrator is created; make "
+                              "one with `manage.py createsuperuser`.")
+            return
         path = settings.VAR_DIR / "demo-admin-password"
         user_model = get_user_model()
         user = user_model.objects.filter(username="admin").first()

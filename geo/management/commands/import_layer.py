@@ -11,6 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from geo.cells import inert
 from geo.management.actor import actor_from, add_actor
 from geo.models.audit import acting_as
 from geo.services.access import scope_of
@@ -29,7 +30,8 @@ def write_report(path: Path, problems: list[Problem]) -> None:
         out = csv.writer(fh)
         out.writerow(["行 row", "字段 field", "错误代码 code", "说明 message"])
         for p in problems:
-            out.writerow([p.row if p.row is not None else "", p.field, p.code, p.message])
+            out.writerow([p.row if p.row is not None else "", inert(p.field), p.code,
+                          inert(p.message)])
 
 
 class Command(BaseCommand):

@@ -1,4 +1,10 @@
-"""``manage.py restore PATH``: replace the database with a backup, all or nothing."""
+"""``manage.py restore PATH``: replace the database with a backup, all or nothing.
+
+Only archives of this version's schema are accepted: the same tables with the same columns,
+and nothing but tables, data, sequences, constraints and indexes (no functions, views,
+triggers or unknown extensions, which could run code). The restore runs as the application's
+own role, never as a superuser, and leaves nothing behind that the archive does not hold.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +14,17 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connections
+from django.db import connection, connections
 
 from geo.management.actor import actor_from, add_actor
-from geo.management.pgtools import archive_tables, connection_args, run, tool
+from geo.management.pgtools import (
+    PASSED_OVER,
+    archive_columns,
+    archive_problems,
+    live_columns,
+    restore_entries,
+    toc_entries,
+)
 from tiles.signals import clear_layers
 
 
@@ -31,14 +44,36 @@ class Command(BaseCommand):
         actor_from(opts, ("geo.add_community", "geo.delete_community"), "")
         if not path.is_file():
             raise CommandError(f"{path} 不存在 does not exist")
+        with connection.cursor() as cur:
+            cur.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            row = cur.fetchone()
+            if row and row[0]:
+                raise CommandError("restore runs as the application's own database role, not "
+                                   "a superuser: point DATABASE_URL at the role that owns the "
+                                   "database")
+            # This version's schema: the tables of its models and migrations. Anything else
+            # in the database is not compared (and does not survive the restore).
+            ours = set(connection.introspection.django_table_names(include_views=False))
+            live = {t: cols for t, cols in live_columns(cur).items()
+                    if t in ours | {"django_migrations"}}
         try:
-            tables = archive_tables(path)
+            entries = toc_entries(path)
         except CommandError as exc:
             raise CommandError(f"{path} 不是 pg_dump 备份 is not a backup made by "
                                f"`manage.py backup`: {exc}") from exc
-        if "geo_community" not in tables:
+        tables = [e for e in entries if e.kind == "TABLE"]
+        if "geo_community" not in {e.name for e in tables}:
             raise CommandError(f"{path} holds no wangge tables (geo_community missing): "
                                "refusing to restore it")
+        if not live:
+            raise CommandError("this database has no tables yet: run `manage.py migrate` "
+                               "first, then restore")
+        problems = archive_problems(entries, archive_columns(path, tables), live)
+        if problems:
+            shown = "\n  ".join(problems[:10])
+            raise CommandError(
+                f"{path} does not match this version's schema or holds more than data; "
+                f"nothing was changed ({len(problems)} problems):\n  {shown}")
         if not opts["yes"]:
             if not sys.stdin.isatty():
                 raise CommandError("restore replaces every row of the database: add --yes")
@@ -47,10 +82,10 @@ class Command(BaseCommand):
             if answer.strip().lower() not in {"y", "yes", "是"}:
                 raise CommandError("cancelled; nothing changed")
         started = time.monotonic()
-        conn_args, env = connection_args()
         connections.close_all()  # our own session must not hold locks on what is dropped
-        run([tool("pg_restore"), *conn_args, "--clean", "--if-exists", "--no-owner",
-             "--single-transaction", "--exit-on-error", str(path)], env)
+        # spatial_ref_sys belongs to PostGIS: its rows are the extension's, not ours.
+        restore_entries(path, [e for e in entries if e.kind not in PASSED_OVER
+                               and not (e.kind == "TABLE DATA" and e.name == "spatial_ref_sys")])
         clear_layers()
         self.stdout.write(self.style.SUCCESS(
             f"恢复完成 Restored {len(tables)} tables from {path} in "

@@ -6,6 +6,12 @@
   var map = L.map(el, { preferCanvas: true, attributionControl: true });
   map.attributionControl.setPrefix("wangge · 本地底图 offline basemap");
   map.setView([30.62, 104.10], 13);
+  // Leaflet shows a tooltip string as HTML: names are escaped first.
+  function esc(s) {
+    return String(s).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
   var roadWeight = { trunk: 5, primary: 4, secondary: 3, tertiary: 2 };
   fetch(el.dataset.url, { credentials: "same-origin" })
     .then(function (r) { return r.json(); })
@@ -18,7 +24,7 @@
           return { color: "#9e9e9e", weight: roadWeight[f.properties.highway] || 1 };
         },
         onEachFeature: function (f, l) {
-          if (f.properties.name) { l.bindTooltip(f.properties.name); }
+          if (f.properties.name) { l.bindTooltip(esc(f.properties.name)); }
         }
       }).addTo(map);
       if (fc.features.length) { map.fitBounds(layer.getBounds()); }

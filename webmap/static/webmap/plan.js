@@ -34,7 +34,7 @@
         fillColor: colour(g.households), fillOpacity: sel ? 0.45 : 0.3, className: "grid-shape" } });
       layer.eachLayer(function (l) {
         l.gridIndex = i;
-        l.bindTooltip(label(g), { permanent: true, direction: "center", className: "grid-label" });
+        l.bindTooltip(esc(label(g)), { permanent: true, direction: "center", className: "grid-label" });
         l.on("click", function (e) {
           if (mode === "split" || mode === "draw") { return; }  // the click belongs to the drawing
           L.DomEvent.stopPropagation(e); select(i, e.originalEvent.shiftKey || mode === "merge"); });

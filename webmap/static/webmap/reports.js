@@ -43,7 +43,7 @@
     $("table-communities").innerHTML = "<thead><tr>" + COLS.map(function (c) {
       return '<th data-key="' + c[0] + '" class="sortable">' + c[1] + (sortKey === c[0] ? (sortDir > 0 ? " ▲" : " ▼") : "") + "</th>";
     }).join("") + "</tr></thead><tbody>" + view.map(function (r) {
-      return '<tr data-code="' + r.code + '" class="' + (r.meets ? "" : "breach") + '">' + COLS.map(function (c) {
+      return '<tr data-code="' + esc(r.code) + '" class="' + (r.meets ? "" : "breach") + '">' + COLS.map(function (c) {
         var v = r[c[0]];
         if (c[0] === "reach") { v = v == null ? "—" : (v * 100).toFixed(1) + "%"; }
         else if (typeof v === "number") { v = Math.round(v * 10) / 10; }
@@ -94,7 +94,7 @@
         if (!r.members) { return; }
         var center = L.geoJSON(f).getBounds().getCenter();
         L.circleMarker(W.shiftActive ? W.toLatLng(center.lng, center.lat) : center, { radius: 4 + Math.sqrt(r.members), color: r.over_cap ? "#b71c1c" : "#1565c0", fillOpacity: 0.5, weight: 1 })
-          .bindTooltip(r.name + "：" + r.members + gettext("名报到党员")).addTo(layers.members);
+          .bindTooltip(esc(r.name) + "：" + r.members + gettext("名报到党员")).addTo(layers.members);
       });
       if (res[2]) {
         W.geoJSON(res[2].reach_areas, { style: function (f) { return { color: "#00897b", weight: 1, fillOpacity: 0.08 + 0.1 / (1 + f.properties.reach_m / 300) }; } }).addTo(layers.reach);
@@ -125,7 +125,7 @@
       proposal = res; layers.proposal.clearLayers();
       res.pairings.forEach(function (p) {
         L.polyline([W.toLatLng(p.from[0], p.from[1]), W.toLatLng(p.to[0], p.to[1])], { color: p.locked ? "#283593" : "#d81b60", weight: 2, className: "proposal-line" })
-          .bindTooltip(p.unit + " → " + p.community + "（" + Math.round(p.distance_m) + " m）").addTo(layers.proposal);
+          .bindTooltip(esc(p.unit) + " → " + esc(p.community) + "（" + Math.round(p.distance_m) + " m）").addTo(layers.proposal);
       });
       var s = res.summary, g = res.greedy;
       $("pairing-summary").innerHTML = gettext("最优方案") + "：" + res.pairings.length + " " + gettext("对") + "，" + gettext("总距离") + " " + (s.total_m / 1000).toFixed(1) + " km；" +

@@ -69,7 +69,19 @@ class RateLimitMiddleware:
 
 
 def _count(key: str, window: int) -> int:
-    """Add one to the window's counter and return it."""
+    """Add one to the window's counter and return it.
+
+    On Redis this is one round trip (INCR and a first EXPIRE, pipelined); other cache
+    backends take Django's add + incr.
+    """
+    backend = getattr(cache, "_cache", None)
+    if backend is not None and hasattr(backend, "get_client"):
+        full = cache.make_and_validate_key(key)
+        pipe = backend.get_client(full, write=True).pipeline(transaction=False)
+        pipe.incr(full)
+        pipe.expire(full, window + 1, nx=True)
+        used, _ = pipe.execute()
+        return int(used)
     cache.add(key, 0, timeout=window + 1)
     try:
         return int(cache.incr(key))

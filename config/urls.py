@@ -1,14 +1,20 @@
 """URL routes of wangge."""
 
 from django.contrib import admin
+from django.contrib.auth.views import LoginView
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
+from webmap.forms import LockAwareAdminAuthenticationForm, LockAwareAuthenticationForm
+
 admin.site.site_header = "网格 wangge 管理后台"
 admin.site.site_title = "wangge"
+admin.site.login_form = LockAwareAdminAuthenticationForm
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/login/", LoginView.as_view(authentication_form=LockAwareAuthenticationForm),
+         name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.html import escape
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
@@ -363,7 +364,7 @@ class LoginLockAdmin(admin.ModelAdmin):
     readonly_fields = ("username", "failures", "last_failure", "until")
     actions = ("unlock",)
 
-    @admin.action(description="解除锁定")
+    @admin.action(description=_("解除锁定"))
     def unlock(self, request: HttpRequest, queryset: QuerySet[LoginLock]) -> None:
         queryset.delete()
 

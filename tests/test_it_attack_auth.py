@@ -116,9 +116,14 @@ def test_it_locks_an_account_after_repeated_failures(settings: object) -> None:
     for i in range(5):
         _login(client, "guessme", f"wrong-{i}")
     assert LoginLock.is_locked("guessme")
-    # Even the right password is refused now, on every login form.
-    client.post("/accounts/login/", {"username": "guessme", "password": PASSWORD})
+    # Even the right password is refused now, on every login form, saying why.
+    page = client.post("/accounts/login/", {"username": "guessme", "password": PASSWORD})
     assert "_auth_user_id" not in client.session
+    assert "此账号已暂时锁定" in page.content.decode()
+    english = Client(HTTP_ACCEPT_LANGUAGE="en")
+    english.cookies.load({"django_language": "en"})
+    page = english.post("/accounts/login/", {"username": "guessme", "password": PASSWORD})
+    assert "this account is locked" in page.content.decode()
     client.post("/admin/login/", {"username": "guessme", "password": PASSWORD})
     assert "_auth_user_id" not in client.session
     # A name that does not exist locks the same way: guessing reveals nothing.

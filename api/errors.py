@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.urls import Resolver404, resolve
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
@@ -50,3 +52,18 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         code = getattr(detail, "code", None) or "error"
         response.data = error_body(str(code), str(detail))
     return response
+
+
+def not_found(request: HttpRequest) -> HttpResponse:
+    """404 for an unknown API path; a path that only lacks its final slash is redirected."""
+    if not request.path.endswith("/"):
+        try:
+            resolved = resolve(request.path + "/")
+        except Resolver404:
+            resolved = None
+        if resolved is not None and resolved.func is not not_found:
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(request.path + "/" + (f"?{query}" if query
+                                                                       else ""))
+    return JsonResponse(error_body("not_found", f"no API endpoint {request.path}; the "
+                                   "endpoints are listed in /api/v1/schema/"), status=404)

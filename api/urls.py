@@ -1,10 +1,10 @@
 """Routes of the API under /api/v1/."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import analysis, history, members
+from . import analysis, errors, history, members
 from .layers import LAYERS
 from .permissions import ApiDocsAllowed
 
@@ -32,4 +32,6 @@ urlpatterns = [
                                                       permission_classes=[ApiDocsAllowed]),
          name="docs"),
     path("", include(router.urls)),
+    # Anything else under /api/v1/ is a 404 in the API's error shape, not an HTML page.
+    re_path(r"^.*$", errors.not_found),
 ]

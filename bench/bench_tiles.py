@@ -7,6 +7,7 @@ holding the demo. Figures are printed only; each sits beside a reference from th
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import statistics
 import sys
@@ -125,11 +126,52 @@ def bench_cached_http(tiles: list[tuple[int, int, int]], seconds: int) -> None:
         server.wait(timeout=10)
 
 
+def bench_scoped(quick: bool) -> None:
+    """Staff tiles rendered for one community's staff (never cached) vs the city-wide render."""
+    from django.db import connection
+
+    from tiles.layers import LAYERS
+    from tiles.render import render_tile
+
+    with connection.cursor() as cur:
+        cur.execute("""SELECT c.code, ST_X(ST_PointOnSurface(c.geom)),
+                              ST_Y(ST_PointOnSurface(c.geom))
+                       FROM geo_community c JOIN geo_pairing p ON p.community_id = c.id
+                       GROUP BY c.id ORDER BY count(*) DESC, c.code LIMIT 1""")
+        row = cur.fetchone()
+    if row is None:
+        print("scoped staff tiles: no pairings in this database")
+        return
+    code, lon, lat = row
+    repeat = 5 if quick else 20
+    print(f"scoped staff tiles for community {code} ({repeat} renders each): "
+          "scoped (per request) vs city-wide (what the cache holds)")
+    for name in ("units", "pairings"):
+        spec = LAYERS[name]
+        for z in (11, 12, 14):
+            if z < spec.minzoom:
+                continue
+            n = 2 ** z
+            x = int((lon + 180) / 360 * n)
+            y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+            timings = {}
+            for label, scope in (("scoped", code), ("city", "")):
+                ms = []
+                for _ in range(repeat):
+                    t = time.perf_counter()
+                    render_tile(spec, z, x, y, scope)
+                    ms.append((time.perf_counter() - t) * 1000)
+                timings[label] = statistics.median(ms)
+            print(f"  {name:<9} z{z:<3} scoped {timings['scoped']:.2f} ms, city-wide "
+                  f"{timings['city']:.2f} ms, ratio {timings['scoped'] / timings['city']:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="fewer tiles, shorter HTTP run")
     args = parser.parse_args()
     tiles = bench_uncached(args.quick)
+    bench_scoped(args.quick)
     if tiles:
         bench_cached_http(tiles, 5 if args.quick else 15)
 

@@ -42,6 +42,17 @@ class HouseholdModel:
     default_levels: int = 6
     usable_ratio: float = 0.8
     residential_far: float = 1.8
+    # Storey height used to turn a building's height (m) into levels.
+    metres_per_level: float = 3.0
+
+    def building(self, footprint_m2: float, levels: int | None) -> int:
+        """Households of a residential building (``default_levels`` when levels unknown)."""
+        return round(footprint_m2 * (levels or self.default_levels) * self.usable_ratio
+                     / self.m2_per_household)
+
+    def levels_from_height(self, height_m: float) -> int:
+        """Levels of a building ``height_m`` metres tall (at least 1)."""
+        return max(1, round(height_m / self.metres_per_level))
 
 
 def levels(raw: object, default: int) -> int:

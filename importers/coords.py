@@ -71,15 +71,39 @@ def resolve_crs(option: str | None, declared: CRS | None) -> tuple[SourceCrs, st
         "no coordinate system given or declared: assuming WGS84 (use --crs to say otherwise)"
 
 
+def cgcs2000_gk_epsg(central_meridian: int, width: int = 3, zone_in_easting: bool = False
+                     ) -> int:
+    """EPSG code of the CGCS2000 Gauss–Krüger projection with this central meridian.
+
+    China's zones: 3° wide with central meridians 75°E–135°E every 3° (zones 25–45), or 6°
+    wide with central meridians 75°E–135°E every 6° (zones 13–23). Each exists twice: with
+    the zone number in front of the easting (EPSG 4513–4533, 4491–4501) and without it
+    (EPSG 4534–4554, 4502–4512).
+    """
+    if width == 3 and 75 <= central_meridian <= 135 and central_meridian % 3 == 0:
+        zone = central_meridian // 3
+        return 4513 + zone - 25 if zone_in_easting else 4534 + (central_meridian - 75) // 3
+    if width == 6 and 75 <= central_meridian <= 135 and (central_meridian - 75) % 6 == 0:
+        zone = (central_meridian + 3) // 6
+        return 4491 + zone - 13 if zone_in_easting else 4502 + (central_meridian - 75) // 6
+    raise ValueError(f"no CGCS2000 {width}° Gauss–Krüger zone has central meridian "
+                     f"{central_meridian}°E")
+
+
 def _gk_hint(x: float) -> str:
     """Suggest the CGCS2000 Gauss–Krüger EPSG code for an easting."""
     zone = int(x // 1_000_000)
     if 25 <= zone <= 45:
-        return f" — eastings like {x:,.0f} carry 3° zone {zone}: try --crs EPSG:{4513 + zone - 25}"
+        return (f" — eastings like {x:,.0f} carry 3° zone {zone}: try --crs "
+                f"EPSG:{cgcs2000_gk_epsg(zone * 3, 3, True)}")
     if 13 <= zone <= 23:
-        return f" — eastings like {x:,.0f} carry 6° zone {zone}: try --crs EPSG:{4491 + zone - 13}"
-    return (" — without a zone number in the eastings, give the zone's central meridian, "
-            "e.g. --crs EPSG:4539 for CGCS2000 3° zone at 105°E (EPSG:4534–4554)")
+        return (f" — eastings like {x:,.0f} carry 6° zone {zone}: try --crs "
+                f"EPSG:{cgcs2000_gk_epsg(zone * 6 - 3, 6, True)}")
+    examples = ", ".join(f"{cm}°E EPSG:{cgcs2000_gk_epsg(cm)}" for cm in (99, 102, 105, 108,
+                                                                           114, 117, 120))
+    return (" — without a zone number in the eastings, name the zone by its central meridian "
+            f"(CGCS2000 3° zones: {examples}; EPSG = 4534 + (meridian − 75) / 3; 6° zones: "
+            f"EPSG = 4502 + (meridian − 75) / 6, e.g. 105°E EPSG:{cgcs2000_gk_epsg(105, 6)})")
 
 
 def classify(bounds: npt.NDArray[np.float64]) -> npt.NDArray[np.str_]:

@@ -34,6 +34,7 @@ class Target:
     minimum: float | None = None
     maximum: float | None = None
     choices: str | None = None  # key of CHOICES
+    import_only: bool = False  # read from files, never stored or exported as such
 
     @property
     def short(self) -> str:
@@ -143,6 +144,9 @@ FIELDS: Final[dict[str, tuple[Target, ...]]] = {
         _t("name", "楼栋名称", "text", "名称", "楼号", "楼栋"),
         _t("levels", "层数", "int", "楼层数", "楼层", "地上层数", "buildinglevels",
            minimum=1, maximum=200),
+        # Metres; gives levels where there is no levels column (importers/estimate.py).
+        _t("height", "建筑高度", "float", "高度", "楼高", "height_m", minimum=0, maximum=700,
+           import_only=True),
         HOUSEHOLDS,
         _t("residential", "住宅", "bool", "是否住宅"),
         _t("compound_name", "小区名称", "text", "小区", "所属小区"),

@@ -110,8 +110,7 @@ def osm_layers(extract: OsmExtract, model: HouseholdModel | None = None) -> OsmL
         kind = str(row.building)
         inside = tree.query(poly.representative_point(), predicate="within").tolist()
         residential = kind in RESIDENTIAL_BUILDINGS or (kind == "yes" and bool(inside))
-        hh = round(_area(poly) * (tagged or mdl.default_levels) * mdl.usable_ratio
-                   / mdl.m2_per_household) if residential else 0
+        hh = mdl.building(_area(poly), tagged) if residential else 0
         for i in inside:
             comp_hh[i] += hh
         buildings.append(BuildingRow(int(row.id), _text(row.name)[:150], poly, tagged,

@@ -20,6 +20,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from . import coords
+from .estimate import fill_building_households
 from .fields import FIELDS, GEOMETRY_TARGETS, POLYGON_KINDS, FieldMap, map_fields
 from .geometry import GeometryProblem, clean_geometry, family
 from .sources import FileRejected, SourceTable, read_source
@@ -75,6 +76,7 @@ class Options:
     layer: str | None = None
     encoding: str | None = None
     overrides: dict[str, str] = field(default_factory=dict)
+    header_row: int | None = None  # XLSX: the header's row number when the guess is wrong
 
 
 def _geometries(table: SourceTable, fmap: FieldMap, first_row: int,
@@ -136,7 +138,7 @@ def prepare(path: Path, kind: str, options: Options | None = None,
             progress: Progress | None = None) -> Prepared:
     """Read and validate ``path`` as a layer of ``kind``; see the module docstring."""
     opts = options or Options()
-    table = read_source(path, opts.layer, opts.encoding)
+    table = read_source(path, opts.layer, opts.encoding, opts.header_row)
     fmap = map_fields(kind, [str(c) for c in table.frame.columns], opts.overrides)
     table.frame.columns = [str(c) for c in table.frame.columns]
     first = table.first_row
@@ -212,6 +214,7 @@ def prepare(path: Path, kind: str, options: Options | None = None,
     if progress:
         progress(n)
     _duplicate_codes(prepared.records, problems)
+    fill_building_households(prepared)
     prepared.problems = sorted(problems, key=lambda p: (p.row or 0, p.field))
     return prepared
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
@@ -33,7 +34,8 @@ RATIO_FLOOR = 1024**2  # small archives may pack well without harm
 KML_OWN = {"id", "timestamp", "begin", "end", "altitudeMode", "tessellate", "extrude",
            "visibility", "drawOrder", "icon", "snippet"}
 FORMATS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".shp": "Shapefile", ".zip": "Shapefile",
-           ".gpkg": "GeoPackage", ".kml": "KML", ".csv": "CSV", ".txt": "CSV", ".xlsx": "XLSX"}
+           ".gpkg": "GeoPackage", ".kml": "KML", ".kmz": "KML", ".csv": "CSV", ".txt": "CSV",
+           ".xlsx": "XLSX"}
 
 
 class FileRejected(ValueError):
@@ -90,7 +92,8 @@ def decode(data: bytes, encoding: str | None, what: str) -> tuple[str, str]:
                            f"(byte {exc.start}); save it as UTF-8 or pass --encoding") from exc
 
 
-def read_source(path: Path, layer: str | None = None, encoding: str | None = None) -> SourceTable:
+def read_source(path: Path, layer: str | None = None, encoding: str | None = None,
+                header_row: int | None = None) -> SourceTable:
     """Read ``path`` by its suffix. Raise :class:`FileRejected` with the reason."""
     if not path.exists():
         raise FileRejected("not_found", f"{path}: no such file")
@@ -112,7 +115,7 @@ def read_source(path: Path, layer: str | None = None, encoding: str | None = Non
     if suffix == ".csv" or suffix == ".txt":
         return _read_csv(path, encoding)
     if suffix == ".xlsx":
-        return _read_xlsx(path, layer)
+        return _read_xlsx(path, layer, header_row)
     return _read_ogr(path, FORMATS[suffix], layer)
 
 
@@ -255,15 +258,68 @@ def _read_csv(path: Path, encoding: str | None) -> SourceTable:
     return SourceTable("CSV", frame.astype(object), None, None, used, 2)
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> SourceTable:
+def _read_xlsx(path: Path, sheet: str | None, header_row: int | None = None) -> SourceTable:
+    """A sheet as a table; the header is the first row with two or more filled cells.
+
+    Sheets made for printing carry a title row (often merged cells) above the header and
+    blank rows below the data; ``header_row`` (1-based, as Excel numbers rows) says where
+    the header is when the guess is wrong.
+    """
     try:
-        frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=object, engine="openpyxl")
+        raw = pd.read_excel(path, sheet_name=sheet or 0, dtype=object, engine="openpyxl",
+                            header=None)
     except ValueError as exc:
         raise FileRejected("bad_sheet", f"{path.name}: {exc}") from exc
     except Exception as exc:  # openpyxl raises zipfile and XML errors on a broken file
         raise FileRejected("bad_xlsx", f"{path.name} is not a readable XLSX workbook: {exc}"
                            ) from exc
-    return SourceTable("XLSX", frame, None, None, None, 2)
+    filled = raw.map(lambda v: not is_blank_cell(v)).to_numpy()
+    if header_row is not None:
+        if not 1 <= header_row <= len(raw):
+            raise FileRejected("bad_header_row", f"{path.name}: --header-row {header_row} is "
+                               f"outside the sheet's {len(raw)} rows")
+        at = header_row - 1
+    else:
+        counts = filled.sum(axis=1) if len(raw) else np.array([])
+        at = next((i for i, c in enumerate(counts[:20]) if c >= 2), 0)
+    header = [str(v).strip() if not is_blank_cell(v) else f"Unnamed: {j}"
+              for j, v in enumerate(raw.iloc[at])] if len(raw) else []
+    # Blank rows after the last filled one are formatting, not data; blank rows between
+    # data rows stay, so that every row keeps the number Excel shows.
+    below = np.asarray(filled[at + 1:].any(axis=1) if len(raw) else [], dtype=bool)
+    last = int(np.flatnonzero(below)[-1]) + 1 if below.any() else 0
+    frame = raw.iloc[at + 1:at + 1 + last].copy()
+    frame.columns = header
+    notes = [f"header on row {at + 1}; the rows above it were skipped"] if at else []
+    if len(below) > last:
+        notes.append(f"{len(below) - last} blank rows after the data skipped")
+    return SourceTable("XLSX", frame.reset_index(drop=True), None, None, None, at + 2, notes)
+
+
+def is_blank_cell(value: object) -> bool:
+    """An empty spreadsheet cell: None, NaN or only white space."""
+    if value is None:
+        return True
+    if isinstance(value, float) and value != value:
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def _kml_folders(path: Path, layers: list[str]) -> gpd.GeoDataFrame:
+    """Every folder of a KML/KMZ as one table with a ``folder`` column."""
+    parts = []
+    for name in layers:
+        try:
+            part = pyogrio.read_dataframe(path, layer=name)
+        except Exception as exc:  # pyogrio raises DataSourceError and others
+            raise FileRejected("unreadable", f"{path.name}: folder {name!r} cannot be read: "
+                               f"{exc}") from exc
+        if len(part):
+            part.insert(0, "folder", name)
+            parts.append(part)
+    if not parts:
+        raise FileRejected("no_rows", f"{path.name} holds no placemarks")
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=parts[0].crs)
 
 
 def _read_ogr(path: Path, fmt: str, layer: str | None) -> SourceTable:
@@ -277,10 +333,16 @@ def _read_ogr(path: Path, fmt: str, layer: str | None) -> SourceTable:
     if layer is not None and layer not in layers:
         raise FileRejected("no_such_layer", f"{path.name} has no layer {layer!r}; layers are "
                            f"{', '.join(layers)}")
-    try:
-        gdf = pyogrio.read_dataframe(path, layer=layer or (layers[0] if layers else None))
-    except Exception as exc:  # pyogrio raises DataSourceError and others
-        raise FileRejected("unreadable", f"{path.name} cannot be read as {fmt}: {exc}") from exc
+    if fmt == "KML" and layer is None and len(layers) > 1:
+        # Google Earth keeps placemarks in folders, which GDAL reads as one layer each:
+        # read them all, each row with its folder's name (map it with --map X=folder).
+        gdf = _kml_folders(path, layers)
+    else:
+        try:
+            gdf = pyogrio.read_dataframe(path, layer=layer or (layers[0] if layers else None))
+        except Exception as exc:  # pyogrio raises DataSourceError and others
+            raise FileRejected("unreadable", f"{path.name} cannot be read as {fmt}: {exc}"
+                               ) from exc
     if fmt == "KML":
         # LIBKML adds KML's own fields; keep a placemark's name and description only
         # when the file fills them.

@@ -36,9 +36,11 @@ from geo.models import (
     audit,
 )
 from geo.models.base import SRID
+from geo.projection import geodesic_matrix
 from geo.roles import covers
 
 from .fields import LEVEL_OF
+from .footprints import FootprintIndex
 from .parents import ParentTable
 from .prepare import Prepared, Problem, Record
 
@@ -71,6 +73,8 @@ PLAIN = {
     "members": ("name", "phone", "id_number", "reported_on"),
 }
 BATCH = 2000
+# An update that moves a row farther than this is refused unless --allow-move.
+MAX_MOVE_M = 1000.0
 # Coordinates closer than this (about 1 mm) are the same: GCJ-02 round trips land within 1e-9°.
 SAME_DEG = 1e-8
 
@@ -229,12 +233,10 @@ class _Writer:
             fk = HIERARCHY_PARENT[self.kind][1]
             keys.append(("name", getattr(obj, f"{fk}_id"), obj.name))
         elif self.kind in ("buildings", "compounds"):
+            # Never by name: many buildings and compounds share one (importers/footprints.py).
             if obj.osm_id is not None:
                 keys.append(("osm", obj.osm_id))
-            if obj.name:
-                keys.append(("name", obj.community_id, obj.name))
-            if self.kind == "buildings":
-                keys.append(("geom", bytes(obj.geom.wkb)))
+            keys.append(("geom", bytes(obj.geom.wkb)))
         elif self.kind in ("centers", "units"):
             keys.append(_place_key(obj.name, obj.location.x, obj.location.y))
         elif self.kind == "members":
@@ -258,10 +260,7 @@ class _Writer:
             keys = []
             if v.get("osm_id") is not None:
                 keys.append(("osm", v["osm_id"]))
-            if v.get("name"):
-                keys.append(("name", getattr(v.get("community"), "pk", None), v["name"]))
-            if kind == "buildings":
-                keys.append(("geom", bytes(_geos(v["geom"]).wkb)))
+            keys.append(("geom", bytes(_geos(v["geom"]).wkb)))
             return keys
         if kind in ("centers", "units"):
             loc = v["location"]
@@ -287,9 +286,11 @@ class _Writer:
         return found
 
     def run(self, *, dry_run: bool, skip_invalid: bool, progress: Progress | None,
-            scope: str | None = None) -> ImportResult:
+            scope: str | None = None, allow_move: bool = False) -> ImportResult:
         model = self.model
         existing = list(model.objects.all())
+        footprints = FootprintIndex([from_wkb(bytes(o.geom.wkb)) for o in existing]) \
+            if self.kind in ("buildings", "compounds") else None
         index: dict[tuple[Any, ...], Any] = {}
         provisional_names: dict[tuple[Any, ...], Any] = {}
         for obj in existing:
@@ -300,6 +301,8 @@ class _Writer:
                 provisional_names[("provisional-name", getattr(obj, f"{fk}_id"), obj.name)] = obj
         planned: list[tuple[Record, dict[str, Any], Any]] = []
         claimed: set[int] = set()
+        claimed_at: set[int] = set()  # the same rows, by position in ``existing``
+        position = {o.pk: i for i, o in enumerate(existing)}
         planned_keys: dict[tuple[Any, ...], int] = {}
         for n, rec in enumerate(self.p.records):
             if progress and n % 500 == 0:
@@ -311,7 +314,8 @@ class _Writer:
             target = None
             keys = self.lookup_keys(values)
             if keys and keys[0] in planned_keys:
-                self.problem(rec, "code" if keys[0][0] == "code" else "name", "duplicate_row",
+                self.problem(rec, {"code": "code", "geom": "geometry"}.get(keys[0][0], "name"),
+                             "duplicate_row",
                              f"the same {self.kind[:-1]} as row {planned_keys[keys[0]]}")
                 continue
             if keys:
@@ -321,12 +325,19 @@ class _Writer:
                     else index.get(key)
                 if target is not None:
                     break
+            if target is None and footprints is not None and not values.get("code") and \
+                    values.get("osm_id") is None:
+                hit = footprints.same_as(values["geom"], claimed_at)
+                target = existing[hit] if hit is not None else None
+            if target is not None and not allow_move and self.moved_far(rec, values, target):
+                continue
             if target is not None and target.pk in claimed:
                 self.problem(rec, "code", "duplicate_row", f"matches the same existing row "
                              f"({target}) as an earlier row of this file")
                 continue
             if target is not None:
                 claimed.add(target.pk)
+                claimed_at.add(position[target.pk])
             if self.kind in LEVEL_OF and not self.code_ok(rec, values, target):
                 continue
             planned.append((rec, values, target))
@@ -343,6 +354,28 @@ class _Writer:
                 transaction.set_rollback(True)
         self.result.written = not dry_run
         return self.result
+
+    def moved_far(self, rec: Record, values: dict[str, Any], target: Any) -> bool:
+        """Record a problem when updating ``target`` would move it more than MAX_MOVE_M.
+
+        A wrong coordinate system moves a whole file by kilometres (a wrong Gauss–Krüger
+        zone by hundreds); such an update is refused unless the steward says it is meant.
+        """
+        name = "location" if self.kind in ("centers", "units") else "geom"
+        new, old = values.get(name), getattr(target, name, None)
+        if new is None or old is None:
+            return False
+        a = from_wkb(bytes(old.wkb)).representative_point()
+        b = new.representative_point() if isinstance(new, BaseGeometry) else \
+            from_wkb(bytes(new.wkb)).representative_point()
+        metres = float(geodesic_matrix([[a.x, a.y]], [[b.x, b.y]])[0, 0])
+        if metres <= MAX_MOVE_M:
+            return False
+        self.problem(rec, "geometry", "moved_far",
+                     f"would move {target} by {metres:,.0f} m (more than {MAX_MOVE_M:,.0f} m): "
+                     "check the coordinate system (--crs); if the move is meant, import "
+                     "again with --allow-move")
+        return True
 
     def code_ok(self, rec: Record, values: dict[str, Any], target: Any) -> bool:
         level = LEVEL_OF[self.kind]
@@ -398,6 +431,11 @@ class _Writer:
                 new.append(self.model(origin=Origin.IMPORTED, source=self.source,
                                       **geo_values))
                 continue
+            if self.kind == "buildings" and geo_values.get("households_estimated") and \
+                    not target.households_estimated:
+                # A file without counts never replaces a count someone entered.
+                geo_values.pop("households", None)
+                geo_values.pop("households_estimated", None)
             diff = [k for k, v in geo_values.items() if not _same(target, k, v)]
             if not diff:
                 self.result.unchanged += 1
@@ -473,7 +511,7 @@ def _rename_children(kind: str, old: str, new: str) -> None:
 
 def import_prepared(prepared: Prepared, source: str, *, dry_run: bool = False,
                     skip_invalid: bool = False, progress: Progress | None = None,
-                    scope: str | None = None) -> ImportResult:
+                    scope: str | None = None, allow_move: bool = False) -> ImportResult:
     """Resolve parents and codes, then write (unless problems or ``dry_run``)."""
     return _Writer(prepared, source).run(dry_run=dry_run, skip_invalid=skip_invalid,
-                                         progress=progress, scope=scope)
+                                         progress=progress, scope=scope, allow_move=allow_move)

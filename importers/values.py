@@ -31,6 +31,10 @@ class ValueProblem(ValueError):
         self.message = message
 
 
+# 5.10199E+11: how Excel displays (and saves to CSV) a 12-digit code typed as a number.
+E_NOTATION = re.compile(r"^[0-9](\.[0-9]+)?[Ee]\+?[0-9]+$")
+
+
 def is_blank(raw: Any) -> bool:
     """True for None, NaN and whitespace-only text."""
     if raw is None:
@@ -126,6 +130,12 @@ def parse(target: Target, raw: Any) -> Any:
     if kind == "float":
         return _number(target, raw)
     text = as_text(raw)
+    if kind == "text" and (target.name == "code" or target.name.endswith("_code")) and \
+            E_NOTATION.match(text):
+        raise ValueProblem(
+            "code_in_e_notation", f"{target.header} {text} is a number in scientific notation: "
+            "Excel shows long codes so and drops their last digits when it saves the sheet "
+            "as CSV. Format the column as text (设置单元格格式 → 文本) and save the file again")
     if kind == "text":
         if len(text) > target.max_length:
             raise ValueProblem("too_long", f"{target.header}: {len(text)} characters, at most "

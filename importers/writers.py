@@ -79,7 +79,8 @@ def write_layer(kind: str, rows: list[dict[str, Any]], geoms: list[BaseGeometry]
         raise FileRejected("kml_crs", "KML holds longitude/latitude only; export KML in "
                            "wgs84, gcj02 or bd09")
     moved, out_crs, note = move_from_wgs84(np.asarray(geoms, dtype=object), crs)
-    names = [t.name for t in targets_of(kind) if t not in GEOMETRY_TARGETS]
+    names = [t.name for t in targets_of(kind) if t not in GEOMETRY_TARGETS
+             and not t.import_only]
     frame = pd.DataFrame(rows, columns=names)
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt in ("CSV", "XLSX"):

@@ -73,7 +73,7 @@ def test_it_bounds_what_one_public_request_returns(demo_db: None, settings: obje
     client = Client()
     page = client.get("/api/v1/buildings/", {"page_size": 2000}).json()
     assert len(page["features"]) == 500 and page["count"] > 500
-    settings.RATE_LIMITS = {"api": (3, 60)}  # type: ignore[attr-defined]
+    settings.RATE_LIMITS = {"api": (3, 3600)}  # type: ignore[attr-defined]
     from django.core.cache import cache
 
     cache.clear()

@@ -287,8 +287,7 @@ class _Deriver:
             inside = (res_tree.query(poly.representative_point(), predicate="within").tolist()
                       if res_tree is not None else [])
             residential = kind in RESIDENTIAL_BUILDINGS or (kind == "yes" and bool(inside))
-            hh = (round(b_area[k] * levels * mdl.usable_ratio / mdl.m2_per_household)
-                  if residential else 0)
+            hh = mdl.building(b_area[k], levels) if residential else 0
             for a in inside:
                 in_area_hh[a] += hh
             osm_id = getattr(row, "id", None)
@@ -316,7 +315,7 @@ class _Deriver:
                                        else None))
         result = np.zeros(len(cells))
         tree = shapely.STRtree(cells)
-        for geom, hh in sources:
+        for geom, source_hh in sources:
             hits = tree.query(geom, predicate="intersects").tolist()
             if not hits:
                 continue
@@ -324,7 +323,7 @@ class _Deriver:
             if parts.sum() <= 0:
                 continue
             # Households outside every block (on roads) are given to the blocks in proportion.
-            result[hits] += hh * parts / parts.sum()
+            result[hits] += source_hh * parts / parts.sum()
         return np.round(result)
 
     # -- communities, streets, grids ----------------------------------------------

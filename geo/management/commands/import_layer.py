@@ -45,6 +45,9 @@ class Command(BaseCommand):
         parser.add_argument("--crs", help="wgs84 | cgcs2000 | gcj02 | bd09 | EPSG:n "
                             "(default: the file's .prj/declared CRS, else wgs84)")
         parser.add_argument("--layer", help="GeoPackage layer or XLSX sheet")
+        parser.add_argument("--header-row", type=int, metavar="N",
+                            help="XLSX: the header is on row N (default: the first row with "
+                                 "two or more filled cells; a title row above it is skipped)")
         parser.add_argument("--encoding", help="text encoding, e.g. utf-8 or gbk "
                             "(default: .cpg, else detected)")
         parser.add_argument("--map", action="append", default=[], metavar="TARGET=COLUMN",
@@ -53,6 +56,9 @@ class Command(BaseCommand):
         parser.add_argument("--skip-invalid", action="store_true",
                             help="import the good rows; still report the others")
         parser.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
+        parser.add_argument("--allow-move", action="store_true",
+                            help="let rows move existing ones by more than 1 km (a wrong "
+                                 "--crs does that; by default such rows are errors)")
         parser.add_argument("--source", help="provenance label stored on rows (default: file name)")
         parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
@@ -70,7 +76,8 @@ class Command(BaseCommand):
         kind: str = opts["kind"]
         try:
             options = Options(crs=opts["crs"], layer=opts["layer"], encoding=opts["encoding"],
-                              overrides=parse_overrides(opts["map"]))
+                              overrides=parse_overrides(opts["map"]),
+                              header_row=opts["header_row"])
         except MappingError as exc:
             raise CommandError(f"[{exc.code}] {exc.message}") from exc
         bar = tqdm(desc="校验 Checking", unit="row", file=sys.stderr,
@@ -85,6 +92,7 @@ class Command(BaseCommand):
             bar.set_description("匹配 Matching")
             result = import_prepared(prepared, opts["source"] or path.name,
                                      dry_run=opts["dry_run"], skip_invalid=opts["skip_invalid"],
+                                     allow_move=opts["allow_move"],
                                      progress=step, scope=opts["scope_of_actor"])
             if not opts["dry_run"]:
                 clear_layers()

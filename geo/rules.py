@@ -45,6 +45,11 @@ class RuleProfile:
     max_snap_m: float
     grid_households: tuple[int, int]
     weak_share: float
+    # A resident is answered with centers within this many metres, else told there is none
+    # (a center 1,600 km away is no answer); co-building units pair within this distance
+    # unless a run names its own limit. Both optional in a profile file.
+    service_radius_m: float = 20_000.0
+    pairing_max_distance_m: float = 20_000.0
 
     def pairing_cap_for(self, households: int, base: int | None = None) -> int:
         """Units a community may pair with; large communities get the raised caps."""
@@ -91,6 +96,8 @@ def load_profile(name_or_path: str | None = None) -> RuleProfile:
             max_snap_m=float(raw["max_snap_m"]),
             grid_households=(int(low), int(high)),
             weak_share=float(raw["weak_share"]),
+            service_radius_m=float(raw.get("service_radius_m", 20_000)),
+            pairing_max_distance_m=float(raw.get("pairing_max_distance_m", 20_000)),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ProfileError(f"rule profile {path} is malformed: {exc!r}") from exc

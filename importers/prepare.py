@@ -9,6 +9,7 @@ written is the caller's decision (all or nothing by default).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,7 @@ from shapely.geometry.base import BaseGeometry
 
 from . import coords
 from .estimate import fill_building_households
-from .fields import FIELDS, GEOMETRY_TARGETS, POLYGON_KINDS, FieldMap, map_fields
+from .fields import FIELDS, GEOMETRY_TARGETS, POLYGON_KINDS, FieldMap, map_fields, normalise
 from .geometry import GeometryProblem, clean_geometry, family
 from .sources import FileRejected, SourceTable, read_source
 from .values import ValueProblem, is_blank, parse
@@ -119,6 +120,31 @@ def _geometries(table: SourceTable, fmap: FieldMap, first_row: int,
                        "--map lon=… lat=… or --map wkt=…")
 
 
+# Other longitude columns a table may carry beside the one read (x1, lng_gcj, 经度2 …).
+_OTHER_LON = re.compile(r"^(x|lon|lng|long|longitude|经度)(\d+|gcj\w*|bd\w*|wgs\w*|84|02|09)$")
+
+
+def _coordinate_notes(table: SourceTable, fmap: FieldMap, geoms: np.ndarray,
+                      present: np.ndarray) -> list[str]:
+    """Drop heights (Z) in place, and say so; say which coordinate pair was read."""
+    notes = []
+    with_z = np.array([bool(shapely.has_z(g)) if p else False for g, p in zip(
+        geoms, present, strict=True)])
+    if with_z.any():
+        geoms[with_z] = shapely.force_2d(geoms[with_z])
+        notes.append(f"{int(with_z.sum())} rows carried heights (Z values); they were dropped: "
+                     "shapes are stored flat")
+    chosen = fmap.columns.get("lon")
+    if chosen is not None:
+        others = [str(c) for c in table.frame.columns
+                  if str(c) != chosen and _OTHER_LON.match(normalise(str(c)))]
+        if others:
+            notes.append(f"注意 NOTE: coordinates were read from {chosen}/{fmap.columns['lat']}, "
+                         f"but the file also has {', '.join(others)}: if those are the ones in "
+                         "the coordinate system you named, say so with --map lon=… --map lat=…")
+    return notes
+
+
 def _check_family(kind: str, geoms: np.ndarray) -> None:
     """Refuse a file whose shapes are all of the wrong kind (points given as communities)."""
     fams = [family(g) for g in geoms if g is not None and not g.is_empty]
@@ -157,6 +183,7 @@ def prepare(path: Path, kind: str, options: Options | None = None,
     present = np.array([g is not None and not g.is_empty for g in geoms])
     if not present.any():
         raise FileRejected("no_geometry", f"{path.name}: no row has a geometry")
+    notes = _coordinate_notes(table, fmap, geoms, present)
     _check_family(kind, geoms)
     bounds = shapely.bounds(geoms[present])
     classes = np.full(n, "ok", dtype="<U9")
@@ -170,7 +197,7 @@ def prepare(path: Path, kind: str, options: Options | None = None,
                                         f"{source.label} converted to WGS84")
         classes[present] = after
     prepared = Prepared(kind, table.format, table.encoding, crs_note, fmap, rows=n,
-                        notes=list(table.notes))
+                        notes=[*table.notes, *notes])
     targets = [t for t in FIELDS[kind] if t.name in fmap.columns]
     frame = table.frame
     columns = {t.name: frame[fmap.columns[t.name]].to_numpy() for t in targets}
@@ -188,6 +215,12 @@ def prepare(path: Path, kind: str, options: Options | None = None,
                 values[t.name] = parse(t, columns[t.name][i])
             except ValueProblem as exc:
                 row_problems.append(Problem(row, t.name, exc.code, exc.message))
+                continue
+            if isinstance(values[t.name], str) and "\ufffd" in values[t.name]:
+                row_problems.append(Problem(
+                    row, t.name, "garbled_text", f"{t.header} {values[t.name]!r} lost characters "
+                    f"(�) when the file was decoded as {table.encoding or 'UTF-8'}: give the "
+                    "file's encoding, e.g. --encoding gbk or gb18030, or fix the source"))
                 continue
             if (t.name in MASKABLE or (kind == "members" and t.name == "name")) and \
                     values[t.name] and "*" in values[t.name]:

@@ -88,29 +88,44 @@ def nearest_centers(lon: float, lat: float, k: int, by: str, crs: str,
                         "message": "该位置不在任何社区范围内 this point lies outside every "
                                    "community we hold"})
     results: list[dict[str, Any]] = []
-    if by == "straight":
-        ranked = straight_k_nearest(wlon, wlat, k)
-        rows = {row.id: row for row, _ in center_rows(ids=[cid for cid, _ in ranked])}
-        for cid, metres in ranked:
-            results.append(_center_json(rows[cid], metres, None, profile))
-    else:
+    radius = profile.service_radius_m
+    walk = by == "walk"
+    if walk:
         loaded = center_field()
         access = float(loaded.field.distances([(wlon, wlat)])[2][0])
         if access > profile.max_snap_m:
+            # No road near: a walking distance would be mostly a made-up straight stretch.
+            walk = False
             notices.append({"code": "far_from_network",
                             "message": f"该位置距最近道路 {access:.0f} 米，超出 "
                                        f"{profile.max_snap_m:.0f} 米 this point is {access:.0f} m "
                                        f"from the nearest road, beyond {profile.max_snap_m:.0f} m"
-                                       f"; distances include that stretch"})
+                                       f": distances below are straight lines, not walks"})
+    if walk:
         for ans in loaded.field.k_nearest((wlon, wlat), k):
-            results.append(_center_json(loaded.centers[ans.center], ans.distance_m,
-                                        ans.route, profile))
-        if not results:
-            notices.append({"code": "unreachable",
-                            "message": "路网上无法到达任何服务中心 no center can be reached on "
-                                       "the walking network from here"})
+            if ans.distance_m <= radius:
+                results.append(_center_json(loaded.centers[ans.center], ans.distance_m,
+                                            ans.route, profile))
+    else:
+        ranked = straight_k_nearest(wlon, wlat, k)
+        rows = {row.id: row for row, _ in center_rows(ids=[cid for cid, _ in ranked])}
+        for cid, metres in ranked:
+            if metres <= radius:
+                results.append(_center_json(rows[cid], metres, None, profile))
+        if ranked and not results:
+            notices.append({"code": "outside_service_area",
+                            "message": f"最近的服务中心在 {ranked[0][1] / 1000:,.0f} 公里外，超出 "
+                                       f"{radius / 1000:,.0f} 公里的服务范围 the nearest center is "
+                                       f"{ranked[0][1] / 1000:,.0f} km away, beyond the "
+                                       f"{radius / 1000:,.0f} km this service answers for"})
+    if walk and not results:
+        notices.append({"code": "unreachable",
+                        "message": f"{radius / 1000:,.0f} 公里内的路网上无法到达任何服务中心 no "
+                                   f"center can be reached on the walking network within "
+                                   f"{radius / 1000:,.0f} km from here"})
     return {
-        "query": {"lon": lon, "lat": lat, "crs": crs, "wgs84": [wlon, wlat], "k": k, "by": by},
+        "query": {"lon": lon, "lat": lat, "crs": crs, "wgs84": [wlon, wlat], "k": k, "by": by,
+                  "measured": "walk" if walk else "straight"},
         "profile": profile.name,
         "place": place,
         "centers": results,

@@ -57,7 +57,13 @@ class PairingInputs:
 def build_problem(scope: str, metric: str, profile: RuleProfile, max_per_community: int | None,
                   min_per_community: str, max_distance: float | None,
                   include_candidates: bool = False) -> PairingInputs:
-    """Distances and constraints of the scope's units and communities."""
+    """Distances and constraints of the scope's units and communities.
+
+    With no ``max_distance`` the profile's ``pairing_max_distance_m`` applies: "nearest and
+    convenient" never means a unit across the country.
+    """
+    if max_distance is None:
+        max_distance = profile.pairing_max_distance_m
     with connection.cursor() as cur:
         cur.execute(COMMUNITIES_SQL, [scope + "%"])
         comms = cur.fetchall()

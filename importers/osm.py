@@ -57,6 +57,44 @@ class OsmReadError(ValueError):
     """The file cannot be read as an OSM extract; the message says why."""
 
 
+def clip_to_extract(src: Path, dst: Path) -> int:
+    """Write ``src`` to ``dst`` without references to nodes the file does not hold.
+
+    An extract cut from a larger file keeps ways that run past its edge, naming nodes it
+    does not contain; osmnx refuses such a file ("Some edges missing nodes"). Each such way
+    keeps its longest run of nodes inside the extract (a closed way, an area cut open, is
+    dropped). Returns how many ways were clipped; 0 means ``dst`` was not written.
+    """
+    present = {n.id for n in osmium.FileProcessor(str(src), osmium.osm.NODE)}
+    broken = [w.id for w in osmium.FileProcessor(str(src), osmium.osm.WAY)
+              if isinstance(w, osmium.osm.Way) and any(r.ref not in present for r in w.nodes)]
+    if not broken:
+        return 0
+    cut = set(broken)
+    if dst.exists():
+        dst.unlink()
+    with osmium.SimpleWriter(str(dst)) as writer:
+        for obj in osmium.FileProcessor(str(src)):
+            if not isinstance(obj, osmium.osm.Way) or obj.id not in cut:
+                writer.add(obj)
+                continue
+            refs = [r.ref for r in obj.nodes]
+            if refs[0] == refs[-1]:
+                continue
+            best: list[int] = []
+            run: list[int] = []
+            for ref in [*refs, None]:
+                if ref is not None and ref in present:
+                    run.append(ref)
+                    continue
+                if len(run) > len(best):
+                    best = run
+                run = []
+            if len(best) >= 2:
+                writer.add(obj.replace(nodes=best))
+    return len(broken)
+
+
 @dataclass
 class OsmExtract:
     """Walkable edges and mapped features of one extract, in EPSG:4326."""
@@ -65,6 +103,7 @@ class OsmExtract:
     nodes: gpd.GeoDataFrame  # index: OSM node id; geometry: Point
     edges: gpd.GeoDataFrame  # columns: u, v, osm_way_id, highway, name, length_m, geometry
     features: gpd.GeoDataFrame  # buildings, residential areas, amenities and offices
+    clipped_ways: int = 0  # ways cut at the extract's edge (clip_to_extract)
 
 
 def _first(value: object) -> object:
@@ -89,20 +128,36 @@ def read_osm(path: Path) -> OsmExtract:
                 convert_osm(path, xml)
             except RuntimeError as exc:
                 raise OsmReadError(f"{path.name} is not a readable OSM PBF file: {exc}") from exc
-            extract = read_osm(xml)
+            try:
+                extract = read_osm(xml)
+            except OsmReadError as exc:  # name the user's file, not our temporary copy
+                raise OsmReadError(str(exc).replace(xml.name, path.name)) from exc
         extract.source = path.name
         return extract
     if not (name.endswith(".osm") or name.endswith(".osm.bz2") or name.endswith(".xml")):
         raise OsmReadError(f"{path.name}: expected an OSM XML file (.osm or .osm.bz2)")
+    with tempfile.TemporaryDirectory(prefix="wangge-clip-") as tmp:
+        clipped_path = Path(tmp) / "clipped.osm"
+        try:
+            clipped = clip_to_extract(path, clipped_path)
+        except RuntimeError as exc:
+            raise OsmReadError(f"{path.name} is not a readable OSM XML extract: {exc}") from exc
+        extract = _read_xml(clipped_path if clipped else path, path.name)
+    extract.clipped_ways = clipped
+    return extract
+
+
+def _read_xml(path: Path, label: str) -> OsmExtract:
+    """osmnx's reading of an OSM XML file whose every way has its nodes."""
     try:
         graph = ox.graph_from_xml(path, simplify=True, retain_all=True)
     except Exception as exc:  # osmnx raises several types for a bad file
-        raise OsmReadError(f"{path.name} is not a readable OSM XML extract: {exc}") from exc
+        raise OsmReadError(f"{label} is not a readable OSM XML extract: {exc}") from exc
     keep = [(u, v, k) for u, v, k, hw in graph.edges(keys=True, data="highway")
             if _first(hw) in WALKABLE]
     walk = nx.MultiDiGraph(graph.edge_subgraph(keep))
     if walk.number_of_edges() == 0:
-        raise OsmReadError(f"{path.name} has no walkable highway ways")
+        raise OsmReadError(f"{label} has no walkable highway ways")
     und = walk.to_undirected()
     largest = max(nx.connected_components(und), key=len)
     und = und.subgraph(largest)
@@ -143,4 +198,4 @@ def read_osm(path: Path) -> OsmExtract:
                 "id", "element", "natural", "waterway", "leisure"):
         if col not in features:
             features[col] = pd.NA
-    return OsmExtract(str(path.name), nodes, edges, features)
+    return OsmExtract(label, nodes, edges, features)

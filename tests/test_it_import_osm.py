@@ -10,7 +10,7 @@ from shapely import from_wkb
 
 from geo.models import Building, CoBuildingUnit, Compound, LandFeature, WalkEdge, WalkNode
 from geo.projection import GEOD
-from importers.osm import convert_osm
+from importers.osm import OsmReadError, convert_osm, read_osm
 from tests.conftest import shared_file
 from tests.import_helpers import counts, run
 from tests.osm_fixture import write_osm
@@ -95,3 +95,28 @@ def test_it_imports_central_chengdu(demo_db: None) -> None:
     assert "buildings: 800 created" in out and "compounds: 186 created" in out
     assert WalkEdge.objects.filter(source=path.name).count() > 4000
     assert LandFeature.objects.filter(source=path.name, kind="water").exists()
+
+
+def test_it_keeps_the_inside_of_ways_cut_at_the_extracts_edge(demo_db: None,
+                                                              tmp_path: Path) -> None:
+    """A clipped extract (any city cut from a larger file) names nodes it does not hold."""
+    path = write_osm(tmp_path / "city.osm")
+    text = path.read_text(encoding="utf-8")
+    # A road running past the edge, and a building outline cut open by it.
+    text = text.replace('<way id="1" version="1">',
+                        '<way id="1" version="1"><nd ref="990001"/><nd ref="990002"/>', 1)
+    text = text.replace("</osm>", '<way id="880001" version="1"><nd ref="990003"/>'
+                        '<nd ref="1"/><nd ref="2"/><nd ref="990003"/>'
+                        '<tag k="building" v="yes"/></way></osm>')
+    clipped = tmp_path / "clipped.osm"
+    clipped.write_text(text, encoding="utf-8")
+    out = run("import_osm", clipped, "--no-progress")
+    assert "2 ways ran past the extract's edge" in out
+    whole = read_osm(path)
+    cut = read_osm(clipped)
+    assert cut.clipped_ways == 2 and len(cut.edges) == len(whole.edges)
+    # A PBF's error names the user's file, not the temporary XML it was turned into.
+    bad = tmp_path / "broken.osm.pbf"
+    bad.write_bytes(b"not a pbf")
+    with pytest.raises(OsmReadError, match=r"broken\.osm\.pbf"):
+        read_osm(bad)

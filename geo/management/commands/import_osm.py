@@ -71,6 +71,9 @@ class Command(BaseCommand):
             bar.close()
         for layer, count in result.counts.items():
             self.stdout.write(f"  {layer}: {count}")
+        if extract.clipped_ways:
+            self.stdout.write(f"  {extract.clipped_ways:,} ways ran past the extract's edge: "
+                              "their parts inside it were kept (areas cut open were left out)")
         self.stdout.write(self.style.SUCCESS(
             f"OSM 导入完成 Imported {extract.source} in {time.monotonic() - started:.1f} s "
             f"(households estimated: {model.m2_per_household:g} m²/household, usable "

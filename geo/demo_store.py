@@ -63,6 +63,44 @@ def _bulk(model: Any, rows: Iterable[Any], progress: Progress | None) -> list[An
     return list(created)
 
 
+def _take_over_osm_rows(city: DemoCity) -> dict[int | None, int]:
+    """Remove rows another command loaded from the same OSM objects; keep entered counts.
+
+    One copy of each OSM object, whichever command loaded it: a derived demo over an extract
+    that ``import_osm`` already loaded replaces those buildings, compounds and walk nodes
+    (their edges go with the nodes) instead of doubling them, which would make coverage count
+    every household twice. Counts someone entered (not estimated) carry over by OSM id.
+    """
+    building_ids = [r.osm_id for r in city.buildings if r.osm_id is not None]
+    entered = dict(Building.objects.filter(osm_id__in=building_ids, households_estimated=False)
+                   .values_list("osm_id", "households"))
+    Building.objects.filter(osm_id__in=building_ids).delete()
+    Compound.objects.filter(osm_id__in=[r.osm_id for r in city.compounds
+                                        if r.osm_id is not None]).delete()
+    WalkNode.objects.filter(osm_id__in=[r.osm_id for r in city.nodes
+                                        if r.osm_id is not None]).delete()
+    return entered
+
+
+def _entered_count_changes(city: DemoCity, entered: dict[int | None, int]
+                           ) -> tuple[dict[str, int], dict[str, int]]:
+    """How entered counts change the derived communities' and grids' household totals."""
+    comm: dict[str, int] = {}
+    grid: dict[str, int] = {}
+    grids = [(g.code, g.community_code, g.geom) for g in city.grids]
+    for r in city.buildings:
+        if r.osm_id not in entered or not r.community_code:
+            continue
+        delta = entered[r.osm_id] - r.households
+        comm[r.community_code] = comm.get(r.community_code, 0) + delta
+        point = r.geom.representative_point()
+        code = next((c for c, cc, g in grids if cc == r.community_code and g.covers(point)),
+                    None)
+        if code is not None:
+            grid[code] = grid.get(code, 0) + delta
+    return comm, grid
+
+
 def store_demo(city: DemoCity, progress: Progress | None = None) -> dict[str, int]:
     """Replace the demo in the database with ``city``; all or nothing.
 
@@ -71,6 +109,8 @@ def store_demo(city: DemoCity, progress: Progress | None = None) -> dict[str, in
     common = {"origin": city.origin, "source": city.source}
     with transaction.atomic():
         delete_demo()
+        counted = _take_over_osm_rows(city)
+        comm_delta, grid_delta = _entered_count_changes(city, counted)
         districts = {
             d.code: d for d in _bulk(District, (
                 District(code=r.code, name=r.name, geom=_geos(r.geom), **common)
@@ -85,14 +125,15 @@ def store_demo(city: DemoCity, progress: Progress | None = None) -> dict[str, in
         communities = {
             c.code: c for c in _bulk(Community, (
                 Community(code=r.code, name=r.name, street=streets[r.street_code],
-                          geom=_geos(r.geom), households=r.households,
+                          geom=_geos(r.geom), households=r.households + comm_delta.get(r.code, 0),
                           population=r.population, party_members=r.party_members,
                           area_class=r.area_class, **common)
                 for r in city.communities), progress)
         }
         _bulk(GridUnit, (
             GridUnit(code=r.code, name=r.name, community=communities[r.community_code],
-                     geom=_geos(r.geom), zone_type=r.zone_type, households=r.households,
+                     geom=_geos(r.geom), zone_type=r.zone_type,
+                     households=r.households + grid_delta.get(r.code, 0),
                      households_estimated=r.households_estimated, leader=r.leader,
                      workers=r.workers, party_branch=r.party_branch, **common)
             for r in city.grids), progress)
@@ -109,8 +150,10 @@ def store_demo(city: DemoCity, progress: Progress | None = None) -> dict[str, in
         _bulk(Building, (
             Building(name=r.name, compound=compounds.get(r.compound_key or ""),
                      community=communities.get(r.community_code or ""), geom=_geos(r.geom),
-                     levels=r.levels, residential=r.residential, households=r.households,
-                     households_estimated=r.households_estimated, osm_id=r.osm_id, **common)
+                     levels=r.levels, residential=r.residential,
+                     households=counted.get(r.osm_id, r.households),
+                     households_estimated=r.households_estimated and r.osm_id not in counted,
+                     osm_id=r.osm_id, **common)
             for r in city.buildings), progress)
         _bulk(ServiceCenter, (
             ServiceCenter(name=r.name, level=r.level, street=streets.get(r.street_code or ""),

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from shapely import from_wkb, get_coordinates, wkb
 from shapely.geometry.base import BaseGeometry
@@ -143,10 +144,12 @@ def store_osm(extract: OsmExtract, model: HouseholdModel | None = None,
         node_rows = [(int(osm), {"osm_id": int(osm), "geom": _geos(g)})
                      for osm, g in zip(extract.nodes["osm_id"], extract.nodes.geometry,
                                        strict=True)]
-        current = WalkNode.objects.filter(source=source)
+        # One network whichever command loaded it: nodes and edges another command made from
+        # the same OSM objects (a derived demo) are reused, not doubled.
+        current = WalkNode.objects.filter(osm_id__in=[k for k, _ in node_rows])
         result.counts["walk nodes"], nodes = sync(
-            WalkNode, node_rows, {n.osm_id: n for n in current}, current, source,
-            tracked=False)
+            WalkNode, node_rows, {n.osm_id: n for n in current},
+            WalkNode.objects.filter(source=source), source, tracked=False)
         tell("路网边 walk edges")
         edge_rows = []
         for r in extract.edges.itertuples():
@@ -156,7 +159,9 @@ def store_osm(extract: OsmExtract, model: HouseholdModel | None = None,
                                     "geom": _geos(r.geometry), "length_m": float(r.length_m),
                                     "highway": str(r.highway), "name": str(r.name),
                                     "osm_way_id": way}))
-        current_e = WalkEdge.objects.filter(source=source).select_related("start", "end")
+        current_e = WalkEdge.objects.filter(
+            Q(source=source) | Q(start__in=[n.pk for n in nodes.values()])
+        ).select_related("start", "end")
         existing_e = {(e.osm_way_id, e.start.osm_id, e.end.osm_id,
                        _shape_key(from_wkb(bytes(e.geom.wkb)))): e for e in current_e}
         result.counts["walk edges"], _ = sync(WalkEdge, edge_rows, existing_e,

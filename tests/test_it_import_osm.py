@@ -71,10 +71,12 @@ def test_it_reads_pbf_like_xml(demo_db: None, tmp_path: Path) -> None:
     pbf = tmp_path / "lattice.osm.pbf"
     convert_osm(xml, pbf)
     import_osm(xml)
+    nodes = WalkNode.objects.count()
     out = import_osm(pbf)
-    # Buildings match by OSM id whatever file brought them; the network is per file.
+    # Every OSM object is stored once, whatever file brought it: buildings and the network.
     assert "buildings: 0 created, 0 updated, 0 deleted, 72 unchanged" in out
-    assert WalkNode.objects.filter(source=pbf.name).count() == 45
+    assert "walk nodes: 0 created, 0 updated, 0 deleted, 45 unchanged" in out
+    assert WalkNode.objects.count() == nodes
 
 
 def test_it_refuses_a_broken_file_and_writes_nothing(demo_db: None, tmp_path: Path) -> None:

@@ -175,7 +175,9 @@ FIELDS: Final[dict[str, tuple[Target, ...]]] = {
 GEOMETRY_TARGETS: Final = (
     _t("lon", "经度", "float", "lng", "long", "longitude", "x", "东经", "坐标x", "lon84"),
     _t("lat", "纬度", "float", "latitude", "y", "北纬", "坐标y", "lat84"),
-    _t("wkt", "几何WKT", "text", "geometry", "geom", "thegeom", "几何", "shape", "坐标串"),
+    # "WKT" is the column GDAL's CSV driver reads as geometry without being told.
+    _t("wkt", "WKT", "text", "几何WKT", "geometry", "geom", "thegeom", "几何", "shape",
+       "坐标串"),
 )
 
 # Accepted spellings of choice values; the first key is the stored value.

@@ -84,7 +84,7 @@ def write_layer(kind: str, rows: list[dict[str, Any]], geoms: list[BaseGeometry]
     frame = pd.DataFrame(rows, columns=names)
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt in ("CSV", "XLSX"):
-        _write_sheet(kind, frame, moved, path, fmt)
+        _write_sheet(kind, frame, moved, path, fmt, projected=not out_crs.is_geographic)
         return note
     if fmt == "LIBKML":
         # The placemark's own name is what Google Earth and other viewers show.
@@ -96,7 +96,10 @@ def write_layer(kind: str, rows: list[dict[str, Any]], geoms: list[BaseGeometry]
     else:
         if path.exists():
             path.unlink()
-        pyogrio.write_dataframe(gdf, path, driver=fmt, layer=kind)
+        # GeoPackage 1.3: the newest version Debian 12's GDAL 3.6 reads without a warning
+        # (the wheel's newer GDAL would write 1.4).
+        options = {"VERSION": "1.3"} if fmt == "GPKG" else {}
+        pyogrio.write_dataframe(gdf, path, driver=fmt, layer=kind, dataset_options=options)
     return note
 
 
@@ -113,16 +116,26 @@ def _write_shapefile(gdf: gpd.GeoDataFrame, path: Path, kind: str) -> None:
 
 
 def _write_sheet(kind: str, frame: pd.DataFrame, geoms: npt.NDArray[np.object_], path: Path,
-                 fmt: str) -> None:
+                 fmt: str, projected: bool = False) -> None:
     lon, lat, wkt = GEOMETRY_TARGETS
     if all(g.geom_type == "Point" for g in geoms):
         frame[lon.name] = [g.x for g in geoms]
         frame[lat.name] = [g.y for g in geoms]
     else:
         frame[wkt.name] = shapely.to_wkt(geoms, rounding_precision=-1)
-    frame = frame.rename(columns=_headers(kind, False))
+    headers = _headers(kind, False)
+    if projected:  # metres east and north, not longitude and latitude
+        headers.update({lon.name: "X", lat.name: "Y"})
+    frame = frame.rename(columns=headers)
     if fmt == "CSV":
         frame.map(inert).to_csv(path, index=False, encoding="utf-8-sig")
+        # GDAL (QGIS) reads column types from a .csvt beside the file: codes stay text
+        # (leading zeros kept), counts numbers, and the WKT column the geometry.
+        kinds = {t.header: t.kind for t in targets_of(kind)}
+        kinds.update({"X": "float", "Y": "float", wkt.header: "wkt"})
+        gdal = {"int": "Integer", "float": "Real", "wkt": "WKT"}
+        path.with_suffix(".csvt").write_text(",".join(
+            f'"{gdal.get(kinds.get(str(c), "text"), "String")}"' for c in frame.columns))
         return
     too_long = [i for i, g in enumerate(frame.get(wkt.header, [])) if len(str(g)) > XLSX_CELL_LIMIT]
     if too_long:

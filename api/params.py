@@ -51,8 +51,11 @@ class NearestParams(serializers.Serializer):
 
 
 class CoverageParams(ScopedParams):
-    reach = serializers.CharField(required=False, default="",
-                                  help_text="metres separated by commas, e.g. 300,500,1000")
+    # allow_blank: the default "" (the profile's reaches) must itself be a valid value, or
+    # the OpenAPI document contradicts itself (default '' with minLength 1).
+    reach = serializers.CharField(required=False, default="", allow_blank=True,
+                                  help_text="metres separated by commas, e.g. 300,500,1000 "
+                                            "(empty: the rule profile's reaches)")
     areas = serializers.BooleanField(required=False, default=False,
                                      help_text="include reach polygons per center")
 

@@ -145,13 +145,14 @@ class ScopedHistoryAdmin(SimpleHistoryAdmin):
     """
 
     def _scoped_obj(self, request: HttpRequest, object_id: str) -> None:
-        obj = self.model._default_manager.filter(pk=object_id).first()
-        if obj is None:  # deleted: place it by its latest record
-            history = self.model.history.filter(
-                **{self.model._meta.pk.attname: object_id}).order_by("-history_date").first()
-            obj = history.instance if history is not None else None
-        if obj is not None:
-            require_in_scope(request.user, object_code(obj))
+        # ScopedAdmin.get_object refuses an object outside the scope with a 403.
+        if self.get_object(request, object_id) is not None:
+            return
+        # Deleted: place it by its latest record.
+        history = self.model.history.filter(
+            **{self.model._meta.pk.attname: object_id}).order_by("-history_date").first()
+        if history is not None:
+            require_in_scope(request.user, object_code(history.instance))
 
     def history_view(self, request: HttpRequest, object_id: str,
                      extra_context: dict[str, Any] | None = None) -> HttpResponse:

@@ -26,6 +26,8 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
+from .values import is_blank
+
 MAX_MEMBERS = 200
 MAX_UNPACKED = 2 * 1024**3
 MAX_RATIO = 100  # real GIS files pack 2–20×; a zip bomb packs 1000×
@@ -273,7 +275,7 @@ def _read_xlsx(path: Path, sheet: str | None, header_row: int | None = None) -> 
     except Exception as exc:  # openpyxl raises zipfile and XML errors on a broken file
         raise FileRejected("bad_xlsx", f"{path.name} is not a readable XLSX workbook: {exc}"
                            ) from exc
-    filled = raw.map(lambda v: not is_blank_cell(v)).to_numpy()
+    filled = raw.map(lambda v: not is_blank(v)).to_numpy()
     if header_row is not None:
         if not 1 <= header_row <= len(raw):
             raise FileRejected("bad_header_row", f"{path.name}: --header-row {header_row} is "
@@ -282,7 +284,7 @@ def _read_xlsx(path: Path, sheet: str | None, header_row: int | None = None) -> 
     else:
         counts = filled.sum(axis=1) if len(raw) else np.array([])
         at = next((i for i, c in enumerate(counts[:20]) if c >= 2), 0)
-    header = [str(v).strip() if not is_blank_cell(v) else f"Unnamed: {j}"
+    header = [str(v).strip() if not is_blank(v) else f"Unnamed: {j}"
               for j, v in enumerate(raw.iloc[at])] if len(raw) else []
     # Blank rows after the last filled one are formatting, not data; blank rows between
     # data rows stay, so that every row keeps the number Excel shows.
@@ -295,14 +297,6 @@ def _read_xlsx(path: Path, sheet: str | None, header_row: int | None = None) -> 
         notes.append(f"{len(below) - last} blank rows after the data skipped")
     return SourceTable("XLSX", frame.reset_index(drop=True), None, None, None, at + 2, notes)
 
-
-def is_blank_cell(value: object) -> bool:
-    """An empty spreadsheet cell: None, NaN or only white space."""
-    if value is None:
-        return True
-    if isinstance(value, float) and value != value:
-        return True
-    return isinstance(value, str) and not value.strip()
 
 
 def _kml_folders(path: Path, layers: list[str]) -> gpd.GeoDataFrame:

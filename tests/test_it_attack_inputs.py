@@ -12,6 +12,7 @@ import math
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,7 +25,7 @@ from geo.roles import Role
 from tests.test_it_plan_api import community_state
 
 pytestmark = pytest.mark.django_db
-ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _refused(resp: Any, field: str | None = None) -> dict[str, Any]:

@@ -87,20 +87,25 @@ FIELDS: Final[dict[str, tuple[Target, ...]]] = {
     "districts": (
         _t("code", "区划代码", "text", "区县代码", "行政区划代码", "adcode", *CODE_SYN,
            max_length=6, required=True),
-        _t("name", "名称", "text", "区县名称", "区名称", "区县", "区名", required=True),
+        _t("name", "名称", "text", "区县名称", "区名称", "区县", "区名", "县市区", required=True),
+        PROVISIONAL,
     ),
     "streets": (
         _t("code", "街道代码", "text", "街道编码", "区划代码", *CODE_SYN, max_length=9),
         _t("name", "街道名称", "text", "名称", "街道", "街道名", "乡镇街道", required=True),
         _t("district_code", "区县代码", "text", "区代码", "所属区县代码", max_length=6),
-        _t("district_name", "区县名称", "text", "区名称", "所属区县", "区县", "adname"),
+        _t("district_name", "区县名称", "text", "区名称", "所属区县", "区县", "县市区", "adname"),
         PROVISIONAL,
     ),
     "communities": (
         _t("code", "社区代码", "text", "社区编码", "居委会代码", "统计用区划代码", *CODE_SYN,
            max_length=12),
         _t("name", "社区名称", "text", "名称", "社区", "社区名", "居委会", required=True),
-        STREET_CODE, STREET_NAME, HOUSEHOLDS, POPULATION, PARTY,
+        STREET_CODE, STREET_NAME,
+        # Tells apart same-named streets of two districts; --create-parents makes districts of it.
+        _t("district_name", "区县名称", "text", "县市区", "区县", "所属区县", "区名称", "区县名",
+           "adname", import_only=True),
+        HOUSEHOLDS, POPULATION, PARTY,
         _t("area_class", "城区类别", "choice", choices="area_class", max_length=10),
         PROVISIONAL,
     ),

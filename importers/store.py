@@ -16,12 +16,11 @@ from typing import Any
 
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import models, transaction
-from django.db.models.functions import Length
 from django.utils import timezone
-from shapely import from_wkb, wkb
+from shapely import from_wkb
 from shapely.geometry.base import BaseGeometry
 
-from geo.codes import CODE_LENGTHS, CodeError, check_code, child_code
+from geo.codes import CodeError, check_code
 from geo.models import (
     Building,
     CoBuildingUnit,
@@ -35,13 +34,15 @@ from geo.models import (
     Street,
     audit,
 )
-from geo.models.base import SRID
 from geo.projection import geodesic_matrix
 from geo.roles import covers
 
+from .dbwrite import free_code, geos
+from .dissolve import as_multipolygon, part_distance_m
 from .fields import LEVEL_OF
 from .footprints import FootprintIndex
 from .parents import ParentTable
+from .parents_store import ParentsMade, create_parents
 from .prepare import Prepared, Problem, Record
 
 Progress = Callable[[int], None]
@@ -53,7 +54,7 @@ MODELS: dict[str, type[models.Model]] = {
 # Hierarchy: parent kind, parent FK, parent code/name targets, grandparent-name target.
 HIERARCHY_PARENT = {
     "streets": ("districts", "district", "district_code", "district_name", None),
-    "communities": ("streets", "street", "street_code", "street_name", None),
+    "communities": ("streets", "street", "street_code", "street_name", "district_name"),
     "grids": ("communities", "community", "community_code", "community_name", "street_name"),
 }
 # Plain attributes copied as they are, per kind.
@@ -90,10 +91,14 @@ class ImportResult:
     written: bool = False
     problems: list[Problem] = field(default_factory=list)
     how_parents: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    parents: ParentsMade | None = None  # what --create-parents made
 
 
-def _geos(geom: BaseGeometry) -> GEOSGeometry:
-    return GEOSGeometry(memoryview(wkb.dumps(geom)), srid=SRID)
+# The row a record belongs under; updating a row so it lands under another is a move.
+PARENT_FK = {"streets": "district", "communities": "street", "grids": "community",
+             "buildings": "community", "compounds": "community", "centers": "community"}
+_geos = geos
 
 
 SCOPE_FK = {"streets": "district", "communities": "street", "grids": "community"}
@@ -304,6 +309,7 @@ class _Writer:
         claimed_at: set[int] = set()  # the same rows, by position in ``existing``
         position = {o.pk: i for i, o in enumerate(existing)}
         planned_keys: dict[tuple[Any, ...], int] = {}
+        planned_at: dict[tuple[Any, ...], int] = {}  # name key → index in ``planned``
         for n, rec in enumerate(self.p.records):
             if progress and n % 500 == 0:
                 progress(n)
@@ -313,6 +319,10 @@ class _Writer:
             values.update({k: v for k, v in rec.values.items() if k == "code" and v})
             target = None
             keys = self.lookup_keys(values)
+            if keys and keys[0][0] == "name" and keys[0] in planned_at and \
+                    self.kind in LEVEL_OF:
+                self.merge_part(rec, values, planned[planned_at[keys[0]]])
+                continue
             if keys and keys[0] in planned_keys:
                 self.problem(rec, {"code": "code", "geom": "geometry"}.get(keys[0][0], "name"),
                              "duplicate_row",
@@ -329,7 +339,9 @@ class _Writer:
                     values.get("osm_id") is None:
                 hit = footprints.same_as(values["geom"], claimed_at)
                 target = existing[hit] if hit is not None else None
-            if target is not None and not allow_move and self.moved_far(rec, values, target):
+            if target is not None and not allow_move and (
+                    self.moved_far(rec, values, target)
+                    or self.left_parent(rec, values, target)):
                 continue
             if target is not None and target.pk in claimed:
                 self.problem(rec, "code", "duplicate_row", f"matches the same existing row "
@@ -340,6 +352,8 @@ class _Writer:
                 claimed_at.add(position[target.pk])
             if self.kind in LEVEL_OF and not self.code_ok(rec, values, target):
                 continue
+            if keys and keys[0][0] == "name":
+                planned_at[keys[0]] = len(planned)
             planned.append((rec, values, target))
         if progress:
             progress(len(self.p.records))
@@ -377,6 +391,37 @@ class _Writer:
                      "again with --allow-move")
         return True
 
+    def merge_part(self, rec: Record, values: dict[str, Any],
+                   first: tuple[Record, dict[str, Any], Any]) -> None:
+        """Join a second polygon of the same name under the same parent to the first row.
+
+        Open data lists a community in two parts (养志社区, 845 m apart) as two rows; it is
+        one community with a MultiPolygon, not a duplicate to drop.
+        """
+        first_rec, first_values, _ = first
+        gap = part_distance_m(first_values["geom"], values["geom"])
+        first_values["geom"] = as_multipolygon(first_values["geom"].union(values["geom"]))
+        parts = len(first_values["geom"].geoms)
+        self.result.notes.append(
+            f"row {rec.row}: {values['name']} is another part of row {first_rec.row} "
+            f"(same name, same parent, {gap:,.0f} m apart): imported as one "
+            f"{LEVEL_OF[self.kind]} of {parts} parts")
+
+    def left_parent(self, rec: Record, values: dict[str, Any], target: Any) -> bool:
+        """Record a problem when updating ``target`` would put it under another parent."""
+        fk = PARENT_FK.get(self.kind)
+        new = values.get(fk) if fk else None
+        if fk is None or new is None:
+            return False
+        old_id = getattr(target, f"{fk}_id")
+        if old_id is None or old_id == new.pk:
+            return False
+        self.problem(rec, fk, "leaves_parent",
+                     f"would move {target} from {getattr(target, fk)} to {new}: check the "
+                     "coordinate system (--crs) and the parent columns; if the move is meant, "
+                     "import again with --allow-move")
+        return True
+
     def code_ok(self, rec: Record, values: dict[str, Any], target: Any) -> bool:
         level = LEVEL_OF[self.kind]
         fk = HIERARCHY_PARENT[self.kind][1] if self.kind in HIERARCHY_PARENT else None
@@ -385,10 +430,7 @@ class _Writer:
         if not code:
             if target is not None:
                 return True  # keeps its code
-            if self.kind == "districts":
-                self.problem(rec, "code", "required", "a district needs its GB/T 2260 code")
-                return False
-            values["code"] = self.next_code(parent_code or "", level)
+            values["code"] = free_code(self.model, parent_code or "", level, self._used)
             values["code_provisional"] = True
             self.result.provisional += 1
             return True
@@ -397,28 +439,9 @@ class _Writer:
         except CodeError as exc:
             self.problem(rec, "code", exc.code, exc.message)
             return False
-        if self.kind != "districts":
-            # An export of a provisional code keeps saying so when imported back.
-            values["code_provisional"] = bool(rec.values.get("code_provisional"))
+        # An export of a provisional code keeps saying so when imported back.
+        values["code_provisional"] = bool(rec.values.get("code_provisional"))
         return True
-
-    def next_code(self, parent_code: str, level: str) -> str:
-        """A free code under ``parent_code``, counting down from the top of the range.
-
-        Official codes are numbered from 1 upwards; provisional ones from the top
-        (…999) downwards, so a later import of official codes does not collide.
-        """
-        used = self._used.get(parent_code)
-        if used is None:
-            width = CODE_LENGTHS[level]
-            codes = self.model.objects.filter(code__startswith=parent_code) \
-                .annotate(n=Length("code")).filter(n=width).values_list("code", flat=True)
-            used = self._used[parent_code] = {int(c[len(parent_code):]) for c in codes}
-        seq = 10 ** (CODE_LENGTHS[level] - len(parent_code)) - 1
-        while seq in used:
-            seq -= 1
-        used.add(seq)
-        return child_code(parent_code, seq, level)
 
     def write(self, planned: list[tuple[Record, dict[str, Any], Any]]) -> None:
         now = timezone.now()
@@ -511,7 +534,25 @@ def _rename_children(kind: str, old: str, new: str) -> None:
 
 def import_prepared(prepared: Prepared, source: str, *, dry_run: bool = False,
                     skip_invalid: bool = False, progress: Progress | None = None,
-                    scope: str | None = None, allow_move: bool = False) -> ImportResult:
-    """Resolve parents and codes, then write (unless problems or ``dry_run``)."""
-    return _Writer(prepared, source).run(dry_run=dry_run, skip_invalid=skip_invalid,
-                                         progress=progress, scope=scope, allow_move=allow_move)
+                    scope: str | None = None, allow_move: bool = False,
+                    create_parents_from_columns: bool = False) -> ImportResult:
+    """Resolve parents and codes, then write (unless problems or ``dry_run``).
+
+    ``create_parents_from_columns`` (communities only) first makes the streets and
+    districts the file names; they are written only together with the communities.
+    """
+    writer = _Writer(prepared, source)
+    if not create_parents_from_columns:
+        return writer.run(dry_run=dry_run, skip_invalid=skip_invalid, progress=progress,
+                          scope=scope, allow_move=allow_move)
+    if prepared.kind != "communities":
+        raise ValueError("--create-parents applies to communities")
+    with transaction.atomic():
+        made = create_parents(prepared, source, scope)
+        writer.problems.extend(made.problems)
+        result = writer.run(dry_run=dry_run, skip_invalid=skip_invalid, progress=progress,
+                            scope=scope, allow_move=allow_move)
+        result.parents = made
+        if not result.written:
+            transaction.set_rollback(True)
+    return result

@@ -13,6 +13,9 @@ class District(Tracked):
     """区/县, coded by GB/T 2260 (6 digits)."""
 
     code = models.CharField("区划代码 code", max_length=6, unique=True)
+    # Made by ``import_layer --create-parents`` from a community file: 99xxxx, no province
+    # has prefix 99 (GB/T 2260), so a later import of the real code never collides.
+    code_provisional = models.BooleanField("临时代码 provisional code", default=False)
     name = models.CharField("名称 name", max_length=100)
     geom = models.MultiPolygonField("边界 boundary", srid=SRID)
 

@@ -59,6 +59,10 @@ class Command(BaseCommand):
         parser.add_argument("--allow-move", action="store_true",
                             help="let rows move existing ones by more than 1 km (a wrong "
                                  "--crs does that; by default such rows are errors)")
+        parser.add_argument("--create-parents", action="store_true",
+                            help="communities: make the streets and districts the file names "
+                                 "(街道名称, 区县名称/县市区 columns) from the communities' "
+                                 "polygons, with provisional codes")
         parser.add_argument("--source", help="provenance label stored on rows (default: file name)")
         parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
@@ -74,6 +78,8 @@ class Command(BaseCommand):
         started = time.monotonic()
         path: Path = opts["path"]
         kind: str = opts["kind"]
+        if opts["create_parents"] and kind != "communities":
+            raise CommandError("--create-parents applies to communities only")
         try:
             options = Options(crs=opts["crs"], layer=opts["layer"], encoding=opts["encoding"],
                               overrides=parse_overrides(opts["map"]),
@@ -93,7 +99,8 @@ class Command(BaseCommand):
             result = import_prepared(prepared, opts["source"] or path.name,
                                      dry_run=opts["dry_run"], skip_invalid=opts["skip_invalid"],
                                      allow_move=opts["allow_move"],
-                                     progress=step, scope=opts["scope_of_actor"])
+                                     progress=step, scope=opts["scope_of_actor"],
+                                     create_parents_from_columns=opts["create_parents"])
             if not opts["dry_run"]:
                 clear_layers()
         except (FileRejected, MappingError) as exc:
@@ -112,6 +119,12 @@ class Command(BaseCommand):
              if prepared.mapping.unused else ""))
         for note in prepared.notes[:20]:
             w(f"  note: {note}")
+        for note in result.notes[:20]:
+            w(f"  note: {note}")
+        if result.parents is not None:
+            w("上级 Parents: " + result.parents.describe())
+            for label in (result.parents.districts_created + result.parents.streets_created)[:20]:
+                w(f"  new: {label}")
         if result.how_parents:
             w("上级 Parents by " + ", ".join(f"{k} {v:,}" for k, v in result.how_parents.items()))
         problems = result.problems

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,11 +18,10 @@ from geo.services.pairing import build_problem, propose
 from geo.services.rules import run_facility, run_grid_checks, run_members
 from geo.services.search import search_places
 
+from . import schemas as sch
 from .errors import ApiError
 from .params import CoverageParams, NearestParams, PairingParams, ScopedParams, SearchParams
 from .permissions import StaffInScope
-
-JSON = OpenApiResponse(description="JSON document")
 
 
 def _params(serializer_class: type, request: Request) -> dict[str, Any]:
@@ -48,7 +47,9 @@ def _no_network(exc: NetworkError) -> ApiError:
 class NearestCenters(APIView):
     """最近的党群服务中心 the k nearest service centers by walking or straight distance."""
 
-    @extend_schema(parameters=[NearestParams], responses={200: JSON})
+    @extend_schema(parameters=[NearestParams],
+                   responses={200: sch.response(
+                       sch.NEAREST, "the nearest centers with distances and routes")})
     def get(self, request: Request) -> Response:
         p = _params(NearestParams, request)
         try:
@@ -61,7 +62,9 @@ class NearestCenters(APIView):
 class Coverage(StaffView):
     """步行覆盖率 household share within each walking reach of a licensed center."""
 
-    @extend_schema(parameters=[CoverageParams], responses={200: JSON})
+    @extend_schema(parameters=[CoverageParams],
+                   responses={200: sch.response(
+                       sch.COVERAGE, "shares of households within each reach, per level")})
     def get(self, request: Request) -> Response:
         p = _params(CoverageParams, request)
         reaches = p["reach"] or list(p["profile"].walk_reach_m)
@@ -75,7 +78,9 @@ class Coverage(StaffView):
 class PairingProposal(StaffView):
     """结对共建 the optimal pairing with the greedy baseline (a proposal; nothing saved)."""
 
-    @extend_schema(parameters=[PairingParams], responses={200: JSON})
+    @extend_schema(parameters=[PairingParams],
+                   responses={200: sch.response(
+                       sch.PAIRING, "the optimal pairing, with the greedy baseline")})
     def get(self, request: Request) -> Response:
         p = _params(PairingParams, request)
         try:
@@ -95,7 +100,9 @@ class PairingProposal(StaffView):
 class ReportingMembers(StaffView):
     """在职党员报到 members per community against the cap (counts only, no personal data)."""
 
-    @extend_schema(parameters=[ScopedParams], responses={200: JSON})
+    @extend_schema(parameters=[ScopedParams],
+                   responses={200: sch.response(
+                       sch.MEMBERS, "members per community against the cap")})
     def get(self, request: Request) -> Response:
         p = _params(ScopedParams, request)
         return Response(run_members(p["scope"], p["profile"]))
@@ -104,7 +111,9 @@ class ReportingMembers(StaffView):
 class FacilityRatio(StaffView):
     """每百户面积 facility floor area per 100 households against the rule profile."""
 
-    @extend_schema(parameters=[ScopedParams], responses={200: JSON})
+    @extend_schema(parameters=[ScopedParams],
+                   responses={200: sch.response(
+                       sch.FACILITY, "floor area per 100 households per community and center")})
     def get(self, request: Request) -> Response:
         p = _params(ScopedParams, request)
         return Response(run_facility(p["scope"], p["profile"]))
@@ -113,7 +122,9 @@ class FacilityRatio(StaffView):
 class GridChecks(StaffView):
     """网格检查 every grid rule; findings with their polygons."""
 
-    @extend_schema(parameters=[ScopedParams], responses={200: JSON})
+    @extend_schema(parameters=[ScopedParams],
+                   responses={200: sch.response(
+                       sch.GRID_CHECKS, "findings of every grid rule")})
     def get(self, request: Request) -> Response:
         p = _params(ScopedParams, request)
         return Response(run_grid_checks(p["scope"], p["profile"]))
@@ -122,7 +133,9 @@ class GridChecks(StaffView):
 class PlaceSearch(APIView):
     """按名称查找小区、社区、服务中心 find compounds, communities and centers by name."""
 
-    @extend_schema(parameters=[SearchParams], responses={200: JSON})
+    @extend_schema(parameters=[SearchParams],
+                   responses={200: sch.response(
+                       sch.SEARCH, "places whose names match")})
     def get(self, request: Request) -> Response:
         p = _params(SearchParams, request)
         return Response({"query": p["q"], "results": search_places(p["q"], p["limit"])})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,10 +16,9 @@ from geo.models.base import StaleVersion
 from geo.services.access import object_code, require_in_scope, require_perm
 from geo.services.history import AUDITED, RevertRefused, object_history, record_of, revert_to
 
+from . import schemas as sch
 from .errors import ApiError, error_body
 from .permissions import StaffInScope
-
-JSON = OpenApiResponse(description="JSON document")
 
 
 def _object(kind: str, pk: int) -> tuple[type[Any], Any]:
@@ -42,7 +41,7 @@ class ObjectHistory(APIView):
 
     permission_classes = (StaffInScope,)
 
-    @extend_schema(responses={200: JSON})
+    @extend_schema(responses={200: sch.response(sch.HISTORY, "the records, newest first")})
     def get(self, request: Request, kind: str, pk: int) -> Response:
         model, obj = _object(kind, pk)
         records = object_history(model, pk)
@@ -62,7 +61,9 @@ class RevertObject(APIView):
 
     permission_classes = (StaffInScope,)
 
-    @extend_schema(request=RevertBody, responses={200: JSON, 409: JSON})
+    @extend_schema(request=RevertBody, responses={
+        200: sch.response(sch.REVERTED, "restored: the new version and the latest records"),
+        409: sch.response(sch.STALE, "someone changed it first: the current version")})
     def post(self, request: Request, kind: str, pk: int) -> Response:
         model, obj = _object(kind, pk)
         body = RevertBody(data=request.data)

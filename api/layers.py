@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import math
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from django.db.models import QuerySet
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from django.http import StreamingHttpResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.encoders import JSONEncoder
 from rest_framework_gis.filters import InBBoxFilter
 from rest_framework_gis.pagination import GeoJsonPagination
 from rest_framework_gis.serializers import (
@@ -31,9 +35,18 @@ from geo.models import (
 )
 from geo.services.access import scope_filter, scope_of
 
+from . import schemas as sch
 from .errors import ApiError
 from .permissions import StaffInScope
 
+LINK = {"type": "object", "required": ["rel", "href"],
+        "properties": {"rel": {"type": "string"}, "type": {"type": "string"},
+                       "href": {"type": "string", "format": "uri"}}}
+WHOLE = OpenApiParameter(
+    "all", bool, description="true: the whole layer (after the filters) in one streamed "
+    "FeatureCollection instead of pages. GDAL/OGR clients (ogrinfo, ogr2ogr, QGIS: "
+    "User-Agent GDAL/ or QGIS/, or GDAL 3.6's bare Accept: text/plain, application/json) "
+    "asking without page or page_size get the whole layer too: they read one response.")
 # Bounds of one public request: a page holds at most MAX_PAGE_SIZE features, a bbox spans at
 # most MAX_BBOX_DEG2 square degrees (about 100 × 110 km, a whole city), a page number is at
 # most MAX_PAGE. Statement time is bounded by the connection (WANGGE_STATEMENT_TIMEOUT_MS).
@@ -42,10 +55,40 @@ MAX_BBOX_DEG2 = 1.0
 MAX_PAGE = 100_000
 
 
+GEOJSON = "application/geo+json"
+
+
 class Pages(GeoJsonPagination):
+    """Pages of 200 with OGC-style ``links`` (rel next/prev), ``numberMatched/Returned``."""
+
     page_size = 200
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
+
+    def get_paginated_response(self, data: Any) -> Response:
+        resp = super().get_paginated_response(data)
+        links = [{"rel": "self", "type": GEOJSON, "href": self.request.build_absolute_uri()}]
+        for rel, href in (("next", self.get_next_link()), ("prev", self.get_previous_link())):
+            if href:
+                links.append({"rel": rel, "type": GEOJSON, "href": href})
+        resp.data["numberMatched"] = self.page.paginator.count
+        resp.data["numberReturned"] = len(data["features"])
+        resp.data["links"] = links
+        return resp
+
+    def get_paginated_response_schema(self, schema: Any) -> dict[str, Any]:
+        out: dict[str, Any] = super().get_paginated_response_schema(schema)
+        # rest_framework_gis nests the list serializer's FeatureCollection as "features" and
+        # keeps DRF's "results" required: describe what is sent, an array of features.
+        ref = schema.get("$ref", "") if isinstance(schema, dict) else ""
+        if ref.endswith("FeatureList"):
+            out["properties"]["features"] = {"type": "array",
+                                             "items": {"$ref": ref[:-len("List")]}}
+        out["required"] = ["type", "features"]
+        out["properties"].update({
+            "numberMatched": {"type": "integer"}, "numberReturned": {"type": "integer"},
+            "links": {"type": "array", "items": LINK}})
+        return out
 
     def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
         raw = request.query_params.get(self.page_query_param)
@@ -104,6 +147,16 @@ class LayerViewSet(viewsets.ReadOnlyModelViewSet):
     def get_permissions(self) -> list[Any]:
         return [StaffInScope()] if self.staff_only else super().get_permissions()
 
+    @extend_schema(parameters=[WHOLE])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        if not wants_whole_layer(request):
+            return super().list(request, *args, **kwargs)
+        qs = self.filter_queryset(self.get_queryset())
+        serializer = self.get_serializer_class()
+        context = self.get_serializer_context()
+        return StreamingHttpResponse(stream_features(qs, serializer, context),
+                                     content_type=GEOJSON)
+
     def get_queryset(self) -> QuerySet[Any]:
         qs = super().get_queryset()
         request: Request = self.request
@@ -118,6 +171,40 @@ class LayerViewSet(viewsets.ReadOnlyModelViewSet):
                 raise ApiError("invalid_parameter", "this layer has no hierarchy code", "code")
             qs = qs.filter(**{f"{self.code_field}__startswith": code})
         return qs.order_by("pk")
+
+
+def wants_whole_layer(request: Request) -> bool:
+    """``?all=true``, or a GDAL client (one request, no paging of its own) asking plainly."""
+    q = request.query_params
+    raw = q.get("all", "")
+    if raw:
+        if raw.lower() not in ("true", "1", "false", "0"):
+            raise ApiError("invalid_parameter", "all must be true or false", "all")
+        return raw.lower() in ("true", "1")
+    if "page" in q or "page_size" in q:
+        return False
+    # GDAL ≥ 3.7 says "GDAL/x.y"; 3.6 (Debian 12) sends no User-Agent, and its GeoJSON driver
+    # asks for exactly this Accept (browsers and fetch() send other values).
+    agent = request.headers.get("User-Agent", "")
+    accept = request.headers.get("Accept", "")
+    return agent.startswith("GDAL/") or "QGIS/" in agent or (
+        not agent and accept == "text/plain, application/json")
+
+
+STREAM_CHUNK = 1000
+
+
+def stream_features(qs: QuerySet[Any], serializer: type, context: dict[str, Any]
+                    ) -> Iterator[bytes]:
+    """The queryset as one GeoJSON FeatureCollection, written in chunks of rows."""
+    yield b'{"type":"FeatureCollection","features":['
+    first = True
+    for obj in qs.iterator(chunk_size=STREAM_CHUNK):
+        feature = json.dumps(serializer(obj, context=context).data, ensure_ascii=False,
+                             cls=JSONEncoder)
+        yield (b"" if first else b",") + feature.encode()
+        first = False
+    yield b"]}"
 
 
 def layer(model: type, geo_field: str, fields: list[str], code_field: str | None,
@@ -163,9 +250,12 @@ def pairing_layer() -> type[LayerViewSet]:
         "staff_only": True,
         "__doc__": "结对共建 pairings as GeoJSON lines unit → community",
     })
-    return extend_schema_view(list=extend_schema(responses=OpenApiTypes.OBJECT,
-                                                 operation_id="pairings_list"),
-                              retrieve=extend_schema(responses=OpenApiTypes.OBJECT))(view)
+    return extend_schema_view(
+        # A list view: the schema of one feature, wrapped in the pages' FeatureCollection.
+        list=extend_schema(responses=sch.response(sch.PAIRING_FEATURE, "pairings as lines"),
+                           operation_id="pairings_list", parameters=[WHOLE]),
+        retrieve=extend_schema(responses=sch.response(sch.PAIRING_FEATURE, "one pairing"))
+    )(view)
 LAYERS: dict[str, type[LayerViewSet]] = {
     "districts": layer(District, "geom", ["code", "name", *TRACKED], "code"),
     "streets": layer(Street, "geom", ["code", "name", "district", *TRACKED], "code"),

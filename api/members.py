@@ -8,7 +8,7 @@ import io
 from typing import Any
 
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,6 +21,7 @@ from geo.roles import PERSONAL_DATA
 from geo.services.access import require_perm, scope_filter, scope_for_read
 from geo.services.scope import ScopeError, check_scope
 
+from . import schemas as sch
 from .errors import ApiError
 from .permissions import StaffInScope
 
@@ -58,7 +59,8 @@ class MemberList(APIView):
     required_perm = "geo.view_reportingmember"
 
     @extend_schema(parameters=[MemberListParams],
-                   responses={200: OpenApiResponse(description="JSON or CSV")})
+                   responses={200: sch.response(sch.MEMBER_LIST, "a page of members as JSON; "
+                                                 "the whole list as CSV with format=csv")})
     def get(self, request: Request) -> Any:
         ser = MemberListParams(data=request.query_params)
         ser.is_valid(raise_exception=True)

@@ -28,15 +28,17 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.cells import as_text_cells, inert
 from geo.chinacoords import wgs84_to_bd09, wgs84_to_gcj02
+from geo.projection import to_local_metres
 
 from .coords import parse_crs
-from .fields import GEOMETRY_TARGETS, targets_of
+from .fields import GEOMETRY_TARGETS, POLYGON_KINDS, targets_of
 from .sources import FileRejected
 
 EXPORT_FORMATS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG",
                   ".zip": "ESRI Shapefile", ".shp": "ESRI Shapefile", ".kml": "LIBKML",
                   ".csv": "CSV", ".xlsx": "XLSX"}
 XLSX_CELL_LIMIT = 32_767
+AREA_HEADER = "面积（平方米）"  # sheets only; computed in a local equal-area projection
 
 
 def move_from_wgs84(geoms: npt.NDArray[np.object_], crs: str) -> tuple[npt.NDArray[np.object_],
@@ -83,6 +85,12 @@ def write_layer(kind: str, rows: list[dict[str, Any]], geoms: list[BaseGeometry]
              and not t.import_only]
     frame = pd.DataFrame(rows, columns=names)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "XLSX" and kind in POLYGON_KINDS:
+        # A number column also lets GDAL's XLSX driver tell the header from the data: it
+        # takes row 1 as the header only when row 2 holds a non-text cell, and a layer of
+        # codes and names (districts, streets) had none.
+        local = to_local_metres(list(geoms))
+        frame[AREA_HEADER] = [round(g.area, 1) for g in local]
     if fmt in ("CSV", "XLSX"):
         _write_sheet(kind, frame, moved, path, fmt, projected=not out_crs.is_geographic)
         return note

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from geo.models import GridUnit, ServiceCenter
+from geo.models import District, GridUnit, ServiceCenter, Street
 from tests.import_helpers import import_layer, run
 
 pytestmark = pytest.mark.django_db
@@ -60,3 +60,24 @@ def test_it_labels_projected_coordinates_as_metres(demo_db: None, tmp_path: Path
     n = ServiceCenter.objects.count()
     ServiceCenter.objects.all().delete()
     assert f"{n} created" in import_layer("centers", path, "--crs", "EPSG:4544")
+
+
+@pytest.mark.parametrize("kind", ["districts", "streets"])
+def test_it_writes_sheets_whose_header_gdal_finds(demo_db: None, tmp_path: Path,
+                                                   kind: str) -> None:
+    # A sheet of codes and names only was read by GDAL with its header as the first row.
+    path = tmp_path / f"{kind}.xlsx"
+    run("export_layer", kind, path)
+    out = _ogrinfo(path)
+    assert out.returncode == 0, out.stderr
+    model = District if kind == "districts" else Street
+    assert f"Feature Count: {model.objects.count()}" in out.stdout
+    assert "Field1" not in out.stdout and "面积（平方米）: Real" in out.stdout
+    # The area is the polygon's, in square metres.
+    first = model.objects.order_by("code").first()
+    assert first is not None
+    rows = subprocess.run([str(OGRINFO), "-al", "-q", str(path)], capture_output=True,
+                          text=True, timeout=60).stdout
+    area = float(rows.split("面积（平方米） (Real) = ", 1)[1].split()[0])
+    metres = first.geom.transform(4544, clone=True).area  # CGCS2000 GK zone CM 105°E
+    assert area == pytest.approx(metres, rel=2e-3)

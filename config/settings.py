@@ -185,6 +185,11 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Rendered vector tiles, shared by every worker; edits delete exactly the tiles they touch.
 TILE_CACHE_DIR = Path(env_str("WANGGE_TILE_CACHE", str(VAR_DIR / "tilecache")))
 
+# Files uploaded on the import page (/data/import/), kept so a run can be re-checked and
+# traced by its SHA-256; the largest file accepted there, in megabytes.
+IMPORT_DIR = Path(env_str("WANGGE_IMPORT_DIR", str(VAR_DIR / "imports")))
+IMPORT_MAX_BYTES = env_int("WANGGE_IMPORT_MAX_MB", 200) * 1024 * 1024
+
 # Who may read the OpenAPI schema and its Swagger UI: public, staff (logged-in staff) or off.
 API_DOCS = env_str("WANGGE_API_DOCS", "staff" if PRODUCTION else "public")
 if API_DOCS not in {"public", "staff", "off"}:

@@ -24,6 +24,8 @@ def _crud(*models: str) -> frozenset[str]:
 
 
 PERSONAL_DATA = "geo.view_personal_data"
+# The browser import page (/data/import/): upload, check, import and undo files.
+IMPORTS = frozenset({"geo.view_importrun", "geo.add_importrun", "geo.change_importrun"})
 
 
 class Role(StrEnum):
@@ -46,7 +48,8 @@ ROLE_LABELS: dict[Role, str] = {
 
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     # Administrators run everything in their city or district, members' contact data too.
-    Role.ADMIN: _VIEW_ALL | _crud(*_GEO_OBJECTS) | {PERSONAL_DATA, "geo.view_personaldataaccess"},
+    Role.ADMIN: _VIEW_ALL | _crud(*_GEO_OBJECTS) | IMPORTS
+    | {PERSONAL_DATA, "geo.view_personaldataaccess"},
     # Planners are accountable for grid boundaries and the street's co-building pairings.
     Role.PLANNER: _VIEW_ALL | _crud("gridunit", "pairing"),
     # Community staff keep their centers current and contact the members reporting to them.
@@ -54,7 +57,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
                                         PERSONAL_DATA}),
     Role.VIEWER: _VIEW_ALL,
     # Stewards load and correct data of every kind but need no member's phone to do so.
-    Role.STEWARD: _VIEW_ALL | _crud(*_GEO_OBJECTS),
+    Role.STEWARD: _VIEW_ALL | _crud(*_GEO_OBJECTS) | IMPORTS,
 }
 
 # How wide a role's scope may be (digits of the code; 0 is the whole city).

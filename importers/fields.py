@@ -227,6 +227,7 @@ class FieldMap:
     columns: dict[str, str] = field(default_factory=dict)  # target -> source column
     unused: list[str] = field(default_factory=list)
     overridden: set[str] = field(default_factory=set)
+    source: list[str] = field(default_factory=list)  # the file's columns, in order
 
     def describe(self) -> list[str]:
         """One line per mapped target, ``target ← column`` (``*`` marks --map)."""
@@ -262,15 +263,19 @@ def parse_overrides(pairs: list[str]) -> dict[str, str]:
 def map_fields(kind: str, columns: list[str], overrides: dict[str, str]) -> FieldMap:
     """Match ``columns`` to the targets of ``kind``; ``overrides`` win.
 
-    Earlier names of a target win over later ones, and a column serves one target.
+    Earlier names of a target win over later ones, and a column serves one target. An
+    override to ``""`` leaves its target unmapped (the import page's "none").
     """
     targets = {t.name: t for t in targets_of(kind)}
-    result = FieldMap()
+    result = FieldMap(source=list(columns))
     taken: set[str] = set()
     for target, source in overrides.items():
         if target not in targets:
             raise MappingError("map_target", f"--map {target}=…: {kind} has no field "
                                f"{target!r}; fields are {', '.join(targets)}")
+        if source == "":
+            result.overridden.add(target)
+            continue
         if source not in columns:
             raise MappingError("map_column", f"--map {target}={source}: no column {source!r}; "
                                f"columns are {', '.join(columns)}")
@@ -281,7 +286,7 @@ def map_fields(kind: str, columns: list[str], overrides: dict[str, str]) -> Fiel
     for col in columns:
         by_norm.setdefault(normalise(col), col)
     for name, spec in targets.items():
-        if name in result.columns:
+        if name in result.columns or name in result.overridden:
             continue
         for candidate in spec.names():
             found = by_norm.get(normalise(candidate))

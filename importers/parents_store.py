@@ -20,6 +20,7 @@ from .dbwrite import free_code, geos
 from .dissolve import Area, dissolve_parents
 from .parents import ParentTable
 from .prepare import Prepared, Problem
+from .undo import Entry, created
 
 BATCH = 2000
 
@@ -33,6 +34,7 @@ class ParentsMade:
     districts_found: int = 0
     streets_found: int = 0
     problems: list[Problem] = field(default_factory=list)
+    undo: list[Entry] = field(default_factory=list)
 
     def describe(self) -> str:
         return (f"created {len(self.districts_created):,} districts and "
@@ -98,7 +100,8 @@ def create_parents(prepared: Prepared, source: str, scope: str | None) -> Parent
             continue
         districts[area.name] = d
         new_districts.append(d)
-    audit.bulk_create(District, new_districts, BATCH, f"import {source}: --create-parents")
+    made.undo += [created(d) for d in audit.bulk_create(
+        District, new_districts, BATCH, f"import {source}: --create-parents")]
     made.districts_created = [str(d) for d in new_districts]
     located_rows = stored + new_districts
     located = ParentTable([d.code for d in located_rows], [d.name for d in located_rows],
@@ -119,7 +122,8 @@ def create_parents(prepared: Prepared, source: str, scope: str | None) -> Parent
         new_streets.append(Street(code=code, code_provisional=True, name=area.name,
                                   district=district, geom=geos(area.geom),
                                   origin=Origin.IMPORTED, source=source))
-    audit.bulk_create(Street, new_streets, BATCH, f"import {source}: --create-parents")
+    made.undo += [created(s) for s in audit.bulk_create(
+        Street, new_streets, BATCH, f"import {source}: --create-parents")]
     made.streets_created = [str(s) for s in new_streets]
     return made
 

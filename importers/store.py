@@ -37,6 +37,7 @@ from geo.models import (
 from geo.projection import geodesic_matrix
 from geo.roles import covers
 
+from . import undo as undo_log
 from .dbwrite import free_code, geos
 from .dissolve import as_multipolygon, part_distance_m
 from .fields import LEVEL_OF
@@ -93,6 +94,7 @@ class ImportResult:
     how_parents: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     parents: ParentsMade | None = None  # what --create-parents made
+    undo: list[undo_log.Entry] = field(default_factory=list)  # replayed by undo_log.undo_entries
 
 
 # The row a record belongs under; updating a row so it lands under another is a move.
@@ -465,20 +467,25 @@ class _Writer:
                 continue
             if "code" in diff:
                 renames.append((target.code, geo_values["code"]))
+            before = {k: undo_log.dump_value(target, k)
+                      for k in [*diff, "origin", "source"]}
             for k in diff:
                 setattr(target, k, geo_values[k])
             target.version += 1
             target.origin, target.source, target.updated_at = Origin.IMPORTED, self.source, now
             fields_changed.update(diff)
             changed.append(target)
-        audit.bulk_create(self.model, new, BATCH, f"import {self.source}")
+            self.result.undo.append(undo_log.changed(target, before))
+        made = audit.bulk_create(self.model, new, BATCH, f"import {self.source}")
+        self.result.undo.extend(undo_log.created(o) for o in made)
         if changed:
             audit.bulk_update(
                 self.model, changed,
                 [*sorted(fields_changed), "version", "origin", "source", "updated_at"],
                 BATCH, f"import {self.source}")
         for old, new_code in renames:
-            _rename_children(self.kind, old, new_code)
+            self.result.undo.extend(
+                _rename_children(self.kind, old, new_code, f"import {self.source}"))
         self.result.created, self.result.updated = len(new), len(changed)
 
 
@@ -521,15 +528,19 @@ def _same(obj: models.Model, name: str, new: Any) -> bool:
     return bool(current == new)
 
 
-def _rename_children(kind: str, old: str, new: str) -> None:
-    """Give the children of a re-coded row codes under the new code."""
+def _rename_children(kind: str, old: str, new: str, reason: str) -> list[undo_log.Entry]:
+    """Give the children of a re-coded row codes under the new code; return the undo log."""
     below = {"districts": [Street, Community, GridUnit], "streets": [Community, GridUnit],
              "communities": [GridUnit]}.get(kind, [])
+    log = []
     for model in below:
         rows = list(model.objects.filter(code__startswith=old))
         for r in rows:
+            before = r.code
             r.code = new + r.code[len(old):]
-        audit.bulk_update(model, rows, ["code"], BATCH, f"recode {old} → {new}")
+            log.append(undo_log.recoded(r, before))
+        audit.bulk_update(model, rows, ["code"], BATCH, f"{reason}: recode {old} → {new}")
+    return log
 
 
 def import_prepared(prepared: Prepared, source: str, *, dry_run: bool = False,
@@ -553,6 +564,7 @@ def import_prepared(prepared: Prepared, source: str, *, dry_run: bool = False,
         result = writer.run(dry_run=dry_run, skip_invalid=skip_invalid, progress=progress,
                             scope=scope, allow_move=allow_move)
         result.parents = made
+        result.undo[:0] = made.undo
         if not result.written:
             transaction.set_rollback(True)
     return result

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import plan_views, report_views, views
+from . import import_views, plan_views, report_views, views
 
 app_name = "webmap"
 urlpatterns = [
@@ -20,6 +20,15 @@ urlpatterns = [
     path("plan/api/merge", plan_views.merge, name="plan-merge"),
     path("plan/api/grids/<str:code>/history", plan_views.history, name="plan-history"),
     path("plan/api/changes/<int:pk>/revert", plan_views.revert, name="plan-revert"),
+    path("data/import/", import_views.index, name="import"),
+    path("data/import/<int:pk>/", import_views.detail, name="import-run"),
+    path("data/import/<int:pk>/options", import_views.options, name="import-options"),
+    path("data/import/<int:pk>/check", import_views.check, name="import-check"),
+    path("data/import/<int:pk>/run", import_views.run_view, name="import-go"),
+    path("data/import/<int:pk>/progress", import_views.progress_view, name="import-progress"),
+    path("data/import/<int:pk>/problems.csv", import_views.problems_csv,
+         name="import-problems"),
+    path("data/import/<int:pk>/undo", import_views.undo, name="import-undo"),
     path("reports/", report_views.reports, name="reports"),
     path("reports/export", report_views.export, name="reports-export"),
     path("reports/api/pairing", report_views.pairing, name="reports-pairing"),

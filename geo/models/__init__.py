@@ -16,6 +16,7 @@ from .facilities import (
 )
 from .hierarchy import AreaClass, Community, District, GridUnit, Street, ZoneType
 from .history import GridChange, GridChangeset, GridOperation
+from .imports import ImportBusy, ImportRun, ImportStatus
 from .network import HighwayClass, WalkEdge, WalkNode
 from .people import ReportingMember
 
@@ -34,6 +35,9 @@ __all__ = [
     "GridOperation",
     "GridUnit",
     "HighwayClass",
+    "ImportBusy",
+    "ImportRun",
+    "ImportStatus",
     "LandFeature",
     "LandKind",
     "LoginLock",

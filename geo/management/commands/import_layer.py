@@ -15,11 +15,11 @@ from geo.cells import inert
 from geo.management.actor import actor_from, add_actor
 from geo.models.audit import acting_as
 from geo.services.access import scope_of
-from importers.fields import KINDS, MappingError, parse_overrides
-from importers.prepare import Options, Problem, prepare
+from importers.fields import KINDS, MappingError
+from importers.prepare import Problem
+from importers.run import ImportRequest, run_import
 from importers.sources import FileRejected
-from importers.store import MODELS, import_prepared
-from tiles.signals import clear_layers
+from importers.store import MODELS
 
 SHOWN = 200  # problems printed on the terminal; the --report file has all
 
@@ -81,28 +81,20 @@ class Command(BaseCommand):
         if opts["create_parents"] and kind != "communities":
             raise CommandError("--create-parents applies to communities only")
         try:
-            options = Options(crs=opts["crs"], layer=opts["layer"], encoding=opts["encoding"],
-                              overrides=parse_overrides(opts["map"]),
-                              header_row=opts["header_row"])
+            req = ImportRequest.from_options(kind, path, opts)
         except MappingError as exc:
             raise CommandError(f"[{exc.code}] {exc.message}") from exc
         bar = tqdm(desc="校验 Checking", unit="row", file=sys.stderr,
                    disable=opts["no_progress"], leave=False)
 
-        def step(n: int) -> None:
+        def step(phase: str, n: int, total: int) -> None:
+            if phase == "match" and bar.total != total:
+                bar.reset(total=total)
+                bar.set_description("匹配 Matching")
             bar.update(n - bar.n)
 
         try:
-            prepared = prepare(path, kind, options, progress=step)
-            bar.reset(total=len(prepared.records))
-            bar.set_description("匹配 Matching")
-            result = import_prepared(prepared, opts["source"] or path.name,
-                                     dry_run=opts["dry_run"], skip_invalid=opts["skip_invalid"],
-                                     allow_move=opts["allow_move"],
-                                     progress=step, scope=opts["scope_of_actor"],
-                                     create_parents_from_columns=opts["create_parents"])
-            if not opts["dry_run"]:
-                clear_layers()
+            prepared, result = run_import(req, progress=step)
         except (FileRejected, MappingError) as exc:
             if opts["report"]:
                 write_report(opts["report"], [Problem(None, "", exc.code, exc.message)])

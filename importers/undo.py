@@ -1,0 +1,190 @@
+"""Undo a whole import: the log the writer keeps, and replaying it backwards.
+
+The writer records one entry per row it touched: ``created`` (model, pk, version after),
+``changed`` (model, pk, version after, the changed fields' values before) and
+``recoded`` (a child whose code followed its parent's new code). Undo refuses, naming the
+rows, when any of them changed since (its version moved on, or it was deleted), or when
+deleting a created row would take or detach rows made later (grids drawn inside an
+imported community, buildings of a later import): those must be undone or moved first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.apps import apps
+from django.contrib.gis.db.models import GeometryField
+from django.contrib.gis.geos import GEOSGeometry
+from django.db import models, router, transaction
+from django.db.models.deletion import Collector, ProtectedError, RestrictedError
+from django.utils import timezone
+
+from geo.models import audit
+
+Entry = dict[str, Any]
+
+
+def label(model: type[models.Model]) -> str:
+    return str(model._meta.label_lower)
+
+
+def dump_value(obj: models.Model, name: str) -> Any:
+    """A field's current value as JSON (geometries as hex EWKB, dates ISO, FKs by id)."""
+    f = obj._meta.get_field(name)
+    value = getattr(obj, f.attname)
+    if isinstance(value, GEOSGeometry):
+        return value.hexewkb.decode() if isinstance(value.hexewkb, bytes) else value.hexewkb
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def load_value(model: type[models.Model], name: str, raw: Any) -> Any:
+    """The inverse of :func:`dump_value` for ``model.name``."""
+    f = model._meta.get_field(name)
+    if raw is None:
+        return None
+    if isinstance(f, GeometryField):
+        return GEOSGeometry(raw)
+    if isinstance(f, models.DateTimeField):
+        return dt.datetime.fromisoformat(raw)
+    if isinstance(f, models.DateField):
+        return dt.date.fromisoformat(raw)
+    return raw
+
+
+def created(obj: models.Model) -> Entry:
+    return {"op": "created", "model": label(type(obj)), "pk": obj.pk,
+            "version": getattr(obj, "version", None)}
+
+
+def changed(obj: models.Model, before: dict[str, Any]) -> Entry:
+    return {"op": "changed", "model": label(type(obj)), "pk": obj.pk,
+            "version": getattr(obj, "version", None), "before": before}
+
+
+def recoded(obj: models.Model, old: str) -> Entry:
+    return {"op": "recoded", "model": label(type(obj)), "pk": obj.pk, "code": obj.code,
+            "before": {"code": old}}
+
+
+class UndoConflict(Exception):
+    """Rows changed since the import; ``rows`` says which and how."""
+
+    def __init__(self, rows: list[str]) -> None:
+        super().__init__(f"{len(rows)} rows changed since the import")
+        self.rows = rows
+
+
+def _conflicts(entries: list[Entry], current: dict[tuple[str, Any], Any]) -> list[str]:
+    out = []
+    for e in entries:
+        obj = current.get((e["model"], e["pk"]))
+        if obj is None:
+            if e["op"] != "created":  # a created row someone deleted is already undone
+                out.append(f"{e['model']} #{e['pk']} was deleted after the import")
+            continue
+        if e["op"] == "recoded":
+            if obj.code != e["code"]:
+                out.append(f"{obj} was re-coded after the import")
+        elif e["version"] is not None and obj.version != e["version"]:
+            out.append(f"{obj} was edited after the import (version {e['version']} → "
+                       f"{obj.version})")
+    return out
+
+
+def _delete_created(doomed: list[models.Model]) -> list[str]:
+    """Delete the rows an import created, children first; say what else that would touch.
+
+    One model at a time in the log's reverse order (communities, then the streets and
+    districts made for them): by the time a street is collected, its imported communities
+    are gone, so whatever still refers to it was made later and is reported instead.
+    """
+    out: list[str] = []
+    groups: list[list[models.Model]] = []
+    for obj in reversed(doomed):
+        if groups and type(groups[-1][0]) is type(obj):
+            groups[-1].append(obj)
+        else:
+            groups.append([obj])
+    for objs in groups:
+        model = type(objs[0])
+        mine = {o.pk for o in objs}
+        collector = Collector(using=router.db_for_write(model))
+        try:
+            collector.collect(objs)
+        except (ProtectedError, RestrictedError) as exc:
+            others = list(getattr(exc, "protected_objects", None)
+                          or getattr(exc, "restricted_objects", []))
+            out.append(f"{len(others)} rows made after the import depend on its "
+                       f"{model._meta.verbose_name_plural} (e.g. {others[0]}): undo or move "
+                       "them first")
+            continue
+        for dep_model, instances in collector.data.items():
+            others = [o for o in instances if dep_model is not model or o.pk not in mine]
+            if others:
+                out.append(f"{len(others)} {dep_model._meta.verbose_name_plural} made after "
+                           f"the import lie in its rows (e.g. {others[0]}): undo or move them "
+                           "first")
+        for qs in collector.fast_deletes:
+            n = qs.count()
+            if n:
+                out.append(f"{n} {qs.model._meta.verbose_name_plural} made after the import "
+                           "would be deleted with its rows: undo or move them first")
+        for (fld, _value), rows in collector.field_updates.items():
+            n = sum(len(r) if hasattr(r, "__len__") else 1 for r in rows)
+            if n:
+                out.append(f"{n} {fld.model._meta.verbose_name_plural} refer to its rows "
+                           f"through {fld.name}: undo the later import first")
+        if not out:
+            collector.delete()
+    return out
+
+
+def undo_entries(entries: list[Entry], reason: str) -> dict[str, int]:
+    """Replay ``entries`` backwards in one transaction; raise UndoConflict and change nothing.
+
+    Returns counts: deleted, restored, recoded.
+    """
+    counts = {"deleted": 0, "restored": 0, "recoded": 0}
+    with transaction.atomic():
+        current: dict[tuple[str, Any], Any] = {}
+        by_model: dict[str, list[Any]] = {}
+        for e in entries:
+            by_model.setdefault(e["model"], []).append(e["pk"])
+        for name, pks in by_model.items():
+            model = apps.get_model(name)
+            for obj in model._default_manager.select_for_update().filter(pk__in=pks):
+                current[(name, obj.pk)] = obj
+        problems = _conflicts(entries, current)
+        if problems:
+            raise UndoConflict(problems)
+        now = timezone.now()
+        for e in reversed(entries):
+            obj = current.get((e["model"], e["pk"]))
+            if obj is None or e["op"] == "created":
+                continue
+            model = type(obj)
+            fields = list(e["before"])
+            for name in fields:
+                setattr(obj, model._meta.get_field(name).attname,
+                        load_value(model, name, e["before"][name]))
+            extra = []
+            if e["op"] == "changed":
+                obj.version += 1
+                obj.updated_at = now
+                extra = ["version", "updated_at"]
+            audit.bulk_update(model, [obj], [model._meta.get_field(n).attname
+                                             for n in fields] + extra, None, reason)
+            counts["restored" if e["op"] == "changed" else "recoded"] += 1
+        doomed = [current[(e["model"], e["pk"])] for e in entries
+                  if e["op"] == "created" and (e["model"], e["pk"]) in current]
+        problems = _delete_created(doomed)
+        if problems:  # leaving the block rolls back the restores and deletions above
+            raise UndoConflict(problems)
+        counts["deleted"] = len(doomed)
+    return counts

@@ -116,3 +116,31 @@ def test_it_refuses_an_update_that_leaves_its_parent(demo_db: None, tmp_path: Pa
     report = (tmp_path / "p.csv").read_text(encoding="utf-8-sig")
     assert "1 problems" in message and "leaves_parent" in report and "--allow-move" in report
     assert Community.objects.get(pk=mingl.pk).street_id == mingl.street_id
+
+
+def test_it_records_a_command_import_and_undoes_it(demo_db: None, tmp_path: Path) -> None:
+    from django.core.management import CommandError
+
+    from geo.models import ImportRun, ImportStatus
+    from tests.import_helpers import run
+
+    before = counts()
+    out = import_layer("communities", _file(tmp_path, ROWS), "--create-parents")
+    recorded = ImportRun.objects.order_by("-pk").first()
+    assert recorded is not None and f"undo_import {recorded.pk}" in out
+    assert recorded.counts["created"] == 4 and len(recorded.file_sha256) == 64
+    # Edited since: the undo refuses and changes nothing.
+    c = Community.objects.get(name="东柳社区")
+    c.households, c.version = 999, c.version + 1
+    c.save()
+    with pytest.raises(CommandError, match="edited after the import"):
+        run("undo_import", recorded.pk)
+    assert Community.objects.filter(name="东柳社区").exists()
+    c.version -= 1
+    c.save()
+    assert "Undone import" in run("undo_import", recorded.pk)
+    assert counts() == before
+    recorded.refresh_from_db()
+    assert recorded.status == ImportStatus.UNDONE
+    with pytest.raises(CommandError, match="only an imported run"):
+        run("undo_import", recorded.pk)

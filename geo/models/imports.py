@@ -63,6 +63,17 @@ class ImportRun(models.Model):
         """The provenance label stored on the rows and their history."""
         return f"upload #{self.pk} {self.file_name}"[:200]
 
+    @classmethod
+    def record_command(cls, user: Any, scope: str, kind: str, file_name: str, sha256: str,
+                       size: int, counts: dict[str, Any], undo_log: list[dict[str, Any]]
+                       ) -> ImportRun:
+        """Record an ``import_layer`` run from the shell (the file stays where it was)."""
+        return cls.objects.create(user=user, scope=scope, kind=kind, file_name=file_name[:255],
+                                  file_sha256=sha256, file_size=size, stored="",
+                                  options={"command": True}, status=ImportStatus.IMPORTED,
+                                  counts=counts, undo_log=undo_log,
+                                  imported_at=timezone.now())
+
     def _claim(self, allowed: tuple[Any, ...], new: Any) -> None:
         """Move to ``new`` if the stored status is one of ``allowed``; else ImportBusy."""
         with transaction.atomic():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import sys
 import time
 from pathlib import Path
@@ -13,6 +14,7 @@ from tqdm import tqdm
 
 from geo.cells import inert
 from geo.management.actor import actor_from, add_actor
+from geo.models import ImportRun
 from geo.models.audit import acting_as
 from geo.services.access import scope_of
 from importers.fields import KINDS, MappingError
@@ -22,6 +24,14 @@ from importers.sources import FileRejected
 from importers.store import MODELS
 
 SHOWN = 200  # problems printed on the terminal; the --report file has all
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def write_report(path: Path, problems: list[Problem]) -> None:
@@ -71,6 +81,7 @@ class Command(BaseCommand):
         # Each row's place is checked against the user's scope once parents are resolved.
         user = actor_from(opts, (f"geo.add_{model}", f"geo.change_{model}"), None)
         opts["scope_of_actor"] = scope_of(user) if user is not None else None
+        opts["actor"] = user
         with acting_as(user):
             self._run(opts)
 
@@ -143,3 +154,10 @@ class Command(BaseCommand):
             skipped = f"; {len(problems):,} problems skipped" if problems else ""
             w(self.style.SUCCESS(f"导入完成 Imported {kind}: {counts}{skipped} "
                                  f"in {elapsed:.1f} s"))
+            run = ImportRun.record_command(
+                opts["actor"], opts["scope_of_actor"] or "", kind, path.name, file_sha256(path),
+                path.stat().st_size,
+                {"created": result.created, "updated": result.updated,
+                 "unchanged": result.unchanged, "provisional": result.provisional,
+                 "problems": len(problems)}, result.undo)
+            w(f"记录 Recorded as import #{run.pk}; undo it with: manage.py undo_import {run.pk}")

@@ -152,6 +152,76 @@ def bench_csv(n: int, repeat: int) -> None:
           f"{n / r:,.0f} rows/s; ratio {m / r:.1f}×")
 
 
+def write_communities(path: Path, n: int) -> None:
+    """``n`` square communities in 20-community streets, 10 streets to a district."""
+    import json
+
+    side = int(np.ceil(np.sqrt(n)))
+    d = 0.004
+    feats = []
+    for i in range(n):
+        x, y = 121.3 + (i % side) * d, 29.7 + (i // side) * d
+        ring = [[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]]
+        feats.append({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
+                      "properties": {"社区名称": f"第{i}社区", "街道名称": f"第{i // 20}街道",
+                                     "县市区": f"第{i // 200}区", "户数": 2000 + i % 1500}})
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": feats},
+                               ensure_ascii=False), encoding="utf-8")
+
+
+def bench_parents(n: int, repeat: int) -> None:
+    """--create-parents on a Ningbo-sized community file, beside a bare geopandas dissolve."""
+    import geopandas as gpd
+
+    from importers.run import ImportRequest, run_import
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "communities.geojson"
+        write_communities(path, n)
+
+        def ours() -> None:
+            _p, result = run_import(ImportRequest("communities", path, create_parents=True))
+            assert result.created == n and not result.problems, result.problems[:3]
+
+        def bare() -> None:
+            frame = gpd.read_file(path)
+            frame.dissolve(by=["县市区", "街道名称"])
+            frame.dissolve(by="县市区")
+
+        full = seconds(rolled_back(ours), repeat)
+        ref = seconds(bare, repeat)
+    m, r = statistics.median(full), statistics.median(ref)
+    print(f"import_layer communities --create-parents, {n:,} rows ({n // 20} streets, "
+          f"{-(-n // 200)} districts): median {m:.2f} s = {n / m:,.0f} rows/s; bare "
+          f"read_file + two dissolves {r:.2f} s; ratio {m / r:.1f}×")
+
+
+def bench_undo(n: int, repeat: int) -> None:
+    """Undo of an import as a whole, beside the import that wrote it."""
+    from django.db import transaction
+
+    from importers.run import ImportRequest, run_import
+    from importers.undo import undo_entries
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "units.csv"
+        write_csv(path, n)
+        imports, undos = [], []
+        for _ in range(repeat):
+            with transaction.atomic():
+                t = time.perf_counter()
+                _p, result = run_import(ImportRequest("units", path, source="bench"))
+                imports.append(time.perf_counter() - t)
+                t = time.perf_counter()
+                counts = undo_entries(result.undo, "bench undo")
+                undos.append(time.perf_counter() - t)
+                assert counts["deleted"] == n
+                transaction.set_rollback(True)
+    m, r = statistics.median(undos), statistics.median(imports)
+    print(f"undo of a {n:,}-row units import: median {m:.2f} s = {n / m:,.0f} rows/s; the "
+          f"import itself {r:.2f} s; ratio {m / r:.2f}×")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repeats, 20,000 CSV rows")
@@ -162,6 +232,8 @@ def main() -> None:
     repeat = 1 if args.quick else 3
     bench_osm(repeat)
     bench_csv(20_000 if args.quick else 100_000, repeat)
+    bench_parents(401 if args.quick else 4_000, repeat)
+    bench_undo(5_000 if args.quick else 20_000, repeat)
 
 
 if __name__ == "__main__":

@@ -97,7 +97,7 @@ def _conflicts(entries: list[Entry], current: dict[tuple[str, Any], Any]) -> lis
     return out
 
 
-def _delete_created(doomed: list[models.Model]) -> list[str]:
+def _delete_created(doomed: list[models.Model], reason: str) -> list[str]:
     """Delete the rows an import created, children first; say what else that would touch.
 
     One model at a time in the log's reverse order (communities, then the streets and
@@ -136,12 +136,12 @@ def _delete_created(doomed: list[models.Model]) -> list[str]:
                 out.append(f"{n} {qs.model._meta.verbose_name_plural} made after the import "
                            "would be deleted with its rows: undo or move them first")
         for (fld, _value), rows in collector.field_updates.items():
-            n = sum(len(r) if hasattr(r, "__len__") else 1 for r in rows)
+            n = sum(r.count() if isinstance(r, models.QuerySet) else len(r) for r in rows)
             if n:
                 out.append(f"{n} {fld.model._meta.verbose_name_plural} refer to its rows "
                            f"through {fld.name}: undo the later import first")
-        if not out:
-            collector.delete()
+        if not out:  # nothing but our own rows: batched deletes, one history record each
+            audit.bulk_delete(model, objs, reason)
     return out
 
 
@@ -183,7 +183,7 @@ def undo_entries(entries: list[Entry], reason: str) -> dict[str, int]:
             counts["restored" if e["op"] == "changed" else "recoded"] += 1
         doomed = [current[(e["model"], e["pk"])] for e in entries
                   if e["op"] == "created" and (e["model"], e["pk"]) in current]
-        problems = _delete_created(doomed)
+        problems = _delete_created(doomed, reason)
         if problems:  # leaving the block rolls back the restores and deletions above
             raise UndoConflict(problems)
         counts["deleted"] = len(doomed)

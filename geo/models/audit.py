@@ -62,3 +62,29 @@ def bulk_update(model: Any, objs: list[Any], fields: list[str], batch_size: int 
 
     bulk_update_with_history(objs, model, fields, batch_size=batch_size,
                              default_user=ACTOR.get(), default_change_reason=reason or None)
+
+
+def bulk_delete(model: Any, objs: list[Any], reason: str = "") -> None:
+    """Delete ``objs`` with one history record each, in batches, without per-row signals.
+
+    For rows nothing else refers to (the caller checked, e.g. with a Collector): the
+    per-row ``post_delete`` path costs one INSERT per history record (undoing 5,000 rows
+    took 7 s). Tile caches are the caller's to clear.
+    """
+    from django.db import router
+    from django.utils import timezone
+
+    if not objs:
+        return
+    if _audited(model):
+        history = model.history.model
+        now, user = timezone.now(), ACTOR.get()
+        rows = [history(history_date=now, history_user=user,
+                        history_change_reason=reason or None, history_type="-",
+                        **{f.attname: getattr(o, f.attname) for f in history.tracked_fields})
+                for o in objs]
+        history.objects.bulk_create(rows, batch_size=2000)
+    pks = [o.pk for o in objs]
+    using = router.db_for_write(model)
+    for i in range(0, len(pks), 5000):
+        model._base_manager.filter(pk__in=pks[i:i + 5000])._raw_delete(using)

@@ -242,8 +242,8 @@ class PairingFeature(GeoFeatureModelSerializer):
 def pairing_layer() -> type[LayerViewSet]:
     # The line is derived, not a model field, so the schema describes it as an object.
     view = type("PairingLayer", (LayerViewSet,), {
-        "queryset": Pairing.objects.select_related("unit", "community").prefetch_related(
-            "community__centers"),
+        "queryset": Pairing.objects.select_related("unit", "community",
+                                                   "community__own_center"),
         "serializer_class": PairingFeature,
         "filter_backends": [],
         "code_field": "community__code",

@@ -23,7 +23,8 @@ def facility_ratio(communities: pd.DataFrame, centers: pd.DataFrame,
     -------
     One row per community: ``floor_area_m2``, ``centers``, ``m2_per_100_households``
     (NaN for 0 households), ``required_m2 = max(ratio × households / 100, minimum)``,
-    ``shortfall_m2 = max(0, required − area)``, ``ratio_ok``, ``min_ok``, ``meets``.
+    ``shortfall_m2 = max(0, required − area)``, ``ratio_ok``, ``min_ok``, ``meets`` and
+    ``status`` (:func:`facility_status`).
     """
     area = centers.groupby("community_code")["floor_area"].agg(["sum", "count"])
     out = communities[["code", "households"]].copy()
@@ -37,8 +38,21 @@ def facility_ratio(communities: pd.DataFrame, centers: pd.DataFrame,
     out["ratio_ok"] = out["floor_area_m2"] >= by_ratio
     out["min_ok"] = out["floor_area_m2"] >= profile.facility_min_m2
     out["meets"] = out["ratio_ok"] & out["min_ok"]
+    out["status"] = [facility_status(m, n) for m, n in zip(out["meets"], out["centers"],
+                                                             strict=True)]
     out["profile"] = profile.name
     return out.reset_index(drop=True)
+
+
+def facility_status(meets: bool, centers: int) -> str:
+    """'meets', 'no_center' or 'short': how a community's facilities stand.
+
+    The SQL twin is ``wangge_facility_status`` (migration 0010), which the tiles use;
+    ``tests/test_it_rules_agree.py`` holds the two equal.
+    """
+    if meets:
+        return "meets"
+    return "no_center" if centers == 0 else "short"
 
 
 def center_level_check(centers: pd.DataFrame, profile: RuleProfile) -> pd.DataFrame:

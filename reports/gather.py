@@ -55,10 +55,7 @@ SELECT c.code, c.name, u.name, u.unit_type, p.distance_m, p.status,
        coalesce(ST_Y(s.location), ST_Y(ST_PointOnSurface(c.geom)))
 FROM geo_pairing p JOIN geo_community c ON c.id = p.community_id
 JOIN geo_cobuildingunit u ON u.id = p.unit_id
-LEFT JOIN LATERAL (
-    SELECT location FROM geo_servicecenter s WHERE s.community_id = c.id
-    ORDER BY array_position(ARRAY['district','street','community','site'], s.level),
-             s.floor_area DESC, s.id LIMIT 1) s ON true
+LEFT JOIN geo_community_own_center s ON s.community_id = c.id
 WHERE c.code LIKE %s ORDER BY c.code, p.distance_m NULLS LAST, u.name
 """
 
@@ -163,7 +160,7 @@ def gather(scope_code: str, profile: RuleProfile, reaches: Sequence[float],
         c = cov.get(code, {})
         hhs = grid_hh.get(code, [])
         w = worst.get(code)
-        status = "meets" if fac["meets"] else ("no_center" if fac["centers"] == 0 else "short")
+        status = fac["status"]
         rows.append({
             "id": cid, "code": code, "name": cname, "street_code": s_code, "street_name": s_name,
             "district_code": d_code, "district_name": d_name, "households": int(hh),

@@ -72,10 +72,8 @@ LAYERS: dict[str, TileLayer] = {layer.name: layer for layer in [
                   END AS m2_per_100_households,
                   round(GREATEST(GREATEST(%(ratio)s * t.households / 100.0, %(min_m2)s)
                                  - COALESCE(a.area, 0), 0)::numeric, 1)::float8 AS shortfall_m2,
-                  CASE WHEN COALESCE(a.area, 0) >= %(ratio)s * t.households / 100.0
-                            AND COALESCE(a.area, 0) >= %(min_m2)s THEN 'meets'
-                       WHEN COALESCE(a.n, 0) = 0 THEN 'no_center'
-                       ELSE 'short' END AS rule_status
+                  wangge_facility_status(a.area, t.households, a.n::int, %(ratio)s,
+                                         %(min_m2)s) AS rule_status
            FROM geo_community t JOIN geo_street s ON s.id = t.street_id
            LEFT JOIN (SELECT community_id, sum(floor_area) AS area, count(*) AS n
                       FROM geo_servicecenter GROUP BY community_id) a
@@ -121,8 +119,8 @@ LAYERS: dict[str, TileLayer] = {layer.name: layer for layer in [
     TileLayer(
         "pairings", "结对共建 pairings",
         """SELECT ST_MakeLine(u.location, COALESCE(
-                      (SELECT s.location FROM geo_servicecenter s WHERE s.community_id = c.id
-                       ORDER BY s.level, s.name LIMIT 1),
+                      (SELECT oc.location FROM geo_community_own_center oc
+                       WHERE oc.community_id = c.id),
                       ST_PointOnSurface(c.geom))) AS geom,
                   t.id, t.status, t.method, t.distance_m, u.name AS unit_name,
                   u.unit_type, c.code AS community_code, c.name AS community_name

@@ -163,12 +163,33 @@ class Pairing(Tracked):
 
     @property
     def line(self) -> LineString:
-        """Line from the unit to the community's center or interior point."""
-        target = self.community.centers.first()
-        end = target.location if target else self.community.geom.point_on_surface
+        """Line from the unit to the community's own center, else its interior point."""
+        try:
+            end = self.community.own_center.location
+        except CommunityOwnCenter.DoesNotExist:
+            end = self.community.geom.point_on_surface
         return LineString(self.unit.location, end, srid=SRID)
 
     def clean(self) -> None:
         if self.status == PairingStatus.SIGNED and self.agreement_date is None:
             raise ValidationError({"agreement_date": "已签约的结对需要签约日期 a signed "
                                    "pairing needs its agreement date"}, code="signed_no_date")
+
+
+class CommunityOwnCenter(models.Model):
+    """A community's own center: the view ``geo_community_own_center`` (migration 0010).
+
+    The highest level, then the largest, then the oldest; every layer that draws or
+    measures "the community's center" reads it here (services, tiles, reports, the API).
+    """
+
+    community = models.OneToOneField(Community, models.DO_NOTHING, primary_key=True,
+                                     related_name="own_center", db_column="community_id")
+    center = models.ForeignKey(ServiceCenter, models.DO_NOTHING, related_name="+",
+                               db_column="center_id")
+    location = models.PointField(srid=SRID)
+
+    class Meta:
+        managed = False
+        db_table = "geo_community_own_center"
+        verbose_name = "社区自有中心 own center"

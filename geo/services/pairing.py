@@ -17,17 +17,14 @@ from geo.rules import RuleProfile
 
 from .network import walk_graph
 
-# The community's own center (the highest level, then the largest), else a point inside.
+# The community's own center (the view of migration 0010), else a point inside.
 COMMUNITIES_SQL = """
 SELECT c.id, c.code, c.name, c.households,
        coalesce(ST_X(s.location), ST_X(ST_PointOnSurface(c.geom))),
        coalesce(ST_Y(s.location), ST_Y(ST_PointOnSurface(c.geom))),
-       s.id IS NOT NULL
+       s.center_id IS NOT NULL
 FROM geo_community c
-LEFT JOIN LATERAL (
-    SELECT location, id FROM geo_servicecenter s WHERE s.community_id = c.id
-    ORDER BY array_position(ARRAY['district','street','community','site'], s.level),
-             s.floor_area DESC, s.id LIMIT 1) s ON true
+LEFT JOIN geo_community_own_center s ON s.community_id = c.id
 WHERE c.code LIKE %s
 ORDER BY c.code
 """

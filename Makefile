@@ -19,7 +19,7 @@ help:
 	@echo "make db-start / make db-stop   the private PostGIS cluster under var/"
 
 system:
-	@bash scripts/system-deps.sh
+	@bash config/scripts/system-deps.sh
 
 $(UV):
 	@mkdir -p var
@@ -82,9 +82,9 @@ test: setup
 	$(PY) -m mypy .
 
 bench: setup
-	$(PY) bench/bench_demo.py
-	$(PY) bench/bench_analysis.py
-	$(PY) bench/bench_import.py
-	$(PY) bench/bench_tiles.py
-	$(PY) bench/bench_report.py
-	$(PY) bench/bench_load.py
+	$(PY) tests/bench/bench_demo.py
+	$(PY) tests/bench/bench_analysis.py
+	$(PY) tests/bench/bench_import.py
+	$(PY) tests/bench/bench_tiles.py
+	$(PY) tests/bench/bench_report.py
+	$(PY) tests/bench/bench_load.py

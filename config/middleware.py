@@ -8,7 +8,7 @@ from collections.abc import Callable
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from api.errors import error_body
+from geo.services.errors import error_body
 
 log = logging.getLogger("wangge.db")
 

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from api.errors import error_body
+from geo.services.errors import error_body
 
 from .ratelimit_rules import bucket_of
 

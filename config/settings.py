@@ -85,9 +85,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "geo",
+    "importers",
     "webmap",
-    "api",
     "tiles",
+    "config",
 ]
 
 MIDDLEWARE = [
@@ -197,7 +198,7 @@ if API_DOCS not in {"public", "staff", "off"}:
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "webmap.api.errors.exception_handler",
     # Session logins only: HTTP Basic would take a password on every API call, with no CSRF
     # check, no rate limit and no lockout.
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],

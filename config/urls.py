@@ -18,7 +18,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
-    path("api/v1/", include("api.urls")),
+    path("api/v1/", include("webmap.api.urls")),
     path("tiles/", include("tiles.urls")),
     path("", include("webmap.urls")),
 ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tiles.signals import clear_layers
+from geo.signals import announce
 
 from .fields import parse_overrides
 from .prepare import Options, Prepared, prepare
@@ -72,5 +72,5 @@ def run_import(req: ImportRequest, progress: Progress | None = None
                              progress=step("match"), scope=req.scope,
                              create_parents_from_columns=req.create_parents)
     if result.written:
-        clear_layers()
+        announce()
     return prepared, result

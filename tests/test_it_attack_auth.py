@@ -22,9 +22,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
-from bench.loadgen import start_gunicorn
 from geo.models import Account, LoginLock
 from geo.roles import Role
+from tests.bench.loadgen import start_gunicorn
 from tests.scratch_db import db_url_of, free_port
 
 pytestmark = pytest.mark.django_db

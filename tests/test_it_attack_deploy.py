@@ -24,8 +24,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from bench.loadgen import start_gunicorn
 from config import pgcluster, redisserver
+from tests.bench.loadgen import start_gunicorn
 from tests.scratch_db import db_url_of, free_port
 
 ROOT = Path(__file__).resolve().parent.parent

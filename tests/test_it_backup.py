@@ -28,6 +28,11 @@ def test_it_restores_exactly_what_it_backed_up(demo_db: None, tmp_path: Path) ->
         assert refused.returncode != 0 and "--yes" in refused.stderr
         manage("restore", str(dump), "--yes", database_url=target)
         assert fingerprint(target) == expected
+        with connect(target) as conn:  # the rules' view and function, recreated from code
+            own = conn.execute("SELECT count(*) FROM geo_community_own_center").fetchone()
+            status = conn.execute("SELECT wangge_facility_status(500, 1000, 1, 30, 300)"
+                                  ).fetchone()
+        assert own is not None and own[0] > 0 and status == ("meets",)
         # Edits after the backup are undone by a second restore.
         with connect(target) as conn:
             conn.execute("DELETE FROM geo_gridchange; DELETE FROM geo_gridunit "

@@ -19,7 +19,7 @@ from geo.models import Community, GridUnit
 from geo.rules import load_profile
 from geo.services.coverage import run_coverage
 from geo.services.rules import run_facility, run_members
-from reports.jsonout import SCHEMA_NAME, schema
+from webmap.reports.jsonout import SCHEMA_NAME, schema
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from bench.loadgen import start_gunicorn
 from config import pgcluster
+from tests.bench.loadgen import start_gunicorn
 from tests.scratch_db import db_url_of, free_port, manage, scratch_cluster, url
 
 

@@ -10,7 +10,6 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count, Sum
 
-from geo.demo.generated import generate_city
 from geo.models import (
     CenterLevel,
     CoBuildingUnit,
@@ -25,6 +24,7 @@ from geo.models import (
     WalkEdge,
     WalkNode,
 )
+from importers.demo.generated import generate_city
 from tests.demo_checks import assert_grids_tile_communities, assert_valid_geometries
 
 pytestmark = pytest.mark.django_db

@@ -21,8 +21,8 @@ from geo.models import CoBuildingUnit, Community, Pairing, ServiceCenter
 from geo.rules import load_profile
 from geo.services.pairing import COMMUNITIES_SQL
 from geo.services.rules import run_facility
-from reports.gather import PAIRINGS_SQL
 from tiles.layers import LAYERS, params
+from webmap.reports.gather import PAIRINGS_SQL
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +88,7 @@ def test_it_ends_every_pairing_line_at_the_same_center(many_centers: list[Commun
 def test_it_gives_every_community_one_facility_status(many_centers: list[Community]) -> None:
     tiles = dict(_tile_rows("communities", "code, rule_status"))
     api = {r["code"]: r["status"] for r in run_facility("", load_profile(None))["communities"]}
-    from reports.gather import gather
+    from webmap.reports.gather import gather
 
     doc = gather("", load_profile(None), [300.0])
     report = dict(zip(doc.communities["code"], doc.communities["status"], strict=True))

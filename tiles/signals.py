@@ -29,6 +29,7 @@ from geo.models import (
     Street,
     WalkEdge,
 )
+from geo.signals import data_changed
 
 from .cache import BBox
 from .views import tile_cache
@@ -125,3 +126,10 @@ for _model in _AFFECTS:
     post_save.connect(_after_save, sender=_model, dispatch_uid=f"tiles-post-{_model.__name__}")
     post_delete.connect(_after_delete, sender=_model,
                         dispatch_uid=f"tiles-postd-{_model.__name__}")
+
+
+def _on_data_changed(sender: Any, layers: tuple[str, ...] | None = None, **kwargs: Any) -> None:
+    clear_layers(*(layers or ()))
+
+
+data_changed.connect(_on_data_changed, dispatch_uid="tiles-data-changed")

@@ -10,8 +10,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, Json
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from api.errors import error_body
 from geo.services.access import scope_of
+from geo.services.errors import error_body
 
 from .cache import TileCache
 from .layers import BASEMAP_LAYERS, LAYERS, TileLayer

@@ -351,7 +351,7 @@ def undo(request: HttpRequest, pk: int) -> HttpResponse:
         run.finish_undo(request.user, done=False)
         raise
     run.finish_undo(request.user, done=True)
-    from tiles.signals import clear_layers
+    from geo.signals import announce
 
-    clear_layers()
+    announce()
     return redirect("webmap:import-run", pk=run.pk)

@@ -19,11 +19,11 @@ from django.views.decorators.http import require_GET, require_POST
 from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 
-from api.errors import error_body
 from geo.grid_edit import GridEditError, carve_new_grid, merge_grids, split_grid
 from geo.models import Community, GridChange, GridChangeset, GridOperation, GridUnit, Street
 from geo.rules import load_profile
 from geo.services.access import own_scope, require_in_scope
+from geo.services.errors import error_body
 from geo.services.grid_edit import (
     Conflict,
     GridDraft,

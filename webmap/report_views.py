@@ -21,10 +21,10 @@ from geo.rules import available_profiles, load_profile
 from geo.services.access import own_scope, require_in_scope, scope_for_read
 from geo.services.pairing import PairingInputs, build_problem, propose, replace_proposals
 from geo.services.scope import check_scope
-from reports.gather import gather
-from reports.render import CONTENT_TYPES, FORMATS
-from reports.render import render as render_report
-from tiles.signals import clear_layers
+from geo.signals import announce
+from webmap.reports.gather import gather
+from webmap.reports.render import CONTENT_TYPES, FORMATS
+from webmap.reports.render import render as render_report
 
 from .plan_views import error
 
@@ -138,5 +138,5 @@ def save_pairing(request: HttpRequest) -> JsonResponse:
                      fingerprint=out["fingerprint"])
     with acting_as(request.user):
         saved = replace_proposals(inputs, result)
-    clear_layers("pairings")
+    announce("pairings")
     return JsonResponse({"saved": saved, "fingerprint": out["fingerprint"]})

@@ -12,7 +12,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from api.errors import error_body
 from geo.models import (
     CenterService,
     CoBuildingUnit,
@@ -25,6 +24,7 @@ from geo.models import (
     Street,
     WalkEdge,
 )
+from geo.services.errors import error_body
 
 # Roads drawn on the basemap by zoom-independent importance; minor paths only when zoomed in.
 _MAJOR = [HighwayClass.TRUNK, HighwayClass.PRIMARY, HighwayClass.SECONDARY, HighwayClass.TERTIARY]

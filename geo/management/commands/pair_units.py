@@ -13,7 +13,7 @@ from geo.network import NetworkError
 from geo.pairing import PairingInfeasible
 from geo.services.pairing import build_problem, propose, replace_proposals
 from geo.services.scope import ScopeError, check_scope
-from tiles.signals import clear_layers
+from geo.signals import announce
 
 
 def min_arg(text: str) -> str:
@@ -68,7 +68,7 @@ class Command(BaseCommand):
         out["scope"] = scope or None
         if opts["save"]:
             out["saved"] = replace_proposals(inputs, optimal)
-            clear_layers("pairings")
+            announce("pairings")
         if opts["format"] == "json":
             emit_json(self, out)
             return

@@ -11,6 +11,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
 
+from geo.services.errors import error_body
+
 
 class ApiError(exceptions.APIException):
     """An error with a stable code, a message a user can act on and the parameter at fault."""
@@ -23,13 +25,6 @@ class ApiError(exceptions.APIException):
         self.error_code = code
         self.field = field
         self.status_code = status_code
-
-
-def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {"code": code, "message": message}
-    if field:
-        body["field"] = field
-    return {"error": body}
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -16,6 +16,8 @@ from django.conf import settings
 from django.core.management.base import CommandError
 
 from config import pgcluster
+from geo.models.rules_sql import CREATE as RULES_SQL
+from geo.models.rules_sql import OBJECTS as RULE_OBJECTS
 
 
 def tool(name: str) -> str:
@@ -161,6 +163,11 @@ def live_columns(cursor: Any) -> dict[str, set[tuple[str, str]]]:
     return out
 
 
+def is_rule_object(e: TocEntry) -> bool:
+    """A view or function of ``geo.models.rules_sql``: recreated from code, never restored."""
+    return e.schema == "public" and (e.kind, e.name.split("(")[0]) in RULE_OBJECTS
+
+
 def archive_problems(entries: list[TocEntry], archived: dict[str, set[tuple[str, str]]],
                      live: dict[str, set[tuple[str, str]]]) -> list[str]:
     """Why the archive may not be restored here (empty: it may)."""
@@ -170,7 +177,7 @@ def archive_problems(entries: list[TocEntry], archived: dict[str, set[tuple[str,
             problems.append(f"extension {e.name}")
         elif e.kind == "SCHEMA" and e.name != "public":
             problems.append(f"schema {e.name}")
-        elif e.kind not in RESTORED | PASSED_OVER:
+        elif e.kind not in RESTORED | PASSED_OVER and not is_rule_object(e):
             problems.append(f"{e.kind.lower()} {e.schema}.{e.name}")
         elif e.kind in RESTORED and e.schema != "public":
             problems.append(f"{e.kind.lower()} in schema {e.schema}")
@@ -240,6 +247,8 @@ def restore_entries(path: Path, entries: list[TocEntry]) -> None:
         with contextlib.suppress(BrokenPipeError):
             psql.stdin.write(CLEAR_SQL.encode())
             shutil.copyfileobj(dump.stdout, psql.stdin)
+            # The rules' view and function, from this version's code, in the same transaction.
+            psql.stdin.write(b"\nSET search_path = public;\n" + RULES_SQL.encode())
         dump_err = dump.communicate()[1]
         psql_err = psql.communicate()[1]
     if dump.returncode != 0:

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 PY = str(ROOT / ".venv" / "bin" / "python")
@@ -43,9 +43,9 @@ def in_process(scope: str, repeat: int) -> None:
     from geo.rules import load_profile
     from geo.services.coverage import run_coverage
     from geo.services.rules import run_facility
-    from reports import figures
-    from reports.gather import gather
-    from reports.render import FORMATS, IMAGES, render
+    from webmap.reports import figures
+    from webmap.reports.gather import gather
+    from webmap.reports.render import FORMATS, IMAGES, render
 
     profile = load_profile(None)
     reaches = list(profile.walk_reach_m)

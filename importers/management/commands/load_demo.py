@@ -9,12 +9,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from geo.demo.generated import generate_city
-from geo.demo_store import store_demo
 from geo.management.actor import actor_from, add_actor
 from geo.models import District
 from geo.models.audit import acting_as
-from tiles.signals import clear_layers
+from geo.signals import announce
+from importers.demo.generated import generate_city
+from importers.demo.store import store_demo
 
 
 class Command(BaseCommand):
@@ -42,7 +42,7 @@ class Command(BaseCommand):
                               "(run `manage.py load_demo` to reload it).")
             return
         if opts["osm"]:
-            from geo.demo.derived import DerivationError, derive_city
+            from importers.demo.derived import DerivationError, derive_city
             from importers.osm import OsmReadError, read_osm
 
             path: Path = opts["osm"]
@@ -64,7 +64,7 @@ class Command(BaseCommand):
                 bar.update(1)
 
             counts = store_demo(city, progress)
-        clear_layers()
+        announce()
         summary = ", ".join(f"{k} {v}" for k, v in counts.items())
         self.stdout.write(self.style.SUCCESS(
             f"演示数据已加载 Demo loaded ({city.origin}, source {city.source}) in "

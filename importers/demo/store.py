@@ -9,8 +9,7 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
 from shapely.geometry.base import BaseGeometry
 
-from .demo.records import DemoCity
-from .models import (
+from geo.models import (
     Building,
     CoBuildingUnit,
     Community,
@@ -26,7 +25,9 @@ from .models import (
     WalkNode,
     audit,
 )
-from .models.base import SRID
+from geo.models.base import SRID
+
+from .records import DemoCity
 
 DEMO_ORIGINS = [Origin.GENERATED, Origin.DERIVED]
 DEMO_SOURCE_PREFIX = "demo"

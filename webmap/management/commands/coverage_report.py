@@ -15,9 +15,9 @@ from tqdm import tqdm
 from geo.management.output import profile_from, reaches_from
 from geo.network import NetworkError
 from geo.services.scope import ScopeError
-from reports.gather import GATHER_STEPS, gather
-from reports.jsonout import SCHEMA_NAME, SCHEMA_PATH
-from reports.render import FORMATS, render, render_steps
+from webmap.reports.gather import GATHER_STEPS, gather
+from webmap.reports.jsonout import SCHEMA_NAME, SCHEMA_PATH
+from webmap.reports.render import FORMATS, render, render_steps
 
 
 class Command(BaseCommand):

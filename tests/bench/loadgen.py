@@ -12,7 +12,7 @@ from collections.abc import Callable
 from http.client import HTTPResponse
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def start_gunicorn(port: int, probe: str, **env: str) -> subprocess.Popen[bytes]:

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -85,7 +85,7 @@ def bench_nearest(quick: bool) -> None:
 
 def bench_http(pts: list[tuple[float, float]], seconds: int) -> None:
     """Requests per second over loopback against gunicorn with 2 workers."""
-    from bench.loadgen import run_clients, start_gunicorn
+    from tests.bench.loadgen import run_clients, start_gunicorn
 
     port = 8765
     url = f"http://127.0.0.1:{port}/api/v1/centers/nearest?lon={{}}&lat={{}}&k=3"

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from geo.management.pgtools import archive_tables, connection_args, run, tool
+from config.management.pgtools import archive_tables, connection_args, run, tool
 
 
 class Command(BaseCommand):

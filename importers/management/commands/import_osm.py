@@ -13,9 +13,9 @@ from tqdm import tqdm
 from geo.households import HouseholdModel
 from geo.management.actor import actor_from, add_actor
 from geo.models.audit import acting_as
+from geo.signals import announce
 from importers.osm import OsmReadError, read_osm
 from importers.osm_store import store_osm
-from tiles.signals import clear_layers
 
 STEPS = 7
 
@@ -66,7 +66,7 @@ class Command(BaseCommand):
 
         try:
             result = store_osm(extract, model, step)
-            clear_layers()
+            announce()
         finally:
             bar.close()
         for layer, count in result.counts.items():

@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from geo.management.actor import actor_from, add_actor
 from geo.models import ImportBusy, ImportRun
 from geo.models.audit import acting_as
+from geo.signals import announce
 from importers.undo import UndoConflict, undo_entries
-from tiles.signals import clear_layers
 
 
 class Command(BaseCommand):
@@ -42,7 +42,7 @@ class Command(BaseCommand):
             run.finish_undo(user, done=False)
             raise
         run.finish_undo(user, done=True)
-        clear_layers()
+        announce()
         self.stdout.write(self.style.SUCCESS(
             f"撤销完成 Undone import #{run.pk} ({run.file_name}): {counts['deleted']:,} rows "
             f"deleted, {counts['restored']:,} restored, {counts['recoded']:,} re-coded"))

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -104,7 +104,7 @@ def bench_uncached(quick: bool) -> list[tuple[int, int, int]]:
 
 def bench_cached_http(tiles: list[tuple[int, int, int]], seconds: int) -> None:
     """Cached tiles per second over loopback against gunicorn with 2 workers."""
-    from bench.loadgen import run_clients, start_gunicorn
+    from tests.bench.loadgen import run_clients, start_gunicorn
 
     port = 8766
     server = start_gunicorn(port, "/healthz",

@@ -22,11 +22,11 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-from bench.loadgen import run_clients, start_gunicorn  # noqa: E402
+from tests.bench.loadgen import run_clients, start_gunicorn  # noqa: E402
 
 
 def pct(values: list[float], q: float) -> float:

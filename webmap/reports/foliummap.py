@@ -22,7 +22,7 @@ from branca.element import Element, Figure
 from .document import ReportDocument
 from .figures import NO_DATA, legend_labels, ratio_colour
 
-LEAFLET_DIR = Path(__file__).resolve().parent.parent / "webmap" / "static" / "vendor" / "leaflet"
+LEAFLET_DIR = Path(__file__).resolve().parent.parent / "static" / "vendor" / "leaflet"
 LOCAL = "wangge-local:"
 PRECISION = 1e-6  # degrees (about 0.1 m): enough for a map, a third of the bytes
 STATUS_STYLE = {"signed": ("#1b5e20", None), "confirmed": ("#283593", None),

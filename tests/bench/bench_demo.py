@@ -12,12 +12,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geo.demo.generated import generate_city  # noqa: E402
 from geo.grid_checks import tiling_report  # noqa: E402
 from geo.partition import balanced_segments, brute_force_cost  # noqa: E402
+from importers.demo.generated import generate_city  # noqa: E402
 
 
 def median_s(fn: Callable[[], object], repeat: int) -> float:
@@ -49,7 +49,7 @@ def main() -> None:
 
     osm = ROOT.parent / "shared" / "data" / "chengdu-center.osm"
     if osm.exists():
-        from geo.demo.derived import derive_city
+        from importers.demo.derived import derive_city
         from importers.osm import read_osm
 
         read = median_s(lambda: read_osm(osm), 3)

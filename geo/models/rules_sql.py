@@ -1,0 +1,42 @@
+"""Rules defined in the database: the own-center view and the facility-status function.
+
+Created by migration 0010 and again after every ``restore`` (an archive's views and
+functions are never restored from the file: only these definitions, from this code).
+Changing one means a new migration that runs :data:`CREATE` again (it replaces).
+"""
+
+from __future__ import annotations
+
+# A community's own center: its highest-level center (district > street > community >
+# site), then the largest by floor area, then the oldest.
+OWN_CENTER_VIEW = """
+CREATE OR REPLACE VIEW geo_community_own_center AS
+SELECT DISTINCT ON (s.community_id)
+       s.community_id, s.id AS center_id, s.location
+FROM geo_servicecenter s
+WHERE s.community_id IS NOT NULL
+ORDER BY s.community_id,
+         array_position(ARRAY['district', 'street', 'community', 'site'], s.level::text),
+         s.floor_area DESC, s.id;
+"""
+
+# 'meets' when the floor area reaches both ratio × households / 100 and the minimum,
+# 'no_center' when the community has none, else 'short' (twin of geo.facility.facility_status).
+FACILITY_STATUS_FUNCTION = """
+CREATE OR REPLACE FUNCTION wangge_facility_status(area double precision, households integer,
+                                                  centers integer, ratio double precision,
+                                                  min_m2 double precision) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN COALESCE(area, 0) >= ratio * households / 100.0
+                     AND COALESCE(area, 0) >= min_m2 THEN 'meets'
+                WHEN COALESCE(centers, 0) = 0 THEN 'no_center'
+                ELSE 'short' END
+$$;
+"""
+
+CREATE = OWN_CENTER_VIEW + FACILITY_STATUS_FUNCTION
+DROP = ("DROP VIEW IF EXISTS geo_community_own_center; DROP FUNCTION IF EXISTS "
+        "wangge_facility_status(double precision, integer, integer, double precision, "
+        "double precision);")
+# What a backup holds besides tables (pg_restore --list kinds and names).
+OBJECTS = {("VIEW", "geo_community_own_center"), ("FUNCTION", "wangge_facility_status")}

@@ -109,7 +109,7 @@ MIDDLEWARE = [
 ]
 
 AUTHENTICATION_BACKENDS = [
-    # ModelBackend that refuses accounts locked after repeated failed logins (geo/lockout.py).
+    # ModelBackend that refuses accounts locked after repeated failed logins (geo/auth.py).
     "geo.auth.LockoutModelBackend",
     "geo.auth.RoleBackend",  # a staff account's role grants its permissions (geo/roles.py)
 ]

@@ -14,6 +14,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .analysis.personal import masked
 from .models import (
     Account,
     Building,
@@ -32,7 +33,6 @@ from .models import (
     WalkNode,
 )
 from .models.base import StaleVersion
-from .personal import masked
 from .roles import PERSONAL_DATA
 from .services.access import (
     object_code,

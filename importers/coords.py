@@ -17,7 +17,7 @@ import shapely
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
-from geo.chinacoords import to_wgs84
+from geo.analysis.chinacoords import to_wgs84
 
 from .sources import FileRejected
 

@@ -8,7 +8,7 @@ from django.db.models.functions import Length
 from shapely import wkb
 from shapely.geometry.base import BaseGeometry
 
-from geo.codes import CODE_LENGTHS, child_code
+from geo.analysis.codes import CODE_LENGTHS, child_code
 from geo.models.base import SRID
 
 

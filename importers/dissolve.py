@@ -22,7 +22,7 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points
 
-from geo.projection import geodesic_matrix
+from geo.analysis.projection import geodesic_matrix
 
 
 @dataclass(frozen=True)

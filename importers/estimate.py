@@ -2,7 +2,7 @@
 
 A footprint file without a households column used to give every building a real-looking
 0. Now each building without a count is estimated with the documented household model
-(:class:`geo.households.HouseholdModel`: footprint × levels × usable share / m² per
+(:class:`geo.analysis.households.HouseholdModel`: footprint × levels × usable share / m² per
 household) and marked estimated; levels come from a levels column, else from a height
 column (3 m a storey), else the model's default. A building marked non-residential holds
 no households (that is data, not a guess). The notes say which columns were absent and
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from geo.households import HouseholdModel
-from geo.projection import to_local_metres
+from geo.analysis.households import HouseholdModel
+from geo.analysis.projection import to_local_metres
 
 if TYPE_CHECKING:
     from .prepare import Prepared

@@ -9,7 +9,7 @@ from django.db.models import Model, QuerySet
 from shapely import from_wkb
 from shapely.geometry.base import BaseGeometry
 
-from geo.personal import PERSONAL_FIELDS, masked
+from geo.analysis.personal import PERSONAL_FIELDS, masked
 
 from .fields import CHOICES, FIELDS
 from .store import MODELS

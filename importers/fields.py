@@ -16,7 +16,7 @@ KINDS: Final = ("districts", "streets", "communities", "grids", "centers", "unit
                 "buildings", "compounds", "members")
 POLYGON_KINDS: Final = frozenset({"districts", "streets", "communities", "grids", "buildings",
                                   "compounds"})
-# Hierarchy levels; their codes are statistical codes (geo.codes).
+# Hierarchy levels; their codes are statistical codes (geo.analysis.codes).
 LEVEL_OF: Final = {"districts": "district", "streets": "street", "communities": "community",
                    "grids": "grid"}
 

@@ -13,7 +13,7 @@ from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
-from geo.projection import GEOD
+from geo.analysis.projection import GEOD
 
 MAX_REPAIR_CHANGE = 0.001
 # Plausible areas per layer in m² (smallest, largest).

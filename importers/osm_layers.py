@@ -1,6 +1,6 @@
 """Buildings, compounds, basemap areas and candidate units from an OSM extract (Django-free).
 
-Households follow :mod:`geo.households`: residential buildings by footprint ×
+Households follow :mod:`geo.analysis.households`: residential buildings by footprint ×
 levels; a compound (``landuse=residential``, or any area named …小区) holds the
 residential buildings inside it, or, with none mapped, its area × FAR.
 """
@@ -15,8 +15,8 @@ import shapely
 from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from geo.households import RESIDENTIAL_BUILDINGS, UNIT_TYPES, HouseholdModel, levels
-from geo.projection import GEOD
+from geo.analysis.households import RESIDENTIAL_BUILDINGS, UNIT_TYPES, HouseholdModel, levels
+from geo.analysis.projection import GEOD
 
 from .osm import OsmExtract
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from shapely import from_wkb, get_coordinates, wkb
 from shapely.geometry.base import BaseGeometry
 
-from geo.households import HouseholdModel
+from geo.analysis.households import HouseholdModel
 from geo.models import (
     Building,
     CoBuildingUnit,

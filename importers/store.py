@@ -20,7 +20,8 @@ from django.utils import timezone
 from shapely import from_wkb
 from shapely.geometry.base import BaseGeometry
 
-from geo.codes import CodeError, check_code
+from geo.analysis.codes import CodeError, check_code
+from geo.analysis.projection import geodesic_matrix
 from geo.models import (
     Building,
     CoBuildingUnit,
@@ -34,7 +35,6 @@ from geo.models import (
     Street,
     audit,
 )
-from geo.projection import geodesic_matrix
 from geo.roles import covers
 
 from . import undo as undo_log

@@ -13,7 +13,7 @@ import math
 import re
 from typing import Any
 
-from geo.cells import revived
+from geo.analysis.cells import revived
 
 from .fields import CHOICES, Target
 

@@ -26,9 +26,9 @@ from openpyxl.utils import get_column_letter
 from pyproj import CRS, Transformer
 from shapely.geometry.base import BaseGeometry
 
-from geo.cells import as_text_cells, inert
-from geo.chinacoords import wgs84_to_bd09, wgs84_to_gcj02
-from geo.projection import to_local_metres
+from geo.analysis.cells import as_text_cells, inert
+from geo.analysis.chinacoords import wgs84_to_bd09, wgs84_to_gcj02
+from geo.analysis.projection import to_local_metres
 
 from .coords import parse_crs
 from .fields import GEOMETRY_TARGETS, POLYGON_KINDS, targets_of

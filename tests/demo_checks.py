@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import connection
 from shapely import wkb
 
-from geo.grid_checks import tiling_report
+from geo.analysis.grid_checks import tiling_report
 from geo.models import Community, GridUnit
 
 

@@ -17,7 +17,7 @@ from django.test import Client
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo.cells import FORMULA_STARTS, inert, revived
+from geo.analysis.cells import FORMULA_STARTS, inert, revived
 from geo.models import Community, ReportingMember, ServiceCenter
 from tests.test_it_export_layer import import_layer, run
 

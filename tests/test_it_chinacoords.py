@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
 
-from geo.chinacoords import (
+from geo.analysis.chinacoords import (
     bd09_to_wgs84,
     gcj02_to_wgs84,
     wgs84_to_bd09,

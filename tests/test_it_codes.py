@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from geo.codes import CodeError, check_code, child_code
+from geo.analysis.codes import CodeError, check_code, child_code
 
 
 def test_it_accepts_well_formed_codes() -> None:

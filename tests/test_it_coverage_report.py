@@ -15,8 +15,8 @@ from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 from PIL import Image
 
+from geo.analysis.rules import load_profile
 from geo.models import Community, GridUnit
-from geo.rules import load_profile
 from geo.services.coverage import run_coverage
 from geo.services.rules import run_facility, run_members
 from webmap.reports.jsonout import SCHEMA_NAME, schema

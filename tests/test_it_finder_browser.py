@@ -64,7 +64,7 @@ def test_it_answers_a_tap_on_the_map(live_server: object, browser: Browser) -> N
 
 def test_it_locates_the_resident_and_shifts_for_amap(live_server: object,
                                                      browser: Browser) -> None:  # noqa: F811
-    from geo.chinacoords import wgs84_to_gcj02
+    from geo.analysis.chinacoords import wgs84_to_gcj02
 
     call_command("load_demo", verbosity=0)
     center = ServiceCenter.objects.order_by("id").first()

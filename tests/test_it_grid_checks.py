@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from shapely.geometry import Polygon, box
 
-from geo.grid_checks import tiling_report
+from geo.analysis.grid_checks import tiling_report
 
 # About 100 m x 100 m near Chengdu: 0.001° lon ≈ 95.9 m, 0.0009° lat ≈ 99.5 m at 30.6° N.
 LON, LAT, DX, DY = 104.06, 30.6, 0.001, 0.0009

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString, Point, box
 
-from geo.grid_edit import (
+from geo.analysis.grid_edit import (
     GridEditError,
     areas_m2,
     carve_new_grid,

@@ -16,9 +16,9 @@ import pytest
 import shapely
 from shapely.geometry import box
 
-from geo.households import HouseholdModel
+from geo.analysis.households import HouseholdModel
+from geo.analysis.projection import to_local_metres
 from geo.models import Building, Compound
-from geo.projection import to_local_metres
 from importers.footprints import MATCH_IOU, FootprintIndex
 from tests.import_helpers import feature_collection, import_layer, square
 

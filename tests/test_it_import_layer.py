@@ -10,9 +10,9 @@ import pytest
 import shapely
 from shapely.geometry import Polygon
 
-from geo.chinacoords import wgs84_to_bd09
+from geo.analysis.chinacoords import wgs84_to_bd09
+from geo.analysis.projection import GEOD
 from geo.models import CoBuildingUnit, Community, GridUnit, ServiceCenter, Street
-from geo.projection import GEOD
 from tests.conftest import shared_file
 from tests.import_helpers import feature_collection, import_layer, rejected, square
 

@@ -8,8 +8,8 @@ import pytest
 from django.core.management import CommandError
 from shapely import from_wkb
 
+from geo.analysis.projection import GEOD
 from geo.models import Building, CoBuildingUnit, Compound, LandFeature, WalkEdge, WalkNode
-from geo.projection import GEOD
 from importers.osm import OsmReadError, convert_osm, read_osm
 from tests.conftest import shared_file
 from tests.import_helpers import counts, run

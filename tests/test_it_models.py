@@ -145,5 +145,7 @@ def test_it_stores_geometries_with_srid_4326_and_gist_indexes() -> None:
         gist = {(t, d.split("(")[-1].rstrip(")")) for t, d in cur.fetchall()}
     assert len(cols) >= 13
     assert {srid for _, _, srid in cols} == {4326}
+    views = {"geo_community_own_center"}  # reads geo_servicecenter.location, indexed there
     for table, column, _ in cols:
-        assert (table, column) in gist, f"{table}.{column} lacks a GiST index"
+        if table not in views:
+            assert (table, column) in gist, f"{table}.{column} lacks a GiST index"

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError
 from pyproj import Geod
 
-from geo.chinacoords import wgs84_to_gcj02
+from geo.analysis.chinacoords import wgs84_to_gcj02
 from geo.models import Community, ServiceCenter
 from geo.services.network import walk_graph
 from tests.analysis_helpers import run_json

@@ -14,8 +14,8 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
+from geo.analysis.rules import load_profile
 from geo.models import Building, Community, Compound, GridUnit, WalkEdge, WalkNode
-from geo.rules import load_profile
 from geo.services.coverage import run_coverage
 from tests.import_helpers import run
 from tests.osm_fixture import write_osm

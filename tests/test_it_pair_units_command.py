@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError
 
+from geo.analysis.pairing import CM
+from geo.analysis.rules import load_profile
 from geo.models import Pairing
-from geo.pairing import CM
-from geo.pairing_reference import solve_reference
-from geo.rules import load_profile
 from geo.services.pairing import build_problem
 from tests.analysis_helpers import run_json
+from tests.pairing_reference import solve_reference
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.pairing import CM, PairingInfeasible, PairingProblem
-from geo.pairing_reference import solve_reference
+from geo.analysis.pairing import CM, PairingInfeasible, PairingProblem
+from tests.pairing_reference import solve_reference
 
 
 @st.composite

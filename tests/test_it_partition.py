@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.partition import PartitionError, balanced_segments, brute_force_cost
+from geo.analysis.partition import PartitionError, balanced_segments, brute_force_cost
 
 
 @settings(max_examples=150, deadline=None)

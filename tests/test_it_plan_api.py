@@ -11,7 +11,7 @@ import shapely.geometry
 from django.contrib.auth.models import Permission, User
 from django.test import Client
 
-from geo.grid_edit import areas_m2
+from geo.analysis.grid_edit import areas_m2
 from geo.models import Account, Community, GridChangeset, GridUnit
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.coverage import coverage_table
-from geo.rectification import (
+from geo.analysis.coverage import coverage_table
+from geo.analysis.rectification import (
     WEIGHTS,
     composite_score,
     findings,
@@ -20,7 +20,7 @@ from geo.rectification import (
     rectification_order,
     score_parts,
 )
-from geo.rollup import rollup
+from geo.analysis.rollup import rollup
 
 REACHES = [300.0, 500.0]
 

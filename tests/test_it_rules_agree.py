@@ -16,9 +16,9 @@ from django.db import connection
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.facility import facility_status
+from geo.analysis.facility import facility_status
+from geo.analysis.rules import load_profile
 from geo.models import CoBuildingUnit, Community, Pairing, ServiceCenter
-from geo.rules import load_profile
 from geo.services.pairing import COMMUNITIES_SQL
 from geo.services.rules import run_facility
 from tiles.layers import LAYERS, params

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from geo.rules import load_profile
+from geo.analysis.rules import load_profile
 from geo.services.nearest import nearest_centers
 from geo.services.pairing import build_problem
 

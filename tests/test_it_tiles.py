@@ -11,8 +11,8 @@ from django.db import connection
 from django.db.models import Model
 from django.test import Client
 
+from geo.analysis.rules import load_profile
 from geo.models import Community, GridUnit, LandFeature, Pairing, ServiceCenter
-from geo.rules import load_profile
 from geo.services.rules import run_facility
 from tests.import_helpers import run
 from tests.osm_fixture import LAT0, LON0, write_osm

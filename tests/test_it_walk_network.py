@@ -10,8 +10,8 @@ import shapely
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from geo.nearest import CenterField, walk_matrix
-from geo.network import NetworkError, WalkGraph
+from geo.analysis.nearest import CenterField, walk_matrix
+from geo.analysis.network import NetworkError, WalkGraph
 from tests.walk_fixture import DEG_M, random_graph, random_points, reference_distances
 
 seeds = st.integers(min_value=0, max_value=10_000)

@@ -7,7 +7,7 @@ import itertools
 import networkx as nx
 import numpy as np
 
-from geo.network import Snap, WalkGraph
+from geo.analysis.network import Snap, WalkGraph
 
 BASE = (104.16, 30.56)
 DEG_M = 1 / 111_000.0

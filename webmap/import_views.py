@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from geo.cells import inert
+from geo.analysis.cells import inert
 from geo.models import ImportBusy, ImportRun, ImportStatus
 from geo.models.audit import acting_as
 from geo.roles import covers

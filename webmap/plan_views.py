@@ -19,9 +19,9 @@ from django.views.decorators.http import require_GET, require_POST
 from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 
-from geo.grid_edit import GridEditError, carve_new_grid, merge_grids, split_grid
+from geo.analysis.grid_edit import GridEditError, carve_new_grid, merge_grids, split_grid
+from geo.analysis.rules import load_profile
 from geo.models import Community, GridChange, GridChangeset, GridOperation, GridUnit, Street
-from geo.rules import load_profile
 from geo.services.access import own_scope, require_in_scope
 from geo.services.errors import error_body
 from geo.services.grid_edit import (

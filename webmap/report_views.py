@@ -12,12 +12,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
-from geo.coverage import parse_reaches
+from geo.analysis.coverage import parse_reaches
+from geo.analysis.network import NetworkError
+from geo.analysis.pairing import PairingInfeasible, PairingResult
+from geo.analysis.rules import available_profiles, load_profile
 from geo.models import District, Street
 from geo.models.audit import acting_as
-from geo.network import NetworkError
-from geo.pairing import PairingInfeasible, PairingResult
-from geo.rules import available_profiles, load_profile
 from geo.services.access import own_scope, require_in_scope, scope_for_read
 from geo.services.pairing import PairingInputs, build_problem, propose, replace_proposals
 from geo.services.scope import check_scope

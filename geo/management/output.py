@@ -9,8 +9,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from geo.coverage import parse_reaches
-from geo.rules import ProfileError, RuleProfile, load_profile
+from geo.analysis.coverage import parse_reaches
+from geo.analysis.rules import ProfileError, RuleProfile, load_profile
 
 
 def add_common(parser: CommandParser, scope: bool = True) -> None:

@@ -2,7 +2,7 @@
 
 ``geo_community_own_center``: a community's own center, for pairing distances, pairing
 lines on the map, the API and the reports. ``wangge_facility_status``: meets / short /
-no_center, for the tiles (a property test holds it equal to ``geo.facility``).
+no_center, for the tiles (a property test holds it equal to ``geo.analysis.facility``).
 """
 
 from django.db import migrations

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from geo.codes import CodeError, check_code
+from geo.analysis.codes import CodeError, check_code
 
 SRID = 4326
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.gis.db import models
 
-from geo.personal import mask_name
+from geo.analysis.personal import mask_name
 
 from .base import SRID, Tracked
 from .facilities import CoBuildingUnit

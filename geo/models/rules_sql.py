@@ -21,7 +21,7 @@ ORDER BY s.community_id,
 """
 
 # 'meets' when the floor area reaches both ratio × households / 100 and the minimum,
-# 'no_center' when the community has none, else 'short' (twin of geo.facility.facility_status).
+# 'no_center' when the community has none, else 'short' (twin of analysis.facility_status).
 FACILITY_STATUS_FUNCTION = """
 CREATE OR REPLACE FUNCTION wangge_facility_status(area double precision, households integer,
                                                   centers integer, ratio double precision,

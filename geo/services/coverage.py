@@ -10,8 +10,8 @@ import numpy as np
 import shapely.geometry
 from django.db import connection
 
-from geo.coverage import coverage_by_level, reach_column, reach_polygons
-from geo.rules import RuleProfile
+from geo.analysis.coverage import coverage_by_level, reach_column, reach_polygons
+from geo.analysis.rules import RuleProfile
 
 from .network import LoadedField, center_field
 

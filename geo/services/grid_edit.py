@@ -11,10 +11,10 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.db import connection, transaction
 from shapely.geometry.base import BaseGeometry
 
-from geo.grid_checks import GridRecord, check_community_grids
-from geo.grid_edit import GridEditError, as_multi, households_by_area, households_by_grid
+from geo.analysis.grid_checks import GridRecord, check_community_grids
+from geo.analysis.grid_edit import GridEditError, as_multi, households_by_area, households_by_grid
+from geo.analysis.rules import RuleProfile
 from geo.models import Community, GridChange, GridChangeset, GridUnit
-from geo.rules import RuleProfile
 from geo.services.rules import finding_record
 
 # Findings that make a save impossible: the grids must still tile their community.

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.db import connection
 
-from geo.chinacoords import to_wgs84
-from geo.rules import RuleProfile
+from geo.analysis.chinacoords import to_wgs84
+from geo.analysis.rules import RuleProfile
 
 from .network import CenterRow, center_field, center_rows
 

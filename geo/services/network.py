@@ -9,8 +9,8 @@ import numpy as np
 import shapely
 from django.db import connection
 
-from geo.nearest import CenterField
-from geo.network import NetworkError, WalkGraph
+from geo.analysis.nearest import CenterField
+from geo.analysis.network import NetworkError, WalkGraph
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,12 @@ from typing import Any
 import numpy as np
 from django.db import connection, transaction
 
+from geo.analysis.nearest import walk_matrix
+from geo.analysis.pairing import PairingProblem, PairingResult
+from geo.analysis.projection import geodesic_matrix
+from geo.analysis.rules import RuleProfile
 from geo.models import CoBuildingUnit, Community, Pairing, audit
 from geo.models.facilities import PairingMethod, PairingStatus
-from geo.nearest import walk_matrix
-from geo.pairing import PairingProblem, PairingResult
-from geo.projection import geodesic_matrix
-from geo.rules import RuleProfile
 
 from .network import walk_graph
 

@@ -10,12 +10,12 @@ import shapely
 import shapely.geometry
 from django.db import connection, transaction
 
-from geo.facility import center_level_check, facility_ratio
-from geo.grid_checks import GridFinding, GridRecord, check_community_grids
-from geo.members import member_load
+from geo.analysis.facility import center_level_check, facility_ratio
+from geo.analysis.grid_checks import GridFinding, GridRecord, check_community_grids
+from geo.analysis.members import member_load
+from geo.analysis.projection import geodesic_matrix
+from geo.analysis.rules import RuleProfile
 from geo.models import ReportingMember
-from geo.projection import geodesic_matrix
-from geo.rules import RuleProfile
 
 
 def _communities(scope: str) -> list[tuple[Any, ...]]:

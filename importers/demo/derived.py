@@ -24,10 +24,10 @@ import shapely
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
-from geo.codes import child_code
-from geo.grid_checks import reading_order
-from geo.households import RESIDENTIAL_BUILDINGS, UNIT_TYPES, HouseholdModel
-from geo.households import levels as _levels
+from geo.analysis.codes import child_code
+from geo.analysis.grid_checks import reading_order
+from geo.analysis.households import RESIDENTIAL_BUILDINGS, UNIT_TYPES, HouseholdModel
+from geo.analysis.households import levels as _levels
 from importers.osm import OsmExtract
 from importers.osm_layers import largest_polygon as _polygon
 

@@ -23,9 +23,9 @@ from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
-from geo.codes import child_code
-from geo.grid_checks import reading_order
-from geo.partition import PartitionError, balanced_segments
+from geo.analysis.codes import child_code
+from geo.analysis.grid_checks import reading_order
+from geo.analysis.partition import PartitionError, balanced_segments
 
 from . import names
 from .records import (

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-from geo.network import WalkGraph  # noqa: E402
+from geo.analysis.network import WalkGraph  # noqa: E402
 
 
 def timed(fn: Callable[[], object], repeat: int) -> list[float]:
@@ -44,8 +44,8 @@ def bench_nearest(quick: bool) -> None:
     django.setup()
     from django.db import connection
 
+    from geo.analysis.rules import load_profile
     from geo.models import Community
-    from geo.rules import load_profile
     from geo.services.nearest import nearest_centers
 
     profile = load_profile(None)
@@ -126,8 +126,8 @@ def tiled_city(target_nodes: int) -> tuple[WalkGraph, tuple[np.ndarray, np.ndarr
 def bench_coverage(quick: bool) -> None:
     import networkx as nx
 
-    from geo.coverage import coverage_table
-    from geo.nearest import CenterField
+    from geo.analysis.coverage import coverage_table
+    from geo.analysis.nearest import CenterField
 
     n_nodes = 100_000 if quick else 1_000_000
     t0 = time.perf_counter()
@@ -193,8 +193,8 @@ def bench_coverage(quick: bool) -> None:
 
 
 def bench_pairing(quick: bool) -> None:
-    from geo.pairing import PairingProblem
-    from geo.pairing_reference import ReferenceTimeout, solve_reference
+    from geo.analysis.pairing import PairingProblem
+    from tests.pairing_reference import ReferenceTimeout, solve_reference
 
     n_u, n_c = (400, 200) if quick else (2000, 1000)
     rng = np.random.default_rng(5)

@@ -15,8 +15,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geo.grid_checks import tiling_report  # noqa: E402
-from geo.partition import balanced_segments, brute_force_cost  # noqa: E402
+from geo.analysis.grid_checks import tiling_report  # noqa: E402
+from geo.analysis.partition import balanced_segments, brute_force_cost  # noqa: E402
 from importers.demo.generated import generate_city  # noqa: E402
 
 

@@ -40,7 +40,7 @@ def in_process(scope: str, repeat: int) -> None:
     import django
 
     django.setup()
-    from geo.rules import load_profile
+    from geo.analysis.rules import load_profile
     from geo.services.coverage import run_coverage
     from geo.services.rules import run_facility
     from webmap.reports import figures

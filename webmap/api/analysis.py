@@ -9,8 +9,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from geo.network import NetworkError
-from geo.pairing import PairingInfeasible
+from geo.analysis.network import NetworkError
+from geo.analysis.pairing import PairingInfeasible
 from geo.services.access import scope_for_read
 from geo.services.coverage import run_coverage
 from geo.services.nearest import nearest_centers

@@ -14,9 +14,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from geo.cells import inert
+from geo.analysis.cells import inert
+from geo.analysis.personal import PERSONAL_FIELDS, masked
 from geo.models import PersonalDataAccess, ReportingMember
-from geo.personal import PERSONAL_FIELDS, masked
 from geo.roles import PERSONAL_DATA
 from geo.services.access import require_perm, scope_filter, scope_for_read
 from geo.services.scope import ScopeError, check_scope

@@ -6,8 +6,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from geo.coverage import parse_reaches
-from geo.rules import ProfileError, load_profile
+from geo.analysis.coverage import parse_reaches
+from geo.analysis.rules import ProfileError, load_profile
 from geo.services.scope import ScopeError, check_scope
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from geo.coverage import reach_column
+from geo.analysis.coverage import reach_column
 
 STATUS_LABELS = {"meets": "达标", "short": "不达标", "no_center": "无中心"}
 KIND_LABELS = {

@@ -13,10 +13,16 @@ import shapely
 from django.db import connection
 from django.utils import timezone
 
-from geo.coverage import reach_column
-from geo.rectification import WEIGHTS, composite_score, findings, rectification_order, score_parts
-from geo.rollup import rollup
-from geo.rules import RuleProfile
+from geo.analysis.coverage import reach_column
+from geo.analysis.rectification import (
+    WEIGHTS,
+    composite_score,
+    findings,
+    rectification_order,
+    score_parts,
+)
+from geo.analysis.rollup import rollup
+from geo.analysis.rules import RuleProfile
 from geo.services.coverage import measure, run_coverage
 from geo.services.rules import run_facility, run_grid_checks, run_members
 from geo.services.scope import check_scope

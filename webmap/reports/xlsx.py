@@ -12,7 +12,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from geo.cells import as_text_cells
+from geo.analysis.cells import as_text_cells
 
 from .document import (
     FINDING_COLUMNS,

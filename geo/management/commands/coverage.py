@@ -6,9 +6,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from geo.coverage import reach_column
+from geo.analysis.coverage import reach_column
+from geo.analysis.network import NetworkError
 from geo.management.output import add_common, emit_json, profile_from, reaches_from, table
-from geo.network import NetworkError
 from geo.services.coverage import run_coverage
 from geo.services.scope import ScopeError, check_scope
 

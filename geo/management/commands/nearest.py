@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from geo.analysis.network import NetworkError
 from geo.management.output import add_common, emit_json, profile_from, table
-from geo.network import NetworkError
 from geo.services.nearest import nearest_centers
 
 

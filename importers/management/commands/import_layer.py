@@ -12,7 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from geo.cells import inert
+from geo.analysis.cells import inert
 from geo.management.actor import actor_from, add_actor
 from geo.models import ImportRun
 from geo.models.audit import acting_as

@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from geo.households import HouseholdModel
+from geo.analysis.households import HouseholdModel
 from geo.management.actor import actor_from, add_actor
 from geo.models.audit import acting_as
 from geo.signals import announce

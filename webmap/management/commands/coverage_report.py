@@ -12,8 +12,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from geo.analysis.network import NetworkError
 from geo.management.output import profile_from, reaches_from
-from geo.network import NetworkError
 from geo.services.scope import ScopeError
 from webmap.reports.gather import GATHER_STEPS, gather
 from webmap.reports.jsonout import SCHEMA_NAME, SCHEMA_PATH

@@ -1,7 +1,7 @@
 """Walking coverage of households by service centers (Django-free).
 
 Every building's walking distance to its nearest (licensed) center comes from one
-:class:`~geo.nearest.CenterField`; the share within reach r of a group of buildings is
+:class:`~geo.analysis.nearest.CenterField`; the share within reach r of a group of buildings is
 
     share_r = Σ households_b [d_b ≤ r] / Σ households_b
 

@@ -1,6 +1,6 @@
 """An independent MILP formulation of the pairing problem, solved by HiGHS (Django-free).
 
-Used by the tests and the benchmark to check :mod:`geo.pairing`, never by the product.
+Used by the tests and the benchmark to check :mod:`geo.analysis.pairing`, never by the product.
 Two phases, the same lexicographic objective: maximise the number of pairings, then
 minimise the total distance in whole centimetres with that number fixed.
 """
@@ -13,7 +13,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix
 
-from .pairing import CM, PairingProblem
+from geo.analysis.pairing import CM, PairingProblem
 
 
 @dataclass(frozen=True)

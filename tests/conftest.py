@@ -12,11 +12,30 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("WANGGE_SHARED_DATA", ROOT.parent / "shared" / "data"))
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    from config import pgcluster, redisserver
+# Fixtures that reach the database (or a server, or a browser, which reach it).
+DB_FIXTURES = frozenset({"db", "transactional_db", "django_db_setup", "live_server", "demo_db",
+                         "client", "admin_client", "django_user_model", "staff_client",
+                         "browser"})
 
-    pgcluster.ensure_running()
-    redisserver.ensure_running()
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test that needs PostGIS ``db`` (before ``-m`` selects), browsers ``browser``."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("django_db") or names & DB_FIXTURES:
+            item.add_marker(pytest.mark.db)
+        if "browser" in names or "live_server" in names:
+            item.add_marker(pytest.mark.browser)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start the private PostGIS and Redis only when a selected test needs them."""
+    if any(item.get_closest_marker("db") for item in session.items):
+        from config import pgcluster, redisserver
+
+        pgcluster.ensure_running()
+        redisserver.ensure_running()
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from playwright.sync_api import Browser
 
 from geo.models import Compound, ServiceCenter
-from tests.browser import Session, browser  # noqa: F401  (fixture)
+from tests.browser.helpers import Session, browser  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

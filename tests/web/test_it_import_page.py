@@ -18,7 +18,7 @@ from django.test import Client
 from geo.models import Community, District, ImportRun, ImportStatus, ServiceCenter, Street
 from geo.roles import Role
 from tests.import_helpers import counts, feature_collection, square
-from tests.test_it_import_create_parents import ROWS
+from tests.importers.test_it_import_create_parents import ROWS
 
 pytestmark = pytest.mark.django_db
 

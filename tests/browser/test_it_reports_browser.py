@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import Browser
 
 from geo.models import Community, Pairing
-from tests.browser import Session, browser, user_with  # noqa: F401  (fixture)
+from tests.browser.helpers import Session, browser, user_with  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -20,7 +20,7 @@ from config import pgcluster, redisserver
 from geo.models import Account, Community, PersonalDataAccess, ReportingMember
 from geo.roles import Role
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db
 
 

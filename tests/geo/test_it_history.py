@@ -20,7 +20,7 @@ from geo.models import (
 )
 from geo.models.audit import acting_as
 from geo.roles import Role
-from tests.test_it_plan_api import community_state, post, split_first
+from tests.web.test_it_plan_api import community_state, post, split_first
 
 pytestmark = pytest.mark.django_db
 

@@ -22,10 +22,10 @@ from django.test import Client
 
 from geo.models import Account
 from geo.roles import Role
-from tests.test_it_plan_api import community_state
+from tests.web.test_it_plan_api import community_state
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _refused(resp: Any, field: str | None = None) -> dict[str, Any]:

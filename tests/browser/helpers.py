@@ -14,7 +14,7 @@ from django.contrib.auth.models import Permission, User
 from django.db import connections
 from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
 
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
 def chromium_path() -> str:

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from playwright.sync_api import Browser, Page
 
 from geo.models import Community, GridChangeset, GridUnit
-from tests.browser import Session, browser, user_with  # noqa: F401  (fixture)
+from tests.browser.helpers import Session, browser, user_with  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PLANNER = ("geo.change_gridunit",)

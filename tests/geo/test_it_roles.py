@@ -16,7 +16,7 @@ from django.test import Client
 
 from geo.models import Account, Community, GridUnit, Pairing, ServiceCenter, Street
 from geo.roles import Role
-from tests.test_it_tiles import interior, tile_of
+from tests.tiles.test_it_tiles import interior, tile_of
 
 pytestmark = pytest.mark.django_db
 

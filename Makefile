@@ -69,6 +69,7 @@ demo: setup serve
 
 lint: python
 	$(PY) -m ruff check .
+	.venv/bin/lint-imports --no-cache
 
 typecheck: python
 	$(PY) -m mypy .
@@ -79,6 +80,7 @@ pytest: python assets migrate
 test: setup
 	$(PY) -m pytest
 	$(PY) -m ruff check .
+	.venv/bin/lint-imports --no-cache
 	$(PY) -m mypy .
 
 bench: setup

@@ -7,7 +7,7 @@ from functools import cache
 from django.db import connection
 
 from geo.analysis.rules import RuleProfile, load_profile
-from geo.services.scope import SCOPE_TABLES
+from geo.models.scope import SCOPE_TABLES
 
 from .layers import LAYERS, TileLayer, params, tile_sql
 

@@ -18,9 +18,9 @@ from geo.analysis.pairing import PairingInfeasible, PairingResult
 from geo.analysis.rules import available_profiles, load_profile
 from geo.models import District, Street
 from geo.models.audit import acting_as
+from geo.models.scope import check_scope
 from geo.services.access import own_scope, require_in_scope, scope_for_read
 from geo.services.pairing import PairingInputs, build_problem, propose, replace_proposals
-from geo.services.scope import check_scope
 from geo.signals import announce
 from webmap.reports.gather import gather
 from webmap.reports.render import CONTENT_TYPES, FORMATS

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from geo.models.scope import ScopeError, check_scope
 from geo.roles import ROLE_LABELS, Role, scope_problem
-from geo.services.scope import ScopeError, check_scope
 
 log = logging.getLogger("wangge.personal_data")
 

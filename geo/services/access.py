@@ -21,8 +21,8 @@ from geo.models import (
     Street,
 )
 from geo.models.accounts import account_of
+from geo.models.scope import SCOPE_TABLES
 from geo.roles import covers, read_scope
-from geo.services.scope import SCOPE_TABLES
 
 # A boundary edited along the scope's own border may stray by rounding; more is outside.
 EDGE_TOLERANCE_M = 1.0

@@ -17,9 +17,9 @@ from rest_framework.views import APIView
 from geo.analysis.cells import inert
 from geo.analysis.personal import PERSONAL_FIELDS, masked
 from geo.models import PersonalDataAccess, ReportingMember
+from geo.models.scope import ScopeError, check_scope
 from geo.roles import PERSONAL_DATA
 from geo.services.access import require_perm, scope_filter, scope_for_read
-from geo.services.scope import ScopeError, check_scope
 
 from . import schemas as sch
 from .errors import ApiError

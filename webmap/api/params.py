@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from geo.analysis.coverage import parse_reaches
 from geo.analysis.rules import ProfileError, load_profile
-from geo.services.scope import ScopeError, check_scope
+from geo.models.scope import ScopeError, check_scope
 
 
 def _profile(value: str | None) -> Any:

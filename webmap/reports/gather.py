@@ -23,9 +23,9 @@ from geo.analysis.rectification import (
 )
 from geo.analysis.rollup import rollup
 from geo.analysis.rules import RuleProfile
+from geo.models.scope import check_scope
 from geo.services.coverage import measure, run_coverage
 from geo.services.rules import run_facility, run_grid_checks, run_members
-from geo.services.scope import check_scope
 
 from .document import (
     KIND_LABELS,

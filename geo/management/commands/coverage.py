@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from geo.analysis.coverage import reach_column
 from geo.analysis.network import NetworkError
 from geo.management.output import add_common, emit_json, profile_from, reaches_from, table
+from geo.models.scope import ScopeError, check_scope
 from geo.services.coverage import run_coverage
-from geo.services.scope import ScopeError, check_scope
 
 
 class Command(BaseCommand):

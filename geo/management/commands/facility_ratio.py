@@ -7,8 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from geo.management.output import add_common, emit_json, profile_from, table
+from geo.models.scope import ScopeError, check_scope
 from geo.services.rules import run_facility
-from geo.services.scope import ScopeError, check_scope
 
 
 class Command(BaseCommand):

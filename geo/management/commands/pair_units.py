@@ -11,8 +11,8 @@ from geo.analysis.pairing import PairingInfeasible
 from geo.management.actor import actor_from, add_actor
 from geo.management.output import add_common, emit_json, profile_from, table
 from geo.models.audit import acting_as
+from geo.models.scope import ScopeError, check_scope
 from geo.services.pairing import build_problem, propose, replace_proposals
-from geo.services.scope import ScopeError, check_scope
 from geo.signals import announce
 
 

@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from geo.management.actor import actor_from, add_actor
 from geo.management.output import add_common, emit_json, profile_from, table
 from geo.models.audit import acting_as
+from geo.models.scope import ScopeError, check_scope
 from geo.services.rules import run_members
-from geo.services.scope import ScopeError, check_scope
 
 
 class Command(BaseCommand):

@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from geo.management.actor import actor_from, add_actor
 from geo.models import PersonalDataAccess
+from geo.models.scope import ScopeError, check_scope
 from geo.roles import PERSONAL_DATA
-from geo.services.scope import ScopeError, check_scope
 from importers.export import layer_rows
 from importers.fields import KINDS
 from importers.sources import FileRejected

@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from geo.analysis.network import NetworkError
 from geo.management.output import profile_from, reaches_from
-from geo.services.scope import ScopeError
+from geo.models.scope import ScopeError
 from webmap.reports.gather import GATHER_STEPS, gather
 from webmap.reports.jsonout import SCHEMA_NAME, SCHEMA_PATH
 from webmap.reports.render import FORMATS, render, render_steps

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -116,6 +117,114 @@ def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         return cur.fetchall()
 
 
+@dataclass
+class _ByCommunity:
+    """What the report tallies per community code from the rows it fetched."""
+
+    worst: dict[str, tuple[str, float]] = field(default_factory=dict)
+    grid_hh: dict[str, list[int]] = field(default_factory=dict)
+    grid_bad: dict[str, set[str]] = field(default_factory=dict)
+    paired: dict[str, list[str]] = field(default_factory=dict)
+    units: dict[str, int] = field(default_factory=dict)
+
+
+def _by_community(measured: Any, grid_rows: list[tuple[Any, ...]], checks: dict[str, Any],
+                  pair_rows: list[tuple[Any, ...]]) -> _ByCommunity:
+    out = _ByCommunity()
+    for rec, d in zip(measured.compounds, measured.compound_distance, strict=True):
+        code = rec[3]
+        if code and (code not in out.worst or not d <= out.worst[code][1]):
+            out.worst[code] = (rec[1], float(d))
+    for code, hh in grid_rows:
+        out.grid_hh.setdefault(code, []).append(int(hh))
+    for f in checks["findings"]:
+        out.grid_bad.setdefault(f["community_code"], set()).update(
+            f["grids"] or ["(community)"])
+    official = {"confirmed", "signed"}
+    for r in pair_rows:
+        dist = "—" if r[4] is None else f"{r[4]:.0f} m"
+        out.paired.setdefault(r[0], []).append(
+            f"{r[2]}（{dist}，{PAIRING_STATUS_LABELS[r[5]]}）")
+        out.units[r[0]] = out.units.get(r[0], 0) + (r[5] in official)
+    return out
+
+
+def _community_row(row: tuple[Any, ...], fac: Any, cov: dict[str, Any], tally: _ByCommunity,
+                   members: dict[str, Any], reaches: list[float],
+                   profile: RuleProfile) -> dict[str, Any]:
+    """One community's line of the report."""
+    cid, code, cname, s_code, s_name, d_code, d_name, hh, pop, _wkb = row
+    c = cov.get(code, {})
+    hhs = tally.grid_hh.get(code, [])
+    w = tally.worst.get(code)
+    low, high = profile.grid_households
+    status = fac["status"]
+    return {
+        "id": cid, "code": code, "name": cname, "street_code": s_code, "street_name": s_name,
+        "district_code": d_code, "district_name": d_name, "households": int(hh),
+        "population": int(pop), "centers": int(fac["centers"]),
+        "has_center": bool(fac["centers"] > 0),
+        "floor_area_m2": float(fac["floor_area_m2"]),
+        "m2_per_100_households": fac["m2_per_100_households"],
+        "required_m2": float(fac["required_m2"]), "shortfall_m2": float(fac["shortfall_m2"]),
+        "ratio_ok": bool(fac["ratio_ok"]), "min_ok": bool(fac["min_ok"]),
+        "meets": bool(fac["meets"]), "status": status, "status_label": STATUS_LABELS[status],
+        "covered_households": int(c.get("households", 0)),
+        **{reach_column(r): c.get(reach_column(r)) for r in reaches},
+        "worst_compound": w[0] if w else None,
+        "worst_compound_m": (round(w[1], 1) if w and np.isfinite(w[1]) else None),
+        "grids": len(hhs), "grid_hh_min": min(hhs) if hhs else None,
+        "grid_hh_max": max(hhs) if hhs else None,
+        "grids_out_of_range": sum(1 for v in hhs if not low <= v <= high),
+        "grid_findings": len(tally.grid_bad.get(code, set())),
+        "units": tally.units.get(code, 0), "pairing_cap": profile.pairing_cap_for(int(hh)),
+        "paired_units": "；".join(tally.paired.get(code, [])) or "—",
+        "members": int(members[code]["members"]), "member_cap": profile.reporting_cap,
+    }
+
+
+def _rectification(comms: pd.DataFrame, parts: pd.DataFrame,
+                   profile: RuleProfile) -> tuple[pd.DataFrame, list[int]]:
+    """The rectification list (weakest first) and its order over ``comms``."""
+    order = rectification_order(comms["score"].to_numpy(), list(comms["code"]),
+                                profile.weak_share)
+    rect = comms.iloc[order][["code", "name", "street_name", "score"]].copy()
+    rect = rect.join(parts.iloc[order].rename(columns={"members": "members_part",
+                                                       "grids": "grids_part"}))
+    rect.insert(0, "rank", range(1, len(rect) + 1))
+    return rect, list(order)
+
+
+def _pairing_records(pair_rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    return [
+        {"community_code": r[0], "community": r[1], "unit": r[2], "unit_type": r[3],
+         "distance_m": None if r[4] is None else round(float(r[4]), 1), "status": r[5],
+         "status_label": PAIRING_STATUS_LABELS[r[5]],
+         "from": [round(r[6], 7), round(r[7], 7)], "to": [round(r[8], 7), round(r[9], 7)]}
+        for r in pair_rows
+    ]
+
+
+def _meta(name: str, level: str, scope: str, profile: RuleProfile, reaches: list[float],
+          now: datetime | None) -> dict[str, Any]:
+    return {
+        "title": f"{name} 党群服务设施空间覆盖报告",
+        "title_en": f"Service coverage report: {name}",
+        "scope": {"code": scope or None, "name": name, "level": level},
+        "profile": {"name": profile.name, "title": profile.title,
+                    "facility_ratio_m2_per_100_households":
+                        profile.facility_ratio_m2_per_100_households,
+                    "facility_min_m2": profile.facility_min_m2,
+                    "pairing_cap": profile.pairing_cap, "reporting_cap": profile.reporting_cap,
+                    "grid_households": list(profile.grid_households),
+                    "weak_share": profile.weak_share},
+        "reaches_m": reaches,
+        "generated_at": (now or timezone.now()).isoformat(timespec="seconds"),
+        "sources": _sources(),
+        "score_weights": dict(WEIGHTS),
+    }
+
+
 def gather(scope_code: str, profile: RuleProfile, reaches: Sequence[float],
            progress: Progress | None = None, now: datetime | None = None) -> ReportDocument:
     """The report of one scope (district, street or community code; '' for all)."""
@@ -139,57 +248,10 @@ def gather(scope_code: str, profile: RuleProfile, reaches: Sequence[float],
     grid_rows = _fetch(GRIDS_SQL, [like])
     members = {r["code"]: r for r in run_members(scope, profile)["communities"]}
     pair_rows = _fetch(PAIRINGS_SQL, [like])
+    tally = _by_community(measured, grid_rows, checks, pair_rows)
 
-    worst: dict[str, tuple[str, float]] = {}
-    for rec, d in zip(measured.compounds, measured.compound_distance, strict=True):
-        code = rec[3]
-        if code and (code not in worst or not d <= worst[code][1]):
-            worst[code] = (rec[1], float(d))
-    grid_hh: dict[str, list[int]] = {}
-    for code, hh in grid_rows:
-        grid_hh.setdefault(code, []).append(int(hh))
-    grid_bad: dict[str, set[str]] = {}
-    for f in checks["findings"]:
-        grid_bad.setdefault(f["community_code"], set()).update(f["grids"] or ["(community)"])
-    low, high = profile.grid_households
-    official = {"confirmed", "signed"}
-    paired: dict[str, list[str]] = {}
-    units: dict[str, int] = {}
-    for r in pair_rows:
-        dist = "—" if r[4] is None else f"{r[4]:.0f} m"
-        paired.setdefault(r[0], []).append(f"{r[2]}（{dist}，{PAIRING_STATUS_LABELS[r[5]]}）")
-        units[r[0]] = units.get(r[0], 0) + (r[5] in official)
-
-    rows = []
-    for cid, code, cname, s_code, s_name, d_code, d_name, hh, pop, _wkb in comm_rows:
-        fac = facility.loc[code]
-        c = cov.get(code, {})
-        hhs = grid_hh.get(code, [])
-        w = worst.get(code)
-        status = fac["status"]
-        rows.append({
-            "id": cid, "code": code, "name": cname, "street_code": s_code, "street_name": s_name,
-            "district_code": d_code, "district_name": d_name, "households": int(hh),
-            "population": int(pop), "centers": int(fac["centers"]),
-            "has_center": bool(fac["centers"] > 0),
-            "floor_area_m2": float(fac["floor_area_m2"]),
-            "m2_per_100_households": fac["m2_per_100_households"],
-            "required_m2": float(fac["required_m2"]), "shortfall_m2": float(fac["shortfall_m2"]),
-            "ratio_ok": bool(fac["ratio_ok"]), "min_ok": bool(fac["min_ok"]),
-            "meets": bool(fac["meets"]), "status": status, "status_label": STATUS_LABELS[status],
-            "covered_households": int(c.get("households", 0)),
-            **{reach_column(r): c.get(reach_column(r)) for r in reaches},
-            "worst_compound": w[0] if w else None,
-            "worst_compound_m": (round(w[1], 1) if w and np.isfinite(w[1]) else None),
-            "grids": len(hhs), "grid_hh_min": min(hhs) if hhs else None,
-            "grid_hh_max": max(hhs) if hhs else None,
-            "grids_out_of_range": sum(1 for v in hhs if not low <= v <= high),
-            "grid_findings": len(grid_bad.get(code, set())),
-            "units": units.get(code, 0), "pairing_cap": profile.pairing_cap_for(int(hh)),
-            "paired_units": "；".join(paired.get(code, [])) or "—",
-            "members": int(members[code]["members"]), "member_cap": profile.reporting_cap,
-        })
-    comms = pd.DataFrame(rows)
+    comms = pd.DataFrame([_community_row(row, facility.loc[row[1]], cov, tally, members,
+                                         reaches, profile) for row in comm_rows])
     comms["over_pairing_cap"] = comms["units"] > comms["pairing_cap"]
     comms["over_member_cap"] = comms["members"] > comms["member_cap"]
     parts = score_parts(comms, reaches)
@@ -202,46 +264,19 @@ def gather(scope_code: str, profile: RuleProfile, reaches: Sequence[float],
     found = findings(comms, uncovered)
     for f in found:
         f["kind_label"] = KIND_LABELS[f["kind"]]
-    order = rectification_order(comms["score"].to_numpy(), list(comms["code"]),
-                                profile.weak_share)
-    rect = comms.iloc[order][["code", "name", "street_name", "score"]].copy()
-    rect = rect.join(parts.iloc[order].rename(columns={"members": "members_part",
-                                                       "grids": "grids_part"}))
-    rect.insert(0, "rank", range(1, len(rect) + 1))
-
-    pairings = [
-        {"community_code": r[0], "community": r[1], "unit": r[2], "unit_type": r[3],
-         "distance_m": None if r[4] is None else round(float(r[4]), 1), "status": r[5],
-         "status_label": PAIRING_STATUS_LABELS[r[5]],
-         "from": [round(r[6], 7), round(r[7], 7)], "to": [round(r[8], 7), round(r[9], 7)]}
-        for r in pair_rows
-    ]
+    rect, order = _rectification(comms, parts, profile)
+    pairings = _pairing_records(pair_rows)
     step("map layers")
     layers = _layers(comm_rows, comms, coverage, uncovered, pairings, scope)
-    all_hh = [v for vs in grid_hh.values() for v in vs]
+    all_hh = [v for vs in tally.grid_hh.values() for v in vs]
     samples = Samples(
         building_distance_m=np.asarray(measured.distance, dtype=np.float64),
         building_households=np.array([b[3] for b in measured.buildings], dtype=np.float64),
         grid_households=np.array(all_hh, dtype=np.float64))
     summary = _summary(comms, checks, pairings, uncovered, measured, reaches, profile,
                        len(order), all_hh)
-    meta = {
-        "title": f"{name} 党群服务设施空间覆盖报告",
-        "title_en": f"Service coverage report: {name}",
-        "scope": {"code": scope or None, "name": name, "level": level},
-        "profile": {"name": profile.name, "title": profile.title,
-                    "facility_ratio_m2_per_100_households":
-                        profile.facility_ratio_m2_per_100_households,
-                    "facility_min_m2": profile.facility_min_m2,
-                    "pairing_cap": profile.pairing_cap, "reporting_cap": profile.reporting_cap,
-                    "grid_households": list(profile.grid_households),
-                    "weak_share": profile.weak_share},
-        "reaches_m": reaches,
-        "generated_at": (now or timezone.now()).isoformat(timespec="seconds"),
-        "sources": _sources(),
-        "score_weights": dict(WEIGHTS),
-    }
-    return ReportDocument(meta=meta, summary=summary, communities=comms, streets=streets,
+    return ReportDocument(meta=_meta(name, level, scope, profile, reaches, now),
+                          summary=summary, communities=comms, streets=streets,
                           districts=districts, findings=found, rectification=rect,
                           pairings=pairings, uncovered=uncovered, layers=layers,
                           samples=samples)

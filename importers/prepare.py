@@ -160,6 +160,82 @@ def _check_family(kind: str, geoms: np.ndarray) -> None:
                            f"{what}; is it a layer of {hint}?")
 
 
+@dataclass
+class _Shapes:
+    """Each row's geometry as read, as moved to WGS84, and its coordinate check."""
+
+    read: np.ndarray
+    wgs84: np.ndarray
+    checks: np.ndarray
+
+
+def _row_values(prepared: Prepared, targets: list[Any], columns: dict[str, Any], i: int,
+                row: int, encoding: str | None) -> tuple[dict[str, Any], list[Problem]]:
+    """The parsed values of row ``i`` and what is wrong with them."""
+    kind = prepared.kind
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
+    for t in targets:
+        try:
+            values[t.name] = parse(t, columns[t.name][i])
+        except ValueProblem as exc:
+            problems.append(Problem(row, t.name, exc.code, exc.message))
+            continue
+        if isinstance(values[t.name], str) and "\ufffd" in values[t.name]:
+            problems.append(Problem(
+                row, t.name, "garbled_text", f"{t.header} {values[t.name]!r} lost characters "
+                f"(�) when the file was decoded as {encoding or 'UTF-8'}: give the "
+                "file's encoding, e.g. --encoding gbk or gb18030, or fix the source"))
+            continue
+        if (t.name in MASKABLE or (kind == "members" and t.name == "name")) and \
+                values[t.name] and "*" in values[t.name]:
+            problems.append(Problem(row, t.name, "masked_value", f"{t.header} is masked "
+                                    f"({values[t.name]}); import the unmasked source"))
+    return values, problems
+
+
+def _row_geometry(kind: str, shapes: _Shapes, i: int, row: int,
+                  notes: list[str]) -> tuple[BaseGeometry | None, list[Problem]]:
+    """Row ``i``'s checked and cleaned WGS84 geometry, or the problem with it."""
+    geom = shapes.wgs84[i]
+    if geom is None or geom.is_empty:
+        return None, [Problem(row, "geometry", "no_geometry", "the row has no shape")]
+    if shapes.checks[i] != "ok":
+        x, y = shapes.read[i].representative_point().coords[0]
+        return None, [Problem(row, "geometry", shapes.checks[i],
+                              coords.ROW_MESSAGES[shapes.checks[i]].format(x=x, y=y))]
+    try:
+        geom, note = clean_geometry(kind, geom)
+    except GeometryProblem as exc:
+        return None, [Problem(row, "geometry", exc.code, exc.message)]
+    if note:
+        notes.append(f"row {row}: {note}")
+    return geom, []
+
+
+def _parse_rows(prepared: Prepared, table: SourceTable, shapes: _Shapes,
+                problems: list[Problem], progress: Progress | None) -> None:
+    """Parse every row into ``prepared.records``, or its problems into ``problems``."""
+    fmap, frame = prepared.mapping, table.frame
+    targets = [t for t in FIELDS[prepared.kind] if t.name in fmap.columns]
+    columns = {t.name: frame[fmap.columns[t.name]].to_numpy() for t in targets}
+    bad_rows = {p.row for p in problems}
+    for i in range(len(frame)):
+        row = table.first_row + i
+        if progress and i % 500 == 0:
+            progress(i)
+        if row in bad_rows:
+            continue
+        values, row_problems = _row_values(prepared, targets, columns, i, row,
+                                           table.encoding)
+        geom, geom_problems = _row_geometry(prepared.kind, shapes, i, row, prepared.notes)
+        row_problems += geom_problems
+        if row_problems or geom is None:
+            problems.extend(row_problems)
+        else:
+            prepared.records.append(Record(row, values, geom))
+
+
 def prepare(path: Path, kind: str, options: Options | None = None,
             progress: Progress | None = None) -> Prepared:
     """Read and validate ``path`` as a layer of ``kind``; see the module docstring."""
@@ -198,52 +274,7 @@ def prepare(path: Path, kind: str, options: Options | None = None,
         classes[present] = after
     prepared = Prepared(kind, table.format, table.encoding, crs_note, fmap, rows=n,
                         notes=[*table.notes, *notes])
-    targets = [t for t in FIELDS[kind] if t.name in fmap.columns]
-    frame = table.frame
-    columns = {t.name: frame[fmap.columns[t.name]].to_numpy() for t in targets}
-    bad_rows = {p.row for p in problems}
-    for i in range(n):
-        row = first + i
-        if progress and i % 500 == 0:
-            progress(i)
-        if row in bad_rows:
-            continue
-        row_problems: list[Problem] = []
-        values: dict[str, Any] = {}
-        for t in targets:
-            try:
-                values[t.name] = parse(t, columns[t.name][i])
-            except ValueProblem as exc:
-                row_problems.append(Problem(row, t.name, exc.code, exc.message))
-                continue
-            if isinstance(values[t.name], str) and "\ufffd" in values[t.name]:
-                row_problems.append(Problem(
-                    row, t.name, "garbled_text", f"{t.header} {values[t.name]!r} lost characters "
-                    f"(�) when the file was decoded as {table.encoding or 'UTF-8'}: give the "
-                    "file's encoding, e.g. --encoding gbk or gb18030, or fix the source"))
-                continue
-            if (t.name in MASKABLE or (kind == "members" and t.name == "name")) and \
-                    values[t.name] and "*" in values[t.name]:
-                row_problems.append(Problem(row, t.name, "masked_value", f"{t.header} is masked "
-                                            f"({values[t.name]}); import the unmasked source"))
-        geom = moved[i]
-        if geom is None or geom.is_empty:
-            row_problems.append(Problem(row, "geometry", "no_geometry", "the row has no shape"))
-        elif classes[i] != "ok":
-            x, y = geoms[i].representative_point().coords[0]
-            row_problems.append(Problem(row, "geometry", classes[i],
-                                        coords.ROW_MESSAGES[classes[i]].format(x=x, y=y)))
-        else:
-            try:
-                geom, note = clean_geometry(kind, geom)
-                if note:
-                    prepared.notes.append(f"row {row}: {note}")
-            except GeometryProblem as exc:
-                row_problems.append(Problem(row, "geometry", exc.code, exc.message))
-        if row_problems:
-            problems.extend(row_problems)
-        else:
-            prepared.records.append(Record(row, values, geom))
+    _parse_rows(prepared, table, _Shapes(geoms, moved, classes), problems, progress)
     if progress:
         progress(n)
     _duplicate_codes(prepared.records, problems)

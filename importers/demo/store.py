@@ -102,6 +102,111 @@ def _entered_count_changes(city: DemoCity, entered: dict[int | None, int]
     return comm, grid
 
 
+def _store_hierarchy(city: DemoCity, common: dict[str, Any], comm_delta: dict[str, int],
+                     grid_delta: dict[str, int], progress: Progress | None
+                     ) -> tuple[dict[str, Street], dict[str, Community]]:
+    """Districts, streets, communities and grids; the streets and communities by code."""
+    districts = {
+        d.code: d for d in _bulk(District, (
+            District(code=r.code, name=r.name, geom=_geos(r.geom), **common)
+            for r in city.districts), progress)
+    }
+    streets = {
+        s.code: s for s in _bulk(Street, (
+            Street(code=r.code, name=r.name, district=districts[r.district_code],
+                   geom=_geos(r.geom), **common)
+            for r in city.streets), progress)
+    }
+    communities = {
+        c.code: c for c in _bulk(Community, (
+            Community(code=r.code, name=r.name, street=streets[r.street_code],
+                      geom=_geos(r.geom), households=r.households + comm_delta.get(r.code, 0),
+                      population=r.population, party_members=r.party_members,
+                      area_class=r.area_class, **common)
+            for r in city.communities), progress)
+    }
+    _bulk(GridUnit, (
+        GridUnit(code=r.code, name=r.name, community=communities[r.community_code],
+                 geom=_geos(r.geom), zone_type=r.zone_type,
+                 households=r.households + grid_delta.get(r.code, 0),
+                 households_estimated=r.households_estimated, leader=r.leader,
+                 workers=r.workers, party_branch=r.party_branch, **common)
+        for r in city.grids), progress)
+    return streets, communities
+
+
+def _store_housing(city: DemoCity, common: dict[str, Any], communities: dict[str, Community],
+                   counted: dict[int | None, int], progress: Progress | None) -> None:
+    """Compounds and buildings (entered counts of OSM buildings carried over)."""
+    compounds = dict(zip(
+        (r.key for r in city.compounds),
+        _bulk(Compound, (
+            Compound(name=r.name, community=communities.get(r.community_code or ""),
+                     geom=_geos(r.geom), households=r.households,
+                     households_estimated=r.households_estimated, osm_id=r.osm_id,
+                     **common)
+            for r in city.compounds), progress),
+        strict=True,
+    ))
+    _bulk(Building, (
+        Building(name=r.name, compound=compounds.get(r.compound_key or ""),
+                 community=communities.get(r.community_code or ""), geom=_geos(r.geom),
+                 levels=r.levels, residential=r.residential,
+                 households=counted.get(r.osm_id, r.households),
+                 households_estimated=r.households_estimated and r.osm_id not in counted,
+                 osm_id=r.osm_id, **common)
+        for r in city.buildings), progress)
+
+
+def _store_services(city: DemoCity, common: dict[str, Any], streets: dict[str, Street],
+                    communities: dict[str, Community], progress: Progress | None) -> None:
+    """Service centers, co-building units, their pairings and the reporting members."""
+    _bulk(ServiceCenter, (
+        ServiceCenter(name=r.name, level=r.level, street=streets.get(r.street_code or ""),
+                      community=communities.get(r.community_code or ""),
+                      location=_geos(r.location), floor_area=r.floor_area,
+                      opening_hours=r.opening_hours, services=r.services, phone=r.phone,
+                      address=r.address, licensed=r.licensed, comprehensive=r.comprehensive,
+                      origin=r.origin, source=city.source)
+        for r in city.centers), progress)
+    units = dict(zip(
+        (r.key for r in city.units),
+        _bulk(CoBuildingUnit, (
+            CoBuildingUnit(name=r.name, unit_type=r.unit_type, location=_geos(r.location),
+                           party_members=r.party_members, capacity=r.capacity,
+                           address=r.address, phone=r.phone, origin=r.origin,
+                           source=city.source)
+            for r in city.units), progress),
+        strict=True,
+    ))
+    _bulk(Pairing, (
+        Pairing(unit=units[r.unit_key], community=communities[r.community_code],
+                status=r.status, agreement_date=r.agreement_date, **common)
+        for r in city.pairings), progress)
+    _bulk(ReportingMember, (
+        ReportingMember(name=r.name, phone=r.phone, id_number=r.id_number,
+                        home_unit=units.get(r.home_unit_key or ""),
+                        residence=_geos(r.residence),
+                        residence_community=communities.get(r.residence_community_code or ""),
+                        reported_community=communities.get(r.reported_community_code or ""),
+                        reported_on=r.reported_on, **common)
+        for r in city.members), progress)
+
+
+def _store_network(city: DemoCity, progress: Progress | None) -> None:
+    nodes = dict(zip(
+        (r.key for r in city.nodes),
+        _bulk(WalkNode, (WalkNode(geom=_geos(r.geom), osm_id=r.osm_id, source=city.source)
+                         for r in city.nodes), progress),
+        strict=True,
+    ))
+    _bulk(WalkEdge, (
+        WalkEdge(start=nodes[r.start], end=nodes[r.end], geom=_geos(r.geom),
+                 length_m=r.length_m, highway=r.highway, name=r.name,
+                 osm_way_id=r.osm_way_id, source=city.source)
+        for r in city.edges), progress)
+
+
 def store_demo(city: DemoCity, progress: Progress | None = None) -> dict[str, int]:
     """Replace the demo in the database with ``city``; all or nothing.
 
@@ -112,91 +217,11 @@ def store_demo(city: DemoCity, progress: Progress | None = None) -> dict[str, in
         delete_demo()
         counted = _take_over_osm_rows(city)
         comm_delta, grid_delta = _entered_count_changes(city, counted)
-        districts = {
-            d.code: d for d in _bulk(District, (
-                District(code=r.code, name=r.name, geom=_geos(r.geom), **common)
-                for r in city.districts), progress)
-        }
-        streets = {
-            s.code: s for s in _bulk(Street, (
-                Street(code=r.code, name=r.name, district=districts[r.district_code],
-                       geom=_geos(r.geom), **common)
-                for r in city.streets), progress)
-        }
-        communities = {
-            c.code: c for c in _bulk(Community, (
-                Community(code=r.code, name=r.name, street=streets[r.street_code],
-                          geom=_geos(r.geom), households=r.households + comm_delta.get(r.code, 0),
-                          population=r.population, party_members=r.party_members,
-                          area_class=r.area_class, **common)
-                for r in city.communities), progress)
-        }
-        _bulk(GridUnit, (
-            GridUnit(code=r.code, name=r.name, community=communities[r.community_code],
-                     geom=_geos(r.geom), zone_type=r.zone_type,
-                     households=r.households + grid_delta.get(r.code, 0),
-                     households_estimated=r.households_estimated, leader=r.leader,
-                     workers=r.workers, party_branch=r.party_branch, **common)
-            for r in city.grids), progress)
-        compounds = dict(zip(
-            (r.key for r in city.compounds),
-            _bulk(Compound, (
-                Compound(name=r.name, community=communities.get(r.community_code or ""),
-                         geom=_geos(r.geom), households=r.households,
-                         households_estimated=r.households_estimated, osm_id=r.osm_id,
-                         **common)
-                for r in city.compounds), progress),
-            strict=True,
-        ))
-        _bulk(Building, (
-            Building(name=r.name, compound=compounds.get(r.compound_key or ""),
-                     community=communities.get(r.community_code or ""), geom=_geos(r.geom),
-                     levels=r.levels, residential=r.residential,
-                     households=counted.get(r.osm_id, r.households),
-                     households_estimated=r.households_estimated and r.osm_id not in counted,
-                     osm_id=r.osm_id, **common)
-            for r in city.buildings), progress)
-        _bulk(ServiceCenter, (
-            ServiceCenter(name=r.name, level=r.level, street=streets.get(r.street_code or ""),
-                          community=communities.get(r.community_code or ""),
-                          location=_geos(r.location), floor_area=r.floor_area,
-                          opening_hours=r.opening_hours, services=r.services, phone=r.phone,
-                          address=r.address, licensed=r.licensed, comprehensive=r.comprehensive,
-                          origin=r.origin, source=city.source)
-            for r in city.centers), progress)
-        units = dict(zip(
-            (r.key for r in city.units),
-            _bulk(CoBuildingUnit, (
-                CoBuildingUnit(name=r.name, unit_type=r.unit_type, location=_geos(r.location),
-                               party_members=r.party_members, capacity=r.capacity,
-                               address=r.address, phone=r.phone, origin=r.origin,
-                               source=city.source)
-                for r in city.units), progress),
-            strict=True,
-        ))
-        _bulk(Pairing, (
-            Pairing(unit=units[r.unit_key], community=communities[r.community_code],
-                    status=r.status, agreement_date=r.agreement_date, **common)
-            for r in city.pairings), progress)
-        _bulk(ReportingMember, (
-            ReportingMember(name=r.name, phone=r.phone, id_number=r.id_number,
-                            home_unit=units.get(r.home_unit_key or ""),
-                            residence=_geos(r.residence),
-                            residence_community=communities.get(r.residence_community_code or ""),
-                            reported_community=communities.get(r.reported_community_code or ""),
-                            reported_on=r.reported_on, **common)
-            for r in city.members), progress)
-        nodes = dict(zip(
-            (r.key for r in city.nodes),
-            _bulk(WalkNode, (WalkNode(geom=_geos(r.geom), osm_id=r.osm_id, source=city.source)
-                             for r in city.nodes), progress),
-            strict=True,
-        ))
-        _bulk(WalkEdge, (
-            WalkEdge(start=nodes[r.start], end=nodes[r.end], geom=_geos(r.geom),
-                     length_m=r.length_m, highway=r.highway, name=r.name,
-                     osm_way_id=r.osm_way_id, source=city.source)
-            for r in city.edges), progress)
+        streets, communities = _store_hierarchy(city, common, comm_delta, grid_delta,
+                                                progress)
+        _store_housing(city, common, communities, counted, progress)
+        _store_services(city, common, streets, communities, progress)
+        _store_network(city, progress)
     return {
         "districts": len(city.districts), "streets": len(city.streets),
         "communities": len(city.communities), "grids": len(city.grids),

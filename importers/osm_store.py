@@ -131,101 +131,122 @@ def _real_counts_win(obj: Any, values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def _sync_network(extract: OsmExtract, result: OsmImportResult, tell: Step) -> None:
+    """Walk nodes and edges: one network whichever command loaded it.
+
+    Nodes and edges another command made from the same OSM objects (a derived demo) are
+    reused, not doubled.
+    """
+    source = extract.source
+    tell("路网节点 walk nodes")
+    node_rows = [(int(osm), {"osm_id": int(osm), "geom": _geos(g)})
+                 for osm, g in zip(extract.nodes["osm_id"], extract.nodes.geometry,
+                                   strict=True)]
+    current = WalkNode.objects.filter(osm_id__in=[k for k, _ in node_rows])
+    result.counts["walk nodes"], nodes = sync(
+        WalkNode, node_rows, {n.osm_id: n for n in current},
+        WalkNode.objects.filter(source=source), source, tracked=False)
+    tell("路网边 walk edges")
+    edge_rows = []
+    for r in extract.edges.itertuples():
+        way = int(r.osm_way_id) if r.osm_way_id is not None else None
+        key = (way, int(r.u), int(r.v), _shape_key(r.geometry))
+        edge_rows.append((key, {"start": nodes[int(r.u)], "end": nodes[int(r.v)],
+                                "geom": _geos(r.geometry), "length_m": float(r.length_m),
+                                "highway": str(r.highway), "name": str(r.name),
+                                "osm_way_id": way}))
+    current_e = WalkEdge.objects.filter(
+        Q(source=source) | Q(start__in=[n.pk for n in nodes.values()])
+    ).select_related("start", "end")
+    existing_e = {(e.osm_way_id, e.start.osm_id, e.end.osm_id,
+                   _shape_key(from_wkb(bytes(e.geom.wkb)))): e for e in current_e}
+    result.counts["walk edges"], _ = sync(WalkEdge, edge_rows, existing_e,
+                                          WalkEdge.objects.filter(source=source), source,
+                                          tracked=False)
+
+
+def _community_finder() -> Callable[[BaseGeometry], Community | None]:
+    """The community holding a shape (by its representative point), for placing rows."""
+    comms = list(Community.objects.all())
+    table = ParentTable([c.code for c in comms], [c.name for c in comms],
+                        ["" for _ in comms], [from_wkb(bytes(c.geom.wkb)) for c in comms]) \
+        if comms else None
+
+    def community_of(g: BaseGeometry) -> Community | None:
+        i = table.by_location(g) if table is not None else None
+        return comms[i] if i is not None else None
+    return community_of
+
+
+def _sync_housing(layers: Any, source: str, result: OsmImportResult, tell: Step) -> None:
+    """Compounds, then buildings placed in them and in their communities."""
+    community_of = _community_finder()
+    tell("小区 compounds")
+    comp_rows = [(c.osm_id, {"osm_id": c.osm_id, "name": c.name, "geom": _geos(c.geom),
+                             "households": c.households, "households_estimated": True,
+                             "community": community_of(c.geom)})
+                 for c in layers.compounds]
+    ids = [c.osm_id for c in layers.compounds]
+    existing_c = {c.osm_id: c for c in Compound.objects.filter(osm_id__in=ids)}
+    result.counts["compounds"], compounds = sync(
+        Compound, comp_rows, existing_c,
+        Compound.objects.filter(source=source, origin=Origin.IMPORTED), source,
+        keep=_real_counts_win)
+    comp_table = ParentTable([str(k) for k in compounds], ["" for _ in compounds],
+                             ["" for _ in compounds],
+                             [from_wkb(bytes(c.geom.wkb)) for c in compounds.values()])
+    comp_objs = list(compounds.values())
+    tell("楼栋 buildings")
+    b_rows = []
+    for b in layers.buildings:
+        ci = comp_table.by_location(b.geom) if len(comp_table) else None
+        b_rows.append((b.osm_id, {
+            "osm_id": b.osm_id, "name": b.name, "geom": _geos(b.geom), "levels": b.levels,
+            "residential": b.residential, "households": b.households,
+            "households_estimated": True, "community": community_of(b.geom),
+            "compound": comp_objs[ci] if ci is not None else None}))
+    ids = [b.osm_id for b in layers.buildings]
+    existing_b = {b.osm_id: b for b in Building.objects.filter(osm_id__in=ids)}
+    result.counts["buildings"], _ = sync(
+        Building, b_rows, existing_b,
+        Building.objects.filter(source=source, origin=Origin.IMPORTED), source,
+        keep=_real_counts_win)
+
+
+def _sync_land_and_candidates(layers: Any, source: str, result: OsmImportResult,
+                              tell: Step) -> None:
+    """Basemap areas, and candidate co-building units (confirmed ones are left alone)."""
+    tell("底图面 basemap areas")
+    land_rows = [((r.osm_type, r.osm_id), {"osm_type": r.osm_type, "osm_id": r.osm_id,
+                                           "kind": r.kind, "name": r.name,
+                                           "geom": _geos(r.geom)})
+                 for r in layers.land]
+    current_l = LandFeature.objects.filter(source=source)
+    result.counts["basemap areas"], _ = sync(
+        LandFeature, land_rows, {(f.osm_type, f.osm_id): f for f in current_l}, current_l,
+        source, tracked=False)
+    tell("候选共建单位 candidate units")
+    ids = [c.osm_id for c in layers.candidates]
+    confirmed = set(CoBuildingUnit.objects.filter(osm_id__in=ids, candidate=False)
+                    .values_list("osm_id", flat=True))
+    u_rows = [(c.osm_id, {"osm_id": c.osm_id, "name": c.name, "unit_type": c.unit_type,
+                          "location": _geos(c.location), "candidate": True})
+              for c in layers.candidates if c.osm_id not in confirmed]
+    existing_u = {u.osm_id: u for u in CoBuildingUnit.objects.filter(osm_id__in=ids,
+                                                                     candidate=True)}
+    result.counts["candidate units"], _ = sync(
+        CoBuildingUnit, u_rows, existing_u,
+        CoBuildingUnit.objects.filter(source=source, candidate=True), source)
+
+
 def store_osm(extract: OsmExtract, model: HouseholdModel | None = None,
               step: Step | None = None) -> OsmImportResult:
     """Synchronise the database with ``extract`` in one transaction."""
     tell = step or (lambda label: None)
-    source = extract.source
     layers = osm_layers(extract, model)
     result = OsmImportResult()
     with transaction.atomic():
-        # -- network -------------------------------------------------------------------
-        tell("路网节点 walk nodes")
-        node_rows = [(int(osm), {"osm_id": int(osm), "geom": _geos(g)})
-                     for osm, g in zip(extract.nodes["osm_id"], extract.nodes.geometry,
-                                       strict=True)]
-        # One network whichever command loaded it: nodes and edges another command made from
-        # the same OSM objects (a derived demo) are reused, not doubled.
-        current = WalkNode.objects.filter(osm_id__in=[k for k, _ in node_rows])
-        result.counts["walk nodes"], nodes = sync(
-            WalkNode, node_rows, {n.osm_id: n for n in current},
-            WalkNode.objects.filter(source=source), source, tracked=False)
-        tell("路网边 walk edges")
-        edge_rows = []
-        for r in extract.edges.itertuples():
-            way = int(r.osm_way_id) if r.osm_way_id is not None else None
-            key = (way, int(r.u), int(r.v), _shape_key(r.geometry))
-            edge_rows.append((key, {"start": nodes[int(r.u)], "end": nodes[int(r.v)],
-                                    "geom": _geos(r.geometry), "length_m": float(r.length_m),
-                                    "highway": str(r.highway), "name": str(r.name),
-                                    "osm_way_id": way}))
-        current_e = WalkEdge.objects.filter(
-            Q(source=source) | Q(start__in=[n.pk for n in nodes.values()])
-        ).select_related("start", "end")
-        existing_e = {(e.osm_way_id, e.start.osm_id, e.end.osm_id,
-                       _shape_key(from_wkb(bytes(e.geom.wkb)))): e for e in current_e}
-        result.counts["walk edges"], _ = sync(WalkEdge, edge_rows, existing_e,
-                                              WalkEdge.objects.filter(source=source), source,
-                                              tracked=False)
-        # -- communities for placing buildings and compounds ------------------------------
-        comms = list(Community.objects.all())
-        table = ParentTable([c.code for c in comms], [c.name for c in comms],
-                            ["" for _ in comms], [from_wkb(bytes(c.geom.wkb)) for c in comms]) \
-            if comms else None
-
-        def community_of(g: BaseGeometry) -> Community | None:
-            i = table.by_location(g) if table is not None else None
-            return comms[i] if i is not None else None
-
-        tell("小区 compounds")
-        comp_rows = [(c.osm_id, {"osm_id": c.osm_id, "name": c.name, "geom": _geos(c.geom),
-                                 "households": c.households, "households_estimated": True,
-                                 "community": community_of(c.geom)})
-                     for c in layers.compounds]
-        ids = [c.osm_id for c in layers.compounds]
-        existing_c = {c.osm_id: c for c in Compound.objects.filter(osm_id__in=ids)}
-        result.counts["compounds"], compounds = sync(
-            Compound, comp_rows, existing_c,
-            Compound.objects.filter(source=source, origin=Origin.IMPORTED), source,
-            keep=_real_counts_win)
-        comp_table = ParentTable([str(k) for k in compounds], ["" for _ in compounds],
-                                 ["" for _ in compounds],
-                                 [from_wkb(bytes(c.geom.wkb)) for c in compounds.values()])
-        comp_objs = list(compounds.values())
-        tell("楼栋 buildings")
-        b_rows = []
-        for b in layers.buildings:
-            ci = comp_table.by_location(b.geom) if len(comp_table) else None
-            b_rows.append((b.osm_id, {
-                "osm_id": b.osm_id, "name": b.name, "geom": _geos(b.geom), "levels": b.levels,
-                "residential": b.residential, "households": b.households,
-                "households_estimated": True, "community": community_of(b.geom),
-                "compound": comp_objs[ci] if ci is not None else None}))
-        ids = [b.osm_id for b in layers.buildings]
-        existing_b = {b.osm_id: b for b in Building.objects.filter(osm_id__in=ids)}
-        result.counts["buildings"], _ = sync(
-            Building, b_rows, existing_b,
-            Building.objects.filter(source=source, origin=Origin.IMPORTED), source,
-            keep=_real_counts_win)
-        tell("底图面 basemap areas")
-        land_rows = [((r.osm_type, r.osm_id), {"osm_type": r.osm_type, "osm_id": r.osm_id,
-                                               "kind": r.kind, "name": r.name,
-                                               "geom": _geos(r.geom)})
-                     for r in layers.land]
-        current_l = LandFeature.objects.filter(source=source)
-        result.counts["basemap areas"], _ = sync(
-            LandFeature, land_rows, {(f.osm_type, f.osm_id): f for f in current_l}, current_l,
-            source, tracked=False)
-        tell("候选共建单位 candidate units")
-        ids = [c.osm_id for c in layers.candidates]
-        confirmed = set(CoBuildingUnit.objects.filter(osm_id__in=ids, candidate=False)
-                        .values_list("osm_id", flat=True))
-        u_rows = [(c.osm_id, {"osm_id": c.osm_id, "name": c.name, "unit_type": c.unit_type,
-                              "location": _geos(c.location), "candidate": True})
-                  for c in layers.candidates if c.osm_id not in confirmed]
-        existing_u = {u.osm_id: u for u in CoBuildingUnit.objects.filter(osm_id__in=ids,
-                                                                         candidate=True)}
-        result.counts["candidate units"], _ = sync(
-            CoBuildingUnit, u_rows, existing_u,
-            CoBuildingUnit.objects.filter(source=source, candidate=True), source)
+        _sync_network(extract, result, tell)
+        _sync_housing(layers, extract.source, result, tell)
+        _sync_land_and_candidates(layers, extract.source, result, tell)
     return result

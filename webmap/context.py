@@ -21,6 +21,39 @@ def demo_banner(request: HttpRequest) -> dict[str, Any]:
     return {"demo_district": demo}
 
 
+# Route names the page scripts call, and the arguments they fill in.
+SCRIPT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
+    "nearest": ("centers-nearest", {}), "search": ("search", {}),
+    "coverage": ("coverage", {}), "facility": ("facility-ratio", {}),
+    "members": ("members", {}), "communities": ("communities-list", {}),
+    "roads": ("roads-list", {}), "center": ("webmap:center", {"pk": "id"}),
+    "plan_community": ("webmap:plan-community", {"code": "code"}),
+    "plan_check": ("webmap:plan-check", {"code": "code"}),
+    "plan_save": ("webmap:plan-save", {"code": "code"}),
+    "plan_carve": ("webmap:plan-carve", {"code": "code"}),
+    "plan_split": ("webmap:plan-split", {}), "plan_merge": ("webmap:plan-merge", {}),
+    "plan_history": ("webmap:plan-history", {"code": "code"}),
+    "plan_revert": ("webmap:plan-revert", {"pk": "id"}),
+    "pairing": ("webmap:reports-pairing", {}),
+    "pairing_save": ("webmap:reports-pairing-save", {}),
+    "report_export": ("webmap:reports-export", {}),
+}
+_SENTINEL = {"code": "__code__", "pk": 987654321}
+
+
+def script_urls() -> dict[str, str]:
+    """Every route the page scripts call, as templates ("/centers/{id}/"), from reverse()."""
+    from django.urls import reverse
+
+    out = {}
+    for key, (name, args) in SCRIPT_ROUTES.items():
+        url = reverse(name, kwargs={k: _SENTINEL[k] for k in args})
+        for k, slot in args.items():
+            url = url.replace(str(_SENTINEL[k]), "{" + slot + "}")
+        out[key] = url
+    return out
+
+
 def map_config(request: HttpRequest) -> dict[str, Any]:
     """What every map page's script needs: tile URL, online basemaps, labels of codes."""
     from django.conf import settings
@@ -30,6 +63,7 @@ def map_config(request: HttpRequest) -> dict[str, Any]:
 
     return {"map_config": {
         "tiles": reverse("tiles:index"),
+        "urls": script_urls(),
         "online": list(settings.ONLINE_BASEMAPS),
         "tianditu_key": settings.TIANDITU_KEY,
         "center": [settings.MAP_DEFAULT_CENTER[1], settings.MAP_DEFAULT_CENTER[0]],

@@ -94,3 +94,21 @@ def test_it_shows_a_center_on_its_own_page(demo_db: None, client: Client) -> Non
     html = client.get(f"/centers/{center.pk}/").content.decode()
     assert center.name in html and f'href="tel:{center.phone}"' in html
     assert client.get("/centers/999999/").status_code == 404
+
+
+def test_it_gives_page_scripts_their_urls_from_the_server() -> None:
+    """The scripts take every route from reverse() (wangge-config), none as a literal."""
+    import re
+    from pathlib import Path
+
+    from django.urls import resolve
+
+    from webmap.context import script_urls
+
+    static = Path(__file__).resolve().parents[2] / "webmap" / "static" / "webmap"
+    for js in static.glob("*.js"):
+        literals = re.findall(r"""["'`]/(?:api|plan|reports|centers|data)/""", js.read_text())
+        assert not literals, f"{js.name} hard-codes {literals}"
+    for key, url in script_urls().items():
+        filled = url.replace("{code}", "510199001001").replace("{id}", "1")
+        assert resolve(filled), key

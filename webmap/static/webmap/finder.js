@@ -56,7 +56,7 @@
         (services ? "<p>" + services + "</p>" : "") +
         (c.address ? "<p>" + esc(c.address) + "</p>" : "") +
         '<p class="actions">' + (c.phone ? '<a href="tel:' + esc(c.phone) + '">☎ ' + esc(c.phone) + "</a> " : "") +
-        '<a href="' + "/centers/" + c.id + '/">' + gettext("分享链接") + "</a></p></li>";
+        '<a href="' + W.esc(W.url("center", { id: c.id })) + '">' + gettext("分享链接") + "</a></p></li>";
     }).join("");
     results.dataset.count = String(answer.centers.length);
     hint.hidden = true;
@@ -64,7 +64,7 @@
 
   function nearest(lon, lat, crs) {
     hint.hidden = false; hint.textContent = gettext("正在计算步行距离…");
-    var url = "/api/v1/centers/nearest?k=3&by=walk&lon=" + lon + "&lat=" + lat + (crs ? "&crs=" + crs : "");
+    var url = W.url("nearest", {}, { k: 3, by: "walk", lon: lon, lat: lat, crs: crs });
     return W.getJSON(url).then(function (answer) {
       var q = answer.query.wgs84;
       history.replaceState(null, "", "?lon=" + q[0].toFixed(6) + "&lat=" + q[1].toFixed(6));
@@ -76,7 +76,7 @@
     var hit = overlay.featuresAt(e.latlng).filter(function (h) { return h.layer === "centers"; })[0];
     if (hit) {
       L.popup().setLatLng(e.latlng).setContent("<b>" + esc(hit.props.name) + "</b><br>" + esc(hit.props.opening_hours || "") +
-        '<br><a href="/centers/' + hit.props.id + '/">' + gettext("详情") + "</a>").openOn(map);
+        '<br><a href="' + W.esc(W.url("center", { id: hit.props.id })) + '">' + gettext("详情") + "</a>").openOn(map);
       return;
     }
     nearest(e.latlng.lng.toFixed(7), e.latlng.lat.toFixed(7), W.shiftActive ? "gcj02" : "");
@@ -97,7 +97,7 @@
     timer = setTimeout(function () {
       var text = q.value.trim();
       if (!text) { sugg.hidden = true; return; }
-      W.getJSON("/api/v1/search?limit=8&q=" + encodeURIComponent(text)).then(function (res) {
+      W.getJSON(W.url("search", {}, { limit: 8, q: text })).then(function (res) {
         sugg.innerHTML = res.results.length ? res.results.map(function (r) {
           return '<li><button type="button" data-lon="' + r.lon + '" data-lat="' + r.lat + '">' + esc(r.name) +
             ' <small>' + esc(kinds[r.kind] || r.kind) + (r.detail ? " · " + esc(r.detail) : "") + "</small></button></li>";

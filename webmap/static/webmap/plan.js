@@ -87,7 +87,7 @@
   function runCheck() {
     if (!S.code || !S.grids.length) { return Promise.resolve(); }
     var sent = S.grids;
-    return W.postJSON("/plan/api/communities/" + S.code + "/check", { grids: payload() }).then(function (res) {
+    return W.postJSON(W.url("plan_check", { code: S.code }), { grids: payload() }).then(function (res) {
       if (sent !== S.grids) { return; }
       res.households.forEach(function (h, i) { S.grids[i].households = h; });
       showFindings(res.findings);
@@ -109,7 +109,7 @@
   }
 
   function load(code) {
-    return W.getJSON("/plan/api/communities/" + code + "/").then(function (st) {
+    return W.getJSON(W.url("plan_community", { code: code })).then(function (st) {
       S.code = code; S.community = st.community; S.base = st.base; S.range = st.households_range;
       S.grids = st.grids.features.map(fromFeature);
       S.selected = []; past = []; future = [];
@@ -120,7 +120,7 @@
       // Roads as thin vectors, so drawn and reshaped vertices can snap to them too.
       var bb = b.getBounds().pad(0.05);
       roadLayer.clearLayers();
-      W.getJSON("/api/v1/roads/?page_size=2000&in_bbox=" + [bb.getWest(), bb.getSouth(), bb.getEast(), bb.getNorth()].join(",")).then(function (fc) {
+      W.getJSON(W.url("roads", {}, { page_size: 2000, in_bbox: [bb.getWest(), bb.getSouth(), bb.getEast(), bb.getNorth()].join(",") })).then(function (fc) {
         L.geoJSON(fc, { interactive: false, style: { color: "#9e9e9e", weight: 1, opacity: 0.6, className: "snap-road" } }).addTo(roadLayer);
         statusEl.dataset.roads = String(fc.features.length);
       });
@@ -165,7 +165,7 @@
     var which = mode; endMode();
     if (which === "split") {
       var i = S.selected[0], g = S.grids[i];
-      W.postJSON("/plan/api/split", { geometry: g.geometry, line: drawn }).then(function (res) {
+      W.postJSON(W.url("plan_split"), { geometry: g.geometry, line: drawn }).then(function (res) {
         var grids = clone(S.grids);
         var pieces = res.pieces.map(function (geom, k) {
           return k === 0 ? { id: g.id, code: g.code, name: g.name, households: g.households, geometry: geom }
@@ -175,7 +175,7 @@
         change("split", grids);
       }).catch(function (err) { status(gettext("无法分割") + "：" + err.message); });
     } else if (which === "draw") {
-      W.postJSON("/plan/api/communities/" + S.code + "/carve", { geometry: drawn, others: S.grids.map(function (g) { return g.geometry; }) }).then(function (res) {
+      W.postJSON(W.url("plan_carve", { code: S.code }), { geometry: drawn, others: S.grids.map(function (g) { return g.geometry; }) }).then(function (res) {
         var grids = [];
         S.grids.forEach(function (g, k) { if (res.others[k]) { var c = clone(g); c.geometry = res.others[k]; grids.push(c); } });
         grids.push({ id: null, code: null, name: "", households: 0, geometry: res.geometry });
@@ -185,7 +185,7 @@
   });
   function doMerge() {
     var idx = S.selected.slice().sort(function (a, b) { return a - b; });
-    W.postJSON("/plan/api/merge", { geometries: idx.map(function (i) { return S.grids[i].geometry; }) }).then(function (res) {
+    W.postJSON(W.url("plan_merge"), { geometries: idx.map(function (i) { return S.grids[i].geometry; }) }).then(function (res) {
       var keep = S.grids[idx[0]], grids = S.grids.filter(function (g, k) { return idx.indexOf(k) < 0; });
       grids.splice(idx[0], 0, { id: keep.id, code: keep.code, name: keep.name, households: 0, geometry: res.geometry });
       endMode(); change("merge", grids);
@@ -216,7 +216,7 @@
   }
   $("tool-save").addEventListener("click", function () {
     status(gettext("正在保存…"));
-    W.postJSON("/plan/api/communities/" + S.code + "/save", { base: S.base, grids: payload(), operation: S.lastOp }).then(function (st) {
+    W.postJSON(W.url("plan_save", { code: S.code }), { base: S.base, grids: payload(), operation: S.lastOp }).then(function (st) {
       applySaved(st); $("conflict").hidden = true; theirsLayer.clearLayers();
       statusEl.dataset.saved = String(st.changeset || "");
       status(gettext("已保存") + (st.changeset ? " #" + st.changeset : ""), false);
@@ -247,7 +247,7 @@
 
   function loadHistory(code) {
     $("history-code").textContent = code;
-    W.getJSON("/plan/api/grids/" + code + "/history").then(function (res) {
+    W.getJSON(W.url("plan_history", { code: code })).then(function (res) {
       $("history").innerHTML = res.changes.length ? res.changes.map(function (c) {
         return "<li>" + esc(c.at.slice(0, 16).replace("T", " ")) + " · " + esc(c.user || "—") + " · " + esc(c.operation_label) +
           " · " + (c.before_households == null ? "—" : c.before_households) + " → " + (c.after_households == null ? gettext("删除") : c.after_households) + gettext("户") +
@@ -258,7 +258,7 @@
   $("history").addEventListener("click", function (e) {
     var b = e.target.closest(".revert-btn");
     if (!b) { return; }
-    W.postJSON("/plan/api/changes/" + b.dataset.id + "/revert", {}).then(function (st) {
+    W.postJSON(W.url("plan_revert", { id: b.dataset.id }), {}).then(function (st) {
       applySaved(st); past = []; future = [];
       status(gettext("已撤回修改") + " #" + b.dataset.id, false);
       loadHistory($("history-code").textContent);

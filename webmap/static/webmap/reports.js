@@ -65,10 +65,10 @@
     Object.keys(layers).forEach(function (k) { layers[k].clearLayers(); });
     $("summary").textContent = gettext("正在计算…");
     return Promise.all([
-      W.getJSON("/api/v1/communities/?page_size=2000&code=" + scope),
-      W.getJSON("/api/v1/facility-ratio?scope=" + scope),
-      W.getJSON("/api/v1/coverage?areas=1&level=community&scope=" + scope).catch(function () { return null; }),
-      W.getJSON("/api/v1/members?scope=" + scope),
+      W.getJSON(W.url("communities", {}, { page_size: 2000, code: scope })),
+      W.getJSON(W.url("facility", {}, { scope: scope })),
+      W.getJSON(W.url("coverage", {}, { areas: 1, level: "community", scope: scope })).catch(function () { return null; }),
+      W.getJSON(W.url("members", {}, { scope: scope })),
     ]).then(function (res) {
       var geo = res[0], ratio = {}, cov = {}, mem = {};
       res[1].communities.forEach(function (r) { ratio[r.code] = r; });
@@ -121,7 +121,7 @@
   });
   $("run-pairing").addEventListener("click", function () {
     $("pairing-summary").textContent = gettext("正在计算…");
-    W.getJSON("/reports/api/pairing?metric=walk&scope=" + $("scope").value).then(function (res) {
+    W.getJSON(W.url("pairing", {}, { metric: "walk", scope: $("scope").value })).then(function (res) {
       proposal = res; layers.proposal.clearLayers();
       res.pairings.forEach(function (p) {
         L.polyline([W.toLatLng(p.from[0], p.from[1]), W.toLatLng(p.to[0], p.to[1])], { color: p.locked ? "#283593" : "#d81b60", weight: 2, className: "proposal-line" })
@@ -137,7 +137,7 @@
   });
   $("save-pairing").addEventListener("click", function () {
     if (!proposal) { return; }
-    W.postJSON("/reports/api/pairing/save", { scope: proposal.scope, metric: proposal.metric, fingerprint: proposal.fingerprint }).then(function (res) {
+    W.postJSON(W.url("pairing_save"), { scope: proposal.scope, metric: proposal.metric, fingerprint: proposal.fingerprint }).then(function (res) {
       $("pairing-summary").textContent = gettext("已保存建议结对") + " " + res.saved;
       $("save-pairing").disabled = true; load();
     }).catch(function (err) { $("pairing-summary").textContent = gettext("保存失败") + "：" + err.message; });
@@ -148,7 +148,7 @@
   document.querySelectorAll("#export button[data-format]").forEach(function (b) {
     b.addEventListener("click", function () {
       var fmt = b.dataset.format, bar = $("export-progress"), status = $("export-status");
-      var url = "/reports/export?scope=" + encodeURIComponent($("scope").value) + "&format=" + fmt;
+      var url = W.url("report_export", {}, { scope: $("scope").value, format: fmt });
       document.querySelectorAll("#export button").forEach(function (x) { x.disabled = true; });
       bar.hidden = false; status.textContent = gettext("正在生成报告…");
       fetch(url, { credentials: "same-origin" }).then(function (res) {

@@ -30,6 +30,16 @@
       body: JSON.stringify(data),
     }).then(json);
   };
+  // A route of the server (W.config.urls, from reverse()), its {slots} filled and escaped,
+  // plus an optional query object.
+  W.url = function (name, slots, query) {
+    var u = (W.config.urls || {})[name];
+    if (!u) { throw new Error("unknown route " + name); }
+    Object.keys(slots || {}).forEach(function (k) { u = u.replace("{" + k + "}", encodeURIComponent(slots[k])); });
+    var q = Object.keys(query || {}).filter(function (k) { return query[k] !== undefined && query[k] !== null && query[k] !== ""; })
+      .map(function (k) { return encodeURIComponent(k) + "=" + encodeURIComponent(query[k]); }).join("&");
+    return q ? u + "?" + q : u;
+  };
   W.esc = function (s) {
     return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
       return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];

@@ -23,7 +23,7 @@ from geo.analysis.grid_edit import GridEditError, carve_new_grid, merge_grids, s
 from geo.analysis.rules import load_profile
 from geo.models import Community, GridChange, GridChangeset, GridOperation, GridUnit, Street
 from geo.services.access import own_scope, require_in_scope
-from geo.services.errors import error_body
+from geo.services.errors import classify, describe, error_body
 from geo.services.grid_edit import (
     Conflict,
     GridDraft,
@@ -59,6 +59,12 @@ def error(code: str, message: str, status: int, field: str | None = None,
           **extra: Any) -> JsonResponse:
     """The API's one error shape, with extra top-level keys (current grids, findings)."""
     return JsonResponse({**error_body(code, message, field), **extra}, status=status)
+
+
+def domain_error(exc: Exception) -> JsonResponse:
+    """A domain exception answered as every JSON door answers it (geo.services.errors)."""
+    code, status = classify(exc)
+    return error(code, describe(exc), status)
 
 
 def planner_api(view: Callable[..., JsonResponse]) -> Callable[..., HttpResponse]:

@@ -7,26 +7,25 @@ import json
 from typing import Any
 
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from geo.analysis.coverage import parse_reaches
-from geo.analysis.network import NetworkError
-from geo.analysis.pairing import PairingInfeasible, PairingResult
+from geo.analysis.pairing import PairingResult
 from geo.analysis.rules import available_profiles, load_profile
 from geo.models import District, Street
 from geo.models.audit import acting_as
 from geo.models.scope import check_scope
 from geo.services.access import own_scope, require_in_scope, scope_for_read
+from geo.services.errors import HANDLED
 from geo.services.pairing import PairingInputs, build_problem, propose, replace_proposals
 from geo.signals import announce
 from webmap.reports.gather import gather
 from webmap.reports.render import CONTENT_TYPES, FORMATS
 from webmap.reports.render import render as render_report
 
-from .plan_views import error
+from .plan_views import domain_error, error
 
 
 @require_GET
@@ -66,12 +65,8 @@ def export(request: HttpRequest) -> HttpResponse:
         doc = gather(scope_for_read(request.user, request.GET.get("scope") or ""), profile,
                      reaches)
         data = render_report(doc, fmt)
-    except PermissionDenied as exc:
-        return error("forbidden", str(exc), 403)
-    except NetworkError as exc:
-        return error("no_network", str(exc), 409)
-    except ValueError as exc:
-        return error("invalid_parameter", str(exc), 400)
+    except HANDLED as exc:
+        return domain_error(exc)
     code = doc.meta["scope"]["code"] or "all"
     name = f"coverage-{code}-{doc.meta['generated_at'][:10]}.{fmt}"
     response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
@@ -107,14 +102,8 @@ def pairing(request: HttpRequest) -> JsonResponse:
     try:
         scope, metric = _params(request.GET)
         return JsonResponse(_proposal(scope_for_read(request.user, scope), metric)[2])
-    except PermissionDenied as exc:
-        return error("forbidden", str(exc), 403)
-    except PairingInfeasible as exc:
-        return error("infeasible", "; ".join(exc.reasons), 422)
-    except NetworkError as exc:
-        return error("no_network", str(exc), 409)
-    except ValueError as exc:
-        return error("invalid_parameter", str(exc), 400)
+    except HANDLED as exc:
+        return domain_error(exc)
 
 
 @require_POST
@@ -128,10 +117,10 @@ def save_pairing(request: HttpRequest) -> JsonResponse:
         # A write names its scope and must lie inside the user's: never narrowed silently.
         require_in_scope(request.user, scope, "结对范围 pairing scope")
         inputs, result, out = _proposal(scope, metric)
-    except PermissionDenied as exc:
-        return error("forbidden", str(exc), 403)
-    except (PairingInfeasible, NetworkError, ValueError, AttributeError) as exc:
+    except AttributeError as exc:  # a JSON body that is not an object
         return error("invalid_parameter", str(exc), 400)
+    except HANDLED as exc:  # an infeasible pairing is 422 here too, as in the API
+        return domain_error(exc)
     if body.get("fingerprint") != out["fingerprint"]:
         return error("conflict", "数据已变化，请重新计算后再保存 the data changed since this "
                      "proposal was computed; run it again and review it", 409,

@@ -87,7 +87,7 @@ def _area(g: BaseGeometry) -> float:
     return abs(GEOD.geometry_area_perimeter(g)[0])
 
 
-def osm_layers(extract: OsmExtract, model: HouseholdModel | None = None) -> OsmLayers:
+def osm_layers(extract: OsmExtract, model: HouseholdModel | None = None) -> OsmLayers:  # noqa: C901 (one pass over every OSM layer kind)
     """Split the extract's features into the layers import_osm stores."""
     mdl = model or HouseholdModel()
     feats = extract.features

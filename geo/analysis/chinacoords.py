@@ -51,6 +51,7 @@ def _offset(lon: Arr, lat: Arr) -> tuple[Arr, Arr]:
 
 
 def wgs84_to_gcj02(lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[Arr, Arr]:
+    """WGS84 to GCJ-02 (points outside China unchanged)."""
     lo, la = np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
     dlon, dlat = _offset(lo, la)
     inside = in_china(lo, la)
@@ -58,6 +59,7 @@ def wgs84_to_gcj02(lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[Arr, Arr]:
 
 
 def gcj02_to_bd09(lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[Arr, Arr]:
+    """GCJ-02 to BD-09 (Baidu)."""
     x, y = np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
     z = np.sqrt(x * x + y * y) + 0.00002 * np.sin(y * _XPI)
     theta = np.arctan2(y, x) + 0.000003 * np.cos(x * _XPI)
@@ -71,6 +73,7 @@ def bd09_to_gcj02(lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[Arr, Arr]:
 
 
 def wgs84_to_bd09(lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[Arr, Arr]:
+    """WGS84 to BD-09, through GCJ-02."""
     return gcj02_to_bd09(*wgs84_to_gcj02(lon, lat))
 
 
@@ -81,6 +84,7 @@ def gcj02_to_wgs84(lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[Arr, Arr]:
 
 
 def bd09_to_wgs84(lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[Arr, Arr]:
+    """BD-09 to WGS84, through GCJ-02 (both inverted iteratively)."""
     return gcj02_to_wgs84(*bd09_to_gcj02(lon, lat))
 
 

@@ -45,6 +45,7 @@ def parse_reaches(text: str) -> list[float]:
 
 
 def reach_column(reach: float) -> str:
+    """Column name of the share within ``reach`` metres, e.g. ``within_300m``."""
     return f"within_{int(reach)}m"
 
 

@@ -54,6 +54,7 @@ class CenterField:
 
     @property
     def n_centers(self) -> int:
+        """Number of centers."""
         return int(self.center_lonlat.shape[0])
 
     @classmethod

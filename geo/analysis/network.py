@@ -65,10 +65,12 @@ class WalkGraph:
 
     @property
     def n_nodes(self) -> int:
+        """Number of nodes."""
         return int(self.lonlat.shape[0])
 
     @property
     def n_edges(self) -> int:
+        """Number of (directed) edges."""
         return int(self.edge_u.shape[0])
 
     @classmethod

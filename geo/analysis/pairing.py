@@ -51,6 +51,7 @@ class PairingResult:
 
     @property
     def per_community(self) -> npt.NDArray[np.int64]:
+        """Units paired with each community."""
         counts = np.zeros(self.n_communities, dtype=np.int64)
         for _, j, _ in self.pairs:
             counts[j] += 1
@@ -58,6 +59,7 @@ class PairingResult:
 
     @property
     def distances(self) -> npt.NDArray[np.float64]:
+        """Distance of each pair, in metres."""
         return np.array([d for _, _, d in self.pairs], dtype=np.float64)
 
     def summary(self) -> dict[str, float | int | str]:
@@ -91,9 +93,11 @@ class PairingProblem:
     community_labels: tuple[str, ...] = field(default=())
 
     def unit_label(self, i: int) -> str:
+        """Label of unit ``i`` for messages."""
         return self.unit_labels[i] if self.unit_labels else f"unit {i}"
 
     def community_label(self, j: int) -> str:
+        """Label of community ``j`` for messages."""
         return self.community_labels[j] if self.community_labels else f"community {j}"
 
     @classmethod
@@ -147,6 +151,7 @@ class PairingProblem:
 
     @property
     def shape(self) -> tuple[int, int]:
+        """(units, communities)."""
         return (int(self.cost.shape[0]), int(self.cost.shape[1]))
 
     def allowed(self) -> npt.NDArray[np.bool_]:

@@ -60,10 +60,12 @@ class RuleProfile:
         return cap
 
     def walk_minutes(self, metres: float) -> float:
+        """Minutes on foot for ``metres`` at the profile's walking speed."""
         return metres / self.walk_speed_m_per_min
 
 
 def available_profiles() -> list[str]:
+    """Names of the built-in profiles."""
     return sorted(p.stem for p in PROFILE_DIR.glob("*.json"))
 
 

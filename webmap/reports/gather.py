@@ -292,7 +292,8 @@ def _share(n: int, total: int) -> float | None:
     return None if total == 0 else n / total
 
 
-def _summary(comms: pd.DataFrame, checks: dict[str, Any], pairings: list[dict[str, Any]],
+# PLR0913: the summary reads every part of the report
+def _summary(comms: pd.DataFrame, checks: dict[str, Any], pairings: list[dict[str, Any]],  # noqa: PLR0913
              uncovered: list[dict[str, Any]], measured: Any, reaches: Sequence[float],
              profile: RuleProfile, rect_count: int, grid_hh: list[int]) -> dict[str, Any]:
     n = len(comms)

@@ -18,10 +18,10 @@ from geo.models import ImportRun
 from geo.models.audit import acting_as
 from geo.services.access import scope_of
 from importers.fields import KINDS, MappingError
-from importers.prepare import Problem
+from importers.prepare import Prepared, Problem
 from importers.run import ImportRequest, run_import
 from importers.sources import FileRejected
-from importers.store import MODELS
+from importers.store import MODELS, ImportResult
 
 SHOWN = 200  # problems printed on the terminal; the --report file has all
 
@@ -85,6 +85,45 @@ class Command(BaseCommand):
         with acting_as(user):
             self._run(opts)
 
+    def _describe(self, path: Path, prepared: Prepared, result: ImportResult) -> None:
+        """What was read and how: format, coordinates, columns, notes, parents."""
+        w = self.stdout.write
+        w(f"文件 File {path.name}: {prepared.source_format}, {prepared.rows:,} rows"
+          + (f", encoding {prepared.encoding}" if prepared.encoding else ""))
+        w(f"坐标 Coordinates: {prepared.crs_note}")
+        w("字段 Fields: " + "; ".join(prepared.mapping.describe())
+          + (f"  (unused: {', '.join(prepared.mapping.unused)})"
+             if prepared.mapping.unused else ""))
+        for note in [*prepared.notes[:20], *result.notes[:20]]:
+            w(f"  note: {note}")
+        if result.parents is not None:
+            w("上级 Parents: " + result.parents.describe())
+            for label in (result.parents.districts_created + result.parents.streets_created)[:20]:
+                w(f"  new: {label}")
+        if result.how_parents:
+            w("上级 Parents by " + ", ".join(f"{k} {v:,}" for k, v in result.how_parents.items()))
+
+    def _record(self, opts: dict[str, Any], path: Path, result: ImportResult) -> None:
+        """Record the import (who, file hash, counts, undo log) and say how to undo it."""
+        run = ImportRun.record_command(
+            opts["actor"], opts["scope_of_actor"] or "", opts["kind"], path.name,
+            file_sha256(path), path.stat().st_size,
+            {"created": result.created, "updated": result.updated,
+             "unchanged": result.unchanged, "provisional": result.provisional,
+             "problems": len(result.problems)}, result.undo)
+        self.stdout.write(f"记录 Recorded as import #{run.pk}; undo it with: "
+                          f"manage.py undo_import {run.pk}")
+
+    def _show_problems(self, problems: list[Problem], report: Path | None) -> None:
+        """Print the first problems; write them all to ``report`` when asked."""
+        for p in problems[:SHOWN]:
+            self.stderr.write(p.line())
+        if len(problems) > SHOWN:
+            self.stderr.write(f"... and {len(problems) - SHOWN:,} more problems")
+        if report:
+            write_report(report, problems)
+            self.stdout.write(f"报告 Report: {len(problems):,} problems written to {report}")
+
     def _run(self, opts: dict[str, Any]) -> None:
         started = time.monotonic()
         path: Path = opts["path"]
@@ -114,30 +153,9 @@ class Command(BaseCommand):
         finally:
             bar.close()
         w = self.stdout.write
-        w(f"文件 File {path.name}: {prepared.source_format}, {prepared.rows:,} rows"
-          + (f", encoding {prepared.encoding}" if prepared.encoding else ""))
-        w(f"坐标 Coordinates: {prepared.crs_note}")
-        w("字段 Fields: " + "; ".join(prepared.mapping.describe())
-          + (f"  (unused: {', '.join(prepared.mapping.unused)})"
-             if prepared.mapping.unused else ""))
-        for note in prepared.notes[:20]:
-            w(f"  note: {note}")
-        for note in result.notes[:20]:
-            w(f"  note: {note}")
-        if result.parents is not None:
-            w("上级 Parents: " + result.parents.describe())
-            for label in (result.parents.districts_created + result.parents.streets_created)[:20]:
-                w(f"  new: {label}")
-        if result.how_parents:
-            w("上级 Parents by " + ", ".join(f"{k} {v:,}" for k, v in result.how_parents.items()))
+        self._describe(path, prepared, result)
         problems = result.problems
-        for p in problems[:SHOWN]:
-            self.stderr.write(p.line())
-        if len(problems) > SHOWN:
-            self.stderr.write(f"... and {len(problems) - SHOWN:,} more problems")
-        if opts["report"]:
-            write_report(opts["report"], problems)
-            w(f"报告 Report: {len(problems):,} problems written to {opts['report']}")
+        self._show_problems(problems, opts["report"])
         counts = (f"{result.created:,} created, {result.updated:,} updated, "
                   f"{result.unchanged:,} unchanged, {result.provisional:,} provisional codes")
         outside = sum(1 for p in problems if p.code == "out_of_scope")
@@ -154,10 +172,4 @@ class Command(BaseCommand):
             skipped = f"; {len(problems):,} problems skipped" if problems else ""
             w(self.style.SUCCESS(f"导入完成 Imported {kind}: {counts}{skipped} "
                                  f"in {elapsed:.1f} s"))
-            run = ImportRun.record_command(
-                opts["actor"], opts["scope_of_actor"] or "", kind, path.name, file_sha256(path),
-                path.stat().st_size,
-                {"created": result.created, "updated": result.updated,
-                 "unchanged": result.unchanged, "provisional": result.provisional,
-                 "problems": len(problems)}, result.undo)
-            w(f"记录 Recorded as import #{run.pk}; undo it with: manage.py undo_import {run.pk}")
+            self._record(opts, path, result)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import admin
@@ -64,7 +64,7 @@ class ScopedAdmin(admin.ModelAdmin):
     """
 
     form = VersionedForm
-    readonly_fields: tuple[str, ...] = TRACKED_READONLY
+    readonly_fields: ClassVar[tuple[str, ...]] = TRACKED_READONLY
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         qs = super().get_queryset(request)
@@ -89,13 +89,13 @@ class ScopedAdmin(admin.ModelAdmin):
                        ) -> bool:
         # Django accepts any lookup on the model's own fields (?phone__startswith=138), which
         # answers yes/no about values the list masks; only the filters offered are accepted.
-        offered = [f if isinstance(f, str) else f[0] for f in self.list_filter
-                   if isinstance(f, (str, tuple))]
+        offered: list[str] = [f if isinstance(f, str) else str(f[0]) for f in self.list_filter
+                              if isinstance(f, (str, tuple))]
         if self.date_hierarchy:
-            offered.append(self.date_hierarchy)
+            offered.append(str(self.date_hierarchy))
         if not any(lookup == f or lookup.startswith(f + "__") for f in offered):
             return False
-        return super().lookup_allowed(lookup, value, request)
+        return super().lookup_allowed(lookup, value, request)  # type: ignore[arg-type]
 
     def save_model(self, request: HttpRequest, obj: Any, form: forms.ModelForm,
                    change: bool) -> None:

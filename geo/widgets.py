@@ -13,7 +13,7 @@ class OfflineMapWidget(OSMWidget):
     """OpenLayers served from our static files over the project's own vector basemap."""
 
     template_name = "geo/widgets/offline_map.html"
-    default_lon, default_lat = settings.MAP_DEFAULT_CENTER
+    default_lon, default_lat = settings.MAP_DEFAULT_CENTER  # type: ignore[assignment]
     default_zoom = 14
 
     class Media:

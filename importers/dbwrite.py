@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import models
 from django.db.models.functions import Length
@@ -12,8 +14,11 @@ from geo.analysis.codes import CODE_LENGTHS, child_code
 from geo.models.base import SRID
 
 
-def geos(geom: BaseGeometry) -> GEOSGeometry:
-    """A shapely geometry (WGS84) as GEOS with the project's SRID."""
+def geos(geom: BaseGeometry) -> Any:
+    """A shapely geometry (WGS84) as GEOS with the project's SRID.
+
+    Typed ``Any``: the GEOS class (Point, MultiPolygon ...) follows the shape's type.
+    """
     return GEOSGeometry(memoryview(wkb.dumps(geom)), srid=SRID)
 
 

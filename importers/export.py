@@ -81,7 +81,7 @@ def _geometry(kind: str, obj: Any) -> BaseGeometry:
 def layer_rows(kind: str, queryset: QuerySet[Any] | None = None, *,
                personal_data: bool = False) -> tuple[list[dict[str, Any]], list[BaseGeometry]]:
     """Display rows and WGS84 geometries of ``kind`` (members' names, phones, IDs masked)."""
-    qs = queryset if queryset is not None else MODELS[kind].objects.all()
+    qs = queryset if queryset is not None else MODELS[kind]._default_manager.all()
     qs = qs.select_related(*RELATED.get(kind, [])).order_by("pk")
     rows, geoms = [], []
     for obj in qs.iterator(chunk_size=2000):

@@ -60,7 +60,7 @@ class OsmImportResult:
     counts: dict[str, SyncCount] = field(default_factory=dict)
 
 
-def _geos(g: BaseGeometry) -> GEOSGeometry:
+def _geos(g: BaseGeometry) -> Any:
     return GEOSGeometry(memoryview(wkb.dumps(g)), srid=SRID)
 
 

@@ -109,8 +109,8 @@ SCOPE_FK = {"streets": "district", "communities": "street", "grids": "community"
 def _table(kind: str) -> tuple[ParentTable, list[Any]]:
     """Rows of a hierarchy level as a ParentTable and the model objects."""
     fk = SCOPE_FK.get(kind)
-    qs = MODELS[kind].objects.all()
-    rows = list(qs.select_related(fk) if fk else qs)
+    qs = MODELS[kind]._default_manager.all()
+    rows: list[Any] = list(qs.select_related(fk) if fk else qs)
     table = ParentTable(
         codes=[r.code for r in rows], names=[r.name for r in rows],
         scope_names=[getattr(r, fk).name if fk else "" for r in rows],
@@ -296,7 +296,7 @@ class _Writer:
     def run(self, *, dry_run: bool, skip_invalid: bool, progress: Progress | None,  # noqa: C901
             scope: str | None = None, allow_move: bool = False) -> ImportResult:
         model = self.model
-        existing = list(model.objects.all())
+        existing: list[Any] = list(model._default_manager.all())
         footprints = FootprintIndex([from_wkb(bytes(o.geom.wkb)) for o in existing]) \
             if self.kind in ("buildings", "compounds") else None
         index: dict[tuple[Any, ...], Any] = {}
@@ -522,7 +522,7 @@ def _same(obj: models.Model, name: str, new: Any) -> bool:
     """Whether ``obj.name`` already equals ``new`` (foreign keys by id, no query)."""
     field = obj._meta.get_field(name)
     if field.is_relation:
-        return bool(getattr(obj, field.attname) == getattr(new, "pk", None))
+        return bool(getattr(obj, getattr(field, "attname", name)) == getattr(new, "pk", None))
     current = getattr(obj, name)
     if isinstance(new, GEOSGeometry):
         return current is not None and same_shape(current, new)
@@ -531,11 +531,13 @@ def _same(obj: models.Model, name: str, new: Any) -> bool:
 
 def _rename_children(kind: str, old: str, new: str, reason: str) -> list[undo_log.Entry]:
     """Give the children of a re-coded row codes under the new code; return the undo log."""
-    below = {"districts": [Street, Community, GridUnit], "streets": [Community, GridUnit],
-             "communities": [GridUnit]}.get(kind, [])
-    log = []
+    children: dict[str, list[Any]] = {"districts": [Street, Community, GridUnit],
+                                      "streets": [Community, GridUnit],
+                                      "communities": [GridUnit]}
+    below = children.get(kind, [])
+    log: list[undo_log.Entry] = []
     for model in below:
-        rows = list(model.objects.filter(code__startswith=old))
+        rows = list(model._default_manager.filter(code__startswith=old))
         for r in rows:
             before = r.code
             r.code = new + r.code[len(old):]

@@ -33,7 +33,7 @@ def label(model: type[models.Model]) -> str:
 def dump_value(obj: models.Model, name: str) -> Any:
     """A field's current value as JSON (geometries as hex EWKB, dates ISO, FKs by id)."""
     f = obj._meta.get_field(name)
-    value = getattr(obj, f.attname)
+    value = getattr(obj, getattr(f, "attname", name))
     if isinstance(value, GEOSGeometry):
         return value.hexewkb.decode() if isinstance(value.hexewkb, bytes) else value.hexewkb
     if isinstance(value, dt.date | dt.datetime):
@@ -67,7 +67,7 @@ def changed(obj: models.Model, before: dict[str, Any]) -> Entry:
             "version": getattr(obj, "version", None), "before": before}
 
 
-def recoded(obj: models.Model, old: str) -> Entry:
+def recoded(obj: Any, old: str) -> Entry:
     return {"op": "recoded", "model": label(type(obj)), "pk": obj.pk, "code": obj.code,
             "before": {"code": old}}
 
@@ -94,6 +94,31 @@ def _conflicts(entries: list[Entry], current: dict[tuple[str, Any], Any]) -> lis
         elif e["version"] is not None and obj.version != e["version"]:
             out.append(f"{obj} was edited after the import (version {e['version']} → "
                        f"{obj.version})")
+    return out
+
+
+def _others_touched(collector: Collector, model: type[models.Model],
+                    mine: set[Any]) -> list[str]:
+    """What, besides ``mine``, deleting the collected rows would delete or detach."""
+    out: list[str] = []
+    for dep_model, instances in collector.data.items():
+        others = [o for o in instances if dep_model is not model or o.pk not in mine]
+        if others:
+            out.append(f"{len(others)} {dep_model._meta.verbose_name_plural} made after "
+                       f"the import lie in its rows (e.g. {others[0]}): undo or move them "
+                       "first")
+    for qs in collector.fast_deletes:
+        n = qs.count()
+        if n:
+            out.append(f"{n} {qs.model._meta.verbose_name_plural} made after the import "
+                       "would be deleted with its rows: undo or move them first")
+    for (fld, _value), rows in collector.field_updates.items():
+        n = 0
+        for r in rows:
+            n += r.count() if isinstance(r, models.QuerySet) else len(r)  # type: ignore[arg-type]
+        if n:
+            out.append(f"{n} {fld.model._meta.verbose_name_plural} refer to its rows "
+                       f"through {fld.name}: undo the later import first")
     return out
 
 
@@ -124,22 +149,7 @@ def _delete_created(doomed: list[models.Model], reason: str) -> list[str]:
                        f"{model._meta.verbose_name_plural} (e.g. {others[0]}): undo or move "
                        "them first")
             continue
-        for dep_model, instances in collector.data.items():
-            others = [o for o in instances if dep_model is not model or o.pk not in mine]
-            if others:
-                out.append(f"{len(others)} {dep_model._meta.verbose_name_plural} made after "
-                           f"the import lie in its rows (e.g. {others[0]}): undo or move them "
-                           "first")
-        for qs in collector.fast_deletes:
-            n = qs.count()
-            if n:
-                out.append(f"{n} {qs.model._meta.verbose_name_plural} made after the import "
-                           "would be deleted with its rows: undo or move them first")
-        for (fld, _value), rows in collector.field_updates.items():
-            n = sum(r.count() if isinstance(r, models.QuerySet) else len(r) for r in rows)
-            if n:
-                out.append(f"{n} {fld.model._meta.verbose_name_plural} refer to its rows "
-                           f"through {fld.name}: undo the later import first")
+        out += _others_touched(collector, model, mine)
         if not out:  # nothing but our own rows: batched deletes, one history record each
             audit.bulk_delete(model, objs, reason)
     return out

@@ -25,7 +25,7 @@ def import_layer(kind: str, path: Path, *args: Any) -> str:
 
 
 def counts() -> dict[str, int]:
-    return {kind: model.objects.count() for kind, model in MODELS.items()}
+    return {kind: model._default_manager.count() for kind, model in MODELS.items()}
 
 
 def rejected(kind: str, path: Path, *args: Any) -> str:

@@ -9,6 +9,7 @@ in) and how much polygons are simplified, so that a city-wide tile stays small.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from .tilemath import BUFFER, EXTENT
 
@@ -208,7 +209,7 @@ def tile_sql(layer: TileLayer, scoped: bool = False) -> str:
 
 
 def params(layer: TileLayer, z: int, x: int, y: int, ratio: float, min_m2: float,
-           grid_range: tuple[int, int]) -> dict[str, object]:
+           grid_range: tuple[int, int]) -> dict[str, Any]:
     """Parameters of :func:`tile_sql` for one tile under a rule profile's thresholds."""
     px = pixel_degrees(z)
     return {"z": z, "x": x, "y": y, "layer": layer.name, "tolerance": px,

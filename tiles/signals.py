@@ -94,7 +94,7 @@ def _invalidate_on_commit(found: list[tuple[str, BBox]]) -> None:
 
 def _before(sender: type[Model], instance: Model, **kwargs: Any) -> None:
     if instance.pk is not None and not kwargs.get("raw"):
-        instance._tile_boxes_before = boxes_of(sender, instance.pk)
+        setattr(instance, "_tile_boxes_before", boxes_of(sender, instance.pk))  # noqa: B010
 
 
 def _after_save(sender: type[Model], instance: Model, **kwargs: Any) -> None:

@@ -35,7 +35,7 @@ from importers.undo import UndoConflict, undo_entries
 
 SUFFIXES = (".geojson", ".json", ".zip", ".gpkg", ".kml", ".kmz", ".csv", ".xlsx")
 # Shown on the page (the model's own labels are for the admin).
-STATUS_LABELS = {ImportStatus.UPLOADED: pgettext_lazy("import status", "已上传"),
+STATUS_LABELS: dict[str, Any] = {ImportStatus.UPLOADED: pgettext_lazy("import status", "已上传"),
                  ImportStatus.CHECKED: pgettext_lazy("import status", "已试运行"),
                  ImportStatus.RUNNING: pgettext_lazy("import status", "导入中"),
                  ImportStatus.IMPORTED: pgettext_lazy("import status", "已导入"),
@@ -138,7 +138,8 @@ def _upload(request: HttpRequest, scope: str) -> ImportRun:
         with open(stored, "wb") as fh:
             for chunk in upload.chunks():
                 fh.write(chunk)
-    return ImportRun.objects.create(user=request.user, scope=scope, kind=kind, file_name=name,
+    user: Any = request.user
+    return ImportRun.objects.create(user=user, scope=scope, kind=kind, file_name=name,
                                     file_sha256=sha, file_size=upload.size,
                                     stored=str(stored.relative_to(settings.IMPORT_DIR)))
 

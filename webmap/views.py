@@ -117,8 +117,8 @@ def basemap_context(request: HttpRequest) -> HttpResponse:
     for name, highway, geom in edges.values_list("name", "highway", "geom")[:_MAX_BASEMAP_FEATURES]:
         features.append({"type": "Feature", "geometry": json.loads(geom.geojson),
                          "properties": {"kind": "road", "highway": highway, "name": name}})
-    for name, code, geom in communities.values_list("name", "code", "geom")[:1000]:
-        features.append({"type": "Feature", "geometry": json.loads(geom.boundary.geojson),
+    for name, code, area in communities.values_list("name", "code", "geom")[:1000]:
+        features.append({"type": "Feature", "geometry": json.loads(area.boundary.geojson),
                          "properties": {"kind": "community", "name": name, "code": code}})
     resp = JsonResponse({"type": "FeatureCollection", "features": features})
     resp["Cache-Control"] = "max-age=300"

@@ -47,7 +47,7 @@ class Account(models.Model):
                                   ) from exc
 
     @classmethod
-    def assign(cls, user: models.Model, role: Role, scope: str) -> Account:
+    def assign(cls, user: Any, role: Role, scope: str) -> Account:
         """Give ``user`` a role and scope (validated); staff may then log in to the admin."""
         with transaction.atomic():
             account = cls.objects.select_for_update().filter(user=user).first() or cls(user=user)

@@ -158,7 +158,8 @@ def _write(community: Community, current: dict[int, GridUnit], drafts: list[Grid
     if blocking:
         raise Rejected(blocking)
     changeset = GridChangeset(community=community, operation=operation, note=note[:200],
-                              user=user if user is not None and user.is_authenticated else None)
+                              user=user if user is not None and user.is_authenticated
+                              else None)  # type: ignore[misc]
     changes: list[GridChange] = []
     kept: set[int] = set()
     for d, geom, hh, code in zip(drafts, geoms, households, codes, strict=True):
@@ -222,11 +223,11 @@ def revert_changeset(changeset: GridChangeset, user: AbstractBaseUser | Anonymou
         restore = {c.code: c for c in changeset.changes.all()}
         drafts: list[GridDraft] = []
         for g in current:
-            c = restore.get(g.code)
-            if c is None:
+            change = restore.get(g.code)
+            if change is None:
                 drafts.append(GridDraft(g.pk, to_shapely(g.geom)))
-            elif c.before_geom is not None:
-                drafts.append(GridDraft(g.pk, to_shapely(c.before_geom), c.name))
+            elif change.before_geom is not None:
+                drafts.append(GridDraft(g.pk, to_shapely(change.before_geom), change.name))
         drafts += [GridDraft(None, to_shapely(c.before_geom), c.name, c.code)
                    for c in restore.values() if c.after_geom is None and c.before_geom]
         result = _write(community, {g.pk: g for g in current}, drafts, "revert", user,

@@ -42,7 +42,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def object_history(model: type[Model], pk: int, limit: int = 200) -> list[dict[str, Any]]:
+def object_history(model: Any, pk: int, limit: int = 200) -> list[dict[str, Any]]:
     """Every record of one object, newest first, with the fields each change touched.
 
     ``before``/``after`` hold the old and new value of each changed field; geometries are
@@ -69,12 +69,12 @@ def object_history(model: type[Model], pk: int, limit: int = 200) -> list[dict[s
     return out
 
 
-def record_of(model: type[Model], pk: int, history_id: int) -> Any:
+def record_of(model: Any, pk: int, history_id: int) -> Any:
     """The history record ``history_id`` of object ``pk`` (DoesNotExist when it is not one)."""
     return model.history.get(id=pk, history_id=history_id)
 
 
-def revert_to(model: type[Model], pk: int, record: Any, based_on: int | None,
+def revert_to(model: Any, pk: int, record: Any, based_on: int | None,
               user: Any) -> Model:
     """Restore the object to ``record`` as a new version (itself recorded as a revert).
 

@@ -36,7 +36,7 @@ BATCH = 1000
 Progress = Callable[[str, int], None]
 
 
-def _geos(geom: BaseGeometry) -> GEOSGeometry:
+def _geos(geom: BaseGeometry) -> Any:
     return GEOSGeometry(memoryview(geom.wkb), srid=SRID)
 
 

@@ -57,12 +57,12 @@ def test_it_passes_the_demo_grids_and_finds_planted_faults(demo_db: None) -> Non
     minx, miny, _maxx, maxy = g.geom.extent
     cut = Polygon.from_bbox((minx, miny, minx + 20 / 96_000, maxy))
     shrunk = g.geom.difference(cut)
-    g.geom = shrunk if shrunk.geom_type == "MultiPolygon" else MultiPolygon(shrunk)
+    g.geom = shrunk if shrunk.geom_type == "MultiPolygon" else MultiPolygon(shrunk)  # type: ignore[assignment]
     g.save()
     # Grow another over its neighbour and out of the community.
     h = grids[1]
     grown = h.geom.buffer(0.0003)
-    h.geom = grown if grown.geom_type == "MultiPolygon" else MultiPolygon(grown)
+    h.geom = grown if grown.geom_type == "MultiPolygon" else MultiPolygon(grown)  # type: ignore[assignment]
     h.households = 10
     h.save()
     out = io.StringIO()

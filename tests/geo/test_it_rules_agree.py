@@ -33,7 +33,7 @@ def _tile_rows(layer: str, columns: str) -> list[tuple[Any, ...]]:
     """What the tile layer's own SELECT gives (the rows ST_AsMVT then encodes)."""
     profile = load_profile(None)
     values = params(LAYERS[layer], 16, 0, 0, profile.facility_ratio_m2_per_100_households,
-                    profile.facility_min_m2, tuple(profile.grid_households))  # type: ignore[arg-type]
+                    profile.facility_min_m2, tuple(profile.grid_households))
     with connection.cursor() as cur:
         cur.execute(f"SELECT {columns} FROM ({LAYERS[layer].select}) s", values)
         return list(cur.fetchall())
@@ -77,7 +77,7 @@ def test_it_ends_every_pairing_line_at_the_same_center(many_centers: list[Commun
         api_end = api.coords[-1]
         if c.centers.exists():
             own = _expected_own(c)
-            expected = (own.location.x, own.location.y)
+            expected: tuple[float, ...] = (own.location.x, own.location.y)
         else:
             expected = api_end
         for name, got in (("tiles", tiles[c.code]), ("service", service[c.code]),

@@ -24,7 +24,7 @@ class ApiError(exceptions.APIException):
         super().__init__(message, code)
         self.error_code = code
         self.field = field
-        self.status_code = status_code
+        self.status_code = status_code  # type: ignore[assignment]
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -87,5 +87,5 @@ class RevertObject(APIView):
                              "records": object_history(model, pk, limit=5)}, status=409)
         except RevertRefused as exc:
             raise ApiError("revert_refused", str(exc), status_code=400) from exc
-        return Response({"kind": kind, "id": pk, "version": restored.version,
+        return Response({"kind": kind, "id": pk, "version": getattr(restored, "version", None),
                          "records": object_history(model, pk, limit=5)})

@@ -134,7 +134,7 @@ class LayerViewSet(viewsets.ReadOnlyModelViewSet):
     """A read-only GeoJSON layer; ?bbox=minlon,minlat,maxlon,maxlat&code=prefix."""
 
     pagination_class = Pages
-    filter_backends: ClassVar[list[type]] = [BoundedBBoxFilter]
+    filter_backends: ClassVar[list[type]] = [BoundedBBoxFilter]  # type: ignore[misc]
     bbox_filter_include_overlapping = True
     code_field: ClassVar[str | None] = None
     # Staff layers (co-building units, pairings) are planning data: staff of the scope only.
@@ -142,10 +142,11 @@ class LayerViewSet(viewsets.ReadOnlyModelViewSet):
 
     @property
     def required_perm(self) -> str:
-        return f"geo.view_{self.queryset.model._meta.model_name}"
+        model: Any = getattr(type(self), "queryset").model  # noqa: B009 (the class's queryset)
+        return f"geo.view_{model._meta.model_name}"
 
     def get_permissions(self) -> list[Any]:
-        return [StaffInScope()] if self.staff_only else super().get_permissions()
+        return [StaffInScope()] if self.staff_only else list(super().get_permissions())
 
     @extend_schema(parameters=[WHOLE])
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
@@ -154,7 +155,7 @@ class LayerViewSet(viewsets.ReadOnlyModelViewSet):
         qs = self.filter_queryset(self.get_queryset())
         serializer = self.get_serializer_class()
         context = self.get_serializer_context()
-        return StreamingHttpResponse(stream_features(qs, serializer, context),
+        return StreamingHttpResponse(stream_features(qs, serializer, dict(context)),
                                      content_type=GEOJSON)
 
     def get_queryset(self) -> QuerySet[Any]:

@@ -48,7 +48,7 @@ def _row(m: ReportingMember, unmasked: bool) -> dict[str, Any]:
            "reported_on": m.reported_on.isoformat() if m.reported_on else None}
     if not unmasked:
         for field in PERSONAL_FIELDS:
-            row[field] = masked(field, row[field])
+            row[field] = masked(field, str(row[field] or ""))
     return row
 
 

@@ -42,7 +42,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         kind: str = opts["kind"]
-        qs = MODELS[kind].objects.all()
+        qs = MODELS[kind]._default_manager.all()
         if opts["scope"]:
             try:
                 check_scope(opts["scope"])

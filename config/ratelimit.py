@@ -17,6 +17,9 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from geo.services.errors import error_body
 
@@ -33,6 +36,29 @@ def client_address(request: HttpRequest) -> str:
         if hops:
             return hops[-1]
     return str(request.META.get("REMOTE_ADDR", "unknown"))
+
+
+def refusal(request: HttpRequest, code: str, status: int, retry: int) -> HttpResponse:
+    """429/503 in the request's language: a page for a browser, the error JSON otherwise.
+
+    This middleware runs before the locale one, so the language is read here.
+    """
+    with translation.override(translation.get_language_from_request(request)):
+        if code == "rate_limited":
+            title = _("请求过于频繁")
+            message = _("请求过于频繁，请 %(n)d 秒后再试。") % {"n": retry}
+        else:
+            title = _("暂时不可用")
+            message = _("登录暂时不可用，请 %(n)d 秒后再试。") % {"n": retry}
+        browser = "text/html" in request.headers.get("Accept", "") and \
+            not request.path.startswith(("/api/", "/tiles/"))
+        if browser:
+            resp: HttpResponse = render(request, "webmap/refused.html", {
+                "title": title, "message": message, "back": request.path}, status=status)
+        else:
+            resp = JsonResponse(error_body(code, message), status=status)
+    resp["Retry-After"] = str(retry)
+    return resp
 
 
 class RateLimitMiddleware:
@@ -54,17 +80,10 @@ class RateLimitMiddleware:
                 log.error("rate-limit store unavailable: %s", exc)
                 if bucket != "login":
                     return self.get_response(request)
-                resp = JsonResponse(error_body(
-                    "service_unavailable", "登录暂时不可用，请稍后再试"), status=503)
-                resp["Retry-After"] = "30"
-                return resp
+                return refusal(request, "service_unavailable", 503, 30)
             if used > count:
                 retry = max(1, math.ceil(window - now % window))
-                resp = JsonResponse(error_body(
-                    "rate_limited", f"请求过于频繁，请 {retry} 秒后再试 too many requests "
-                    f"({count} per {window} s); try again in {retry} s"), status=429)
-                resp["Retry-After"] = str(retry)
-                return resp
+                return refusal(request, "rate_limited", 429, retry)
         return self.get_response(request)
 
 

@@ -7,6 +7,7 @@ import math
 from typing import Any
 
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from geo.analysis.chinacoords import to_wgs84
 from geo.analysis.rules import RuleProfile
@@ -85,8 +86,7 @@ def nearest_centers(lon: float, lat: float, k: int, by: str, crs: str,
     place = place_of(wlon, wlat)
     if place is None:
         notices.append({"code": "outside_communities",
-                        "message": "该位置不在任何社区范围内 this point lies outside every "
-                                   "community we hold"})
+                        "message": _("该位置不在任何社区范围内。")})
     results: list[dict[str, Any]] = []
     radius = profile.service_radius_m
     walk = by == "walk"
@@ -97,10 +97,9 @@ def nearest_centers(lon: float, lat: float, k: int, by: str, crs: str,
             # No road near: a walking distance would be mostly a made-up straight stretch.
             walk = False
             notices.append({"code": "far_from_network",
-                            "message": f"该位置距最近道路 {access:.0f} 米，超出 "
-                                       f"{profile.max_snap_m:.0f} 米 this point is {access:.0f} m "
-                                       f"from the nearest road, beyond {profile.max_snap_m:.0f} m"
-                                       f": distances below are straight lines, not walks"})
+                            "message": _("该位置距最近道路 %(access).0f 米，超过 %(snap).0f 米："
+                                         "下面的距离是直线距离，不是步行距离。")
+                            % {"access": access, "snap": profile.max_snap_m}})
     if walk:
         for ans in loaded.field.k_nearest((wlon, wlat), k):
             if ans.distance_m <= radius:
@@ -114,15 +113,14 @@ def nearest_centers(lon: float, lat: float, k: int, by: str, crs: str,
                 results.append(_center_json(rows[cid], metres, None, profile))
         if ranked and not results:
             notices.append({"code": "outside_service_area",
-                            "message": f"最近的服务中心在 {ranked[0][1] / 1000:,.0f} 公里外，超出 "
-                                       f"{radius / 1000:,.0f} 公里的服务范围 the nearest center is "
-                                       f"{ranked[0][1] / 1000:,.0f} km away, beyond the "
-                                       f"{radius / 1000:,.0f} km this service answers for"})
+                            "message": _("最近的服务中心在 %(km)s 公里外，超出 %(radius)s 公里的"
+                                         "服务范围。")
+                            % {"km": f"{ranked[0][1] / 1000:,.0f}",
+                               "radius": f"{radius / 1000:,.0f}"}})
     if walk and not results:
         notices.append({"code": "unreachable",
-                        "message": f"{radius / 1000:,.0f} 公里内的路网上无法到达任何服务中心 no "
-                                   f"center can be reached on the walking network within "
-                                   f"{radius / 1000:,.0f} km from here"})
+                        "message": _("在 %(radius)s 公里内的步行路网上无法到达任何服务中心。")
+                        % {"radius": f"{radius / 1000:,.0f}"}})
     return {
         "query": {"lon": lon, "lat": lat, "crs": crs, "wgs84": [wlon, wlat], "k": k, "by": by,
                   "measured": "walk" if walk else "straight"},

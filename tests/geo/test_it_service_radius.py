@@ -8,6 +8,8 @@ service radius is offered; pairing keeps to the profile's distance unless told o
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -26,7 +28,14 @@ def test_it_refuses_to_answer_from_another_city(demo_db: None) -> None:
     assert {"far_from_network", "outside_service_area"} <= codes
     message = next(n["message"] for n in answer["notices"]
                    if n["code"] == "outside_service_area")
-    assert "1,6" in message and "km" in message  # about 1,650 km, said as such
+    assert "1,6" in message and "公里" in message  # about 1,650 km, said as such
+    # One language per request: English asked, English answered, and no Chinese.
+    english = Client(HTTP_ACCEPT_LANGUAGE="en").get(
+        "/api/v1/centers/nearest", {"lon": 121.47, "lat": 31.23, "k": 3}).json()
+    texts = [n["message"] for n in english["notices"]]
+    assert any("km away, beyond the" in t for t in texts)
+    assert not any(re.search(r"[\u4e00-\u9fff]", t) for t in texts), texts
+    assert not any(re.search(r"[A-Za-z]{3,}", n["message"]) for n in answer["notices"])
 
 
 def test_it_measures_straight_lines_when_no_road_is_near(demo_db: None) -> None:

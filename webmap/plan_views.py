@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
@@ -312,7 +313,8 @@ def history(request: HttpRequest, body: dict[str, Any], code: str) -> JsonRespon
         "changeset": c.changeset_id, "operation": c.changeset.operation,
         "operation_label": c.changeset.get_operation_display(),
         "user": c.changeset.user.get_username() if c.changeset.user else None,
-        "at": c.changeset.created_at.isoformat(),
+        # Beijing time with its offset: the page shows the clock people read.
+        "at": timezone.localtime(c.changeset.created_at).isoformat(),
         "before_households": c.before_households, "after_households": c.after_households,
         "before_version": c.before_version, "after_version": c.after_version,
         "note": c.changeset.note,

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.gis.geos import GEOSGeometry
 from django.db.models import Model
+from django.utils import timezone
 
 from geo.models import (
     CoBuildingUnit,
@@ -57,7 +58,7 @@ def object_history(model: Any, pk: int, limit: int = 200) -> list[dict[str, Any]
         changes = rec.diff_against(prev).changes if prev is not None else []
         out.append({
             "history_id": rec.history_id,
-            "at": rec.history_date.isoformat(),
+            "at": timezone.localtime(rec.history_date).isoformat(),
             "user": rec.history_user.get_username() if rec.history_user else None,
             "kind": _KINDS.get(rec.history_type, rec.history_type),
             "reason": rec.history_change_reason or "",

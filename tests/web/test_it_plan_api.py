@@ -134,6 +134,14 @@ def test_it_merges_draws_and_reverts(demo_db: None, planner: Client) -> None:
     history = planner.get(f"/plan/api/grids/{feats[j]['properties']['code']}/history").json()
     assert history["changes"][0]["after_households"] is None  # deleted by the merge
     assert history["changes"][0]["user"] == "planner"
+    # Beijing time, which the page shows as it is (not UTC).
+    at = history["changes"][0]["at"]
+    assert at.endswith("+08:00"), at
+    from datetime import UTC, datetime, timedelta
+
+    utc_now = datetime.now(UTC)
+    assert abs(datetime.fromisoformat(at) - utc_now) < timedelta(minutes=10)
+    assert datetime.fromisoformat(at).utcoffset() == timedelta(hours=8)
     reverted = post(planner, f"/plan/api/changes/{changeset}/revert", {})
     assert reverted.status_code == 200, reverted.content
     now = {g.code: g.geom for g in GridUnit.objects.filter(community=community)}

@@ -112,3 +112,16 @@ def test_it_gives_page_scripts_their_urls_from_the_server() -> None:
     for key, url in script_urls().items():
         filled = url.replace("{code}", "510199001001").replace("{id}", "1")
         assert resolve(filled), key
+
+
+def test_it_shows_residents_a_header_without_staff_links(demo_db: None,
+                                                         staff_client: Client) -> None:
+    """A resident's header: find, overview, language, staff login; no editor or reports."""
+    resident = Client().get("/").content.decode()
+    header = resident.split("</header>", 1)[0]
+    assert 'href="/plan/"' not in header and 'href="/reports/"' not in header
+    assert 'href="/data/import/"' not in header and 'href="/accounts/login/"' in header
+    staff = staff_client.get("/").content.decode().split("</header>", 1)[0]
+    for link in ('href="/plan/"', 'href="/reports/"', 'href="/data/import/"'):
+        assert link in staff
+    assert 'href="/accounts/login/"' not in staff

@@ -100,7 +100,6 @@ class ImportResult:
 # The row a record belongs under; updating a row so it lands under another is a move.
 PARENT_FK = {"streets": "district", "communities": "street", "grids": "community",
              "buildings": "community", "compounds": "community", "centers": "community"}
-_geos = geos
 
 
 SCOPE_FK = {"streets": "district", "communities": "street", "grids": "community"}
@@ -223,7 +222,7 @@ class _Writer:
         found = list(Compound.objects.filter(name=name)[:2])
         if len(found) == 1:
             return found[0]
-        point = _geos(rec.geom.representative_point())
+        point = geos(rec.geom.representative_point())
         match = Compound.objects.filter(name=name, geom__intersects=point).first() \
             if found else None
         if match is None:
@@ -267,7 +266,7 @@ class _Writer:
             keys = []
             if v.get("osm_id") is not None:
                 keys.append(("osm", v["osm_id"]))
-            keys.append(("geom", bytes(_geos(v["geom"]).wkb)))
+            keys.append(("geom", bytes(geos(v["geom"]).wkb)))
             return keys
         if kind in ("centers", "units"):
             loc = v["location"]
@@ -451,7 +450,7 @@ class _Writer:
         new, changed, fields_changed = [], [], set()
         renames: list[tuple[str, str]] = []
         for _rec, values, target in planned:
-            geo_values = {k: (_geos(v) if isinstance(v, BaseGeometry) else v)
+            geo_values = {k: (geos(v) if isinstance(v, BaseGeometry) else v)
                           for k, v in values.items()}
             if target is None:
                 new.append(self.model(origin=Origin.IMPORTED, source=self.source,

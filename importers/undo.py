@@ -22,6 +22,7 @@ from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.utils import timezone
 
 from geo.models import audit
+from geo.signals import announce
 
 Entry = dict[str, Any]
 
@@ -197,4 +198,22 @@ def undo_entries(entries: list[Entry], reason: str) -> dict[str, int]:
         if problems:  # leaving the block rolls back the restores and deletions above
             raise UndoConflict(problems)
         counts["deleted"] = len(doomed)
+    return counts
+
+
+def undo_run(run: Any, user: Any) -> dict[str, int]:
+    """Undo a recorded import (an ``ImportRun``) as ``user``: claim it, replay, record.
+
+    Raises ImportBusy when the run is not an imported one, UndoConflict (the run stays
+    imported, nothing changed) when rows changed since.
+    """
+    run.begin_undo()
+    try:
+        with audit.acting_as(user):
+            counts = undo_entries(run.undo_log, f"undo import #{run.pk} {run.file_name}")
+    except BaseException:
+        run.finish_undo(user, done=False)
+        raise
+    run.finish_undo(user, done=True)
+    announce()
     return counts

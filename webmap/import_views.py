@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import shapely.geometry
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -27,11 +28,11 @@ from geo.models.audit import acting_as
 from geo.roles import covers
 from geo.services.access import scope_of
 from importers.fields import FIELDS, GEOMETRY_TARGETS, KINDS, MappingError, map_fields
-from importers.prepare import Prepared
+from importers.prepare import Prepared, prepare
 from importers.run import ImportRequest, run_import
 from importers.sources import FileRejected, read_source
 from importers.store import MODELS
-from importers.undo import UndoConflict, undo_entries
+from importers.undo import UndoConflict, undo_run
 
 SUFFIXES = (".geojson", ".json", ".zip", ".gpkg", ".kml", ".kmz", ".csv", ".xlsx")
 # Shown on the page (the model's own labels are for the admin).
@@ -101,8 +102,8 @@ def index(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("webmap:import-run", pk=run.pk)
     runs = [(r, KIND_LABELS.get(r.kind, r.kind), STATUS_LABELS.get(r.status, r.status))
-            for r in ImportRun.objects.select_related("user", "undone_by")[:200]
-            if covers(scope, r.scope)][:50]
+            for r in ImportRun.objects.filter(scope__startswith=scope)
+            .select_related("user", "undone_by")[:50]]
     return render(request, "webmap/data_import.html", {
         "kinds": [(k, KIND_LABELS[k]) for k in KINDS], "runs": runs, "error": error,
         "max_mb": settings.IMPORT_MAX_BYTES // (1024 * 1024), "suffixes": " ".join(SUFFIXES),
@@ -157,8 +158,6 @@ def _request(run: ImportRun, scope: str, *, dry_run: bool) -> ImportRequest:
 
 def _preview(prepared: Prepared) -> dict[str, Any]:
     """First rows as a table and first shapes as GeoJSON, for the page."""
-    import shapely.geometry
-
     targets = [t for t in FIELDS[prepared.kind] if t.name in prepared.mapping.columns]
     rows = [[rec.row, *[rec.values.get(t.name) for t in targets]]
             for rec in prepared.records[:PREVIEW_ROWS]]
@@ -186,8 +185,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     columns: list[str] = []
     mapped: dict[str, str] = {}
     try:
-        from importers.prepare import prepare
-
         prepared = prepare(req.path, req.kind, req.read_options())
         columns, mapped = prepared.mapping.source, prepared.mapping.columns
         context.update(prepared=prepared, preview=_preview(prepared))
@@ -336,23 +333,12 @@ def undo(request: HttpRequest, pk: int) -> HttpResponse:
     """Revert everything the import wrote, or say (409) which rows changed since."""
     run = _run(request, pk)[0]
     try:
-        run.begin_undo()
+        undo_run(run, request.user)
     except ImportBusy:
         return _busy(request, run)
-    try:
-        with acting_as(request.user):
-            undo_entries(run.undo_log, f"undo import {run.source}")
     except UndoConflict as exc:
-        run.finish_undo(request.user, done=False)
         return render(request, "webmap/data_import_run.html", {
             "run": run, "kind_label": KIND_LABELS[run.kind], "undo_conflicts": exc.rows,
             "status_label": STATUS_LABELS.get(run.status, run.status),
             "can_undo": True, "problems": [], "mapping": [], "columns": []}, status=409)
-    except BaseException:
-        run.finish_undo(request.user, done=False)
-        raise
-    run.finish_undo(request.user, done=True)
-    from geo.signals import announce
-
-    announce()
     return redirect("webmap:import-run", pk=run.pk)

@@ -8,9 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from geo.management.actor import actor_from, add_actor
 from geo.models import ImportBusy, ImportRun
-from geo.models.audit import acting_as
-from geo.signals import announce
-from importers.undo import UndoConflict, undo_entries
+from importers.undo import UndoConflict, undo_run
 
 
 class Command(BaseCommand):
@@ -28,21 +26,12 @@ class Command(BaseCommand):
         # --as: the user may undo imports, and the run's scope lies inside theirs.
         user = actor_from(opts, ("geo.change_importrun",), run.scope)
         try:
-            run.begin_undo()
+            counts = undo_run(run, user)
         except ImportBusy as exc:
             raise CommandError(f"import #{run.pk} is {exc.status}: only an imported run can "
                                "be undone") from exc
-        try:
-            with acting_as(user):
-                counts = undo_entries(run.undo_log, f"undo import #{run.pk} {run.file_name}")
         except UndoConflict as exc:
-            run.finish_undo(user, done=False)
             raise CommandError("nothing undone: " + "; ".join(exc.rows[:20])) from exc
-        except BaseException:
-            run.finish_undo(user, done=False)
-            raise
-        run.finish_undo(user, done=True)
-        announce()
         self.stdout.write(self.style.SUCCESS(
             f"撤销完成 Undone import #{run.pk} ({run.file_name}): {counts['deleted']:,} rows "
             f"deleted, {counts['restored']:,} restored, {counts['recoded']:,} re-coded"))

@@ -201,7 +201,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "webmap.api.errors.exception_handler",
     # Session logins only: HTTP Basic would take a password on every API call, with no CSRF
     # check, no rate limit and no lockout.
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["webmap.api.permissions.SessionLogin"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"] + (
         [] if PRODUCTION else ["rest_framework.renderers.BrowsableAPIRenderer"]),
     # Public layers, nearest and search are open to residents; staff views set their own

@@ -1,31 +1,23 @@
-"""Staff pages (/reports/): the scope's map and tables, and the pairing optimiser's review."""
+"""Staff pages (/reports/): the scope's map and tables, and report downloads.
+
+The pairing optimiser the page reviews answers under /api/v1/pairing (webmap.api.analysis).
+"""
 
 from __future__ import annotations
-
-import hashlib
-import json
-from typing import Any
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from geo.analysis.coverage import parse_reaches
-from geo.analysis.pairing import PairingResult
 from geo.analysis.rules import available_profiles, load_profile
 from geo.models import District, Street
-from geo.models.audit import acting_as
-from geo.models.scope import check_scope
-from geo.services.access import own_scope, require_in_scope, scope_for_read
-from geo.services.errors import HANDLED
-from geo.services.pairing import PairingInputs, build_problem, propose, replace_proposals
-from geo.signals import announce
+from geo.services.access import own_scope, scope_for_read
+from geo.services.errors import HANDLED, classify, describe, error_body
 from webmap.reports.gather import gather
 from webmap.reports.render import CONTENT_TYPES, FORMATS
 from webmap.reports.render import render as render_report
-
-from .plan_views import domain_error, error
 
 
 @require_GET
@@ -66,66 +58,10 @@ def export(request: HttpRequest) -> HttpResponse:
                      reaches)
         data = render_report(doc, fmt)
     except HANDLED as exc:
-        return domain_error(exc)
+        code, status = classify(exc)
+        return JsonResponse(error_body(code, describe(exc)), status=status)
     code = doc.meta["scope"]["code"] or "all"
     name = f"coverage-{code}-{doc.meta['generated_at'][:10]}.{fmt}"
     response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
-
-
-def _proposal(scope: str, metric: str
-              ) -> tuple[PairingInputs, PairingResult, dict[str, Any]]:
-    profile = load_profile(None)
-    inputs = build_problem(scope, metric, profile, None, "auto", None)
-    result, out = propose(inputs, profile)
-    # What the reviewer saw: a save recomputes and must arrive at the same pairs.
-    digest = hashlib.sha256(json.dumps(
-        [(p["unit_id"], p["community_code"], p["distance_m"]) for p in out["pairings"]]
-    ).encode()).hexdigest()[:16]
-    out.update({"scope": scope, "fingerprint": digest})
-    return inputs, result, out
-
-
-def _params(data: Any) -> tuple[str, str]:
-    metric = data.get("metric", "walk")
-    if metric not in ("walk", "straight"):
-        raise ValueError("metric 应为 walk 或 straight must be walk or straight")
-    return check_scope(data.get("scope") or ""), metric
-
-
-@require_GET
-@login_required
-@permission_required("geo.view_pairing", raise_exception=True)
-def pairing(request: HttpRequest) -> JsonResponse:
-    """The optimal pairing of the scope with lines to draw (nothing saved)."""
-    try:
-        scope, metric = _params(request.GET)
-        return JsonResponse(_proposal(scope_for_read(request.user, scope), metric)[2])
-    except HANDLED as exc:
-        return domain_error(exc)
-
-
-@require_POST
-@login_required
-@permission_required("geo.add_pairing", raise_exception=True)
-def save_pairing(request: HttpRequest) -> JsonResponse:
-    """Store the reviewed proposal; 409 when the data changed since it was reviewed."""
-    try:
-        body = json.loads(request.body or b"{}")
-        scope, metric = _params(body)
-        # A write names its scope and must lie inside the user's: never narrowed silently.
-        require_in_scope(request.user, scope, "结对范围 pairing scope")
-        inputs, result, out = _proposal(scope, metric)
-    except AttributeError as exc:  # a JSON body that is not an object
-        return error("invalid_parameter", str(exc), 400)
-    except HANDLED as exc:  # an infeasible pairing is 422 here too, as in the API
-        return domain_error(exc)
-    if body.get("fingerprint") != out["fingerprint"]:
-        return error("conflict", "数据已变化，请重新计算后再保存 the data changed since this "
-                     "proposal was computed; run it again and review it", 409,
-                     fingerprint=out["fingerprint"])
-    with acting_as(request.user):
-        saved = replace_proposals(inputs, result)
-    announce("pairings")
-    return JsonResponse({"saved": saved, "fingerprint": out["fingerprint"]})

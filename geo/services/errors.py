@@ -6,17 +6,32 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
+from geo.analysis.grid_edit import GridEditError
 from geo.analysis.network import NetworkError
 from geo.analysis.pairing import PairingInfeasible
+from geo.models.scope import ScopeError
 
-# Domain exceptions and how every JSON door answers them (most specific first).
-DOMAIN_ERRORS: tuple[tuple[type[Exception], str, int], ...] = (
+
+class NoData(ValueError):
+    """The scope holds nothing the analysis needs (no communities, no co-building units)."""
+
+
+# Domain exceptions and how every JSON door answers them (most specific first). A code of
+# None takes the exception's own ``code`` (an edit the planner can fix says which).
+DOMAIN_ERRORS: tuple[tuple[type[Exception], str | None, int], ...] = (
     (PermissionDenied, "forbidden", 403),
     (PairingInfeasible, "infeasible", 422),
     (NetworkError, "no_network", 409),
-    (ValueError, "invalid_parameter", 400),  # bad parameters, unknown scopes (ScopeError)
+    (NoData, "no_data", 422),
+    (GridEditError, None, 400),
+    (ScopeError, "invalid_parameter", 400),
 )
-HANDLED: tuple[type[Exception], ...] = tuple(e for e, _, _ in DOMAIN_ERRORS)
+# Page views (report downloads) also answer a bare ValueError of their own parsing as a 400;
+# the API does not: there a ValueError nobody named is a bug, and a bug is a 500.
+PAGE_ERRORS: tuple[tuple[type[Exception], str | None, int], ...] = (
+    *DOMAIN_ERRORS, (ValueError, "invalid_parameter", 400))
+DOMAIN: tuple[type[Exception], ...] = tuple(e for e, _, _ in DOMAIN_ERRORS)
+HANDLED: tuple[type[Exception], ...] = tuple(e for e, _, _ in PAGE_ERRORS)
 
 
 def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
@@ -28,10 +43,10 @@ def error_body(code: str, message: str, field: str | None = None) -> dict[str, A
 
 
 def classify(exc: Exception) -> tuple[str, int]:
-    """The error code and HTTP status of a domain exception (see :data:`DOMAIN_ERRORS`)."""
-    for kind, code, status in DOMAIN_ERRORS:
+    """The error code and HTTP status of a handled exception (see :data:`PAGE_ERRORS`)."""
+    for kind, code, status in PAGE_ERRORS:
         if isinstance(exc, kind):
-            return code, status
+            return code or str(getattr(exc, "code", "invalid_parameter")), status
     raise TypeError(f"not a domain error: {exc!r}") from exc
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 
 from geo.analysis.nearest import walk_matrix
 from geo.analysis.pairing import PairingProblem, PairingResult
@@ -15,6 +18,7 @@ from geo.analysis.rules import RuleProfile
 from geo.models import CoBuildingUnit, Community, Pairing, audit
 from geo.models.facilities import PairingMethod, PairingStatus
 
+from .errors import NoData
 from .network import walk_graph
 
 # The community's own center (the view of migration 0010), else a point inside.
@@ -70,9 +74,9 @@ def build_problem(scope: str, metric: str, profile: RuleProfile, max_per_communi
                        WHERE p.status IN ('confirmed', 'signed')""")
         locks_db = cur.fetchall()
     if not comms:
-        raise ValueError("范围内没有社区 no communities in this scope")
+        raise NoData(_("范围内没有社区"))
     if not units:
-        raise ValueError("范围内没有共建单位 no co-building units in this scope")
+        raise NoData(_("范围内没有共建单位"))
     c_xy = np.array([(r[4], r[5]) for r in comms], dtype=np.float64)
     u_xy = np.array([(r[4], r[5]) for r in units], dtype=np.float64)
     if metric == "walk":
@@ -123,6 +127,12 @@ def propose(inputs: PairingInputs, profile: RuleProfile) -> tuple[PairingResult,
     out["profile"] = profile.name
     out["metric"] = inputs.metric
     return result, out
+
+
+def fingerprint(out: dict[str, Any]) -> str:
+    """A digest of the proposed pairs: a save recomputes and must arrive at the same pairs."""
+    pairs = [(p["unit_id"], p["community_code"], p["distance_m"]) for p in out["pairings"]]
+    return hashlib.sha256(json.dumps(pairs).encode()).hexdigest()[:16]
 
 
 def replace_proposals(inputs: PairingInputs, result: PairingResult) -> int:

@@ -164,7 +164,7 @@ def test_it_leaves_everything_unchanged_when_a_split_fails_half_way(demo_db: Non
             FOR EACH ROW EXECUTE FUNCTION test_refuse_new_grid();""")
     client = Client(raise_request_exception=False)
     client.force_login(User.objects.get(username="pat"))
-    resp = post(client, f"/plan/api/communities/{community.code}/save",
+    resp = post(client, f"/api/v1/plan/communities/{community.code}/save",
                 {"base": state["base"], "grids": drafts, "operation": "split"})
     assert resp.status_code == 500
     after = sorted(GridUnit.objects.filter(community=community)
@@ -177,7 +177,7 @@ def test_it_leaves_everything_unchanged_when_a_split_fails_half_way(demo_db: Non
         cur.execute("DROP TRIGGER test_refuse_new_grid ON geo_gridunit; "
                     "DROP FUNCTION test_refuse_new_grid();")
     # The same save then succeeds, and the grids still tile the community.
-    resp = post(planner, f"/plan/api/communities/{community.code}/save",
+    resp = post(planner, f"/api/v1/plan/communities/{community.code}/save",
                 {"base": state["base"], "grids": drafts, "operation": "split"})
     assert resp.status_code == 200
     assert GridUnit.objects.filter(community=community).count() == len(before) + 1

@@ -43,7 +43,7 @@ def _first_community(street: str) -> Community:
 
 
 def _working_copy(client: Client, code: str) -> dict[str, Any]:
-    state = client.get(f"/plan/api/communities/{code}/").json()
+    state = client.get(f"/api/v1/plan/communities/{code}/").json()
     grids = [{"id": f["id"], "name": f["properties"]["name"], "geometry": f["geometry"]}
              for f in state["grids"]["features"]]
     return {"grids": grids, "base": state["base"], "operation": "edit"}
@@ -80,10 +80,10 @@ def test_it_scopes_api_reads(demo_db: None) -> None:
         assert mine and all(c["code"].startswith(scope) for c in mine)
         assert len(mine) == Community.objects.filter(code__startswith=scope).count()
     anon = Client().get("/api/v1/facility-ratio", {"scope": s1})
-    assert anon.status_code == 403 and anon.json()["error"]["code"]
+    assert anon.status_code == 401 and anon.json()["error"]["code"] == "not_authenticated"
     # Public layers stay public; planning layers are for staff, filtered to their scope.
     assert Client().get("/api/v1/centers/", {"page_size": 1}).status_code == 200
-    assert Client().get("/api/v1/pairings/").status_code == 403
+    assert Client().get("/api/v1/pairings/").status_code == 401
     planner = _login(Role.PLANNER, s4, "planner-s4")
     codes = {f["properties"]["community"] for f in
              planner.get("/api/v1/pairings/", {"page_size": 500}).json()["features"]}
@@ -101,23 +101,23 @@ def test_it_scopes_pages_and_grid_writes(demo_db: None) -> None:
     assert mine.code in html and theirs.code not in html
     assert _login(Role.VIEWER, "").get("/plan/").status_code == 403
     assert Client().get("/plan/").status_code == 302  # to the login page
-    assert planner.get(f"/plan/api/communities/{theirs.code}/").status_code == 403
+    assert planner.get(f"/api/v1/plan/communities/{theirs.code}/").status_code == 403
     # A save inside the street is accepted; the same save next door is refused and changes
     # nothing, whatever the body says.
     body = _working_copy(planner, mine.code)
-    resp = planner.post(f"/plan/api/communities/{mine.code}/save", json.dumps(body),
+    resp = planner.post(f"/api/v1/plan/communities/{mine.code}/save", json.dumps(body),
                         content_type="application/json")
     assert resp.status_code == 200, resp.content
     admin = _login(Role.ADMIN, "")
     theirs_body = _working_copy(admin, theirs.code)
     before = sorted(GridUnit.objects.filter(community=theirs).values_list("pk", "version"))
-    resp = planner.post(f"/plan/api/communities/{theirs.code}/save", json.dumps(theirs_body),
+    resp = planner.post(f"/api/v1/plan/communities/{theirs.code}/save", json.dumps(theirs_body),
                         content_type="application/json")
     assert resp.status_code == 403 and resp.json()["error"]["code"] == "forbidden"
     assert sorted(GridUnit.objects.filter(community=theirs).values_list("pk", "version")) \
         == before
     viewer = _login(Role.VIEWER, s4)
-    resp = viewer.post(f"/plan/api/communities/{theirs.code}/save", json.dumps(theirs_body),
+    resp = viewer.post(f"/api/v1/plan/communities/{theirs.code}/save", json.dumps(theirs_body),
                        content_type="application/json")
     assert resp.status_code == 403
     # Reports: staff see their own streets offered; a wider report is refused.

@@ -72,6 +72,27 @@ def test_it_answers_as_its_schema_says(demo_db: None, settings: object,
         if path != "/api/v1/buildings/" and "{id}" not in path:
             assert body, path
     assert not errors, "\n".join(errors)
+    # The grid editor's answers (TypedDicts of geo.services.plan, documented from the types).
+    code = grid.community.code
+    state = staff_client.get(f"/api/v1/plan/communities/{code}/").json()
+    check("/api/v1/plan/communities/{code}/", "get", "200", state)
+    drafts = {"grids": [{"id": f["id"], "geometry": f["geometry"]}
+                        for f in state["grids"]["features"]]}
+    checked = staff_client.post(f"/api/v1/plan/communities/{code}/check", drafts,
+                                content_type="application/json")
+    check("/api/v1/plan/communities/{code}/check", "post", "200", checked.json())
+    saved = staff_client.post(f"/api/v1/plan/communities/{code}/save",
+                              {**drafts, "base": state["base"], "note": "schema"},
+                              content_type="application/json")
+    check("/api/v1/plan/communities/{code}/save", "post", "200", saved.json())
+    stale = {**drafts, "base": {k: v - 1 for k, v in state["base"].items()}}
+    conflict = staff_client.post(f"/api/v1/plan/communities/{code}/save", stale,
+                                 content_type="application/json")
+    assert conflict.status_code == 409, conflict.content
+    check("/api/v1/plan/communities/{code}/save", "post", "409", conflict.json())
+    history = staff_client.get(f"/api/v1/plan/grids/{grid.code}/history").json()
+    check("/api/v1/plan/grids/{code}/history", "get", "200", history)
+    assert not errors, "\n".join(errors)
     # The revert answers: 200 with the new version, 409 with the current one when stale.
     center = ServiceCenter.objects.order_by("pk").first()
     assert center is not None

@@ -33,7 +33,7 @@ def post(client: Client, url: str, body: Any) -> Any:
 def community_state(client: Client) -> tuple[Community, dict[str, Any]]:
     community = Community.objects.order_by("code").first()
     assert community is not None
-    return community, client.get(f"/plan/api/communities/{community.code}/").json()
+    return community, client.get(f"/api/v1/plan/communities/{community.code}/").json()
 
 
 def split_first(client: Client, state: dict[str, Any]) -> list[dict[str, Any]]:
@@ -41,7 +41,7 @@ def split_first(client: Client, state: dict[str, Any]) -> list[dict[str, Any]]:
     geom = shapely.geometry.shape(grid["geometry"])
     w, s, e, n = geom.bounds
     line = {"type": "LineString", "coordinates": [[w - 1e-4, (s + n) / 2], [e + 1e-4, (s + n) / 2]]}
-    res = post(client, "/plan/api/split", {"geometry": grid["geometry"], "line": line}).json()
+    res = post(client, "/api/v1/plan/split", {"geometry": grid["geometry"], "line": line}).json()
     pieces = res["pieces"]
     drafts = [{"id": grid["id"], "geometry": pieces[0]}]
     drafts += [{"id": None, "geometry": p} for p in pieces[1:]]
@@ -51,10 +51,10 @@ def split_first(client: Client, state: dict[str, Any]) -> list[dict[str, Any]]:
 
 def test_it_refuses_anonymous_and_unprivileged_users(demo_db: None, client: Client) -> None:
     code = Community.objects.first().code
-    assert client.get(f"/plan/api/communities/{code}/").status_code == 401
+    assert client.get(f"/api/v1/plan/communities/{code}/").status_code == 401
     assert client.get("/plan/").status_code == 302
     client.force_login(User.objects.create_user("viewer", password="x-unused-2"))
-    resp = client.get(f"/plan/api/communities/{code}/")
+    resp = client.get(f"/api/v1/plan/communities/{code}/")
     assert resp.status_code == 403 and resp.json()["error"]["code"] == "forbidden"
     assert client.get("/plan/").status_code == 403
 
@@ -64,10 +64,11 @@ def test_it_splits_and_saves_atomically_with_households_kept(demo_db: None,
     community, state = community_state(planner)
     total = sum(f["properties"]["households"] for f in state["grids"]["features"])
     drafts = split_first(planner, state)
-    check = post(planner, f"/plan/api/communities/{community.code}/check", {"grids": drafts}).json()
+    check = post(planner, f"/api/v1/plan/communities/{community.code}/check",
+                 {"grids": drafts}).json()
     assert sum(check["households"]) == total
     assert not [f for f in check["findings"] if f["blocking"]]
-    resp = post(planner, f"/plan/api/communities/{community.code}/save",
+    resp = post(planner, f"/api/v1/plan/communities/{community.code}/save",
                 {"base": state["base"], "grids": drafts, "operation": "split"})
     assert resp.status_code == 200, resp.content
     grids = list(GridUnit.objects.filter(community=community).order_by("code"))
@@ -90,10 +91,10 @@ def test_it_refuses_a_stale_save_with_409_and_the_current_version(demo_db: None,
                                                                    planner: Client) -> None:
     community, state = community_state(planner)
     drafts = split_first(planner, state)
-    assert post(planner, f"/plan/api/communities/{community.code}/save",
+    assert post(planner, f"/api/v1/plan/communities/{community.code}/save",
                 {"base": state["base"], "grids": drafts}).status_code == 200
     before = {g.code: (g.version, g.geom.wkt) for g in GridUnit.objects.filter(community=community)}
-    stale = post(planner, f"/plan/api/communities/{community.code}/save",
+    stale = post(planner, f"/api/v1/plan/communities/{community.code}/save",
                  {"base": state["base"], "grids": drafts})
     assert stale.status_code == 409
     body = stale.json()
@@ -107,7 +108,7 @@ def test_it_refuses_grids_that_leave_a_gap(demo_db: None, planner: Client) -> No
     community, state = community_state(planner)
     drafts = [{"id": f["id"], "geometry": f["geometry"]} for f in state["grids"]["features"][1:]]
     before = GridUnit.objects.filter(community=community).count()
-    resp = post(planner, f"/plan/api/communities/{community.code}/save",
+    resp = post(planner, f"/api/v1/plan/communities/{community.code}/save",
                 {"base": state["base"], "grids": drafts})
     assert resp.status_code == 400
     body = resp.json()
@@ -121,17 +122,17 @@ def test_it_merges_draws_and_reverts(demo_db: None, planner: Client) -> None:
     feats = state["grids"]["features"]
     shapes = [shapely.geometry.shape(f["geometry"]) for f in feats]
     j = next(k for k in range(1, len(shapes)) if shapes[0].intersection(shapes[k]).length > 0)
-    merged = post(planner, "/plan/api/merge",
+    merged = post(planner, "/api/v1/plan/merge",
                   {"geometries": [feats[0]["geometry"], feats[j]["geometry"]]}).json()["geometry"]
     drafts = [{"id": feats[0]["id"], "geometry": merged}]
     drafts += [{"id": f["id"], "geometry": f["geometry"]} for k, f in enumerate(feats)
                if k not in (0, j)]
-    saved = post(planner, f"/plan/api/communities/{community.code}/save",
+    saved = post(planner, f"/api/v1/plan/communities/{community.code}/save",
                  {"base": state["base"], "grids": drafts, "operation": "merge"})
     assert saved.status_code == 200
     assert GridUnit.objects.filter(community=community).count() == len(feats) - 1
     changeset = saved.json()["changeset"]
-    history = planner.get(f"/plan/api/grids/{feats[j]['properties']['code']}/history").json()
+    history = planner.get(f"/api/v1/plan/grids/{feats[j]['properties']['code']}/history").json()
     assert history["changes"][0]["after_households"] is None  # deleted by the merge
     assert history["changes"][0]["user"] == "planner"
     # Beijing time, which the page shows as it is (not UTC).
@@ -142,7 +143,7 @@ def test_it_merges_draws_and_reverts(demo_db: None, planner: Client) -> None:
     utc_now = datetime.now(UTC)
     assert abs(datetime.fromisoformat(at) - utc_now) < timedelta(minutes=10)
     assert datetime.fromisoformat(at).utcoffset() == timedelta(hours=8)
-    reverted = post(planner, f"/plan/api/changes/{changeset}/revert", {})
+    reverted = post(planner, f"/api/v1/plan/changes/{changeset}/revert", {})
     assert reverted.status_code == 200, reverted.content
     now = {g.code: g.geom for g in GridUnit.objects.filter(community=community)}
     assert set(now) == {f["properties"]["code"] for f in feats}
@@ -150,19 +151,19 @@ def test_it_merges_draws_and_reverts(demo_db: None, planner: Client) -> None:
         assert shapely.from_wkb(bytes(now[f["properties"]["code"]].wkb)).equals_exact(
             shapely.geometry.shape(f["geometry"]), 1e-12)
     # Reverting twice is refused: the grids moved on since.
-    again = post(planner, f"/plan/api/changes/{changeset}/revert", {})
+    again = post(planner, f"/api/v1/plan/changes/{changeset}/revert", {})
     assert again.status_code == 409
     # Drawing a new grid carves it out of the grids it covers.
     c = shapely.from_wkb(bytes(community.geom.wkb)).centroid
     box = shapely.geometry.box(c.x - 0.0005, c.y - 0.0005, c.x + 0.0005, c.y + 0.0005)
-    state = planner.get(f"/plan/api/communities/{community.code}/").json()
-    carved = post(planner, f"/plan/api/communities/{community.code}/carve",
+    state = planner.get(f"/api/v1/plan/communities/{community.code}/").json()
+    carved = post(planner, f"/api/v1/plan/communities/{community.code}/carve",
                   {"geometry": shapely.geometry.mapping(box),
                    "others": [f["geometry"] for f in state["grids"]["features"]]}).json()
     drafts = [{"id": f["id"], "geometry": g} for f, g in
               zip(state["grids"]["features"], carved["others"], strict=True) if g]
     drafts.append({"id": None, "geometry": carved["geometry"]})
-    resp = post(planner, f"/plan/api/communities/{community.code}/save",
+    resp = post(planner, f"/api/v1/plan/communities/{community.code}/save",
                 {"base": state["base"], "grids": drafts, "operation": "draw"})
     assert resp.status_code == 200, resp.content
     new = GridUnit.objects.filter(community=community).order_by("-code").first()
@@ -171,7 +172,7 @@ def test_it_merges_draws_and_reverts(demo_db: None, planner: Client) -> None:
 
 def test_it_answers_bad_input_with_400_naming_the_field(demo_db: None, planner: Client) -> None:
     community, state = community_state(planner)
-    url = f"/plan/api/communities/{community.code}/save"
+    url = f"/api/v1/plan/communities/{community.code}/save"
     cases: list[tuple[Any, str]] = [
         ({"base": state["base"], "grids": []}, "grids"),
         ({"base": "x", "grids": [{"id": None, "geometry": {}}]}, "base"),
@@ -191,6 +192,6 @@ def test_it_answers_bad_input_with_400_naming_the_field(demo_db: None, planner: 
     assert resp.status_code == 400 and resp.json()["error"]["code"] == "bad_json"
     line = {"type": "LineString", "coordinates": [[0, 0], [0.1, 0.1]]}
     grid = state["grids"]["features"][0]["geometry"]
-    resp = post(planner, "/plan/api/split", {"geometry": grid, "line": line})
+    resp = post(planner, "/api/v1/plan/split", {"geometry": grid, "line": line})
     assert resp.status_code == 400 and resp.json()["error"]["code"] == "line_misses_grid"
-    assert planner.get("/plan/api/communities/999999999999/").status_code == 404
+    assert planner.get("/api/v1/plan/communities/999999999999/").status_code == 404

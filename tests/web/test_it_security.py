@@ -75,7 +75,7 @@ def test_it_bounds_request_bodies_and_uploaded_files(demo_db: None, settings: ob
     comm = Community.objects.order_by("code").first()
     assert comm is not None
     big = '{"grids": [' + ",".join(['{"id": 1}'] * 2000) + "]}"
-    resp = client.post(f"/plan/api/communities/{comm.code}/save", big,
+    resp = client.post(f"/api/v1/plan/communities/{comm.code}/save", big,
                        content_type="application/json")
     assert resp.status_code == 400
     files = {f"f{i}": SimpleUploadedFile(f"f{i}.txt", b"x") for i in range(6)}

@@ -1,4 +1,4 @@
-"""Query parameters of the analysis endpoints, validated at the boundary."""
+"""The API's one parameter parser, and the query parameters of the analysis endpoints."""
 
 from __future__ import annotations
 
@@ -9,6 +9,22 @@ from rest_framework import serializers
 from geo.analysis.coverage import parse_reaches
 from geo.analysis.rules import ProfileError, load_profile
 from geo.models.scope import ScopeError, check_scope
+from geo.services.access import scope_for_read
+
+
+def parse(serializer_class: type[serializers.Serializer], data: Any,
+          user: Any = None) -> dict[str, Any]:
+    """Validated parameters of a query or body (400 ``invalid_parameter`` naming the field).
+
+    With a ``user``, a ``scope`` is the one a read uses: none means the user's own, one
+    reaching outside it is a 403.
+    """
+    ser = serializer_class(data=data)
+    ser.is_valid(raise_exception=True)
+    out = dict(ser.validated_data)
+    if user is not None and "scope" in out:
+        out["scope"] = scope_for_read(user, out["scope"])
+    return out
 
 
 def _profile(value: str | None) -> Any:
@@ -76,6 +92,11 @@ class PairingParams(ScopedParams):
                                                required=False)
     max_distance = serializers.FloatField(min_value=0, required=False, default=None,
                                           allow_null=True)
+
+
+class PairingSaveBody(PairingParams):
+    fingerprint = serializers.RegexField(r"^[0-9a-f]{16}$",
+                                         help_text="the proposal's fingerprint, as reviewed")
 
 
 class SearchParams(serializers.Serializer):

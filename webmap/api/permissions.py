@@ -5,16 +5,32 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _lazy
+from drf_spectacular.authentication import SessionScheme
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from geo.services.access import scope_of
 
 
+class SessionLogin(SessionAuthentication):
+    """Session logins; an anonymous call to a staff endpoint is a 401, as the tiles answer."""
+
+    def authenticate_header(self, request: Any) -> str:
+        return 'Session realm="wangge"'
+
+
+class SessionLoginScheme(SessionScheme):
+    """The OpenAPI document's name for it: a session cookie, as for Django's own logins."""
+
+    target_class = "webmap.api.permissions.SessionLogin"
+
+
 class StaffInScope(BasePermission):
     """A logged-in user with a scope and the view's ``required_perm`` (default view_community)."""
 
-    message = "请先以工作人员身份登录 log in as staff with a role and scope"
+    message = _lazy("请以有角色和工作范围的工作人员身份登录")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user
@@ -27,7 +43,7 @@ class StaffInScope(BasePermission):
 class ApiDocsAllowed(BasePermission):
     """The OpenAPI schema and Swagger UI, as ``WANGGE_API_DOCS`` says: public, staff or off."""
 
-    message = "接口文档未开放"
+    message = _lazy("接口文档未开放")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         if settings.API_DOCS == "public":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.plumbing import resolve_type_hint
 from drf_spectacular.utils import OpenApiResponse
 
 Schema = dict[str, Any]
@@ -121,7 +122,8 @@ PAIRING = obj({
                         {"locked": BOOL, "from": LONLAT, "to": LONLAT})),
     "per_community": arr(obj({"code": STR, "name": STR, "units": INT},
                              {"households": INT, "cap": INT, "min": INT, "target": STR})),
-}, {"greedy": _PAIRING_SUMMARY, "profile": STR, "metric": STR})
+}, {"greedy": _PAIRING_SUMMARY, "profile": STR, "metric": STR, "scope": STR,
+    "fingerprint": STR})
 
 SEARCH = obj({"query": STR,
               "results": arr(obj({"kind": STR, "id": INT, "name": STR, "lon": NUM, "lat": NUM},
@@ -138,6 +140,17 @@ STALE = obj({"error": ERROR["properties"]["error"], "current_version": nullable(
 
 def response(schema: Schema, description: str) -> OpenApiResponse:
     return OpenApiResponse(response=schema, description=description)
+
+
+def typed(result: type, description: str) -> OpenApiResponse:
+    """The schema of a service's TypedDict result: the type mypy checks is the one documented."""
+    return response(resolve_type_hint(result), description)
+
+
+GRID_CONFLICT = obj({"error": ERROR["properties"]["error"], "grids": arr(STR),
+                     "current": obj({"type": STR, "features": arr({"type": "object"})})})
+PAIRING_SAVED = obj({"saved": INT, "fingerprint": STR})
+PAIRING_STALE = obj({"error": ERROR["properties"]["error"], "fingerprint": STR})
 
 
 _LINE = obj({"type": {"type": "string", "enum": ["LineString"]},

@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import analysis, errors, history, members
+from . import analysis, errors, history, members, plan
 from .layers import LAYERS
 from .permissions import ApiDocsAllowed
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("search", analysis.PlaceSearch.as_view(), name="search"),
     path("coverage", analysis.Coverage.as_view(), name="coverage"),
     path("pairing", analysis.PairingProposal.as_view(), name="pairing"),
+    path("pairing/save", analysis.PairingSave.as_view(), name="pairing-save"),
     path("members", analysis.ReportingMembers.as_view(), name="members"),
     path("members/list", members.MemberList.as_view(), name="member-list"),
     path("facility-ratio", analysis.FacilityRatio.as_view(), name="facility-ratio"),
@@ -24,6 +25,14 @@ urlpatterns = [
     path("history/<str:kind>/<int:pk>", history.ObjectHistory.as_view(), name="history"),
     path("history/<str:kind>/<int:pk>/revert", history.RevertObject.as_view(),
          name="history-revert"),
+    path("plan/communities/<str:code>/", plan.CommunityState.as_view(), name="plan-community"),
+    path("plan/communities/<str:code>/check", plan.CheckDrafts.as_view(), name="plan-check"),
+    path("plan/communities/<str:code>/save", plan.SaveGrids.as_view(), name="plan-save"),
+    path("plan/communities/<str:code>/carve", plan.CarveGrid.as_view(), name="plan-carve"),
+    path("plan/split", plan.SplitGrid.as_view(), name="plan-split"),
+    path("plan/merge", plan.MergeGrids.as_view(), name="plan-merge"),
+    path("plan/grids/<str:code>/history", plan.GridChanges.as_view(), name="plan-history"),
+    path("plan/changes/<int:pk>/revert", plan.RevertChangeset.as_view(), name="plan-revert"),
     # WANGGE_API_DOCS decides who may read them (production: staff only). The split view
     # serves Swagger UI's start-up script as a file, which the Content-Security-Policy allows.
     path("schema/", SpectacularAPIView.as_view(permission_classes=[ApiDocsAllowed]),

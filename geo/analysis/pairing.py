@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -35,6 +36,20 @@ class PairingInfeasible(ValueError):
     def __init__(self, reasons: list[str]) -> None:
         super().__init__("; ".join(reasons))
         self.reasons = reasons
+
+
+class PairingSummary(TypedDict):
+    """Totals of a pairing and the rules it breaks (always 0 for the optimal solver)."""
+
+    status: str
+    pairings: int
+    total_m: float
+    mean_m: float
+    max_m: float
+    communities_over_cap: int
+    pairings_over_cap: int
+    communities_under_min: int
+    communities_without_unit: int
 
 
 @dataclass(frozen=True)
@@ -62,7 +77,7 @@ class PairingResult:
         """Distance of each pair, in metres."""
         return np.array([d for _, _, d in self.pairs], dtype=np.float64)
 
-    def summary(self) -> dict[str, float | int | str]:
+    def summary(self) -> PairingSummary:
         """Totals and the caps broken (always 0 for the optimal solver)."""
         d = self.distances
         counts = self.per_community

@@ -30,7 +30,7 @@ compound), 0.5 for organisation (no pairing, over a cap) and 0.25 for grid findi
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -91,7 +91,7 @@ def rectification_order(scores: npt.ArrayLike, codes: Sequence[str], share: floa
     return order[:rectification_count(len(values), share)]
 
 
-def findings(communities: pd.DataFrame, uncovered: Sequence[dict[str, Any]]
+def findings(communities: pd.DataFrame, uncovered: Sequence[Mapping[str, Any]]
              ) -> list[dict[str, Any]]:
     """Every problem with the households it affects, most affected first.
 

@@ -14,6 +14,7 @@ from geo.analysis.coverage import coverage_by_level, reach_column, reach_polygon
 from geo.analysis.rules import RuleProfile
 
 from .network import LoadedField, center_field
+from .results import CoverageReport, ReachRow, UncoveredCompound
 
 BUILDINGS_SQL = """
 SELECT b.id, ST_X(p), ST_Y(p), b.households, g.code, c.code, b.compound_id
@@ -66,7 +67,7 @@ def measure(scope: str) -> Measured:
 
 
 def run_coverage(scope: str, reaches: Sequence[float], profile: RuleProfile,
-                 polygons: bool = False, measured: Measured | None = None) -> dict[str, Any]:
+                 polygons: bool = False, measured: Measured | None = None) -> CoverageReport:
     """Shares within each reach per level, uncovered compounds and optional reach areas."""
     m = measured or measure(scope)
     rows, compounds = m.buildings, m.compounds
@@ -80,14 +81,14 @@ def run_coverage(scope: str, reaches: Sequence[float], profile: RuleProfile,
     }
     tables = coverage_by_level(m.distance, hh, levels, reaches)
     far = max(reaches)
-    uncovered = [
+    uncovered: list[UncoveredCompound] = [
         {"id": r[0], "name": r[1], "households": r[2], "community_code": r[3],
          "community": r[4], "distance_m": None if not np.isfinite(d) else round(float(d), 1),
          "lon": round(r[5], 7), "lat": round(r[6], 7)}
         for r, d in zip(compounds, m.compound_distance, strict=True) if not d <= far
     ]
     uncovered.sort(key=lambda c: -(c["distance_m"] or float("inf")))
-    result: dict[str, Any] = {
+    result: CoverageReport = {
         "profile": profile.name,
         "scope": scope or None,
         "reaches_m": list(reaches),
@@ -110,10 +111,10 @@ def run_coverage(scope: str, reaches: Sequence[float], profile: RuleProfile,
     return result
 
 
-def _records(frame: Any, reaches: Sequence[float]) -> list[dict[str, Any]]:
+def _records(frame: Any, reaches: Sequence[float]) -> list[ReachRow]:
     out = []
     for row in frame.itertuples(index=False):
-        rec = {"code": row.key, "buildings": int(row.buildings),
+        rec: ReachRow = {"code": row.key, "buildings": int(row.buildings),
                "households": int(row.households),
                "worst_m": None if not np.isfinite(row.worst_m) else round(float(row.worst_m), 1)}
         for r in reaches:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
 
 from django.db import connection
 from django.utils.translation import gettext as _
@@ -13,6 +12,7 @@ from geo.analysis.chinacoords import to_wgs84
 from geo.analysis.rules import RuleProfile
 
 from .network import CenterRow, center_field, center_rows
+from .results import GridPlace, NearestAnswer, NearestCenter, Notice, Place
 
 # Metres per degree of latitude at the equator: the smallest of either axis at φ = 0.
 M_PER_DEG_LAT_MIN = 110_574.0
@@ -63,14 +63,14 @@ def straight_k_nearest(lon: float, lat: float, k: int) -> list[tuple[int, float]
     return [(cid, d) for d, cid in ranked]
 
 
-def place_of(lon: float, lat: float) -> dict[str, Any] | None:
+def place_of(lon: float, lat: float) -> Place | None:
     """The community, street and grid (with its workers) covering a point."""
     with connection.cursor() as cur:
         cur.execute(PLACE_SQL, [lon, lat])
         row = cur.fetchone()
     if row is None or row[0] is None:
         return None
-    grid = None
+    grid: GridPlace | None = None
     if row[4]:
         workers = json.loads(row[7]) if isinstance(row[7], str) else row[7]
         grid = {"code": row[4], "name": row[5], "leader": row[6], "workers": workers or []}
@@ -79,15 +79,15 @@ def place_of(lon: float, lat: float) -> dict[str, Any] | None:
 
 
 def nearest_centers(lon: float, lat: float, k: int, by: str, crs: str,
-                    profile: RuleProfile) -> dict[str, Any]:
+                    profile: RuleProfile) -> NearestAnswer:
     """The answer the CLI and the API both give; see issue 4 §1."""
     wlon, wlat = (float(v) for v in to_wgs84(lon, lat, crs))
-    notices: list[dict[str, str]] = []
+    notices: list[Notice] = []
     place = place_of(wlon, wlat)
     if place is None:
         notices.append({"code": "outside_communities",
                         "message": _("该位置不在任何社区范围内。")})
-    results: list[dict[str, Any]] = []
+    results: list[NearestCenter] = []
     radius = profile.service_radius_m
     walk = by == "walk"
     if walk:
@@ -132,7 +132,7 @@ def nearest_centers(lon: float, lat: float, k: int, by: str, crs: str,
 
 
 def _center_json(c: CenterRow, metres: float, route: list[tuple[float, float]] | None,
-                 profile: RuleProfile) -> dict[str, Any]:
+                 profile: RuleProfile) -> NearestCenter:
     return {
         "id": c.id, "name": c.name, "level": c.level, "floor_area_m2": c.floor_area,
         "opening_hours": c.opening_hours, "services": c.services, "phone": c.phone,

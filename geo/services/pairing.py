@@ -20,6 +20,7 @@ from geo.models.facilities import PairingMethod, PairingStatus
 
 from .errors import NoData
 from .network import walk_graph
+from .results import PairingAnswer
 
 # The community's own center (the view of migration 0010), else a point inside.
 COMMUNITIES_SQL = """
@@ -97,7 +98,7 @@ def build_problem(scope: str, metric: str, profile: RuleProfile, max_per_communi
     return PairingInputs(communities=comms, units=units, problem=problem, metric=metric)
 
 
-def describe(inputs: PairingInputs, result: PairingResult) -> dict[str, Any]:
+def describe(inputs: PairingInputs, result: PairingResult) -> PairingAnswer:
     """A result as the command and the API print it, names instead of indices."""
     comms, units = inputs.communities, inputs.units
     counts = result.per_community
@@ -119,7 +120,7 @@ def describe(inputs: PairingInputs, result: PairingResult) -> dict[str, Any]:
     }
 
 
-def propose(inputs: PairingInputs, profile: RuleProfile) -> tuple[PairingResult, dict[str, Any]]:
+def propose(inputs: PairingInputs, profile: RuleProfile) -> tuple[PairingResult, PairingAnswer]:
     """The optimal pairing and its description beside the greedy baseline."""
     result = inputs.problem.solve()
     out = describe(inputs, result)
@@ -129,7 +130,7 @@ def propose(inputs: PairingInputs, profile: RuleProfile) -> tuple[PairingResult,
     return result, out
 
 
-def fingerprint(out: dict[str, Any]) -> str:
+def fingerprint(out: PairingAnswer) -> str:
     """A digest of the proposed pairs: a save recomputes and must arrive at the same pairs."""
     pairs = [(p["unit_id"], p["community_code"], p["distance_m"]) for p in out["pairings"]]
     return hashlib.sha256(json.dumps(pairs).encode()).hexdigest()[:16]

@@ -17,6 +17,8 @@ from geo.analysis.projection import geodesic_matrix
 from geo.analysis.rules import RuleProfile
 from geo.models import ReportingMember
 
+from .results import CommunityFinding, FacilityReport, Finding, GridChecksReport, MembersReport
+
 
 def _communities(scope: str) -> list[tuple[Any, ...]]:
     with connection.cursor() as cur:
@@ -27,7 +29,7 @@ def _communities(scope: str) -> list[tuple[Any, ...]]:
         return cur.fetchall()
 
 
-def run_members(scope: str, profile: RuleProfile, save: bool = False) -> dict[str, Any]:
+def run_members(scope: str, profile: RuleProfile, save: bool = False) -> MembersReport:
     """Members per residence community against the reporting cap, with overflow suggestions."""
     comms = _communities(scope)
     index = {r[0]: j for j, r in enumerate(comms)}
@@ -61,7 +63,7 @@ def run_members(scope: str, profile: RuleProfile, save: bool = False) -> dict[st
     }
 
 
-def run_facility(scope: str, profile: RuleProfile) -> dict[str, Any]:
+def run_facility(scope: str, profile: RuleProfile) -> FacilityReport:
     """Floor area per 100 households per community and each center against its level."""
     comms = _communities(scope)
     with connection.cursor() as cur:
@@ -84,14 +86,14 @@ def run_facility(scope: str, profile: RuleProfile) -> dict[str, Any]:
     }
 
 
-def finding_record(f: GridFinding) -> dict[str, Any]:
+def finding_record(f: GridFinding) -> Finding:
     """A grid finding as JSON: kind, grids, message, area and polygon (GeoJSON)."""
     return {"kind": f.kind, "grids": list(f.codes), "message": f.message,
             "area_m2": None if f.area_m2 is None else round(f.area_m2, 2),
             "geometry": None if f.geom is None else shapely.geometry.mapping(f.geom)}
 
 
-def run_grid_checks(scope: str, profile: RuleProfile) -> dict[str, Any]:
+def run_grid_checks(scope: str, profile: RuleProfile) -> GridChecksReport:
     """Every grid rule of every community in scope; ``ok`` is False when any fails."""
     with connection.cursor() as cur:
         cur.execute("""SELECT c.id, c.code, ST_AsBinary(c.geom) FROM geo_community c
@@ -104,7 +106,7 @@ def run_grid_checks(scope: str, profile: RuleProfile) -> dict[str, Any]:
     by_comm: dict[int, list[GridRecord]] = {}
     for cid, code, wkb, hh in grids:
         by_comm.setdefault(cid, []).append(GridRecord(code, shapely.from_wkb(bytes(wkb)), hh))
-    findings = []
+    findings: list[CommunityFinding] = []
     for cid, code, wkb in comms:
         for f in check_community_grids(code, shapely.from_wkb(bytes(wkb)),
                                        by_comm.get(cid, []), profile.grid_households):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import connection
+
+from .results import SearchHit
 
 # Prefix matches first, then substrings, then fuzzy (trigram word similarity), shorter
 # names first among equals: "锦城" finds 锦城花园 before 东锦城小区 before 锦程苑.
@@ -36,7 +36,7 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def search_places(query: str, limit: int = 10, fuzzy: float = 0.3) -> list[dict[str, Any]]:
+def search_places(query: str, limit: int = 10, fuzzy: float = 0.3) -> list[SearchHit]:
     """Places whose name matches ``query``, best first, each with a point to search from."""
     q = query.strip()
     if not q:

@@ -14,7 +14,6 @@ import time
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -205,8 +204,8 @@ def bench_pairing(quick: bool) -> None:
     t0 = time.perf_counter()
     result = problem.solve()
     ours = time.perf_counter() - t0
-    s: dict[str, Any] = result.summary()
-    g: dict[str, Any] = problem.greedy().summary()
+    s = result.summary()
+    g = problem.greedy().summary()
     print(f"pairing {n_u:,} units x {n_c:,} communities (cap 5, min 1): {ours:.2f} s, optimal "
           f"total {s['total_m'] / 1000:,.1f} km, max {s['max_m']:.0f} m")
     print(f"  greedy: total {g['total_m'] / 1000:,.1f} km, {g['communities_over_cap']} "

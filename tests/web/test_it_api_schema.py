@@ -85,8 +85,8 @@ def test_it_answers_as_its_schema_says(demo_db: None, settings: object,
                               {**drafts, "base": state["base"], "note": "schema"},
                               content_type="application/json")
     check("/api/v1/plan/communities/{code}/save", "post", "200", saved.json())
-    stale = {**drafts, "base": {k: v - 1 for k, v in state["base"].items()}}
-    conflict = staff_client.post(f"/api/v1/plan/communities/{code}/save", stale,
+    outdated = {**drafts, "base": {k: v - 1 for k, v in state["base"].items()}}
+    conflict = staff_client.post(f"/api/v1/plan/communities/{code}/save", outdated,
                                  content_type="application/json")
     assert conflict.status_code == 409, conflict.content
     check("/api/v1/plan/communities/{code}/save", "post", "409", conflict.json())

@@ -10,11 +10,19 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from geo.analysis.pairing import PairingResult
 from geo.models.audit import acting_as
 from geo.services.access import require_in_scope
 from geo.services.coverage import run_coverage
 from geo.services.nearest import nearest_centers
-from geo.services.pairing import build_problem, fingerprint, propose, replace_proposals
+from geo.services.pairing import (
+    PairingInputs,
+    build_problem,
+    fingerprint,
+    propose,
+    replace_proposals,
+)
+from geo.services.results import PairingAnswer
 from geo.services.rules import run_facility, run_grid_checks, run_members
 from geo.services.search import search_places
 from geo.signals import announce
@@ -63,7 +71,7 @@ class Coverage(StaffView):
         return Response(run_coverage(p["scope"], reaches, p["profile"], polygons=p["areas"]))
 
 
-def _proposal(p: dict[str, Any]) -> tuple[Any, Any, dict[str, Any]]:
+def _proposal(p: dict[str, Any]) -> tuple[PairingInputs, PairingResult, PairingAnswer]:
     inputs = build_problem(p["scope"], p["metric"], p["profile"], p["max_per_community"],
                            p["min_per_community"], p["max_distance"])
     result, out = propose(inputs, p["profile"])

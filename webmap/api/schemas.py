@@ -45,11 +45,12 @@ NEAREST = obj({
     "query": obj({"lon": NUM, "lat": NUM, "crs": STR, "k": INT, "by": STR},
                  {"wgs84": LONLAT, "measured": STR}),
     "profile": STR,
-    "place": nullable(obj({}, {level: nullable(obj({"code": STR, "name": STR},
-                                                    {"leader": nullable(STR),
-                                                     "workers": arr(obj({"name": STR},
-                                                                        {"phone": STR}))}))
-                               for level in ("community", "street", "grid")})),
+    "place": nullable(obj({"community": obj({"code": STR, "name": STR}),
+                           "street": obj({"code": STR, "name": STR}),
+                           "grid": nullable(obj({"code": STR, "name": STR},
+                                                {"leader": nullable(STR),
+                                                 "workers": arr(obj({}, {"name": STR,
+                                                                         "phone": STR}))}))})),
     "centers": arr(obj({"id": INT, "name": STR, "level": STR, "distance_m": NUM},
                        {"floor_area_m2": nullable(NUM), "opening_hours": STR,
                         "services": arr(STR), "phone": STR, "address": STR, "licensed": BOOL,
@@ -72,7 +73,7 @@ COVERAGE = obj({
                                     "distance_m": nullable(NUM)},
                                    {"community_code": nullable(STR),
                                     "community": nullable(STR), "lon": NUM, "lat": NUM})),
-})
+}, {"reach_areas": obj({"type": STR, "features": arr({"type": "object"})})})  # with areas=true
 
 FACILITY = obj({
     "profile": STR, "scope": nullable(STR), "ratio_m2_per_100_households": NUM, "min_m2": NUM,

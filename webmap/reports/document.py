@@ -7,7 +7,7 @@ the four formats cannot disagree.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +17,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from geo.analysis.coverage import reach_column
+from geo.services.results import UncoveredCompound
 
 STATUS_LABELS = {"meets": "达标", "short": "不达标", "no_center": "无中心"}
 KIND_LABELS = {
@@ -169,7 +170,7 @@ class ReportDocument:
     findings: list[dict[str, Any]]
     rectification: pd.DataFrame
     pairings: list[dict[str, Any]]
-    uncovered: list[dict[str, Any]]
+    uncovered: list[UncoveredCompound]
     layers: MapLayers
     samples: Samples
     images: dict[str, bytes] = field(default_factory=dict)  # PNGs, filled by figures
@@ -250,7 +251,7 @@ def display(value: Any, kind: str) -> str:
     return str(value)
 
 
-def community_breaches(row: dict[str, Any], reaches: Sequence[float]) -> set[str]:
+def community_breaches(row: Mapping[str, Any], reaches: Sequence[float]) -> set[str]:
     """Keys of a community row's cells that break a rule (highlighted in every format)."""
     out: set[str] = set()
     if not row["meets"]:
@@ -269,7 +270,7 @@ def community_breaches(row: dict[str, Any], reaches: Sequence[float]) -> set[str
     return out
 
 
-def rollup_breaches(row: dict[str, Any]) -> set[str]:
+def rollup_breaches(row: Mapping[str, Any]) -> set[str]:
     """Keys of a street or district row's cells that count rule breaches."""
     keys = ("without_center", "no_units", "over_pairing_cap", "over_member_cap")
     out = {k for k in keys if row.get(k)}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -26,6 +26,7 @@ from geo.analysis.rollup import rollup
 from geo.analysis.rules import RuleProfile
 from geo.models.scope import check_scope
 from geo.services.coverage import measure, run_coverage
+from geo.services.results import CoverageReport, GridChecksReport, UncoveredCompound
 from geo.services.rules import run_facility, run_grid_checks, run_members
 
 from .document import (
@@ -128,7 +129,7 @@ class _ByCommunity:
     units: dict[str, int] = field(default_factory=dict)
 
 
-def _by_community(measured: Any, grid_rows: list[tuple[Any, ...]], checks: dict[str, Any],
+def _by_community(measured: Any, grid_rows: list[tuple[Any, ...]], checks: GridChecksReport,
                   pair_rows: list[tuple[Any, ...]]) -> _ByCommunity:
     out = _ByCommunity()
     for rec, d in zip(measured.compounds, measured.compound_distance, strict=True):
@@ -149,7 +150,7 @@ def _by_community(measured: Any, grid_rows: list[tuple[Any, ...]], checks: dict[
     return out
 
 
-def _community_row(row: tuple[Any, ...], fac: Any, cov: dict[str, Any], tally: _ByCommunity,
+def _community_row(row: tuple[Any, ...], fac: Any, cov: Mapping[str, Any], tally: _ByCommunity,
                    members: dict[str, Any], reaches: list[float],
                    profile: RuleProfile) -> dict[str, Any]:
     """One community's line of the report."""
@@ -293,8 +294,8 @@ def _share(n: int, total: int) -> float | None:
 
 
 # PLR0913: the summary reads every part of the report
-def _summary(comms: pd.DataFrame, checks: dict[str, Any], pairings: list[dict[str, Any]],  # noqa: PLR0913
-             uncovered: list[dict[str, Any]], measured: Any, reaches: Sequence[float],
+def _summary(comms: pd.DataFrame, checks: GridChecksReport, pairings: list[dict[str, Any]],  # noqa: PLR0913
+             uncovered: list[UncoveredCompound], measured: Any, reaches: Sequence[float],
              profile: RuleProfile, rect_count: int, grid_hh: list[int]) -> dict[str, Any]:
     n = len(comms)
     weight = comms["covered_households"].astype(float)
@@ -347,8 +348,8 @@ def _summary(comms: pd.DataFrame, checks: dict[str, Any], pairings: list[dict[st
     }
 
 
-def _layers(comm_rows: list[tuple[Any, ...]], comms: pd.DataFrame, coverage: dict[str, Any],
-            uncovered: list[dict[str, Any]], pairings: list[dict[str, Any]],
+def _layers(comm_rows: list[tuple[Any, ...]], comms: pd.DataFrame, coverage: CoverageReport,
+            uncovered: list[UncoveredCompound], pairings: list[dict[str, Any]],
             scope: str) -> MapLayers:
     geoms = shapely.from_wkb([bytes(r[9]) for r in comm_rows])
     communities = gpd.GeoDataFrame(

@@ -11,7 +11,7 @@ import base64
 import hashlib
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -51,8 +51,8 @@ _env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
                           undefined=jinja2.StrictUndefined)
 
 
-def _table(columns: Sequence[Column], rows: Sequence[dict[str, Any]], table_id: str,
-           breaches: Callable[[dict[str, Any]], set[str]] | None) -> Markup:
+def _table(columns: Sequence[Column], rows: Sequence[Mapping[str, Any]], table_id: str,
+           breaches: Callable[[Mapping[str, Any]], set[str]] | None) -> Markup:
     head = "".join(f"<th title=\"{escape(c.en)}\">{escape(c.zh)}</th>" for c in columns)
     body = []
     for row in rows:

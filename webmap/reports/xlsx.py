@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from openpyxl import Workbook
@@ -44,8 +44,8 @@ SHEETS = {"summary": "摘要", "communities": "社区", "streets": "街道", "di
           "uncovered": "未覆盖小区", "maps": "地图与图表"}
 
 
-def _table(ws: Worksheet, columns: Sequence[Column], rows: Sequence[dict[str, Any]],
-           breaches: Callable[[dict[str, Any]], set[str]] | None = None,
+def _table(ws: Worksheet, columns: Sequence[Column], rows: Sequence[Mapping[str, Any]],
+           breaches: Callable[[Mapping[str, Any]], set[str]] | None = None,
            freeze: str = "B2") -> None:
     for j, col in enumerate(columns, start=1):
         cell = ws.cell(row=1, column=j, value=col.zh)
@@ -109,8 +109,8 @@ def render_xlsx(doc: ReportDocument) -> bytes:
         _image(ws, doc.images["coverage_map"], "D4")
 
     reaches = doc.reaches
-    tables: list[tuple[str, Sequence[Column], list[dict[str, Any]],
-                       Callable[[dict[str, Any]], set[str]] | None, str]] = [
+    tables: list[tuple[str, Sequence[Column], Sequence[Mapping[str, Any]],
+                       Callable[[Mapping[str, Any]], set[str]] | None, str]] = [
         ("communities", community_columns(reaches), records(doc.communities),
          lambda r: community_breaches(r, reaches), "C2"),
         ("streets", rollup_columns(reaches, "街道", "street"), records(doc.streets),

@@ -39,8 +39,8 @@ class Command(BaseCommand):
             return
         place = answer["place"]
         if place:
-            grid = place["grid"] or {}
-            workers = "、".join(w.get("name", "") for w in grid.get("workers", []))
+            grid = place["grid"]
+            workers = "、".join(w.get("name", "") for w in (grid["workers"] if grid else []))
             self.stdout.write(f"所在社区 community: {place['community']['name']} "
                               f"({place['community']['code']})  街道 street: "
                               f"{place['street']['name']}")

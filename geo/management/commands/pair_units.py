@@ -66,11 +66,12 @@ class Command(BaseCommand):
         except (ScopeError, NetworkError, ValueError) as exc:
             raise CommandError(str(exc)) from exc
         out["scope"] = scope or None
+        saved = None
         if opts["save"]:
-            out["saved"] = replace_proposals(inputs, optimal)
+            saved = replace_proposals(inputs, optimal)
             announce("pairings")
         if opts["format"] == "json":
-            emit_json(self, out)
+            emit_json(self, {**out, "saved": saved} if opts["save"] else out)
             return
         rows = [[p["unit"], p["community"], p["distance_m"], "锁定" if p["locked"] else ""]
                 for p in out["pairings"]]
@@ -89,5 +90,5 @@ class Command(BaseCommand):
         self.stdout.write(f"求解状态 status: {s['status']} (min-cost flow, proven optimal); "
                           f"规则配置 profile: {profile.name}; 度量 metric: {opts['metric']}")
         if opts["save"]:
-            self.stdout.write(self.style.SUCCESS(f"已保存 {out['saved']} 条建议结对 saved "
-                                                 f"{out['saved']} proposed pairings"))
+            self.stdout.write(self.style.SUCCESS(f"已保存 {saved} 条建议结对 saved "
+                                                 f"{saved} proposed pairings"))

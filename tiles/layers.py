@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from geo.models.tables import sql, table
+
 from .tilemath import BUFFER, EXTENT
 
 # Highway classes by the zoom from which they are drawn.
@@ -54,18 +56,18 @@ def _hierarchy(table: str, extra: str = "", join: str = "") -> str:
 
 LAYERS: dict[str, TileLayer] = {layer.name: layer for layer in [
     TileLayer(
-        "districts", "区/县 districts", _hierarchy("geo_district"),
+        "districts", "区/县 districts", _hierarchy(table("District")),
         {"id": "Number", "code": "String", "name": "String"},
-        minzoom=5, table="geo_district", simplify=True),
+        minzoom=5, table=table("District"), simplify=True),
     TileLayer(
         "streets", "街道 streets",
-        _hierarchy("geo_street", ", d.code AS district_code",
-                   "JOIN geo_district d ON d.id = t.district_id"),
+        _hierarchy(table("Street"), ", d.code AS district_code",
+                   sql("JOIN {District} d ON d.id = t.district_id")),
         {"id": "Number", "code": "String", "name": "String", "district_code": "String"},
-        minzoom=9, table="geo_street", simplify=True),
+        minzoom=9, table=table("Street"), simplify=True),
     TileLayer(
         "communities", "社区 communities",
-        """SELECT t.geom, t.id, t.code, t.name, s.code AS street_code, t.households,
+        sql("""SELECT t.geom, t.id, t.code, t.name, s.code AS street_code, t.households,
                   t.population, t.party_members, COALESCE(a.area, 0) AS floor_area_m2,
                   COALESCE(a.n, 0) AS centers,
                   CASE WHEN t.households > 0
@@ -75,94 +77,94 @@ LAYERS: dict[str, TileLayer] = {layer.name: layer for layer in [
                                  - COALESCE(a.area, 0), 0)::numeric, 1)::float8 AS shortfall_m2,
                   wangge_facility_status(a.area, t.households, a.n::int, %(ratio)s,
                                          %(min_m2)s) AS rule_status
-           FROM geo_community t JOIN geo_street s ON s.id = t.street_id
+           FROM {Community} t JOIN {Street} s ON s.id = t.street_id
            LEFT JOIN (SELECT community_id, sum(floor_area) AS area, count(*) AS n
-                      FROM geo_servicecenter GROUP BY community_id) a
-                  ON a.community_id = t.id""",
+                      FROM {ServiceCenter} GROUP BY community_id) a
+                  ON a.community_id = t.id"""),
         {"id": "Number", "code": "String", "name": "String", "street_code": "String",
          "households": "Number", "population": "Number", "party_members": "Number",
          "floor_area_m2": "Number", "centers": "Number", "m2_per_100_households": "Number",
          "shortfall_m2": "Number", "rule_status": "String"},
-        minzoom=10, table="geo_community", simplify=True),
+        minzoom=10, table=table("Community"), simplify=True),
     TileLayer(
         "grids", "网格 grid units",
-        """SELECT t.geom, t.id, t.code, t.name, c.code AS community_code, t.households,
+        sql("""SELECT t.geom, t.id, t.code, t.name, c.code AS community_code, t.households,
                   t.households_estimated, t.zone_type, t.leader, t.version,
                   CASE WHEN t.households < %(grid_min)s THEN 'low'
                        WHEN t.households > %(grid_max)s THEN 'high'
                        ELSE 'ok' END AS rule_status
-           FROM geo_gridunit t JOIN geo_community c ON c.id = t.community_id""",
+           FROM {GridUnit} t JOIN {Community} c ON c.id = t.community_id"""),
         {"id": "Number", "code": "String", "name": "String", "community_code": "String",
          "households": "Number", "households_estimated": "Boolean", "zone_type": "String",
          "leader": "String", "version": "Number", "rule_status": "String"},
-        minzoom=12, table="geo_gridunit"),
+        minzoom=12, table=table("GridUnit")),
     TileLayer(
         "centers", "党群服务中心 service centers",
-        """SELECT t.location AS geom, t.id, t.code, t.name, t.level, t.floor_area,
+        sql("""SELECT t.location AS geom, t.id, t.code, t.name, t.level, t.floor_area,
                   t.licensed, t.comprehensive, t.opening_hours, t.phone, t.address
-           FROM geo_servicecenter t
-           WHERE %(z)s >= 13 OR t.level IN ('district', 'street') OR t.comprehensive""",
+           FROM {ServiceCenter} t
+           WHERE %(z)s >= 13 OR t.level IN ('district', 'street') OR t.comprehensive"""),
         {"id": "Number", "code": "String", "name": "String", "level": "String",
          "floor_area": "Number", "licensed": "Boolean", "comprehensive": "Boolean",
          "opening_hours": "String", "phone": "String", "address": "String"},
-        minzoom=10, table="geo_servicecenter", column="location"),
+        minzoom=10, table=table("ServiceCenter"), column="location"),
     TileLayer(
         "units", "共建单位 co-building units",
-        """SELECT t.location AS geom, t.id, t.code, t.name, t.unit_type, t.party_members,
+        sql("""SELECT t.location AS geom, t.id, t.code, t.name, t.unit_type, t.party_members,
                   t.capacity, t.candidate
-           FROM geo_cobuildingunit t WHERE %(z)s >= 15 OR NOT t.candidate""",
+           FROM {CoBuildingUnit} t WHERE %(z)s >= 15 OR NOT t.candidate"""),
         {"id": "Number", "code": "String", "name": "String", "unit_type": "String",
          "party_members": "Number", "capacity": "Number", "candidate": "Boolean"},
-        minzoom=12, table="geo_cobuildingunit", column="location",
+        minzoom=12, table=table("CoBuildingUnit"), column="location",
         # A unit belongs to the community it stands in, as in geo.services.access.
-        scope_where="EXISTS (SELECT 1 FROM geo_community c WHERE c.code LIKE %(scope)s "
-                    "AND ST_Intersects(c.geom, s.geom))"),
+        scope_where=sql("EXISTS (SELECT 1 FROM {Community} c WHERE c.code LIKE %(scope)s "
+                    "AND ST_Intersects(c.geom, s.geom))")),
     TileLayer(
         "pairings", "结对共建 pairings",
-        """SELECT ST_MakeLine(u.location, COALESCE(
-                      (SELECT oc.location FROM geo_community_own_center oc
+        sql("""SELECT ST_MakeLine(u.location, COALESCE(
+                      (SELECT oc.location FROM {CommunityOwnCenter} oc
                        WHERE oc.community_id = c.id),
                       ST_PointOnSurface(c.geom))) AS geom,
                   t.id, t.status, t.method, t.distance_m, u.name AS unit_name,
                   u.unit_type, c.code AS community_code, c.name AS community_name
-           FROM geo_pairing t JOIN geo_cobuildingunit u ON u.id = t.unit_id
-           JOIN geo_community c ON c.id = t.community_id""",
+           FROM {Pairing} t JOIN {CoBuildingUnit} u ON u.id = t.unit_id
+           JOIN {Community} c ON c.id = t.community_id"""),
         {"id": "Number", "status": "String", "method": "String", "distance_m": "Number",
          "unit_name": "String", "unit_type": "String", "community_code": "String",
          "community_name": "String"},
-        minzoom=11, table="geo_pairing", scope_where="s.community_code LIKE %(scope)s"),
+        minzoom=11, table=table("Pairing"), scope_where="s.community_code LIKE %(scope)s"),
     TileLayer(
         "buildings", "楼栋 buildings",
-        """SELECT t.geom, t.id, t.name, t.levels, t.residential, t.households,
-                  t.households_estimated FROM geo_building t""",
+        sql("""SELECT t.geom, t.id, t.name, t.levels, t.residential, t.households,
+                  t.households_estimated FROM {Building} t"""),
         {"id": "Number", "name": "String", "levels": "Number", "residential": "Boolean",
          "households": "Number", "households_estimated": "Boolean"},
-        minzoom=14, table="geo_building", basemap=True),
+        minzoom=14, table=table("Building"), basemap=True),
     TileLayer(
         "compounds", "小区 compounds",
-        """SELECT t.geom, t.id, t.name, t.households, t.households_estimated
-           FROM geo_compound t""",
+        sql("""SELECT t.geom, t.id, t.name, t.households, t.households_estimated
+           FROM {Compound} t"""),
         {"id": "Number", "name": "String", "households": "Number",
          "households_estimated": "Boolean"},
-        minzoom=13, table="geo_compound", simplify=True, min_pixels=4),
+        minzoom=13, table=table("Compound"), simplify=True, min_pixels=4),
     TileLayer(
         "roads", "道路 roads",
-        """SELECT t.geom, t.highway, t.name FROM geo_walkedge t
-           WHERE %(z)s >= CASE t.highway """
+        sql("""SELECT t.geom, t.highway, t.name FROM {WalkEdge} t
+           WHERE %(z)s >= CASE t.highway """)
         + " ".join(f"WHEN '{k}' THEN {v}" for k, v in _ROADS_FROM_ZOOM.items())
         + " ELSE 16 END",
         {"highway": "String", "name": "String"},
-        minzoom=8, table="geo_walkedge", basemap=True, simplify=True),
+        minzoom=8, table=table("WalkEdge"), basemap=True, simplify=True),
     TileLayer(
         "water", "水体 water",
-        "SELECT t.geom, t.name FROM geo_landfeature t WHERE t.kind = 'water'",
+        sql("SELECT t.geom, t.name FROM {LandFeature} t WHERE t.kind = 'water'"),
         {"name": "String"},
-        minzoom=8, table="geo_landfeature", basemap=True, simplify=True, min_pixels=2),
+        minzoom=8, table=table("LandFeature"), basemap=True, simplify=True, min_pixels=2),
     TileLayer(
         "landuse", "用地 land use",
-        "SELECT t.geom, t.kind, t.name FROM geo_landfeature t WHERE t.kind <> 'water'",
+        sql("SELECT t.geom, t.kind, t.name FROM {LandFeature} t WHERE t.kind <> 'water'"),
         {"kind": "String", "name": "String"},
-        minzoom=11, table="geo_landfeature", basemap=True, simplify=True, min_pixels=3),
+        minzoom=11, table=table("LandFeature"), basemap=True, simplify=True, min_pixels=3),
 ]}
 
 # The layers of the offline basemap, bottom to top.

@@ -7,7 +7,8 @@ from functools import cache
 from django.db import connection
 
 from geo.analysis.rules import RuleProfile, load_profile
-from geo.models.scope import SCOPE_TABLES
+from geo.models.scope import scope_table
+from geo.models.tables import sql
 
 from .layers import LAYERS, TileLayer, params, tile_sql
 
@@ -42,7 +43,7 @@ def render_tile(layer: TileLayer, z: int, x: int, y: int, scope: str = "") -> by
 
 def tile_meets_scope(z: int, x: int, y: int, scope: str) -> bool:
     """Whether tile z/x/y touches the area of the district, street or community ``scope``."""
-    table = SCOPE_TABLES[len(scope)]
+    table = scope_table(scope)
     with connection.cursor() as cur:
         cur.execute(f"SELECT EXISTS (SELECT 1 FROM {table} WHERE code = %s AND ST_Intersects("
                     "geom, ST_Transform(ST_TileEnvelope(%s, %s, %s), 4326)))", [scope, z, x, y])
@@ -54,7 +55,7 @@ def layer_bounds(layer: TileLayer) -> list[float] | None:
     """WGS84 [west, south, east, north] of the layer's features, None when it is empty."""
     table, column = layer.table, layer.column
     if layer.name == "pairings":  # drawn from its unit to its community: the units' extent
-        table, column = "geo_cobuildingunit u JOIN geo_pairing p ON p.unit_id = u.id", "u.location"
+        table, column = sql("{CoBuildingUnit} u JOIN {Pairing} p ON p.unit_id = u.id"), "u.location"
     with connection.cursor() as cur:
         cur.execute(f"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) "
                     f"FROM (SELECT ST_Extent({column}) AS e FROM {table}) s")

@@ -29,37 +29,38 @@ from geo.models import (
     Street,
     WalkEdge,
 )
+from geo.models.tables import sql
 from geo.signals import data_changed
 
 from .cache import BBox
 from .views import tile_cache
 
-_PAIR_LINES = """SELECT ST_Collect(u.location, c.geom) FROM geo_pairing p
-                 JOIN geo_cobuildingunit u ON u.id = p.unit_id
-                 JOIN geo_community c ON c.id = p.community_id WHERE {where}"""
+_PAIR_LINES = sql("""SELECT ST_Collect(u.location, c.geom) FROM {Pairing} p
+                 JOIN {CoBuildingUnit} u ON u.id = p.unit_id
+                 JOIN {Community} c ON c.id = p.community_id WHERE {where}""")
 
 # For each model, the layers it appears in and the geometries whose extent they cover.
 _AFFECTS: dict[type[Model], list[tuple[str, str]]] = {
-    District: [("districts", "SELECT geom FROM geo_district WHERE id = %s")],
-    Street: [("streets", "SELECT geom FROM geo_street WHERE id = %s")],
-    Community: [("communities", "SELECT geom FROM geo_community WHERE id = %s"),
+    District: [("districts", sql("SELECT geom FROM {District} WHERE id = %s"))],
+    Street: [("streets", sql("SELECT geom FROM {Street} WHERE id = %s"))],
+    Community: [("communities", sql("SELECT geom FROM {Community} WHERE id = %s")),
                 ("pairings", _PAIR_LINES.format(where="c.id = %s"))],
-    GridUnit: [("grids", "SELECT geom FROM geo_gridunit WHERE id = %s")],
+    GridUnit: [("grids", sql("SELECT geom FROM {GridUnit} WHERE id = %s"))],
     ServiceCenter: [
-        ("centers", "SELECT location FROM geo_servicecenter WHERE id = %s"),
-        ("communities", """SELECT c.geom FROM geo_community c JOIN geo_servicecenter s
-                           ON s.community_id = c.id WHERE s.id = %s"""),
+        ("centers", sql("SELECT location FROM {ServiceCenter} WHERE id = %s")),
+        ("communities", sql("""SELECT c.geom FROM {Community} c JOIN {ServiceCenter} s
+                           ON s.community_id = c.id WHERE s.id = %s""")),
         ("pairings", _PAIR_LINES.format(
-            where="c.id = (SELECT community_id FROM geo_servicecenter WHERE id = %s)")),
+            where=sql("c.id = (SELECT community_id FROM {ServiceCenter} WHERE id = %s)"))),
     ],
-    CoBuildingUnit: [("units", "SELECT location FROM geo_cobuildingunit WHERE id = %s"),
+    CoBuildingUnit: [("units", sql("SELECT location FROM {CoBuildingUnit} WHERE id = %s")),
                      ("pairings", _PAIR_LINES.format(where="u.id = %s"))],
     Pairing: [("pairings", _PAIR_LINES.format(where="p.id = %s"))],
-    Building: [("buildings", "SELECT geom FROM geo_building WHERE id = %s")],
-    Compound: [("compounds", "SELECT geom FROM geo_compound WHERE id = %s")],
-    WalkEdge: [("roads", "SELECT geom FROM geo_walkedge WHERE id = %s")],
-    LandFeature: [("water", "SELECT geom FROM geo_landfeature WHERE id = %s"),
-                  ("landuse", "SELECT geom FROM geo_landfeature WHERE id = %s")],
+    Building: [("buildings", sql("SELECT geom FROM {Building} WHERE id = %s"))],
+    Compound: [("compounds", sql("SELECT geom FROM {Compound} WHERE id = %s"))],
+    WalkEdge: [("roads", sql("SELECT geom FROM {WalkEdge} WHERE id = %s"))],
+    LandFeature: [("water", sql("SELECT geom FROM {LandFeature} WHERE id = %s")),
+                  ("landuse", sql("SELECT geom FROM {LandFeature} WHERE id = %s"))],
 }
 
 

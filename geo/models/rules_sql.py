@@ -7,18 +7,20 @@ Changing one means a new migration that runs :data:`CREATE` again (it replaces).
 
 from __future__ import annotations
 
+from .tables import sql, table
+
 # A community's own center: its highest-level center (district > street > community >
 # site), then the largest by floor area, then the oldest.
-OWN_CENTER_VIEW = """
-CREATE OR REPLACE VIEW geo_community_own_center AS
+OWN_CENTER_VIEW = sql("""
+CREATE OR REPLACE VIEW {CommunityOwnCenter} AS
 SELECT DISTINCT ON (s.community_id)
        s.community_id, s.id AS center_id, s.location
-FROM geo_servicecenter s
+FROM {ServiceCenter} s
 WHERE s.community_id IS NOT NULL
 ORDER BY s.community_id,
          array_position(ARRAY['district', 'street', 'community', 'site'], s.level::text),
          s.floor_area DESC, s.id;
-"""
+""")
 
 # 'meets' when the floor area reaches both ratio × households / 100 and the minimum,
 # 'no_center' when the community has none, else 'short' (twin of analysis.facility_status).
@@ -35,8 +37,8 @@ $$;
 """
 
 CREATE = OWN_CENTER_VIEW + FACILITY_STATUS_FUNCTION
-DROP = ("DROP VIEW IF EXISTS geo_community_own_center; DROP FUNCTION IF EXISTS "
-        "wangge_facility_status(double precision, integer, integer, double precision, "
-        "double precision);")
+DROP = sql("DROP VIEW IF EXISTS {CommunityOwnCenter}; DROP FUNCTION IF EXISTS "
+           "wangge_facility_status(double precision, integer, integer, double precision, "
+           "double precision);")
 # What a backup holds besides tables (pg_restore --list kinds and names).
-OBJECTS = {("VIEW", "geo_community_own_center"), ("FUNCTION", "wangge_facility_status")}
+OBJECTS = {("VIEW", table("CommunityOwnCenter")), ("FUNCTION", "wangge_facility_status")}

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from django.db import connection
 
-# The table holding each level's areas, by code length (never taken from a request).
-SCOPE_TABLES = {6: "geo_district", 9: "geo_street", 12: "geo_community"}
+from .tables import table
+
+# The model holding each level's areas, by code length (never taken from a request).
+SCOPE_MODELS = {6: "District", 9: "Street", 12: "Community"}
+
+
+def scope_table(code: str) -> str:
+    """The table of the areas a 6-, 9- or 12-digit scope code names."""
+    return table(SCOPE_MODELS[len(code)])
 
 
 class ScopeError(ValueError):
@@ -19,9 +26,8 @@ def check_scope(code: str | None) -> str:
     if not code.isdigit() or len(code) not in (6, 9, 12):
         raise ScopeError(f"范围代码 {code!r} 应为 6 位区县、9 位街道或 12 位社区代码 scope must "
                          f"be a 6-digit district, 9-digit street or 12-digit community code")
-    table = SCOPE_TABLES[len(code)]
     with connection.cursor() as cur:
-        cur.execute(f"SELECT 1 FROM {table} WHERE code = %s", [code])
+        cur.execute(f"SELECT 1 FROM {scope_table(code)} WHERE code = %s", [code])
         if cur.fetchone() is None:
             raise ScopeError(f"没有代码为 {code} 的区划 no area with code {code}")
     return code

@@ -21,7 +21,8 @@ from geo.models import (
     Street,
 )
 from geo.models.accounts import account_of
-from geo.models.scope import SCOPE_TABLES
+from geo.models.scope import scope_table
+from geo.models.tables import sql
 from geo.roles import covers, read_scope
 
 # A boundary edited along the scope's own border may stray by rounding; more is outside.
@@ -58,8 +59,8 @@ def own_scope(user: Any) -> str:
 def unit_code(unit: CoBuildingUnit) -> str:
     """The code of the community a co-building unit stands in ('' when in none)."""
     with connection.cursor() as cur:
-        cur.execute("SELECT code FROM geo_community WHERE ST_Intersects(geom, %s::geometry) "
-                    "ORDER BY code LIMIT 1", [unit.location.ewkt])
+        cur.execute(sql("SELECT code FROM {Community} WHERE ST_Intersects(geom, %s::geometry) "
+                    "ORDER BY code LIMIT 1"), [unit.location.ewkt])
         row = cur.fetchone()
     return row[0] if row else ""
 
@@ -111,7 +112,7 @@ def require_geometry_in_scope(user: Any, geom: Any) -> None:
         raise PermissionDenied(_outside(None, "", ""))
     if not scope:
         return
-    table = SCOPE_TABLES[len(scope)]
+    table = scope_table(scope)
     with connection.cursor() as cur:
         cur.execute(f"SELECT ST_CoveredBy(ST_GeomFromEWKB(%s), ST_Buffer(geom::geography, %s)"
                     f"::geometry) FROM {table} WHERE code = %s",

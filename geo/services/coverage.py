@@ -12,29 +12,30 @@ from django.db import connection
 
 from geo.analysis.coverage import coverage_by_level, reach_column, reach_polygons
 from geo.analysis.rules import RuleProfile
+from geo.models.tables import sql
 
 from .network import LoadedField, center_field
 from .results import CoverageReport, ReachRow, UncoveredCompound
 
-BUILDINGS_SQL = """
+BUILDINGS_SQL = sql("""
 SELECT b.id, ST_X(p), ST_Y(p), b.households, g.code, c.code, b.compound_id
-FROM geo_building b
+FROM {Building} b
 CROSS JOIN LATERAL ST_PointOnSurface(b.geom) AS p
-LEFT JOIN LATERAL (SELECT code FROM geo_gridunit g WHERE ST_Covers(g.geom, p)
+LEFT JOIN LATERAL (SELECT code FROM {GridUnit} g WHERE ST_Covers(g.geom, p)
                    ORDER BY code LIMIT 1) g ON true
-LEFT JOIN geo_community c ON c.id = b.community_id
+LEFT JOIN {Community} c ON c.id = b.community_id
 WHERE b.households > 0 AND coalesce(c.code, g.code, '') LIKE %s
 ORDER BY b.id
-"""
+""")
 
-COMPOUNDS_SQL = """
+COMPOUNDS_SQL = sql("""
 SELECT k.id, k.name, k.households, c.code, c.name, ST_X(p), ST_Y(p)
-FROM geo_compound k
+FROM {Compound} k
 CROSS JOIN LATERAL ST_PointOnSurface(k.geom) AS p
-LEFT JOIN geo_community c ON c.id = k.community_id
+LEFT JOIN {Community} c ON c.id = k.community_id
 WHERE coalesce(c.code, '') LIKE %s
 ORDER BY k.id
-"""
+""")
 
 
 @dataclass

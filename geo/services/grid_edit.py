@@ -15,6 +15,7 @@ from geo.analysis.grid_checks import GridRecord, check_community_grids
 from geo.analysis.grid_edit import GridEditError, as_multi, households_by_area, households_by_grid
 from geo.analysis.rules import RuleProfile
 from geo.models import Community, GridChange, GridChangeset, GridUnit
+from geo.models.tables import sql
 from geo.services.rules import finding_record
 
 # Findings that make a save impossible: the grids must still tile their community.
@@ -68,9 +69,9 @@ def grid_feature(g: GridUnit) -> dict[str, Any]:
 def _buildings(community: Community) -> tuple[list[BaseGeometry], list[int]]:
     """Interior points and households of the buildings meeting the community."""
     with connection.cursor() as cur:
-        cur.execute("""SELECT ST_AsBinary(ST_PointOnSurface(b.geom)), b.households
-                       FROM geo_building b JOIN geo_community c ON ST_Intersects(b.geom, c.geom)
-                       WHERE c.id = %s""", [community.pk])
+        cur.execute(sql("""SELECT ST_AsBinary(ST_PointOnSurface(b.geom)), b.households
+                       FROM {Building} b JOIN {Community} c ON ST_Intersects(b.geom, c.geom)
+                       WHERE c.id = %s"""), [community.pk])
         rows = cur.fetchall()
     return [shapely.from_wkb(bytes(wkb)) for wkb, _ in rows], [int(h) for _, h in rows]
 

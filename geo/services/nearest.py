@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from geo.analysis.chinacoords import to_wgs84
 from geo.analysis.rules import RuleProfile
+from geo.models.tables import sql
 
 from .network import CenterRow, center_field, center_rows
 from .results import GridPlace, NearestAnswer, NearestCenter, Notice, Place
@@ -18,24 +19,24 @@ from .results import GridPlace, NearestAnswer, NearestCenter, Notice, Place
 M_PER_DEG_LAT_MIN = 110_574.0
 M_PER_DEG_LON_EQ = 111_320.0
 
-KNN_SQL = """
+KNN_SQL = sql("""
 SELECT s.id, ST_Distance(s.location::geography, q.p::geography),
        ST_Distance(s.location, q.p)
-FROM geo_servicecenter s, (SELECT ST_SetSRID(ST_MakePoint(%s, %s), 4326) AS p) q
+FROM {ServiceCenter} s, (SELECT ST_SetSRID(ST_MakePoint(%s, %s), 4326) AS p) q
 ORDER BY s.location <-> q.p
 LIMIT %s
-"""
+""")
 
-PLACE_SQL = """
+PLACE_SQL = sql("""
 WITH q AS (SELECT ST_SetSRID(ST_MakePoint(%s, %s), 4326) AS p)
 SELECT c.code, c.name, s.code, s.name, g.code, g.name, g.leader, g.workers
 FROM q
-LEFT JOIN geo_community c ON ST_Covers(c.geom, q.p)
-LEFT JOIN geo_street s ON s.id = c.street_id
-LEFT JOIN geo_gridunit g ON g.community_id = c.id AND ST_Covers(g.geom, q.p)
+LEFT JOIN {Community} c ON ST_Covers(c.geom, q.p)
+LEFT JOIN {Street} s ON s.id = c.street_id
+LEFT JOIN {GridUnit} g ON g.community_id = c.id AND ST_Covers(g.geom, q.p)
 ORDER BY c.code, g.code
 LIMIT 1
-"""
+""")
 
 
 def straight_k_nearest(lon: float, lat: float, k: int) -> list[tuple[int, float]]:

@@ -11,6 +11,7 @@ from django.db import connection
 
 from geo.analysis.nearest import CenterField
 from geo.analysis.network import NetworkError, WalkGraph
+from geo.models.tables import sql
 
 
 @dataclass(frozen=True)
@@ -42,12 +43,12 @@ _lock = threading.Lock()
 _graph_cache: dict[tuple[object, ...], WalkGraph] = {}
 _field_cache: dict[tuple[object, ...], LoadedField] = {}
 
-SIGNATURE_SQL = """
-SELECT (SELECT count(*) FROM geo_walkedge), (SELECT max(id) FROM geo_walkedge),
-       (SELECT count(*) FROM geo_walknode), (SELECT max(id) FROM geo_walknode),
-       (SELECT count(*) FROM geo_servicecenter), (SELECT max(updated_at) FROM geo_servicecenter),
-       (SELECT coalesce(sum(version), 0) FROM geo_servicecenter)
-"""
+SIGNATURE_SQL = sql("""
+SELECT (SELECT count(*) FROM {WalkEdge}), (SELECT max(id) FROM {WalkEdge}),
+       (SELECT count(*) FROM {WalkNode}), (SELECT max(id) FROM {WalkNode}),
+       (SELECT count(*) FROM {ServiceCenter}), (SELECT max(updated_at) FROM {ServiceCenter}),
+       (SELECT coalesce(sum(version), 0) FROM {ServiceCenter})
+""")
 
 
 def _signature() -> tuple[object, ...]:
@@ -61,12 +62,12 @@ def center_rows(ids: list[int] | None = None, licensed_only: bool = False
                 ) -> list[tuple[CenterRow, tuple[float, float]]]:
     """Centers (all, licensed, or the given ids) with their WGS84 location, by id."""
     with connection.cursor() as cur:
-        cur.execute("""
+        cur.execute(sql("""
             SELECT s.id, s.name, s.level, s.floor_area, s.opening_hours, s.services, s.phone,
                    s.address, s.licensed, c.code, ST_X(s.location), ST_Y(s.location)
-            FROM geo_servicecenter s LEFT JOIN geo_community c ON c.id = s.community_id
+            FROM {ServiceCenter} s LEFT JOIN {Community} c ON c.id = s.community_id
             WHERE (NOT %s OR s.licensed) AND (%s::bigint[] IS NULL OR s.id = ANY(%s::bigint[]))
-            ORDER BY s.id""", [licensed_only, ids, ids])
+            ORDER BY s.id"""), [licensed_only, ids, ids])
         return [(CenterRow(*r[:10]), (float(r[10]), float(r[11]))) for r in cur.fetchall()]
 
 
@@ -77,10 +78,10 @@ def walk_graph() -> WalkGraph:
         if key in _graph_cache:
             return _graph_cache[key]
     with connection.cursor() as cur:
-        cur.execute("SELECT id, ST_X(geom), ST_Y(geom) FROM geo_walknode ORDER BY id")
+        cur.execute(sql("SELECT id, ST_X(geom), ST_Y(geom) FROM {WalkNode} ORDER BY id"))
         nodes = np.array(cur.fetchall(), dtype=np.float64).reshape(-1, 3)
-        cur.execute("SELECT start_id, end_id, length_m, ST_AsBinary(geom) FROM geo_walkedge "
-                    "ORDER BY id")
+        cur.execute(sql("SELECT start_id, end_id, length_m, ST_AsBinary(geom) FROM {WalkEdge} "
+                    "ORDER BY id"))
         edges = cur.fetchall()
     if nodes.size == 0 or not edges:
         raise NetworkError("路网为空：请先导入路网 the walking network is empty; import roads "

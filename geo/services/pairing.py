@@ -17,33 +17,34 @@ from geo.analysis.projection import geodesic_matrix
 from geo.analysis.rules import RuleProfile
 from geo.models import CoBuildingUnit, Community, Pairing, audit
 from geo.models.facilities import PairingMethod, PairingStatus
+from geo.models.tables import sql
 
 from .errors import NoData
 from .network import walk_graph
 from .results import PairingAnswer
 
 # The community's own center (the view of migration 0010), else a point inside.
-COMMUNITIES_SQL = """
+COMMUNITIES_SQL = sql("""
 SELECT c.id, c.code, c.name, c.households,
        coalesce(ST_X(s.location), ST_X(ST_PointOnSurface(c.geom))),
        coalesce(ST_Y(s.location), ST_Y(ST_PointOnSurface(c.geom))),
        s.center_id IS NOT NULL
-FROM geo_community c
-LEFT JOIN geo_community_own_center s ON s.community_id = c.id
+FROM {Community} c
+LEFT JOIN {CommunityOwnCenter} s ON s.community_id = c.id
 WHERE c.code LIKE %s
 ORDER BY c.code
-"""
+""")
 
-UNITS_SQL = """
+UNITS_SQL = sql("""
 SELECT u.id, u.name, u.unit_type, u.capacity, ST_X(u.location), ST_Y(u.location)
-FROM geo_cobuildingunit u
+FROM {CoBuildingUnit} u
 WHERE (%s OR NOT u.candidate)
-  AND (%s = '' OR EXISTS (SELECT 1 FROM geo_community c WHERE c.code LIKE %s
+  AND (%s = '' OR EXISTS (SELECT 1 FROM {Community} c WHERE c.code LIKE %s
                           AND ST_Covers(c.geom, u.location))
-       OR EXISTS (SELECT 1 FROM geo_pairing p JOIN geo_community c ON c.id = p.community_id
+       OR EXISTS (SELECT 1 FROM {Pairing} p JOIN {Community} c ON c.id = p.community_id
                   WHERE p.unit_id = u.id AND c.code LIKE %s))
 ORDER BY u.id
-"""
+""")
 
 
 @dataclass
@@ -71,8 +72,8 @@ def build_problem(scope: str, metric: str, profile: RuleProfile, max_per_communi
         comms = cur.fetchall()
         cur.execute(UNITS_SQL, [include_candidates, scope, scope + "%", scope + "%"])
         units = cur.fetchall()
-        cur.execute("""SELECT p.unit_id, p.community_id FROM geo_pairing p
-                       WHERE p.status IN ('confirmed', 'signed')""")
+        cur.execute(sql("""SELECT p.unit_id, p.community_id FROM {Pairing} p
+                       WHERE p.status IN ('confirmed', 'signed')"""))
         locks_db = cur.fetchall()
     if not comms:
         raise NoData(_("范围内没有社区"))

@@ -16,15 +16,16 @@ from geo.analysis.members import member_load
 from geo.analysis.projection import geodesic_matrix
 from geo.analysis.rules import RuleProfile
 from geo.models import ReportingMember
+from geo.models.tables import sql
 
 from .results import CommunityFinding, FacilityReport, Finding, GridChecksReport, MembersReport
 
 
 def _communities(scope: str) -> list[tuple[Any, ...]]:
     with connection.cursor() as cur:
-        cur.execute("""SELECT c.id, c.code, c.name, c.households,
+        cur.execute(sql("""SELECT c.id, c.code, c.name, c.households,
                               ST_X(ST_PointOnSurface(c.geom)), ST_Y(ST_PointOnSurface(c.geom))
-                       FROM geo_community c WHERE c.code LIKE %s ORDER BY c.code""",
+                       FROM {Community} c WHERE c.code LIKE %s ORDER BY c.code"""),
                     [scope + "%"])
         return cur.fetchall()
 
@@ -34,10 +35,10 @@ def run_members(scope: str, profile: RuleProfile, save: bool = False) -> Members
     comms = _communities(scope)
     index = {r[0]: j for j, r in enumerate(comms)}
     with connection.cursor() as cur:
-        cur.execute("""SELECT m.id, (SELECT c.id FROM geo_community c
+        cur.execute(sql("""SELECT m.id, (SELECT c.id FROM {Community} c
                                      WHERE ST_Covers(c.geom, m.residence)
                                      ORDER BY c.code LIMIT 1)
-                       FROM geo_reportingmember m ORDER BY m.id""")
+                       FROM {ReportingMember} m ORDER BY m.id"""))
         members = cur.fetchall()
     res = np.array([index.get(c, -1) if c is not None else -1 for _, c in members],
                    dtype=np.int64)
@@ -67,9 +68,9 @@ def run_facility(scope: str, profile: RuleProfile) -> FacilityReport:
     """Floor area per 100 households per community and each center against its level."""
     comms = _communities(scope)
     with connection.cursor() as cur:
-        cur.execute("""SELECT s.id, s.name, s.level, s.floor_area, s.comprehensive, c.code
-                       FROM geo_servicecenter s JOIN geo_community c ON c.id = s.community_id
-                       WHERE c.code LIKE %s ORDER BY s.id""", [scope + "%"])
+        cur.execute(sql("""SELECT s.id, s.name, s.level, s.floor_area, s.comprehensive, c.code
+                       FROM {ServiceCenter} s JOIN {Community} c ON c.id = s.community_id
+                       WHERE c.code LIKE %s ORDER BY s.id"""), [scope + "%"])
         centers = pd.DataFrame(cur.fetchall(), columns=["id", "name", "level", "floor_area",
                                                         "comprehensive", "community_code"])
     frame = pd.DataFrame([(r[1], r[2], r[3]) for r in comms],
@@ -96,12 +97,12 @@ def finding_record(f: GridFinding) -> Finding:
 def run_grid_checks(scope: str, profile: RuleProfile) -> GridChecksReport:
     """Every grid rule of every community in scope; ``ok`` is False when any fails."""
     with connection.cursor() as cur:
-        cur.execute("""SELECT c.id, c.code, ST_AsBinary(c.geom) FROM geo_community c
-                       WHERE c.code LIKE %s ORDER BY c.code""", [scope + "%"])
+        cur.execute(sql("""SELECT c.id, c.code, ST_AsBinary(c.geom) FROM {Community} c
+                       WHERE c.code LIKE %s ORDER BY c.code"""), [scope + "%"])
         comms = cur.fetchall()
-        cur.execute("""SELECT g.community_id, g.code, ST_AsBinary(g.geom), g.households
-                       FROM geo_gridunit g JOIN geo_community c ON c.id = g.community_id
-                       WHERE c.code LIKE %s ORDER BY g.code""", [scope + "%"])
+        cur.execute(sql("""SELECT g.community_id, g.code, ST_AsBinary(g.geom), g.households
+                       FROM {GridUnit} g JOIN {Community} c ON c.id = g.community_id
+                       WHERE c.code LIKE %s ORDER BY g.code"""), [scope + "%"])
         grids = cur.fetchall()
     by_comm: dict[int, list[GridRecord]] = {}
     for cid, code, wkb, hh in grids:

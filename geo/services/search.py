@@ -4,23 +4,25 @@ from __future__ import annotations
 
 from django.db import connection
 
+from geo.models.tables import sql
+
 from .results import SearchHit
 
 # Prefix matches first, then substrings, then fuzzy (trigram word similarity), shorter
 # names first among equals: "锦城" finds 锦城花园 before 东锦城小区 before 锦程苑.
-_SQL = """
+_SQL = sql("""
 WITH hits AS (
     SELECT 'compound' AS kind, t.id, t.name, c.name AS detail, ST_PointOnSurface(t.geom) AS p
-    FROM geo_compound t
-    LEFT JOIN geo_community c ON ST_Covers(c.geom, ST_PointOnSurface(t.geom))
+    FROM {Compound} t
+    LEFT JOIN {Community} c ON ST_Covers(c.geom, ST_PointOnSurface(t.geom))
     WHERE t.name LIKE %(like)s OR word_similarity(%(q)s, t.name) >= %(fuzzy)s
   UNION ALL
     SELECT 'community', t.id, t.name, s.name, ST_PointOnSurface(t.geom)
-    FROM geo_community t JOIN geo_street s ON s.id = t.street_id
+    FROM {Community} t JOIN {Street} s ON s.id = t.street_id
     WHERE t.name LIKE %(like)s OR word_similarity(%(q)s, t.name) >= %(fuzzy)s
   UNION ALL
     SELECT 'center', t.id, t.name, t.address, t.location
-    FROM geo_servicecenter t
+    FROM {ServiceCenter} t
     WHERE t.name LIKE %(like)s OR word_similarity(%(q)s, t.name) >= %(fuzzy)s
 )
 SELECT kind, id, name, detail, ST_X(p), ST_Y(p),
@@ -29,7 +31,7 @@ SELECT kind, id, name, detail, ST_X(p), ST_Y(p),
 FROM hits
 ORDER BY score DESC, length(name), kind, id
 LIMIT %(limit)s
-"""
+""")
 
 
 def _escape_like(text: str) -> str:

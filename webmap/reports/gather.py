@@ -25,6 +25,7 @@ from geo.analysis.rectification import (
 from geo.analysis.rollup import rollup
 from geo.analysis.rules import RuleProfile
 from geo.models.scope import check_scope
+from geo.models.tables import sql, table
 from geo.services.coverage import measure, run_coverage
 from geo.services.results import CoverageReport, GridChecksReport, UncoveredCompound
 from geo.services.rules import run_facility, run_grid_checks, run_members
@@ -43,68 +44,68 @@ GATHER_STEPS = ("facility", "coverage", "grids", "rollups", "map layers")
 WGS84 = "EPSG:4326"
 TOPOLOGY_KINDS = ("overhang", "overlap", "gap")
 
-COMMUNITIES_SQL = """
+COMMUNITIES_SQL = sql("""
 SELECT c.id, c.code, c.name, s.code, s.name, d.code, d.name, c.households, c.population,
        ST_AsBinary(c.geom)
-FROM geo_community c JOIN geo_street s ON s.id = c.street_id
-JOIN geo_district d ON d.id = s.district_id
+FROM {Community} c JOIN {Street} s ON s.id = c.street_id
+JOIN {District} d ON d.id = s.district_id
 WHERE c.code LIKE %s ORDER BY c.code
-"""
+""")
 
-GRIDS_SQL = """
-SELECT c.code, g.households FROM geo_gridunit g JOIN geo_community c ON c.id = g.community_id
+GRIDS_SQL = sql("""
+SELECT c.code, g.households FROM {GridUnit} g JOIN {Community} c ON c.id = g.community_id
 WHERE c.code LIKE %s ORDER BY g.code
-"""
+""")
 
-PAIRINGS_SQL = """
+PAIRINGS_SQL = sql("""
 SELECT c.code, c.name, u.name, u.unit_type, p.distance_m, p.status,
        ST_X(u.location), ST_Y(u.location),
        coalesce(ST_X(s.location), ST_X(ST_PointOnSurface(c.geom))),
        coalesce(ST_Y(s.location), ST_Y(ST_PointOnSurface(c.geom)))
-FROM geo_pairing p JOIN geo_community c ON c.id = p.community_id
-JOIN geo_cobuildingunit u ON u.id = p.unit_id
-LEFT JOIN geo_community_own_center s ON s.community_id = c.id
+FROM {Pairing} p JOIN {Community} c ON c.id = p.community_id
+JOIN {CoBuildingUnit} u ON u.id = p.unit_id
+LEFT JOIN {CommunityOwnCenter} s ON s.community_id = c.id
 WHERE c.code LIKE %s ORDER BY c.code, p.distance_m NULLS LAST, u.name
-"""
+""")
 
-CENTERS_SQL = """
+CENTERS_SQL = sql("""
 SELECT s.name, s.level, s.licensed, s.floor_area, ST_X(s.location), ST_Y(s.location)
-FROM geo_servicecenter s LEFT JOIN geo_community c ON c.id = s.community_id
+FROM {ServiceCenter} s LEFT JOIN {Community} c ON c.id = s.community_id
 WHERE coalesce(c.code, '') LIKE %s OR ST_Intersects(s.location, ST_GeomFromWKB(%s, 4326))
 ORDER BY s.id
-"""
+""")
 
-ROADS_SQL = """
-SELECT highway, ST_AsBinary(geom) FROM geo_walkedge
+ROADS_SQL = sql("""
+SELECT highway, ST_AsBinary(geom) FROM {WalkEdge}
 WHERE geom && ST_Expand(ST_GeomFromWKB(%s, 4326), 0.002)
-"""
+""")
 
 # Tables whose sources and dates the report names (the data it stands on).
 SOURCE_TABLES = (
-    ("geo_community", "社区边界 communities"), ("geo_gridunit", "网格 grids"),
-    ("geo_servicecenter", "党群服务中心 service centers"),
-    ("geo_cobuildingunit", "共建单位 co-building units"), ("geo_pairing", "结对 pairings"),
-    ("geo_reportingmember", "报到党员 reporting members"), ("geo_building", "楼栋 buildings"),
-    ("geo_compound", "小区 compounds"), ("geo_walkedge", "步行路网 walking network"),
+    (table("Community"), "社区边界 communities"), (table("GridUnit"), "网格 grids"),
+    (table("ServiceCenter"), "党群服务中心 service centers"),
+    (table("CoBuildingUnit"), "共建单位 co-building units"), (table("Pairing"), "结对 pairings"),
+    (table("ReportingMember"), "报到党员 reporting members"), (table("Building"), "楼栋 buildings"),
+    (table("Compound"), "小区 compounds"), (table("WalkEdge"), "步行路网 walking network"),
 )
 
 
 def _scope_name(scope: str) -> tuple[str, str]:
     if not scope:
         return "全部 all", "all"
-    table, level = {6: ("geo_district", "district"), 9: ("geo_street", "street"),
-                    12: ("geo_community", "community")}[len(scope)]
+    name, level = {6: ("District", "district"), 9: ("Street", "street"),
+                   12: ("Community", "community")}[len(scope)]
     with connection.cursor() as cur:
-        cur.execute(f"SELECT name FROM {table} WHERE code = %s", [scope])
+        cur.execute(f"SELECT name FROM {table(name)} WHERE code = %s", [scope])
         return cur.fetchone()[0], level
 
 
 def _sources() -> list[dict[str, Any]]:
     out = []
     with connection.cursor() as cur:
-        for table, label in SOURCE_TABLES:
-            stamp = "updated_at" if table != "geo_walkedge" else "NULL::timestamptz"
-            cur.execute(f"SELECT source, count(*), max({stamp}) FROM {table} "
+        for name, label in SOURCE_TABLES:
+            stamp = "updated_at" if name != table("WalkEdge") else "NULL::timestamptz"
+            cur.execute(f"SELECT source, count(*), max({stamp}) FROM {name} "
                         f"GROUP BY source ORDER BY source")
             for source, n, when in cur.fetchall():
                 out.append({"table": label, "source": source or "—", "rows": n,
@@ -112,9 +113,9 @@ def _sources() -> list[dict[str, Any]]:
     return out
 
 
-def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+def _fetch(query: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cur:
-        cur.execute(sql, params)
+        cur.execute(query, params)
         return cur.fetchall()
 
 

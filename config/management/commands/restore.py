@@ -26,6 +26,7 @@ from config.management.pgtools import (
     toc_entries,
 )
 from geo.management.actor import actor_from, add_actor
+from geo.models.tables import table
 from geo.signals import announce
 
 
@@ -63,8 +64,8 @@ class Command(BaseCommand):
             raise CommandError(f"{path} 不是 pg_dump 备份 is not a backup made by "
                                f"`manage.py backup`: {exc}") from exc
         tables = [e for e in entries if e.kind == "TABLE"]
-        if "geo_community" not in {e.name for e in tables}:
-            raise CommandError(f"{path} holds no wangge tables (geo_community missing): "
+        if table("Community") not in {e.name for e in tables}:
+            raise CommandError(f"{path} holds no wangge tables ({table('Community')} missing): "
                                "refusing to restore it")
         if not live:
             raise CommandError("this database has no tables yet: run `manage.py migrate` "

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import shapely
 from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
@@ -87,20 +88,27 @@ def _area(g: BaseGeometry) -> float:
     return abs(GEOD.geometry_area_perimeter(g)[0])
 
 
-def osm_layers(extract: OsmExtract, model: HouseholdModel | None = None) -> OsmLayers:  # noqa: C901 (one pass over every OSM layer kind)
+def osm_layers(extract: OsmExtract, model: HouseholdModel | None = None) -> OsmLayers:
     """Split the extract's features into the layers import_osm stores."""
     mdl = model or HouseholdModel()
     feats = extract.features
     polys = feats[feats.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
     name = polys["name"].map(_text)
     is_compound = (polys["landuse"] == "residential") | name.str.endswith("小区")
-    is_building = polys["building"].notna() & ~is_compound
     compounds = polys[is_compound]
     comp_geoms = [largest_polygon(g) for g in compounds.geometry]
+    buildings, comp_hh = _buildings(polys[polys["building"].notna() & ~is_compound],
+                                    comp_geoms, mdl)
+    return OsmLayers(buildings, _compounds(compounds, comp_geoms, comp_hh, mdl),
+                     _land(polys), _candidates(feats))
+
+
+def _buildings(chosen: Any, comp_geoms: list[Polygon | None], mdl: HouseholdModel
+               ) -> tuple[list[BuildingRow], npt.NDArray[np.float64]]:
+    """Buildings with estimated households, and the households each compound gathers."""
     tree = shapely.STRtree([g if g is not None else Polygon() for g in comp_geoms])
-    comp_hh = np.zeros(len(compounds))
+    comp_hh = np.zeros(len(comp_geoms))
     buildings: list[BuildingRow] = []
-    chosen = polys[is_building]
     level_tags = chosen["building:levels"].tolist()  # not an identifier: itertuples renames it
     for k, row in enumerate(chosen.itertuples()):
         poly = largest_polygon(row.geometry)
@@ -115,7 +123,13 @@ def osm_layers(extract: OsmExtract, model: HouseholdModel | None = None) -> OsmL
             comp_hh[i] += hh
         buildings.append(BuildingRow(int(row.id), _text(row.name)[:150], poly, tagged,
                                      residential, hh))
-    compound_rows = []
+    return buildings, comp_hh
+
+
+def _compounds(compounds: Any, comp_geoms: list[Polygon | None],
+               comp_hh: npt.NDArray[np.float64], mdl: HouseholdModel) -> list[CompoundRow]:
+    """Compounds with their buildings' households, or an estimate from their area."""
+    rows = []
     for i, row in enumerate(compounds.itertuples()):
         poly = comp_geoms[i]
         if poly is None or not poly.is_valid:
@@ -123,25 +137,36 @@ def osm_layers(extract: OsmExtract, model: HouseholdModel | None = None) -> OsmL
         hh = int(comp_hh[i]) or round(_area(poly) * mdl.residential_far * mdl.usable_ratio
                                       / mdl.m2_per_household)
         label = _text(row.name)[:150] or f"居住区 OSM {row.element} {row.id}"
-        compound_rows.append(CompoundRow(int(row.id), label, poly, hh))
+        rows.append(CompoundRow(int(row.id), label, poly, hh))
+    return rows
+
+
+def _land_kind(row: Any) -> str | None:
+    tags = {k: _text(getattr(row, k)) for k in ("natural", "waterway", "leisure", "landuse")}
+    if tags["natural"] in WATER or tags["waterway"] in WATER or tags["landuse"] in WATER:
+        return "water"
+    if tags["leisure"] in LAND_KIND or tags["landuse"] in LAND_KIND:
+        return LAND_KIND.get(tags["leisure"]) or LAND_KIND[tags["landuse"]]
+    return "other" if tags["landuse"] else None
+
+
+def _land(polys: Any) -> list[LandRow]:
+    """Water, parks and other land use as multipolygons."""
     land = []
     for row in polys.itertuples():
-        tags = {k: _text(getattr(row, k)) for k in ("natural", "waterway", "leisure", "landuse")}
-        if tags["natural"] in WATER or tags["waterway"] in WATER or tags["landuse"] in WATER:
-            kind = "water"
-        elif tags["leisure"] in LAND_KIND or tags["landuse"] in LAND_KIND:
-            kind = LAND_KIND.get(tags["leisure"]) or LAND_KIND[tags["landuse"]]
-        elif tags["landuse"]:
-            kind = "other"
-        else:
+        kind = _land_kind(row)
+        if kind is None:
             continue
-        geom = row.geometry
-        if not geom.is_valid:
-            geom = shapely.make_valid(geom)
+        geom = row.geometry if row.geometry.is_valid else shapely.make_valid(row.geometry)
         parts = [p for p in getattr(geom, "geoms", [geom]) if isinstance(p, Polygon)]
         if parts:
             land.append(LandRow(str(row.element), int(row.id), kind, _text(row.name)[:150],
                                 MultiPolygon(parts)))
+    return land
+
+
+def _candidates(feats: Any) -> list[CandidateRow]:
+    """Named offices and institutions that may become co-building units, once each."""
     candidates = []
     seen: set[int] = set()
     for row in feats.itertuples():
@@ -152,5 +177,4 @@ def osm_layers(extract: OsmExtract, model: HouseholdModel | None = None) -> OsmL
         seen.add(int(row.id))
         candidates.append(CandidateRow(int(row.id), label[:150], UNIT_TYPES[kind],
                                        row.geometry.representative_point()))
-    return OsmLayers(buildings, compound_rows, land, candidates)
-
+    return candidates

@@ -42,6 +42,7 @@ from .dbwrite import free_code, geos
 from .dissolve import as_multipolygon, part_distance_m
 from .fields import LEVEL_OF
 from .footprints import FootprintIndex
+from .match_keys import HIERARCHY_PARENT, row_keys, stored_keys
 from .parents import ParentTable
 from .parents_store import ParentsMade, create_parents
 from .prepare import Prepared, Problem, Record
@@ -51,12 +52,6 @@ MODELS: dict[str, type[models.Model]] = {
     "districts": District, "streets": Street, "communities": Community, "grids": GridUnit,
     "centers": ServiceCenter, "units": CoBuildingUnit, "buildings": Building,
     "compounds": Compound, "members": ReportingMember,
-}
-# Hierarchy: parent kind, parent FK, parent code/name targets, grandparent-name target.
-HIERARCHY_PARENT = {
-    "streets": ("districts", "district", "district_code", "district_name", None),
-    "communities": ("streets", "street", "street_code", "street_name", "district_name"),
-    "grids": ("communities", "community", "community_code", "community_name", "street_name"),
 }
 # Plain attributes copied as they are, per kind.
 PLAIN = {
@@ -118,6 +113,22 @@ def _table(kind: str) -> tuple[ParentTable, list[Any]]:
     return table, rows
 
 
+@dataclass
+class _Plan:
+    """The matching state of one run: stored rows by key, and the rows planned so far."""
+
+    existing: list[Any]
+    position: dict[Any, int]  # stored row pk → index in ``existing``
+    footprints: FootprintIndex | None = None
+    index: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+    provisional_names: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+    planned: list[tuple[Record, dict[str, Any], Any]] = field(default_factory=list)
+    claimed: set[Any] = field(default_factory=set)
+    claimed_at: set[int] = field(default_factory=set)  # the same rows, by position
+    planned_keys: dict[tuple[Any, ...], int] = field(default_factory=dict)
+    planned_at: dict[tuple[Any, ...], int] = field(default_factory=dict)  # name key → planned
+
+
 class _Writer:
     """One import run; collects problems, then writes only if allowed."""
 
@@ -154,7 +165,7 @@ class _Writer:
         return rows[i]
 
     # ---- per-kind assignment -------------------------------------------------------------
-    def assign(self, rec: Record) -> dict[str, Any] | None:  # noqa: C901 (one branch per layer kind; to split per kind)
+    def assign(self, rec: Record) -> dict[str, Any] | None:
         """Model field values for ``rec`` (None when the row has a problem)."""
         v, kind = rec.values, self.kind
         out: dict[str, Any] = {k: v[k] for k in PLAIN[kind] if v.get(k) is not None}
@@ -169,54 +180,70 @@ class _Writer:
                 out[fk] = parent
         if kind == "grids" and v.get("households") is not None:
             out["households_estimated"] = bool(v.get("households_estimated"))
+        if kind in ("centers", "units"):
+            out.update(self._placed(rec))
         if kind == "centers":
-            out["location"] = rec.geom if rec.geom.geom_type == "Point" \
-                else rec.geom.representative_point()
-            if rec.geom.geom_type == "Polygon":
-                out["footprint"] = rec.geom
-            community = self.parent(rec, "communities", "community_code", "community_name",
-                                    "street_name", bool(v.get("community_code")
-                                                        or v.get("community_name")),
-                                    "community not found")
-            out["community"] = community
-            street = None
-            if v.get("street_code") or v.get("street_name"):
-                street = self.parent(rec, "streets", "street_code", "street_name", None, True,
-                                     "street not found")
-            elif community is not None:
-                street = community.street
-            else:
-                street = self.parent(rec, "streets", "street_code", "street_name", None, False,
-                                     "")
-            out["street"] = street
-        if kind == "units":
-            out["location"] = rec.geom if rec.geom.geom_type == "Point" \
-                else rec.geom.representative_point()
-            if rec.geom.geom_type == "Polygon":
-                out["footprint"] = rec.geom
+            out.update(self._center_parents(rec))
         if kind in ("buildings", "compounds"):
-            out["community"] = self.parent(
-                rec, "communities", "community_code", "community_name", None,
-                bool(v.get("community_code") or v.get("community_name")), "community not found")
-            if v.get("households") is not None:
-                out["households_estimated"] = bool(v.get("households_estimated"))
-        if kind == "buildings" and v.get("compound_name"):
-            out["compound"] = self.compound_named(rec, v["compound_name"])
+            out.update(self._footprint_parents(rec))
         if kind == "members":
-            out["residence"] = rec.geom
-            out["residence_community"] = self.parent(
-                rec, "communities", "", "", None, False, "")
-            if v.get("reported_community_code") or v.get("reported_community_name"):
-                out["reported_community"] = self.parent(
-                    rec, "communities", "reported_community_code", "reported_community_name",
-                    None, True, "reported-to community not found")
-            if v.get("home_unit"):
-                unit = CoBuildingUnit.objects.filter(name=v["home_unit"]).first()
-                if unit is None:
-                    self.problem(rec, "home_unit", "no_unit", f"no co-building unit named "
-                                 f"{v['home_unit']}; import the units first")
-                out["home_unit"] = unit
+            out.update(self._member_links(rec))
         return out if len(self.problems) == before else None
+
+    @staticmethod
+    def _placed(rec: Record) -> dict[str, Any]:
+        """A point and, for a drawn outline, the footprint (centers and units)."""
+        out: dict[str, Any] = {"location": rec.geom if rec.geom.geom_type == "Point"
+                               else rec.geom.representative_point()}
+        if rec.geom.geom_type == "Polygon":
+            out["footprint"] = rec.geom
+        return out
+
+    def _center_parents(self, rec: Record) -> dict[str, Any]:
+        """A center's community (when named) and street (named, the community's, or found)."""
+        v = rec.values
+        community = self.parent(rec, "communities", "community_code", "community_name",
+                                "street_name", bool(v.get("community_code")
+                                                    or v.get("community_name")),
+                                "community not found")
+        if v.get("street_code") or v.get("street_name"):
+            street = self.parent(rec, "streets", "street_code", "street_name", None, True,
+                                 "street not found")
+        elif community is not None:
+            street = community.street
+        else:
+            street = self.parent(rec, "streets", "street_code", "street_name", None, False, "")
+        return {"community": community, "street": street}
+
+    def _footprint_parents(self, rec: Record) -> dict[str, Any]:
+        """A building's or compound's community, estimate flag and (buildings) compound."""
+        v = rec.values
+        out: dict[str, Any] = {"community": self.parent(
+            rec, "communities", "community_code", "community_name", None,
+            bool(v.get("community_code") or v.get("community_name")), "community not found")}
+        if v.get("households") is not None:
+            out["households_estimated"] = bool(v.get("households_estimated"))
+        if self.kind == "buildings" and v.get("compound_name"):
+            out["compound"] = self.compound_named(rec, v["compound_name"])
+        return out
+
+    def _member_links(self, rec: Record) -> dict[str, Any]:
+        """A member's residence community, the community reported to, and home unit."""
+        v = rec.values
+        out: dict[str, Any] = {
+            "residence": rec.geom,
+            "residence_community": self.parent(rec, "communities", "", "", None, False, "")}
+        if v.get("reported_community_code") or v.get("reported_community_name"):
+            out["reported_community"] = self.parent(
+                rec, "communities", "reported_community_code", "reported_community_name",
+                None, True, "reported-to community not found")
+        if v.get("home_unit"):
+            unit = CoBuildingUnit.objects.filter(name=v["home_unit"]).first()
+            if unit is None:
+                self.problem(rec, "home_unit", "no_unit", f"no co-building unit named "
+                             f"{v['home_unit']}; import the units first")
+            out["home_unit"] = unit
+        return out
 
     def compound_named(self, rec: Record, name: str) -> Compound | None:
         found = list(Compound.objects.filter(name=name)[:2])
@@ -229,52 +256,6 @@ class _Writer:
             self.problem(rec, "compound_name", "no_compound",
                          f"no compound named {name}" + (" here" if found else ""))
         return match
-
-    # ---- matching existing rows ----------------------------------------------------------
-    def existing_key(self, obj: Any) -> list[tuple[Any, ...]]:
-        keys: list[tuple[Any, ...]] = []
-        if getattr(obj, "code", ""):
-            keys.append(("code", obj.code))
-        if self.kind in LEVEL_OF and self.kind in HIERARCHY_PARENT:
-            fk = HIERARCHY_PARENT[self.kind][1]
-            keys.append(("name", getattr(obj, f"{fk}_id"), obj.name))
-        elif self.kind in ("buildings", "compounds"):
-            # Never by name: many buildings and compounds share one (importers/footprints.py).
-            if obj.osm_id is not None:
-                keys.append(("osm", obj.osm_id))
-            keys.append(("geom", bytes(obj.geom.wkb)))
-        elif self.kind in ("centers", "units"):
-            keys.append(_place_key(obj.name, obj.location.x, obj.location.y))
-        elif self.kind == "members":
-            if obj.id_number:
-                keys.append(("id", obj.id_number))
-            keys.append(("name", obj.name, obj.phone))
-        return keys
-
-    def lookup_keys(self, values: dict[str, Any]) -> list[tuple[Any, ...]]:
-        v, kind = values, self.kind
-        if v.get("code"):
-            keys: list[tuple[Any, ...]] = [("code", v["code"])]
-            if kind in HIERARCHY_PARENT:  # a real code replacing a provisional one
-                fk = HIERARCHY_PARENT[kind][1]
-                keys.append(("provisional-name", getattr(v.get(fk), "pk", None), v["name"]))
-            return keys
-        if kind in HIERARCHY_PARENT:
-            fk = HIERARCHY_PARENT[kind][1]
-            return [("name", getattr(v.get(fk), "pk", None), v["name"])]
-        if kind in ("buildings", "compounds"):
-            keys = []
-            if v.get("osm_id") is not None:
-                keys.append(("osm", v["osm_id"]))
-            keys.append(("geom", bytes(geos(v["geom"]).wkb)))
-            return keys
-        if kind in ("centers", "units"):
-            loc = v["location"]
-            return [_place_key(v["name"], loc.x, loc.y)]
-        if kind == "members":
-            return ([("id", v["id_number"])] if v.get("id_number") else []) + \
-                [("name", v["name"], v.get("phone", ""))]
-        return []
 
     def outside_scope(self, planned: list[tuple[Record, dict[str, Any], Any]],
                       scope: str | None) -> bool:
@@ -291,85 +272,91 @@ class _Writer:
                              f"lies outside your scope {scope or 'city'}")
         return found
 
-    # C901: the matching loop; to split into plan and write
-    def run(self, *, dry_run: bool, skip_invalid: bool, progress: Progress | None,  # noqa: C901
+    def run(self, *, dry_run: bool, skip_invalid: bool, progress: Progress | None,
             scope: str | None = None, allow_move: bool = False) -> ImportResult:
-        model = self.model
-        existing: list[Any] = list(model._default_manager.all())
-        footprints = FootprintIndex([from_wkb(bytes(o.geom.wkb)) for o in existing]) \
-            if self.kind in ("buildings", "compounds") else None
-        index: dict[tuple[Any, ...], Any] = {}
-        provisional_names: dict[tuple[Any, ...], Any] = {}
-        for obj in existing:
-            for key in self.existing_key(obj):
-                index.setdefault(key, obj)
-            if getattr(obj, "code_provisional", False):
-                fk = HIERARCHY_PARENT[self.kind][1]
-                provisional_names[("provisional-name", getattr(obj, f"{fk}_id"), obj.name)] = obj
-        planned: list[tuple[Record, dict[str, Any], Any]] = []
-        claimed: set[int] = set()
-        claimed_at: set[int] = set()  # the same rows, by position in ``existing``
-        position = {o.pk: i for i, o in enumerate(existing)}
-        planned_keys: dict[tuple[Any, ...], int] = {}
-        planned_at: dict[tuple[Any, ...], int] = {}  # name key → index in ``planned``
+        plan = self._index_existing()
         for n, rec in enumerate(self.p.records):
             if progress and n % 500 == 0:
                 progress(n)
-            values = self.assign(rec)
-            if values is None:
-                continue
-            values.update({k: v for k, v in rec.values.items() if k == "code" and v})
-            target = None
-            keys = self.lookup_keys(values)
-            if keys and keys[0][0] == "name" and keys[0] in planned_at and \
-                    self.kind in LEVEL_OF:
-                self.merge_part(rec, values, planned[planned_at[keys[0]]])
-                continue
-            if keys and keys[0] in planned_keys:
-                self.problem(rec, {"code": "code", "geom": "geometry"}.get(keys[0][0], "name"),
-                             "duplicate_row",
-                             f"the same {self.kind[:-1]} as row {planned_keys[keys[0]]}")
-                continue
-            if keys:
-                planned_keys[keys[0]] = rec.row
-            for key in keys:
-                target = provisional_names.get(key) if key[0] == "provisional-name" \
-                    else index.get(key)
-                if target is not None:
-                    break
-            if target is None and footprints is not None and not values.get("code") and \
-                    values.get("osm_id") is None:
-                hit = footprints.same_as(values["geom"], claimed_at)
-                target = existing[hit] if hit is not None else None
-            if target is not None and not allow_move and (
-                    self.moved_far(rec, values, target)
-                    or self.left_parent(rec, values, target)):
-                continue
-            if target is not None and target.pk in claimed:
-                self.problem(rec, "code", "duplicate_row", f"matches the same existing row "
-                             f"({target}) as an earlier row of this file")
-                continue
-            if target is not None:
-                claimed.add(target.pk)
-                claimed_at.add(position[target.pk])
-            if self.kind in LEVEL_OF and not self.code_ok(rec, values, target):
-                continue
-            if keys and keys[0][0] == "name":
-                planned_at[keys[0]] = len(planned)
-            planned.append((rec, values, target))
+            self._plan_row(plan, rec, allow_move)
         if progress:
             progress(len(self.p.records))
-        outside = self.outside_scope(planned, scope)
+        outside = self.outside_scope(plan.planned, scope)
         self.result.problems = sorted(self.problems, key=lambda p: (p.row or 0, p.field))
         # Rows outside the importing user's scope refuse the whole file, --skip-invalid or not.
         if (self.result.problems and not skip_invalid) or outside:
             return self.result
         with transaction.atomic():
-            self.write(planned)
+            self.write(plan.planned)
             if dry_run:
                 transaction.set_rollback(True)
         self.result.written = not dry_run
         return self.result
+
+    def _index_existing(self) -> _Plan:
+        """The rows already stored, by every key a file row may match them on."""
+        existing: list[Any] = list(self.model._default_manager.all())
+        plan = _Plan(existing=existing, position={o.pk: i for i, o in enumerate(existing)})
+        if self.kind in ("buildings", "compounds"):
+            plan.footprints = FootprintIndex([from_wkb(bytes(o.geom.wkb)) for o in existing])
+        for obj in existing:
+            for key in stored_keys(self.kind, obj):
+                plan.index.setdefault(key, obj)
+            if getattr(obj, "code_provisional", False):
+                fk = HIERARCHY_PARENT[self.kind][1]
+                plan.provisional_names[("provisional-name", getattr(obj, f"{fk}_id"),
+                                        obj.name)] = obj
+        return plan
+
+    def _plan_row(self, plan: _Plan, rec: Record, allow_move: bool) -> None:
+        """Add ``rec`` to the plan with the stored row it updates, or record why not."""
+        values = self.assign(rec)
+        if values is None:
+            return
+        values.update({k: v for k, v in rec.values.items() if k == "code" and v})
+        keys = row_keys(self.kind, values)
+        first = keys[0] if keys else None
+        if first is not None and first[0] == "name" and first in plan.planned_at and \
+                self.kind in LEVEL_OF:
+            self.merge_part(rec, values, plan.planned[plan.planned_at[first]])
+            return
+        if first is not None and first in plan.planned_keys:
+            self.problem(rec, {"code": "code", "geom": "geometry"}.get(first[0], "name"),
+                         "duplicate_row",
+                         f"the same {self.kind[:-1]} as row {plan.planned_keys[first]}")
+            return
+        if first is not None:
+            plan.planned_keys[first] = rec.row
+        target = self._stored_match(plan, keys, values)
+        if target is not None and not allow_move and (
+                self.moved_far(rec, values, target) or self.left_parent(rec, values, target)):
+            return
+        if target is not None and target.pk in plan.claimed:
+            self.problem(rec, "code", "duplicate_row", f"matches the same existing row "
+                         f"({target}) as an earlier row of this file")
+            return
+        if target is not None:
+            plan.claimed.add(target.pk)
+            plan.claimed_at.add(plan.position[target.pk])
+        if self.kind in LEVEL_OF and not self.code_ok(rec, values, target):
+            return
+        if first is not None and first[0] == "name":
+            plan.planned_at[first] = len(plan.planned)
+        plan.planned.append((rec, values, target))
+
+    def _stored_match(self, plan: _Plan, keys: list[tuple[Any, ...]],
+                      values: dict[str, Any]) -> Any | None:
+        """The stored row a file row names by its keys, else (footprints) by its outline."""
+        for key in keys:
+            target = plan.provisional_names.get(key) if key[0] == "provisional-name" \
+                else plan.index.get(key)
+            if target is not None:
+                return target
+        if plan.footprints is not None and not values.get("code") and \
+                values.get("osm_id") is None:
+            hit = plan.footprints.same_as(values["geom"], plan.claimed_at)
+            return plan.existing[hit] if hit is not None else None
+        return None
 
     def moved_far(self, rec: Record, values: dict[str, Any], target: Any) -> bool:
         """Record a problem when updating ``target`` would move it more than MAX_MOVE_M.
@@ -499,11 +486,6 @@ def row_code(kind: str, values: dict[str, Any], target: Any) -> str:
         if code:
             return code
     return ""
-
-
-def _place_key(name: str, x: float, y: float) -> tuple[Any, ...]:
-    """Names of schools and clinics repeat across a city: name plus place (~0.1 m)."""
-    return ("place", name, round(x, 6), round(y, 6))
 
 
 def same_shape(a: GEOSGeometry, b: GEOSGeometry) -> bool:

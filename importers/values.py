@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 from geo.analysis.cells import revived
@@ -114,63 +115,78 @@ def _workers(text: str) -> list[dict[str, str]]:
     return out
 
 
-def parse(target: Target, raw: Any) -> Any:  # noqa: C901 (one branch per value type; to become a table of parsers)
+def _int(target: Target, raw: Any) -> int:
+    value = _number(target, raw)
+    if not value.is_integer():
+        raise ValueProblem("not_an_integer",
+                           f"{target.header}: {as_text(raw)!r} is not a whole number")
+    return int(value)
+
+
+def _text(target: Target, raw: Any) -> str:
+    text = as_text(raw)
+    if (target.name == "code" or target.name.endswith("_code")) and E_NOTATION.match(text):
+        raise ValueProblem(
+            "code_in_e_notation", f"{target.header} {text} is a number in scientific notation: "
+            "Excel shows long codes so and drops their last digits when it saves the sheet "
+            "as CSV. Format the column as text (设置单元格格式 → 文本) and save the file again")
+    if len(text) > target.max_length:
+        raise ValueProblem("too_long", f"{target.header}: {len(text)} characters, at most "
+                           f"{target.max_length}")
+    return text
+
+
+def _bool(target: Target, raw: Any) -> bool:
+    low = as_text(raw).lower()
+    if low in TRUE:
+        return True
+    if low in FALSE:
+        return False
+    raise ValueProblem("not_a_boolean", f"{target.header}: {as_text(raw)!r} is not 是/否 (yes/no)")
+
+
+def _list(target: Target, raw: Any) -> list[str]:
+    text = as_text(raw)
+    if text.startswith("["):
+        items = [str(x) for x in json.loads(text)]
+    else:
+        items = [p.strip() for p in re.split(r"[;；、,，|]", text) if p.strip()]
+    return list(dict.fromkeys(_choice(target, item) for item in items))
+
+
+def _worker_list(target: Target, raw: Any) -> Any:
+    try:
+        return _workers(as_text(raw))
+    except (ValueError, AttributeError) as exc:
+        raise ValueProblem("bad_workers", f"{target.header}: {exc}") from exc
+
+
+def _date(target: Target, raw: Any) -> dt.date:
+    if isinstance(raw, (dt.datetime, dt.date)):
+        return raw.date() if isinstance(raw, dt.datetime) else raw
+    text = as_text(raw)
+    m = re.match(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T].*)?$", text)
+    if not m:
+        raise ValueProblem("not_a_date", f"{target.header}: {text!r} is not a date "
+                           "(write 2024-03-01)")
+    try:
+        return dt.date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError as exc:
+        raise ValueProblem("not_a_date", f"{target.header}: {text!r}: {exc}") from exc
+
+
+# One parser per field kind; each raises ValueProblem with a code and a message.
+PARSERS: dict[str, Callable[[Target, Any], Any]] = {
+    "int": _int, "float": _number, "text": _text, "bool": _bool,
+    "choice": lambda target, raw: _choice(target, as_text(raw)),
+    "list": _list, "workers": _worker_list, "date": _date,
+}
+
+
+def parse(target: Target, raw: Any) -> Any:
     """Value of ``raw`` for ``target``; ``None`` when blank. Raise :class:`ValueProblem`."""
     if is_blank(raw):
         if target.required:
             raise ValueProblem("required", f"{target.header} ({target.name}) is required")
         return None
-    kind = target.kind
-    if kind == "int":
-        value = _number(target, raw)
-        if not value.is_integer():
-            raise ValueProblem("not_an_integer",
-                               f"{target.header}: {as_text(raw)!r} is not a whole number")
-        return int(value)
-    if kind == "float":
-        return _number(target, raw)
-    text = as_text(raw)
-    if kind == "text" and (target.name == "code" or target.name.endswith("_code")) and \
-            E_NOTATION.match(text):
-        raise ValueProblem(
-            "code_in_e_notation", f"{target.header} {text} is a number in scientific notation: "
-            "Excel shows long codes so and drops their last digits when it saves the sheet "
-            "as CSV. Format the column as text (设置单元格格式 → 文本) and save the file again")
-    if kind == "text":
-        if len(text) > target.max_length:
-            raise ValueProblem("too_long", f"{target.header}: {len(text)} characters, at most "
-                               f"{target.max_length}")
-        return text
-    if kind == "bool":
-        low = text.lower()
-        if low in TRUE:
-            return True
-        if low in FALSE:
-            return False
-        raise ValueProblem("not_a_boolean", f"{target.header}: {text!r} is not 是/否 (yes/no)")
-    if kind == "choice":
-        return _choice(target, text)
-    if kind == "list":
-        if text.startswith("["):
-            items = [str(x) for x in json.loads(text)]
-        else:
-            items = [p.strip() for p in re.split(r"[;；、,，|]", text) if p.strip()]
-        return list(dict.fromkeys(_choice(target, item) for item in items))
-    if kind == "workers":
-        try:
-            return _workers(text)
-        except (ValueError, AttributeError) as exc:
-            raise ValueProblem("bad_workers", f"{target.header}: {exc}") from exc
-    if kind == "date":
-        if isinstance(raw, (dt.datetime, dt.date)):
-            return raw if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime) \
-                else raw.date()
-        m = re.match(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T].*)?$", text)
-        if not m:
-            raise ValueProblem("not_a_date", f"{target.header}: {text!r} is not a date "
-                               "(write 2024-03-01)")
-        try:
-            return dt.date(int(m[1]), int(m[2]), int(m[3]))
-        except ValueError as exc:
-            raise ValueProblem("not_a_date", f"{target.header}: {text!r}: {exc}") from exc
-    raise AssertionError(f"unknown field kind {kind}")
+    return PARSERS[target.kind](target, raw)

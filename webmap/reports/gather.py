@@ -275,8 +275,16 @@ def gather(scope_code: str, profile: RuleProfile, reaches: Sequence[float],
         building_distance_m=np.asarray(measured.distance, dtype=np.float64),
         building_households=np.array([b[3] for b in measured.buildings], dtype=np.float64),
         grid_households=np.array(all_hh, dtype=np.float64))
-    summary = _summary(comms, checks, pairings, uncovered, measured, reaches, profile,
-                       len(order), all_hh)
+    summary = {
+        **_totals(comms, measured),
+        "facility": _facility_summary(comms),
+        "reach": _reach_summary(comms, reaches, uncovered),
+        "pairing": _pairing_summary(comms, pairings),
+        "members": {"total": int(comms["members"].sum()), "cap": profile.reporting_cap,
+                    "communities_over_cap": int(comms["over_member_cap"].sum())},
+        "grids": _grid_summary(all_hh, checks, profile),
+        "rectification": {"count": len(order), "share": profile.weak_share},
+    }
     return ReportDocument(meta=_meta(name, level, scope, profile, reaches, now),
                           summary=summary, communities=comms, streets=streets,
                           districts=districts, findings=found, rectification=rect,
@@ -294,59 +302,67 @@ def _share(n: int, total: int) -> float | None:
     return None if total == 0 else n / total
 
 
-# PLR0913: the summary reads every part of the report
-def _summary(comms: pd.DataFrame, checks: GridChecksReport, pairings: list[dict[str, Any]],  # noqa: PLR0913
-             uncovered: list[UncoveredCompound], measured: Any, reaches: Sequence[float],
-             profile: RuleProfile, rect_count: int, grid_hh: list[int]) -> dict[str, Any]:
+def _totals(comms: pd.DataFrame, measured: Any) -> dict[str, Any]:
+    codes = set(comms["code"])
+    licensed = sum(1 for c in measured.loaded.centers if c.community_code in codes)
+    return {
+        "communities": len(comms),
+        "households": int(comms["households"].sum()),
+        "population": int(comms["population"].sum()),
+        "centers": {"count": int(comms["centers"].sum()), "licensed": licensed,
+                    "floor_area_m2": round(float(comms["floor_area_m2"].sum()), 1)},
+    }
+
+
+def _facility_summary(comms: pd.DataFrame) -> dict[str, Any]:
     n = len(comms)
+    return {
+        "ratio_count": int(comms["ratio_ok"].sum()),
+        "ratio_share": _share(int(comms["ratio_ok"].sum()), n),
+        "min_count": int(comms["min_ok"].sum()),
+        "min_share": _share(int(comms["min_ok"].sum()), n),
+        "meets_count": int(comms["meets"].sum()),
+        "meets_share": _share(int(comms["meets"].sum()), n),
+        "without_center": int((~comms["has_center"]).sum()),
+        "shortfall_m2": round(float(comms["shortfall_m2"].sum()), 1),
+    }
+
+
+def _reach_summary(comms: pd.DataFrame, reaches: Sequence[float],
+                   uncovered: list[UncoveredCompound]) -> dict[str, Any]:
+    """Household-weighted shares within each reach over the communities of the scope."""
     weight = comms["covered_households"].astype(float)
     covered = float(weight.sum())
     shares = {reach_column(r): (None if covered == 0 else round(float(
         (comms[reach_column(r)].astype(float).fillna(0) * weight).sum() / covered), 4))
         for r in reaches}
+    return {"reaches_m": list(reaches), "shares": shares, "covered_households": int(covered),
+            "uncovered_compounds": len(uncovered),
+            "uncovered_households": int(sum(c["households"] for c in uncovered))}
+
+
+def _pairing_summary(comms: pd.DataFrame, pairings: list[dict[str, Any]]) -> dict[str, Any]:
     by_status: dict[str, int] = {}
     for p in pairings:
         by_status[p["status"]] = by_status.get(p["status"], 0) + 1
-    codes = set(comms["code"])
-    licensed = sum(1 for c in measured.loaded.centers if c.community_code in codes)
+    return {"units": len({(p["unit"], p["from"][0], p["from"][1]) for p in pairings
+                          if p["status"] != "proposed"}),
+            "pairings": len(pairings), "by_status": by_status,
+            "communities_without_units": int((comms["units"] == 0).sum()),
+            "communities_over_cap": int(comms["over_pairing_cap"].sum())}
+
+
+def _grid_summary(grid_hh: list[int], checks: GridChecksReport,
+                  profile: RuleProfile) -> dict[str, Any]:
     low, high = profile.grid_households
     kinds = checks["counts"]
-    return {
-        "communities": n,
-        "households": int(comms["households"].sum()),
-        "population": int(comms["population"].sum()),
-        "centers": {"count": int(comms["centers"].sum()), "licensed": licensed,
-                    "floor_area_m2": round(float(comms["floor_area_m2"].sum()), 1)},
-        "facility": {
-            "ratio_count": int(comms["ratio_ok"].sum()),
-            "ratio_share": _share(int(comms["ratio_ok"].sum()), n),
-            "min_count": int(comms["min_ok"].sum()),
-            "min_share": _share(int(comms["min_ok"].sum()), n),
-            "meets_count": int(comms["meets"].sum()),
-            "meets_share": _share(int(comms["meets"].sum()), n),
-            "without_center": int((~comms["has_center"]).sum()),
-            "shortfall_m2": round(float(comms["shortfall_m2"].sum()), 1),
-        },
-        "reach": {"reaches_m": list(reaches), "shares": shares,
-                  "covered_households": int(covered),
-                  "uncovered_compounds": len(uncovered),
-                  "uncovered_households": int(sum(c["households"] for c in uncovered))},
-        "pairing": {"units": len({(p["unit"], p["from"][0], p["from"][1]) for p in pairings
-                                  if p["status"] != "proposed"}),
-                    "pairings": len(pairings), "by_status": by_status,
-                    "communities_without_units": int((comms["units"] == 0).sum()),
-                    "communities_over_cap": int(comms["over_pairing_cap"].sum())},
-        "members": {"total": int(comms["members"].sum()), "cap": profile.reporting_cap,
-                    "communities_over_cap": int(comms["over_member_cap"].sum())},
-        "grids": {"count": len(grid_hh), "range": [low, high],
-                  "households_min": min(grid_hh) if grid_hh else None,
-                  "households_median": float(np.median(grid_hh)) if grid_hh else None,
-                  "households_max": max(grid_hh) if grid_hh else None,
-                  "out_of_range": sum(1 for v in grid_hh if not low <= v <= high),
-                  "topology_errors": int(sum(kinds.get(k, 0) for k in TOPOLOGY_KINDS)),
-                  "findings_by_kind": dict(kinds)},
-        "rectification": {"count": rect_count, "share": profile.weak_share},
-    }
+    return {"count": len(grid_hh), "range": [low, high],
+            "households_min": min(grid_hh) if grid_hh else None,
+            "households_median": float(np.median(grid_hh)) if grid_hh else None,
+            "households_max": max(grid_hh) if grid_hh else None,
+            "out_of_range": sum(1 for v in grid_hh if not low <= v <= high),
+            "topology_errors": int(sum(kinds.get(k, 0) for k in TOPOLOGY_KINDS)),
+            "findings_by_kind": dict(kinds)}
 
 
 def _layers(comm_rows: list[tuple[Any, ...]], comms: pd.DataFrame, coverage: CoverageReport,

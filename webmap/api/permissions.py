@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from drf_spectacular.authentication import SessionScheme
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import BasePermission
@@ -30,7 +30,7 @@ class SessionLoginScheme(SessionScheme):
 class StaffInScope(BasePermission):
     """A logged-in user with a scope and the view's ``required_perm`` (default view_community)."""
 
-    message = _lazy("请以有角色和工作范围的工作人员身份登录")
+    message = gettext_lazy("请以有角色和工作范围的工作人员身份登录")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user
@@ -43,7 +43,7 @@ class StaffInScope(BasePermission):
 class ApiDocsAllowed(BasePermission):
     """The OpenAPI schema and Swagger UI, as ``WANGGE_API_DOCS`` says: public, staff or off."""
 
-    message = _lazy("接口文档未开放")
+    message = gettext_lazy("接口文档未开放")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         if settings.API_DOCS == "public":

@@ -22,6 +22,10 @@ from .tilemath import MAX_ZOOM, tile_range
 BBox = tuple[float, float, float, float]
 
 
+# Suffix of the cache key of 512-pixel tiles (shown one zoom deeper than their z).
+HD = "@512"
+
+
 class TileCache:
     """Cached tile bodies under ``root``; an empty body stands for an empty tile (204)."""
 
@@ -52,13 +56,14 @@ class TileCache:
         return True
 
     def invalidate(self, layer: str, boxes: Iterable[BBox]) -> int:
-        """Delete the cached tiles of ``layer`` meeting any of ``boxes``; return how many."""
+        """Delete the cached tiles of ``layer`` (every size) meeting any of ``boxes``."""
         boxes = list(boxes)
-        if not boxes:
-            return 0
-        self._touch(layer)
+        return sum(self._invalidate(key, boxes) for key in variants(layer)) if boxes else 0
+
+    def _invalidate(self, key: str, boxes: list[BBox]) -> int:
+        self._touch(key)
         removed = 0
-        base = self.root / layer
+        base = self.root / key
         for zdir in _subdirs(base):
             z = int(zdir.name)
             if z > MAX_ZOOM:
@@ -77,8 +82,10 @@ class TileCache:
         return removed
 
     def clear(self, layer: str | None = None) -> None:
-        """Drop every cached tile of ``layer`` (of all layers when None)."""
-        layers = [layer] if layer else [p.name for p in _subdirs(self.root)]
+        """Drop every cached tile of ``layer`` (every size; of all layers when None)."""
+        # Layer directories have names, not numbers: _subdirs (numbered z/x levels) would
+        # list none of them, and clearing everything would clear nothing.
+        layers = variants(layer) if layer else [p.name for p in _layer_dirs(self.root)]
         for name in layers:
             self._touch(name)
             for zdir in _subdirs(self.root / name):
@@ -96,6 +103,18 @@ class TileCache:
         now = time.time()
         stamp.touch()
         os.utime(stamp, (now, now))
+
+
+def variants(layer: str) -> tuple[str, ...]:
+    """The cache keys of a layer: its 256-pixel tiles and its 512-pixel ones."""
+    return (layer, f"{layer}{HD}")
+
+
+def _layer_dirs(root: Path) -> list[Path]:
+    try:
+        return [Path(e.path) for e in os.scandir(root) if e.is_dir()]
+    except FileNotFoundError:
+        return []
 
 
 def _subdirs(path: Path) -> list[Path]:

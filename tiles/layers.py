@@ -28,9 +28,8 @@ class TileLayer:
     """One layer of ``/tiles/{name}/{z}/{x}/{y}.pbf``.
 
     ``table``/``column`` name the stored geometry (for extents); ``select`` is a query with
-    the columns ``geom`` and ``fields``; it may use the
-    parameters ``%(z)s`` and those of :func:`params`. ``where`` holds extra conditions by
-    minimum zoom: ``{12: "..."}`` applies below zoom 12.
+    the columns ``geom`` and ``fields``; it may use the parameters of :func:`params`, among
+    them ``%(zoom)s``, the zoom the map is shown at (a 512-pixel tile at z is shown at z + 1).
     """
 
     name: str
@@ -103,7 +102,7 @@ LAYERS: dict[str, TileLayer] = {layer.name: layer for layer in [
         sql("""SELECT t.location AS geom, t.id, t.code, t.name, t.level, t.floor_area,
                   t.licensed, t.comprehensive, t.opening_hours, t.phone, t.address
            FROM {ServiceCenter} t
-           WHERE %(z)s >= 13 OR t.level IN ('district', 'street') OR t.comprehensive"""),
+           WHERE %(zoom)s >= 13 OR t.level IN ('district', 'street') OR t.comprehensive"""),
         {"id": "Number", "code": "String", "name": "String", "level": "String",
          "floor_area": "Number", "licensed": "Boolean", "comprehensive": "Boolean",
          "opening_hours": "String", "phone": "String", "address": "String"},
@@ -112,7 +111,7 @@ LAYERS: dict[str, TileLayer] = {layer.name: layer for layer in [
         "units", "共建单位 co-building units",
         sql("""SELECT t.location AS geom, t.id, t.code, t.name, t.unit_type, t.party_members,
                   t.capacity, t.candidate
-           FROM {CoBuildingUnit} t WHERE %(z)s >= 15 OR NOT t.candidate"""),
+           FROM {CoBuildingUnit} t WHERE %(zoom)s >= 15 OR NOT t.candidate"""),
         {"id": "Number", "code": "String", "name": "String", "unit_type": "String",
          "party_members": "Number", "capacity": "Number", "candidate": "Boolean"},
         minzoom=12, table=table("CoBuildingUnit"), column="location",
@@ -150,7 +149,7 @@ LAYERS: dict[str, TileLayer] = {layer.name: layer for layer in [
     TileLayer(
         "roads", "道路 roads",
         sql("""SELECT t.geom, t.highway, t.name FROM {WalkEdge} t
-           WHERE %(z)s >= CASE t.highway """)
+           WHERE %(zoom)s >= CASE t.highway """)
         + " ".join(f"WHEN '{k}' THEN {v}" for k, v in _ROADS_FROM_ZOOM.items())
         + " ELSE 16 END",
         {"highway": "String", "name": "String"},
@@ -165,10 +164,28 @@ LAYERS: dict[str, TileLayer] = {layer.name: layer for layer in [
         sql("SELECT t.geom, t.kind, t.name FROM {LandFeature} t WHERE t.kind <> 'water'"),
         {"kind": "String", "name": "String"},
         minzoom=11, table=table("LandFeature"), basemap=True, simplify=True, min_pixels=3),
+    TileLayer(
+        # One label point per district, street and community (the centre of its largest
+        # inscribed circle, where a name reads as belonging to the area) and per service
+        # center: a map library places each name once, never cut at a tile edge.
+        "places", "地名 place labels",
+        sql("""SELECT (ST_MaximumInscribedCircle(t.geom)).center AS geom, 'district' AS kind,
+                      t.code, t.name, 6 AS rank FROM {District} t
+               UNION ALL
+               SELECT (ST_MaximumInscribedCircle(t.geom)).center, 'street', t.code, t.name, 9
+               FROM {Street} t WHERE %(zoom)s >= 11
+               UNION ALL
+               SELECT (ST_MaximumInscribedCircle(t.geom)).center, 'community', t.code,
+                      t.name, 12 FROM {Community} t WHERE %(zoom)s >= 13
+               UNION ALL
+               SELECT t.location, 'center', t.code, t.name, 15 FROM {ServiceCenter} t
+               WHERE %(zoom)s >= 15"""),
+        {"kind": "String", "code": "String", "name": "String", "rank": "Number"},
+        minzoom=8, table=table("Community")),
 ]}
 
-# The layers of the offline basemap, bottom to top.
-BASEMAP_LAYERS = ("landuse", "water", "roads", "buildings")
+# The layers of the offline basemap, bottom to top; "places" holds its labels.
+BASEMAP_LAYERS = ("landuse", "water", "roads", "buildings", "places")
 
 
 def pixel_degrees(z: int) -> float:
@@ -211,9 +228,14 @@ def tile_sql(layer: TileLayer, scoped: bool = False) -> str:
 
 
 def params(layer: TileLayer, z: int, x: int, y: int, ratio: float, min_m2: float,
-           grid_range: tuple[int, int]) -> dict[str, Any]:
-    """Parameters of :func:`tile_sql` for one tile under a rule profile's thresholds."""
-    px = pixel_degrees(z)
-    return {"z": z, "x": x, "y": y, "layer": layer.name, "tolerance": px,
+           grid_range: tuple[int, int], zoom: int | None = None) -> dict[str, Any]:
+    """Parameters of :func:`tile_sql` for one tile under a rule profile's thresholds.
+
+    ``zoom`` is the zoom the tile is shown at (default ``z``; ``z + 1`` for 512-pixel tiles):
+    it decides which features are drawn and simplifies by one of its pixels.
+    """
+    zoom = z if zoom is None else zoom
+    px = pixel_degrees(zoom)
+    return {"z": z, "x": x, "y": y, "zoom": zoom, "layer": layer.name, "tolerance": px,
             "min_size": px * layer.min_pixels, "ratio": ratio, "min_m2": min_m2,
             "grid_min": grid_range[0], "grid_max": grid_range[1]}

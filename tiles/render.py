@@ -24,16 +24,20 @@ def tile_profile() -> RuleProfile:
     return load_profile(None)
 
 
-def render_tile(layer: TileLayer, z: int, x: int, y: int, scope: str = "") -> bytes:
+def render_tile(layer: TileLayer, z: int, x: int, y: int, scope: str = "",
+                size: int = 256) -> bytes:
     """The MVT bytes of one tile; empty when no feature of ``layer`` meets it.
 
-    A non-empty ``scope`` (a hierarchy code) keeps only the features inside it.
+    A non-empty ``scope`` (a hierarchy code) keeps only the features inside it. A tile of
+    ``size`` 512 pixels (map libraries' default) is shown one zoom deeper than its ``z``.
     """
-    if z < layer.minzoom:
+    zoom = z + (1 if size == 512 else 0)
+    if zoom < layer.minzoom:
         return b""
     profile = tile_profile()
     values = params(layer, z, x, y, profile.facility_ratio_m2_per_100_households,
-                    profile.facility_min_m2, tuple(profile.grid_households))  # type: ignore[arg-type]
+                    profile.facility_min_m2, tuple(profile.grid_households),  # type: ignore[arg-type]
+                    zoom)
     values["scope"] = scope + "%"
     with connection.cursor() as cur:
         cur.execute(_sql(layer.name, bool(scope)), values)

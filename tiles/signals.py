@@ -41,13 +41,17 @@ _PAIR_LINES = sql("""SELECT ST_Collect(u.location, c.geom) FROM {Pairing} p
 
 # For each model, the layers it appears in and the geometries whose extent they cover.
 _AFFECTS: dict[type[Model], list[tuple[str, str]]] = {
-    District: [("districts", sql("SELECT geom FROM {District} WHERE id = %s"))],
-    Street: [("streets", sql("SELECT geom FROM {Street} WHERE id = %s"))],
+    District: [("districts", sql("SELECT geom FROM {District} WHERE id = %s")),
+               ("places", sql("SELECT geom FROM {District} WHERE id = %s"))],
+    Street: [("streets", sql("SELECT geom FROM {Street} WHERE id = %s")),
+             ("places", sql("SELECT geom FROM {Street} WHERE id = %s"))],
     Community: [("communities", sql("SELECT geom FROM {Community} WHERE id = %s")),
+                ("places", sql("SELECT geom FROM {Community} WHERE id = %s")),
                 ("pairings", _PAIR_LINES.format(where="c.id = %s"))],
     GridUnit: [("grids", sql("SELECT geom FROM {GridUnit} WHERE id = %s"))],
     ServiceCenter: [
         ("centers", sql("SELECT location FROM {ServiceCenter} WHERE id = %s")),
+        ("places", sql("SELECT location FROM {ServiceCenter} WHERE id = %s")),
         ("communities", sql("""SELECT c.geom FROM {Community} c JOIN {ServiceCenter} s
                            ON s.community_id = c.id WHERE s.id = %s""")),
         ("pairings", _PAIR_LINES.format(
@@ -68,9 +72,9 @@ def boxes_of(model: type[Model], pk: Any) -> list[tuple[str, BBox]]:
     """(layer, WGS84 bbox) of every tile layer the row ``pk`` of ``model`` is drawn in."""
     out = []
     with connection.cursor() as cur:
-        for layer, sql in _AFFECTS[model]:
+        for layer, query in _AFFECTS[model]:
             cur.execute(f"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) "
-                        f"FROM (SELECT ST_Extent(g) AS e FROM ({sql}) AS s(g)) AS x", [pk])
+                        f"FROM (SELECT ST_Extent(g) AS e FROM ({query}) AS s(g)) AS x", [pk])
             row = cur.fetchone()
             if row and row[0] is not None:
                 out.append((layer, (float(row[0]), float(row[1]), float(row[2]),

@@ -8,12 +8,13 @@ import time
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from geo.services.access import scope_of
 from geo.services.errors import error_body
 
-from .cache import TileCache
+from .cache import HD, TileCache
 from .layers import BASEMAP_LAYERS, LAYERS, TileLayer
 from .render import layer_bounds, render_tile, tile_meets_scope
 from .tilemath import MAX_ZOOM, valid_tile
@@ -21,6 +22,8 @@ from .tilemath import MAX_ZOOM, valid_tile
 MVT = "application/vnd.mapbox-vector-tile"
 # Planning data for staff (layer: model name for the view permission); the rest is public.
 STAFF_LAYERS = {"units": "cobuildingunit", "pairings": "pairing"}
+# Layers one composite tile may hold.
+MAX_SET = 8
 
 
 def tile_cache() -> TileCache:
@@ -45,47 +48,52 @@ def _staff_refusal(request: HttpRequest, layer: str, z: int, x: int, y: int
     """Why a staff layer's tile is refused to this user (None: serve it)."""
     user = request.user
     if not user.is_authenticated:
-        return _error("not_authenticated", "请先登录 log in to see this layer", 401)
+        return _error("not_authenticated", _("请先登录再查看此图层"), 401)
     if not user.has_perm(f"geo.view_{STAFF_LAYERS[layer]}"):
-        return _error("forbidden", f"没有查看权限 you may not view {layer}", 403)
+        return _error("forbidden", _("没有查看图层 %(layer)s 的权限") % {"layer": layer}, 403)
     scope = scope_of(user)
     if scope is None:
-        return _error("forbidden", "此账号没有分配工作范围 this account has no role or scope", 403)
+        return _error("forbidden", _("此账号没有分配角色或工作范围，请联系管理员"), 403)
     if scope and not tile_meets_scope(z, x, y, scope):
-        return _error("forbidden", f"瓦片 {z}/{x}/{y} 不在您的范围 {scope} 内 tile {z}/{x}/{y} "
-                      f"lies outside your scope {scope}", 403)
+        return _error("forbidden", _("瓦片 %(tile)s 不在您的工作范围 %(scope)s 内")
+                      % {"tile": f"{z}/{x}/{y}", "scope": scope}, 403)
     return None
 
 
-@require_GET
-def tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> HttpResponse:
-    """One Mapbox Vector Tile; 204 when empty, 304 when the client's ETag still matches."""
-    spec = LAYERS.get(layer)
-    if spec is None:
-        return _error("unknown_layer", f"no tile layer {layer!r}; see /tiles/", 404)
-    if not valid_tile(z, x, y):
-        return _error("bad_tile", f"tile {z}/{x}/{y} does not exist (zoom 0–{MAX_ZOOM}, "
-                      f"x and y below 2^zoom)", 404)
+def _size(request: HttpRequest) -> int | JsonResponse:
+    raw = request.GET.get("size", "256")
+    if raw not in ("256", "512"):
+        return _error("bad_size", _("size 应为 256 或 512"), 400)
+    return int(raw)
+
+
+def _body(request: HttpRequest, spec: TileLayer, z: int, x: int, y: int, size: int
+          ) -> tuple[bytes, str] | JsonResponse:
+    """The tile of one layer and how it was served (hit, miss, scoped), or the refusal."""
     scope = ""
-    if layer in STAFF_LAYERS:
-        refused = _staff_refusal(request, layer, z, x, y)
+    if spec.name in STAFF_LAYERS:
+        refused = _staff_refusal(request, spec.name, z, x, y)
         if refused is not None:
             return refused
         scope = scope_of(request.user) or ""
     if scope:
         # A scoped staff tile holds only this user's features: rendered for them, never
         # cached where a user of another scope could be served it.
-        body = render_tile(spec, z, x, y, scope)
-        status = "scoped"
-    else:
-        store = tile_cache()
-        cached = store.get(layer, z, x, y)
-        status = "hit" if cached is not None else "miss"
-        if cached is None:
-            started = time.time()
-            cached = render_tile(spec, z, x, y)
-            store.put(layer, z, x, y, cached, started)
-        body = cached
+        return render_tile(spec, z, x, y, scope, size), "scoped"
+    store = tile_cache()
+    key = spec.name + (HD if size == 512 else "")
+    cached = store.get(key, z, x, y)
+    if cached is not None:
+        return cached, "hit"
+    started = time.time()
+    body = render_tile(spec, z, x, y, size=size)
+    store.put(key, z, x, y, body, started)
+    return body, "miss"
+
+
+def _answer(request: HttpRequest, body: bytes, cache_control: str, status: str
+            ) -> HttpResponse:
+    """The tile, 204 when empty, 304 when the client's ETag still matches."""
     etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
     if request.headers.get("If-None-Match") == etag:
         resp: HttpResponse = HttpResponseNotModified()
@@ -94,9 +102,71 @@ def tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> HttpRespon
     else:
         resp = HttpResponse(body, content_type=MVT)
     resp["ETag"] = etag
-    resp["Cache-Control"] = _cache_control(spec)
+    resp["Cache-Control"] = cache_control
     resp["X-Tile-Cache"] = status
     return resp
+
+
+@require_GET
+def tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> HttpResponse:
+    """One Mapbox Vector Tile; ``?size=512`` for a tile shown one zoom deeper."""
+    spec = LAYERS.get(layer)
+    if spec is None:
+        return _error("unknown_layer", _("没有瓦片图层 %(layer)s，图层列表见 /tiles/")
+                      % {"layer": layer}, 404)
+    if not valid_tile(z, x, y):
+        return _bad_tile(z, x, y)
+    size = _size(request)
+    if isinstance(size, JsonResponse):
+        return size
+    got = _body(request, spec, z, x, y, size)
+    if isinstance(got, JsonResponse):
+        return got
+    return _answer(request, got[0], _cache_control(spec), got[1])
+
+
+@require_GET
+def tile_set(request: HttpRequest, layers: str, z: int, x: int, y: int) -> HttpResponse:
+    """Several layers in one tile (``/tiles/set/roads,places/…``): one request per position.
+
+    An MVT is a list of layers, so the layers' own tiles (cached one by one, refused one by
+    one) concatenate into one valid tile.
+    """
+    names = layers.split(",")
+    unknown = [n for n in names if n not in LAYERS]
+    if unknown or not names or len(names) > MAX_SET or len(set(names)) != len(names):
+        return _error("unknown_layer", _("图层应为 /tiles/ 所列图层中不重复的 1–%(max)d 个，"
+                                         "以逗号分隔") % {"max": MAX_SET}, 404)
+    if not valid_tile(z, x, y):
+        return _bad_tile(z, x, y)
+    size = _size(request)
+    if isinstance(size, JsonResponse):
+        return size
+    parts, statuses = [], []
+    for name in names:
+        got = _body(request, LAYERS[name], z, x, y, size)
+        if isinstance(got, JsonResponse):
+            return got
+        parts.append(got[0])
+        statuses.append(got[1])
+    controls = [_cache_control(LAYERS[n]) for n in names]
+    # The strictest rule of its layers: private beats no-cache beats an hour.
+    control = min(controls, key=["private, no-cache", "no-cache",
+                                 "public, max-age=3600"].index)
+    status = "hit" if all(s == "hit" for s in statuses) else ",".join(statuses)
+    return _answer(request, b"".join(parts), control, status)
+
+
+@require_GET
+def base(request: HttpRequest, z: int, x: int, y: int) -> HttpResponse:
+    """The offline basemap's layers (land use, water, roads, buildings, labels) in one tile."""
+    return tile_set(request, ",".join(BASEMAP_LAYERS), z, x, y)
+
+
+def _bad_tile(z: int, x: int, y: int) -> JsonResponse:
+    return _error("bad_tile", _("瓦片 %(z)s/%(x)s/%(y)s 不存在（缩放级别 0–%(max)s，x 和 y 小于 "
+                                "2 的缩放级别次方）") % {"z": z, "x": x, "y": y, "max": MAX_ZOOM},
+                  404)
 
 
 def _tilejson(request: HttpRequest, spec: TileLayer) -> dict[str, object]:
@@ -131,5 +201,6 @@ def tilejson(request: HttpRequest, layer: str) -> JsonResponse:
     """TileJSON 3.0.0 of one layer."""
     spec = LAYERS.get(layer)
     if spec is None:
-        return _error("unknown_layer", f"no tile layer {layer!r}; see /tiles/", 404)
+        return _error("unknown_layer", _("没有瓦片图层 %(layer)s，图层列表见 /tiles/")
+                      % {"layer": layer}, 404)
     return JsonResponse(_tilejson(request, spec), json_dumps_params={"ensure_ascii": False})

@@ -53,8 +53,9 @@ def test_it_lists_every_layer_as_tilejson(demo_db: None, client: Client) -> None
     index = client.get("/tiles/").json()
     names = [doc["name"] for doc in index["layers"]]
     assert names == ["districts", "streets", "communities", "grids", "centers", "units",
-                     "pairings", "buildings", "compounds", "roads", "water", "landuse"]
-    assert index["basemap"] == ["landuse", "water", "roads", "buildings"]
+                     "pairings", "buildings", "compounds", "roads", "water", "landuse",
+                     "places"]
+    assert index["basemap"] == ["landuse", "water", "roads", "buildings", "places"]
     grids = client.get("/tiles/grids.json").json()
     assert grids["tilejson"] == "3.0.0"
     assert grids["tiles"] == ["http://testserver/tiles/grids/{z}/{x}/{y}.pbf"]

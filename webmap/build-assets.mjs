@@ -1,6 +1,6 @@
 // Copy the front-end libraries from node_modules into static/vendor, which Django serves,
 // and bundle the vector-tile decoder (ES modules) into one browser script.
-import { cpSync, mkdirSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildSync } from "esbuild";
@@ -15,6 +15,10 @@ const copies = [
   ["node_modules/leaflet/dist/images", "leaflet/images"],
   ["node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.js", "geoman/leaflet-geoman.js"],
   ["node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css", "geoman/leaflet-geoman.css"],
+  ["node_modules/maplibre-gl/dist/maplibre-gl.css", "maplibre/maplibre-gl.css"],
+  // The CSP build: its worker is a file of this server (worker-src 'self'), not a blob.
+  ["node_modules/maplibre-gl/dist/maplibre-gl-csp-worker.js", "maplibre/maplibre-gl-csp-worker.js"],
+  ["node_modules/maplibre-gl/dist/LICENSE.txt", "maplibre/LICENSE.txt"],
 ];
 rmSync(out, { recursive: true, force: true });
 for (const [src, dst] of copies) {
@@ -22,6 +26,12 @@ for (const [src, dst] of copies) {
   mkdirSync(dirname(target), { recursive: true });
   cpSync(join(here, src), target, { recursive: true });
 }
+// MapLibre GL JS and its Leaflet layer as one script (the layer needs maplibregl first).
+mkdirSync(join(out, "maplibre"), { recursive: true });
+writeFileSync(join(out, "maplibre", "maplibre-leaflet.js"), [
+  "node_modules/maplibre-gl/dist/maplibre-gl-csp.js",
+  "node_modules/@maplibre/maplibre-gl-leaflet/leaflet-maplibre-gl.js",
+].map((f) => readFileSync(join(here, f), "utf8")).join(";\n"));
 buildSync({
   entryPoints: [join(here, "src", "mvt-entry.js")],
   bundle: true, minify: true, format: "iife", target: "es2019",

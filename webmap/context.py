@@ -57,12 +57,19 @@ def script_urls() -> dict[str, str]:
 def map_config(request: HttpRequest) -> dict[str, Any]:
     """What every map page's script needs: tile URL, online basemaps, labels of codes."""
     from django.conf import settings
+    from django.templatetags.static import static
     from django.urls import reverse
 
     from geo.models import CenterLevel, CenterService, UnitType
+    from tiles.layers import BASEMAP_LAYERS
+
+    from .basemap import basemap_style
 
     return {"map_config": {
         "tiles": reverse("tiles:index"),
+        "style": basemap_style(request),
+        "basemap_layers": list(BASEMAP_LAYERS),
+        "maplibre_worker": static("vendor/maplibre/maplibre-gl-csp-worker.js"),
         "urls": script_urls(),
         "online": list(settings.ONLINE_BASEMAPS),
         "tianditu_key": settings.TIANDITU_KEY,

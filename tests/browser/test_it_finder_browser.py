@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, Page
 
-from geo.models import Compound, ServiceCenter
+from geo.models import Community, Compound, ServiceCenter
 from tests.browser.helpers import Session, browser  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -27,7 +27,8 @@ def test_it_finds_the_nearest_center_by_search_on_a_phone(live_server: object,
     page.wait_for_selector("#results[data-count='3']")
     # The route to the nearest center is drawn on the map, and the basemap tiles rendered.
     assert page.locator("path.route-best").count() == 1
-    page.wait_for_function("() => document.querySelectorAll('.wangge-basemap canvas').length > 0")
+    page.wait_for_function("() => document.querySelectorAll('canvas.wangge-basemap').length > 0")
+    settle(page)
     cards = page.locator(".center-card")
     assert cards.count() == 3
     distances = [float(cards.nth(i).get_attribute("data-distance") or "nan") for i in range(3)]
@@ -44,6 +45,48 @@ def test_it_finds_the_nearest_center_by_search_on_a_phone(live_server: object,
     assert first.name in page.locator("h1").inner_text()
     assert not s.blocked, s.blocked
     assert not s.errors, s.errors
+
+
+def settle(page: Page) -> None:
+    """Wait until the basemap's MapLibre map has drawn everything it asked for."""
+    page.wait_for_function("() => { const c = document.querySelector('canvas.wangge-basemap');"
+                           " return c && c.parentElement.parentElement.dataset.idle; }")
+    page.wait_for_timeout(700)  # Leaflet's zoom animation, then MapLibre's next idle
+    page.wait_for_function("() => { const c = document.querySelector('canvas.wangge-basemap');"
+                           " return Date.now() - Number(c.parentElement.parentElement.dataset"
+                           ".idle) > 300; }")
+
+
+def test_it_draws_the_first_view_with_few_requests_and_each_name_once(
+        live_server: object, browser: Browser) -> None:  # noqa: F811
+    call_command("load_demo", verbosity=0)
+    s = Session(browser, str(live_server), viewport={"width": 1280, "height": 720})
+    page = s.page
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(f"{live_server}/")
+    page.wait_for_function("() => document.querySelector('canvas.wangge-basemap')")
+    settle(page)
+    # Basemap, boundaries and centers come in one composite tile per position.
+    tiles = [u for u in requests if "/tiles/" in u and u.endswith("size=512")]
+    assert tiles and all("/tiles/set/" in u for u in tiles), tiles
+    assert len(requests) <= 40, "\n".join(requests)
+    # MapLibre places each community's name once (one label point per community), never
+    # a piece per tile: what it drew, as it reports it.
+    names = page.evaluate("""() => {
+        const gl = window.wanggeMap.wanggeBase.getMaplibreMap();
+        return gl.queryRenderedFeatures({layers: ['place-names']})
+                 .filter(f => f.properties.kind === 'community').map(f => f.properties.name); }""")
+    assert len(names) >= 10, names
+    assert len(names) == len(set(names)), sorted(names)
+    assert set(names) <= set(Community.objects.values_list("name", flat=True))
+    # A legend says what the symbols are; the credits are the data's, not a library's.
+    legend = page.locator(".legend").inner_text()
+    assert "党群服务中心" in legend and "社区边界" in legend
+    credits = page.locator(".leaflet-control-attribution").inner_text()
+    assert "本地底图" in credits and "Leaflet" not in credits
+    s.screenshot("finder-desktop")
+    assert not s.blocked and not s.errors, (s.blocked, s.errors)
 
 
 def test_it_answers_a_tap_on_the_map(live_server: object, browser: Browser) -> None:  # noqa: F811

@@ -3,19 +3,36 @@
   "use strict";
   var t = W.t, esc = W.esc, cfg = W.config;
   var el = document.getElementById("map");
-  var map = W.makeMap(el, { zoom: 14, onShift: function () { if (last) { show(last); } } });
-  var overlay = new W.VectorTiles({
-    layers: [
-      { name: "communities", style: function (p, z) {
-        return { stroke: "#b71c1c", width: 1.2, dash: [5, 4], label: z >= 14 ? p.name : null, color: "#b71c1c" };
-      } },
-      { name: "centers", interactive: true, style: function (p, z) {
-        var big = p.level === "district" || p.level === "street";
-        return { fill: p.licensed ? "#c62828" : "#9e9e9e", stroke: "#fff", width: 1.5,
-                 radius: big ? 7 : 5, label: z >= 15 ? p.name : null, color: "#8e0000" };
-      } },
-    ],
-  }).addTo(map);
+  // Community boundaries and centers are drawn by the basemap's MapLibre map, in the same
+  // composite tile as the basemap: one request per tile position, names placed once.
+  var LICENSED = "#c62828", UNLICENSED = "#9e9e9e", BOUNDARY = "#b71c1c";
+  var map = W.makeMap(el, {
+    zoom: 14, onShift: function () { if (last) { show(last); } },
+    gl: {
+      layers: ["communities", "centers"],
+      styleLayers: [
+        { id: "finder-communities", type: "line", source: "base", "source-layer": "communities",
+          paint: { "line-color": BOUNDARY, "line-width": 1.2, "line-dasharray": [4, 3] } },
+        { id: "finder-centers", type: "circle", source: "base", "source-layer": "centers",
+          paint: { "circle-color": ["case", ["get", "licensed"], LICENSED, UNLICENSED],
+                   "circle-radius": ["match", ["get", "level"], ["district", "street"], 7, 5],
+                   "circle-stroke-color": "#ffffff", "circle-stroke-width": 1.5 } },
+      ],
+    },
+  });
+  W.legend(map, [
+    { label: gettext("党群服务中心（已挂牌）"), circle: true, fill: LICENSED, stroke: "#fff" },
+    { label: gettext("服务中心（未挂牌）"), circle: true, fill: UNLICENSED, stroke: "#fff" },
+    { label: gettext("社区边界"), line: true, stroke: BOUNDARY, dash: true, width: 2 },
+    { label: gettext("步行路线"), line: true, stroke: LICENSED, width: 4 },
+  ]);
+  // The centers under a map point, from what MapLibre drew (8 px around it).
+  function centersAt(latlng) {
+    var gl = map.wanggeBase.getMaplibreMap();
+    if (!gl || !gl.getLayer("finder-centers")) { return []; }
+    var p = gl.project([latlng.lng, latlng.lat]);
+    return gl.queryRenderedFeatures([[p.x - 8, p.y - 8], [p.x + 8, p.y + 8]], { layers: ["finder-centers"] });
+  }
   var drawn = L.layerGroup().addTo(map), last = null;
   var results = document.getElementById("results"), placeEl = document.getElementById("place");
   var hint = document.getElementById("hint");
@@ -73,10 +90,10 @@
   }
 
   map.on("click", function (e) {
-    var hit = overlay.featuresAt(e.latlng).filter(function (h) { return h.layer === "centers"; })[0];
+    var hit = W.shiftActive ? null : centersAt(e.latlng)[0];
     if (hit) {
-      L.popup().setLatLng(e.latlng).setContent("<b>" + esc(hit.props.name) + "</b><br>" + esc(hit.props.opening_hours || "") +
-        '<br><a href="' + W.esc(W.url("center", { id: hit.props.id })) + '">' + gettext("详情") + "</a>").openOn(map);
+      L.popup().setLatLng(e.latlng).setContent("<b>" + esc(hit.properties.name) + "</b><br>" + esc(hit.properties.opening_hours || "") +
+        '<br><a href="' + W.esc(W.url("center", { id: hit.properties.id })) + '">' + gettext("查看详情") + "</a>").openOn(map);
       return;
     }
     nearest(e.latlng.lng.toFixed(7), e.latlng.lat.toFixed(7), W.shiftActive ? "gcj02" : "");

@@ -1,17 +1,15 @@
-// Overview map drawn only from local data: roads and community boundaries (no online tiles).
+// Overview map drawn only from local data: the offline basemap, main roads and community
+// boundaries from /basemap/context.geojson (no online tiles).
 (function () {
   "use strict";
   var el = document.getElementById("map");
-  if (!el || !window.L) { return; }
-  var map = L.map(el, { preferCanvas: true, attributionControl: true });
-  map.attributionControl.setPrefix("wangge · 本地底图 offline basemap");
-  map.setView([30.62, 104.10], 13);
-  // Leaflet shows a tooltip string as HTML: names are escaped first.
-  function esc(s) {
-    return String(s).replace(/[&<>"']/g, function (c) {
-      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
-    });
-  }
+  if (!el || !window.L || !window.W) { return; }
+  var map = W.makeMap(el, { online: false, zoom: 13 });
+  var esc = W.esc;  // Leaflet shows a tooltip string as HTML: names are escaped first.
+  W.legend(map, [
+    { label: gettext("社区边界"), line: true, stroke: "#b71c1c", dash: true, width: 2 },
+    { label: gettext("主要道路"), line: true, stroke: "#9e9e9e", width: 3 },
+  ]);
   var roadWeight = { trunk: 5, primary: 4, secondary: 3, tertiary: 2 };
   fetch(el.dataset.url, { credentials: "same-origin" })
     .then(function (r) { return r.json(); })

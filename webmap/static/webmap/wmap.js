@@ -1,5 +1,7 @@
-// wangge map helpers shared by every page: a canvas vector-tile layer fed by /tiles/, the
-// offline basemap style, optional online basemaps, GCJ-02 shifting and small fetch helpers.
+// wangge map helpers shared by every page: the offline basemap drawn by MapLibre GL (style in
+// static/webmap/style/basemap.json, labels placed across tiles), a canvas layer for thematic
+// overlays fed by composite tiles, legends, optional online basemaps, GCJ-02 shifting and
+// small fetch helpers.
 (function () {
   "use strict";
   var W = (window.W = window.W || {});
@@ -85,11 +87,6 @@
   };
 
   // --- canvas vector tiles --------------------------------------------------------------
-  function ringArea(ring) {
-    var a = 0;
-    for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) { a += (ring[j].x + ring[i].x) * (ring[j].y - ring[i].y); }
-    return a / 2;
-  }
   function inRing(p, ring) {
     var inside = false;
     for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
@@ -99,9 +96,13 @@
     return inside;
   }
 
-  // layers: [{name, style: function(props, zoom) -> {fill, stroke, width, dash, radius, label, font, halo} | null}]
+  // Thematic overlays drawn on a canvas (colours per feature, hit testing for popups). All
+  // their layers come in one composite tile per position (/tiles/set/a,b/…), 512 pixels
+  // wide: tile x/y at map zoom z is the server's z - 1 tile at ?size=512. Names are not
+  // drawn here (a tile cannot place a label across its edge): the basemap's labels are.
+  // layers: [{name, interactive, style: function(props, zoom) -> {fill, stroke, width, dash, radius} | null}]
   W.VectorTiles = L.GridLayer.extend({
-    options: { layers: [], interactive: false, maxNativeZoom: 18, updateWhenZooming: false },
+    options: { layers: [], interactive: false, maxNativeZoom: 18, updateWhenZooming: false, tileSize: 512, minZoom: 1 },
     initialize: function (options) {
       L.setOptions(this, options);
       this._hits = {};
@@ -110,30 +111,27 @@
       var tile = L.DomUtil.create("canvas", "leaflet-tile"), size = this.getTileSize();
       var ratio = window.devicePixelRatio || 1, self = this;
       tile.width = size.x * ratio; tile.height = size.y * ratio;
-      var base = W.config.tiles;
-      Promise.all(this.options.layers.map(function (spec) {
-        var url = base + spec.name + "/" + coords.z + "/" + coords.x + "/" + coords.y + ".pbf";
-        return fetch(url, { credentials: "same-origin" }).then(function (r) {
-          return r.status === 200 ? r.arrayBuffer() : null;
-        });
-      })).then(function (buffers) {
-        self._draw(tile, coords, buffers, size, ratio);
+      var names = this.options.layers.map(function (spec) { return spec.name; }).join(",");
+      var url = W.config.tiles + "set/" + names + "/" + (coords.z - 1) + "/" + coords.x + "/" + coords.y + ".pbf?size=512";
+      fetch(url, { credentials: "same-origin" }).then(function (r) {
+        return r.status === 200 ? r.arrayBuffer() : null;
+      }).then(function (buffer) {
+        self._draw(tile, coords, buffer, size, ratio);
         done(null, tile);
       }).catch(function (err) { done(err, tile); });
       return tile;
     },
-    _draw: function (tile, coords, buffers, size, ratio) {
-      var ctx = tile.getContext("2d"), zoom = coords.z, labels = [], hits = [], self = this;
+    _draw: function (tile, coords, buffer, size, ratio) {
+      var ctx = tile.getContext("2d"), zoom = coords.z, hits = [];
       ctx.scale(ratio, ratio);
       if (W.shiftActive && this._map) {
-        // One GCJ-02 offset per tile: it varies by far less than a pixel across 256 px.
+        // One GCJ-02 offset per tile: it varies by far less than a pixel across 512 px.
         var nw = this._map.unproject([(coords.x + 0.5) * size.x, (coords.y + 0.5) * size.y], zoom);
         var g = W.wgsToGcj(nw.lng, nw.lat), p0 = this._map.project(nw, zoom), p1 = this._map.project(L.latLng(g[1], g[0]), zoom);
         ctx.translate(p1.x - p0.x, p1.y - p0.y);
       }
-      this.options.layers.forEach(function (spec, i) {
-        if (!buffers[i]) { return; }
-        var vt = new window.WanggeMVT.VectorTile(new window.WanggeMVT.Pbf(buffers[i]));
+      var vt = buffer ? new window.WanggeMVT.VectorTile(new window.WanggeMVT.Pbf(buffer)) : { layers: {} };
+      this.options.layers.forEach(function (spec) {
         var layer = vt.layers[spec.name];
         if (!layer) { return; }
         var k = size.x / layer.extent;
@@ -158,44 +156,11 @@
             ctx.lineCap = "round"; ctx.lineJoin = "round";
             ctx.setLineDash(st.dash || []); ctx.stroke();
           }
-          if (st.label) { labels.push({ text: st.label, type: feat.type, geom: geom, st: st }); }
           if (spec.interactive) { hits.push({ layer: spec.name, type: feat.type, geom: geom, props: props }); }
         }
       });
       this._hits[coords.x + ":" + coords.y + ":" + coords.z] = hits;
-      self._labels(ctx, labels, size);
       tile.dataset.features = String(hits.length);
-    },
-    _labels: function (ctx, labels, size) {
-      var boxes = [], seen = {};
-      labels.forEach(function (lb) {
-        var at = null, longest = 0;
-        if (lb.type === 3) {
-          var outer = lb.geom[0], minx = 1e9, miny = 1e9, maxx = -1e9, maxy = -1e9;
-          outer.forEach(function (p) { minx = Math.min(minx, p.x); maxx = Math.max(maxx, p.x); miny = Math.min(miny, p.y); maxy = Math.max(maxy, p.y); });
-          if (maxx - minx < 40 || maxy - miny < 14 || Math.abs(ringArea(outer)) < 800) { return; }
-          at = { x: (minx + maxx) / 2, y: (miny + maxy) / 2 };
-        } else if (lb.type === 2) {
-          if (seen[lb.text]) { return; }
-          lb.geom.forEach(function (ring) {
-            for (var j = 1; j < ring.length; j++) {
-              var d = Math.hypot(ring[j].x - ring[j - 1].x, ring[j].y - ring[j - 1].y);
-              if (d > longest) { longest = d; at = { x: (ring[j].x + ring[j - 1].x) / 2, y: (ring[j].y + ring[j - 1].y) / 2 }; }
-            }
-          });
-          if (longest < 30) { return; }
-        } else {
-          at = { x: lb.geom[0][0].x, y: lb.geom[0][0].y - 10 };
-        }
-        if (!at || at.x < 0 || at.y < 0 || at.x > size.x || at.y > size.y) { return; }
-        ctx.font = lb.st.font || "12px 'Noto Sans CJK SC', sans-serif";
-        var w = ctx.measureText(lb.text).width, box = [at.x - w / 2 - 2, at.y - 8, at.x + w / 2 + 2, at.y + 8];
-        if (boxes.some(function (b) { return b[0] < box[2] && box[0] < b[2] && b[1] < box[3] && box[1] < b[3]; })) { return; }
-        boxes.push(box); seen[lb.text] = true;
-        ctx.textAlign = "center"; ctx.textBaseline = "middle"; ctx.setLineDash([]);
-        ctx.lineWidth = 3; ctx.strokeStyle = lb.st.halo || "rgba(255,255,255,0.9)"; ctx.strokeText(lb.text, at.x, at.y);
-        ctx.fillStyle = lb.st.color || "#333"; ctx.fillText(lb.text, at.x, at.y);
-      });
     },
     // Features of interactive layers under a map point (polygons and points).
     featuresAt: function (latlng) {
@@ -215,38 +180,55 @@
     },
   });
 
-  // --- the offline basemap style (Chinese labels) ----------------------------------------
-  var ROAD = {
-    trunk: ["#f6b26b", 6, 11], primary: ["#fcd581", 5, 12], secondary: ["#fff2b3", 4, 14],
-    tertiary: ["#ffffff", 3, 14], residential: ["#ffffff", 2, 16], living_street: ["#ffffff", 2, 16],
-    pedestrian: ["#f1e9dc", 2, 16], service: ["#ffffff", 1.2, 17], footway: ["#e0b090", 1, 18],
-    path: ["#e0b090", 1, 18], steps: ["#e0b090", 1, 18], other: ["#ffffff", 1, 18],
+  // --- the offline basemap: MapLibre GL inside Leaflet ----------------------------------
+  // CJK and Latin alike are drawn with the browser's fonts (the style has no glyphs URL).
+  W.FONTS = "'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', sans-serif";
+  // options.layers: more tile layers in the same composite tile (one request per position);
+  // options.styleLayers: MapLibre layers drawing them, put under the labels.
+  W.glStyle = function (options) {
+    options = options || {};
+    var style = JSON.parse(JSON.stringify(W.config.style));
+    if (options.layers && options.layers.length) {
+      style.sources.base.tiles = [style.sources.base.tiles[0].replace("/base/", "/set/" + (W.config.basemap_layers || []).concat(options.layers).join(",") + "/")];
+    }
+    var labels = style.layers.findIndex(function (l) { return l.type === "symbol"; });
+    Array.prototype.splice.apply(style.layers, [labels, 0].concat(options.styleLayers || []));
+    return style;
   };
-  var LAND = {
-    park: "#cdebb0", residential: "#ece7e1", commercial: "#f2dad9", industrial: "#e5dce8",
-    education: "#fff6c8", other: "#eeeeee",
-  };
-  W.basemapLayers = [
-    { name: "landuse", style: function (p, z) {
-      return { fill: LAND[p.kind] || LAND.other, label: z >= 15 && p.name ? p.name : null, color: "#4b6b3a" };
-    } },
-    { name: "water", style: function (p, z) {
-      return { fill: "#aad3df", stroke: "#8fc0d3", width: 0.5, label: z >= 13 && p.name ? p.name : null, color: "#2b6a8a" };
-    } },
-    { name: "buildings", style: function (p) {
-      return { fill: p.residential ? "#d9d0c9" : "#d5cfe0", stroke: "#c4b6ab", width: 0.5 };
-    } },
-    { name: "roads", style: function (p, z) {
-      var r = ROAD[p.highway] || ROAD.other, w = r[1] * Math.max(0.5, Math.min(1.6, (z - 10) / 5));
-      return { stroke: r[0], width: w, halo: "#fff", label: z >= r[2] && p.name ? p.name : null,
-               color: "#555", font: "11px 'Noto Sans CJK SC', sans-serif" };
-    } },
-  ];
-  W.basemap = function () {
-    return new W.VectorTiles({
-      layers: W.basemapLayers, className: "wangge-basemap",
-      attribution: W.t("本地底图 offline basemap") + " · © OpenStreetMap",
+  W.basemap = function (options) {
+    window.maplibregl.setWorkerUrl(W.config.maplibre_worker);
+    var style = W.glStyle(options);
+    var layer = L.maplibreGL({
+      style: style, padding: 0.05, localIdeographFontFamily: W.FONTS,
+      attributionControl: { customAttribution: style.sources.base.attribution },
     });
+    layer.on("add", function () {
+      var gl = layer.getMaplibreMap();
+      L.DomUtil.addClass(gl.getCanvas(), "wangge-basemap");
+      gl.on("idle", function () { gl.getContainer().dataset.idle = String(Date.now()); });
+    });
+    return layer;
+  };
+
+  // A legend: items [{label, fill, stroke, dash, circle, line}] as swatches in a box.
+  W.legend = function (map, items, title) {
+    var ctl = L.control({ position: "bottomright" });
+    ctl.onAdd = function () {
+      // Open on a wide screen; a tap away on a phone, where the map is small.
+      var div = L.DomUtil.create("details", "legend");
+      div.open = window.innerWidth > 600;
+      div.innerHTML = "<summary>" + W.esc(title || gettext("图例")) + "</summary>" + items.map(function (it) {
+        var sw = it.circle
+          ? '<span class="sw circle" style="background:' + it.fill + ";border-color:" + (it.stroke || it.fill) + '"></span>'
+          : it.line
+            ? '<span class="sw line" style="border-top:' + (it.width || 3) + "px " + (it.dash ? "dashed " : "solid ") + it.stroke + '"></span>'
+            : '<span class="sw" style="background:' + (it.fill || "transparent") + ";border-color:" + (it.stroke || "#999") + '"></span>';
+        return '<div class="row">' + sw + W.esc(it.label) + "</div>";
+      }).join("");
+      L.DomEvent.disableClickPropagation(div);
+      return div;
+    };
+    return ctl.addTo(map);
   };
 
   // Optional online basemaps, only when configured (the intranet default has none).
@@ -254,16 +236,16 @@
     var out = {}, cfg = W.config;
     (cfg.online || []).forEach(function (name) {
       if (name === "tianditu" && cfg.tianditu_key) {
-        out["天地图 Tianditu"] = L.layerGroup([
+        out[gettext("天地图")] = L.layerGroup([
           L.tileLayer("https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=" + cfg.tianditu_key, { subdomains: "01234567", maxZoom: 18 }),
           L.tileLayer("https://t{s}.tianditu.gov.cn/cva_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=cva&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=" + cfg.tianditu_key, { subdomains: "01234567", maxZoom: 18 }),
         ]);
       } else if (name === "osm") {
         out["OpenStreetMap"] = L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", { maxZoom: 19, attribution: "© OpenStreetMap" });
       } else if (name === "amap") {
-        var amap = L.tileLayer("https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}", { subdomains: "1234", maxZoom: 18, attribution: "© 高德 Amap" });
+        var amap = L.tileLayer("https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}", { subdomains: "1234", maxZoom: 18, attribution: gettext("© 高德地图") });
         amap.gcj02 = true;
-        out["高德 Amap (GCJ-02)"] = amap;
+        out[gettext("高德地图（GCJ-02）")] = amap;
       }
     });
     return out;
@@ -280,11 +262,11 @@
   // onShift(active) is called when a GCJ-02 basemap is switched on or off.
   W.makeMap = function (el, options) {
     options = options || {};
-    var map = L.map(el, { zoomControl: true, preferCanvas: false, maxZoom: 20 });
-    map.attributionControl.setPrefix("wangge");
-    var base = W.basemap().addTo(map);
+    var map = L.map(el, { zoomControl: true, preferCanvas: false, maxZoom: 19 });
+    map.attributionControl.setPrefix(false);  // no library advert: the data's credits only
+    var base = W.basemap(options.gl).addTo(map);
     var online = options.online === false ? {} : W.onlineLayers();
-    var bases = {}; bases[W.t("本地底图 Offline")] = base;
+    var bases = {}; bases[gettext("本地底图")] = base;
     Object.keys(online).forEach(function (k) { bases[k] = online[k]; });
     if (Object.keys(bases).length > 1) {
       L.control.layers(bases, options.overlays || {}, { collapsed: true }).addTo(map);
@@ -299,6 +281,7 @@
     L.control.scale({ imperial: false }).addTo(map);
     map.setView(options.center || W.config.center, options.zoom || 13);
     map.wanggeBase = base;
+    window.wanggeMap = map;  // one map per page: for tests and the browser console
     if (!options.center) { W.fitData(map); }
     return map;
   };

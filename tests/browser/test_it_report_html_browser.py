@@ -51,6 +51,9 @@ def test_it_draws_the_map_offline_and_sorts_its_tables(demo_db: None, tmp_path: 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.locator("#report-map").scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / "report-html-map.png"))
+    # The data's credits only: no "Leaflet" advert and no flag in the attribution.
+    credits = page.locator("#report-map .leaflet-control-attribution").inner_text()
+    assert "Leaflet" not in credits
     layers = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
     assert any("每百户面积" in t for t in layers) and any("结对" in t for t in layers)
     assert page.locator(".wg-legend").is_visible()

@@ -17,7 +17,8 @@ from typing import Any
 
 import folium
 import shapely
-from branca.element import Element, Figure
+from branca.element import Element, Figure, MacroElement
+from jinja2 import Template
 
 from .document import ReportDocument
 from .figures import NO_DATA, legend_labels, ratio_colour
@@ -130,6 +131,14 @@ def folium_map(doc: ReportDocument) -> folium.Map:
               f'<div><i style="background:{NO_DATA}"></i>无户数</div></div>')
     root: Figure = m.get_root()  # type: ignore[assignment]
     root.html.add_child(Element(legend))
+    # The data's credits, not the library's (Leaflet's default prefix carries a flag). A
+    # child of the map renders its script after the map exists.
+    credits = MacroElement()
+    credits._template = Template(
+        "{% macro script(this, kwargs) %}" + m.get_name() + ".attributionControl.setPrefix(false);"
+        + m.get_name() + ".attributionControl.addAttribution("
+        + json.dumps(doc.meta.get("credit") or "") + ");{% endmacro %}")
+    m.add_child(credits)
     return m
 
 

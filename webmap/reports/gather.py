@@ -30,6 +30,7 @@ from geo.services.coverage import measure, run_coverage
 from geo.services.results import CoverageReport, GridChecksReport, UncoveredCompound
 from geo.services.rules import run_facility, run_grid_checks, run_members
 
+from ..basemap import shows_osm_data
 from .document import (
     KIND_LABELS,
     PAIRING_STATUS_LABELS,
@@ -223,6 +224,8 @@ def _meta(name: str, level: str, scope: str, profile: RuleProfile, reaches: list
         "reaches_m": reaches,
         "generated_at": (now or timezone.now()).isoformat(timespec="seconds"),
         "sources": _sources(),
+        # The OpenStreetMap licence asks for this wherever its data is shown.
+        "credit": "© OpenStreetMap contributors" if shows_osm_data() else "",
         "score_weights": dict(WEIGHTS),
     }
 

@@ -87,6 +87,7 @@ bench: setup
 	$(PY) tests/bench/bench_demo.py
 	$(PY) tests/bench/bench_analysis.py
 	$(PY) tests/bench/bench_import.py
+	$(PY) tests/bench/bench_search.py
 	$(PY) tests/bench/bench_tiles.py
 	$(PY) tests/bench/bench_report.py
 	$(PY) tests/bench/bench_load.py

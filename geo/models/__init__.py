@@ -20,6 +20,7 @@ from .history import GridChange, GridChangeset, GridOperation
 from .imports import ImportBusy, ImportRun, ImportStatus
 from .network import HighwayClass, WalkEdge, WalkNode
 from .people import ReportingMember
+from .search import NameSpelling
 
 __all__ = [
     "Account",
@@ -43,6 +44,7 @@ __all__ = [
     "LandFeature",
     "LandKind",
     "LoginLock",
+    "NameSpelling",
     "Origin",
     "Pairing",
     "PairingMethod",

@@ -49,3 +49,26 @@ def test_it_names_bad_parameters(demo_db: None, client: Client) -> None:
     assert resp.status_code == 400 and resp.json()["error"]["field"] == "q"
     resp = client.get("/api/v1/search", {"q": "x", "limit": "500"})
     assert resp.status_code == 400 and resp.json()["error"]["field"] == "limit"
+
+
+def test_it_finds_a_place_by_sound_pinyin_and_initials(demo_db: None, client: Client) -> None:
+    comm = Community.objects.order_by("code").first()
+    assert comm is not None
+    c = comm.geom.point_on_surface
+    box = Polygon.from_bbox((c.x - 1e-4, c.y - 1e-4, c.x + 1e-4, c.y + 1e-4))
+    Compound.objects.create(name="海棠湾小区", geom=box, households=100)
+
+    def first(q: str) -> str:
+        results = client.get("/api/v1/search", {"q": q}).json()["results"]
+        return results[0]["name"] if results else ""
+
+    assert first("海堂湾") == "海棠湾小区"      # a wrong character of the same sound
+    assert first("haitangwan") == "海棠湾小区"  # pinyin on a phone keyboard
+    assert first("HaiTang Wan") == "海棠湾小区"  # with capitals and spaces
+    assert first("htwxq") == "海棠湾小区"       # initials
+    # A name written later is found too (saving a place drops the "all spelt" mark).
+    Compound.objects.create(name="紫荆苑", geom=box, households=50)
+    assert first("zijingyuan") == "紫荆苑"
+    # One letter matches nothing by spelling: too many names start with it.
+    assert all(r["score"] < 1 or "h" in r["name"].lower()
+               for r in client.get("/api/v1/search", {"q": "h"}).json()["results"])

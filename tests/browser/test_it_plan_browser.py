@@ -53,6 +53,7 @@ def test_it_splits_saves_and_undoes_a_grid(live_server: object, browser: Browser
     s.page.wait_for_selector(f"#status[data-grids='{n + 1}']")
     s.page.click("#tool-save")
     s.page.wait_for_selector("#status[data-dirty='0'][data-saved]")
+    assert "户数在范围内" in s.page.locator("#grid-legend").inner_text()
     s.screenshot("plan-after-split")
     grids = {g.code: g.households for g in GridUnit.objects.filter(community=community)}
     assert len(grids) == n + 1

@@ -28,6 +28,19 @@ def test_it_draws_the_ratio_choropleth_and_saves_a_reviewed_pairing(
     page.wait_for_selector(f"#map[data-choropleth='{n}']", timeout=60_000)
     assert page.locator("path.ratio-shape").count() == n
     assert page.locator("#legend").is_visible()
+    legend = page.locator("#legend").inner_text()
+    assert "0–10" in legend and "≥ 45" in legend and "≥ 0" not in legend
+    # Uncovered compounds are on the map, one marker per row of their table.
+    page.click(".tabs button[data-tab='uncovered']")
+    rows = page.locator("#table-uncovered tbody tr").count()
+    assert rows > 0 and page.locator("path.uncovered-compound").count() == rows
+    # The reach bands get their own legend when their layer is switched on, and lose it off.
+    reach = page.locator(".leaflet-control-layers label", has_text="步行可达范围")
+    reach.locator("input").check()
+    page.wait_for_selector(".legend:has-text('步行 500 m')")
+    reach.locator("input").uncheck()
+    assert page.locator(".legend:has-text('步行 500 m')").count() == 0
+    page.click(".tabs button[data-tab='communities']")
     fills = set(page.eval_on_selector_all(
         "path.ratio-shape", "els => els.map(e => e.getAttribute('fill'))"))
     assert len(fills) >= 2  # the demo has communities above and below the ratio

@@ -108,6 +108,7 @@
     findingsEl.dataset.count = String(findings.length);
   }
 
+  var legend = null;
   function load(code) {
     return W.getJSON(W.url("plan_community", { code: code })).then(function (st) {
       S.code = code; S.community = st.community; S.base = st.base; S.range = st.households_range;
@@ -125,6 +126,16 @@
         statusEl.dataset.roads = String(fc.features.length);
       });
       render(); status(st.community.name + "：" + S.grids.length + " " + gettext("个网格"), false);
+      // The colours say where each grid stands against the households range of the profile.
+      if (legend) { map.removeControl(legend); }
+      legend = W.legend(map, [
+        { fill: "#43a047", stroke: "#333", label: gettext("户数在范围内") + " " + S.range[0] + "–" + S.range[1] },
+        { fill: "#1e88e5", stroke: "#333", label: gettext("户数过少") + " < " + S.range[0] },
+        { fill: "#fb8c00", stroke: "#333", label: gettext("户数过多") + " > " + S.range[1] },
+        { fill: "#ff1744", stroke: "#d50000", label: gettext("重叠、缝隙或越界") },
+        { line: true, stroke: "#b71c1c", dash: true, width: 3, label: gettext("社区边界") },
+      ], gettext("网格"));
+      legend.getContainer().id = "grid-legend";
       runCheck();
     });
   }

@@ -22,15 +22,32 @@
     BREAKS.forEach(function (b, i) { if (v >= b) { c = COLOURS[i]; } });
     return c;
   }
-  var legend = L.control({ position: "bottomright" });
-  legend.onAdd = function () {
-    var d = L.DomUtil.create("div", "legend"); d.id = "legend";
-    d.innerHTML = "<b>" + gettext("每百户面积 m²") + "</b><br>" + BREAKS.map(function (b, i) {
-      return '<i style="background:' + COLOURS[i] + '"></i> ≥ ' + b + (i + 1 < BREAKS.length ? "–" + BREAKS[i + 1] : "");
-    }).join("<br>") + '<br><i style="background:#bdbdbd"></i> ' + gettext("无户数");
-    return d;
+  // One legend per thematic layer, shown while its layer is on.
+  var REACH_COLOURS = ["#00695c", "#26a69a", "#80cbc4", "#b2dfdb"];
+  var legends = {
+    ratio: [gettext("每百户面积 m²"), BREAKS.map(function (b, i) {
+      return { fill: COLOURS[i], stroke: "#424242", label: i + 1 < BREAKS.length ? b + "–" + BREAKS[i + 1] : "≥ " + b };
+    }).concat([{ fill: "#bdbdbd", stroke: "#424242", label: gettext("无户数") }])],
+    pairings: [gettext("结对共建"), [
+      { line: true, stroke: "#283593", width: 2, label: gettext("已确认或已签约") },
+      { line: true, stroke: "#8e24aa", width: 2, dash: true, label: gettext("建议") }]],
+    members: [gettext("报到党员"), [
+      { circle: true, fill: "#1565c0", label: gettext("未超上限（圆越大人数越多）") },
+      { circle: true, fill: "#b71c1c", label: gettext("超过上限") }]],
+    uncovered: [gettext("未覆盖小区"), [{ circle: true, fill: "#ff8a80", stroke: "#d50000", label: gettext("步行范围外的小区") }]],
+    reach: [gettext("步行可达范围"), []],
   };
-  legend.addTo(map);
+  var shown = {};
+  function showLegend(key) {
+    if (shown[key]) { map.removeControl(shown[key]); }
+    var spec = legends[key];
+    shown[key] = spec[1].length ? W.legend(map, spec[1], spec[0]) : null;
+    if (shown[key] && key === "ratio") { shown[key].getContainer().id = "legend"; }
+  }
+  function hideLegend(key) { if (shown[key]) { map.removeControl(shown[key]); shown[key] = null; } }
+  map.on("overlayadd", function (e) { Object.keys(layers).forEach(function (k) { if (layers[k] === e.layer && legends[k]) { showLegend(k); } }); });
+  map.on("overlayremove", function (e) { Object.keys(layers).forEach(function (k) { if (layers[k] === e.layer) { hideLegend(k); } }); });
+  ["ratio", "pairings", "members", "uncovered"].forEach(showLegend);
 
   var rows = [], sortKey = "code", sortDir = 1, proposal = null;
   var COLS = [["code", gettext("代码")], ["name", gettext("社区")], ["households", gettext("户数")], ["floor_area_m2", gettext("面积 m²")],
@@ -97,7 +114,19 @@
           .bindTooltip(esc(r.name) + "：" + r.members + gettext("名报到党员")).addTo(layers.members);
       });
       if (res[2]) {
-        W.geoJSON(res[2].reach_areas, { style: function (f) { return { color: "#00897b", weight: 1, fillOpacity: 0.08 + 0.1 / (1 + f.properties.reach_m / 300) }; } }).addTo(layers.reach);
+        // Distinct colours per reach, nearest darkest, drawn largest first so the bands nest.
+        var reaches = res[2].reaches_m.slice().sort(function (a, b) { return a - b; });
+        var colourOf = function (m) { return REACH_COLOURS[Math.min(reaches.indexOf(m), REACH_COLOURS.length - 1)]; };
+        var bands = { type: "FeatureCollection", features: res[2].reach_areas.features.slice().sort(function (a, b) { return b.properties.reach_m - a.properties.reach_m; }) };
+        W.geoJSON(bands, { style: function (f) { return { color: colourOf(f.properties.reach_m), weight: 1, fillColor: colourOf(f.properties.reach_m), fillOpacity: 0.3 }; } }).addTo(layers.reach);
+        legends.reach[1] = reaches.map(function (m) { return { fill: colourOf(m), stroke: colourOf(m), label: gettext("步行") + " " + m + " m" }; });
+        if (map.hasLayer(layers.reach)) { showLegend("reach"); }
+        res[2].uncovered_compounds.forEach(function (c) {
+          if (c.lon == null) { return; }
+          L.circleMarker(W.toLatLng(c.lon, c.lat), { radius: 6, color: "#d50000", weight: 2, fillColor: "#ff8a80", fillOpacity: 0.7, className: "uncovered-compound" })
+            .bindTooltip(esc(c.name) + "：" + c.households + " " + gettext("户") + "，" + gettext("最近中心") + " " + (c.distance_m == null ? gettext("不可达") : Math.round(c.distance_m) + " m"))
+            .addTo(layers.uncovered);
+        });
         $("table-uncovered").innerHTML = "<thead><tr><th>" + gettext("小区") + "</th><th>" + gettext("社区") + "</th><th>" + gettext("户数") + "</th><th>" + gettext("最近中心步行距离 m") + "</th></tr></thead><tbody>" +
           res[2].uncovered_compounds.map(function (c) { return "<tr><td>" + esc(c.name) + "</td><td>" + esc(c.community || "") + "</td><td>" + c.households + "</td><td>" + (c.distance_m == null ? "—" : Math.round(c.distance_m)) + "</td></tr>"; }).join("") + "</tbody>";
       }

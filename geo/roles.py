@@ -13,6 +13,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 _GEO_OBJECTS = ("district", "street", "community", "gridunit", "servicecenter",
                 "cobuildingunit", "pairing", "reportingmember", "compound", "building",
                 "walknode", "walkedge", "landfeature")
@@ -38,12 +41,12 @@ class Role(StrEnum):
     STEWARD = "steward"
 
 
-ROLE_LABELS: dict[Role, str] = {
-    Role.ADMIN: "市/区管理员 city/district administrator",
-    Role.PLANNER: "街道规划员 street planner",
-    Role.STAFF: "社区工作人员 community staff",
-    Role.VIEWER: "报表查看 report viewer",
-    Role.STEWARD: "数据管理员 data steward",
+ROLE_LABELS: dict[Role, str | Promise] = {
+    Role.ADMIN: _("市/区管理员"),
+    Role.PLANNER: _("街道规划员"),
+    Role.STAFF: _("社区工作人员"),
+    Role.VIEWER: _("报表查看"),
+    Role.STEWARD: _("数据管理员"),
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
@@ -69,7 +72,7 @@ ROLE_SCOPE_LEVELS: dict[Role, tuple[int, ...]] = {
     Role.STEWARD: (0, 6),
 }
 
-SCOPE_NAMES = {0: "全市 city", 6: "区县 district", 9: "街道 street", 12: "社区 community"}
+SCOPE_NAMES = {0: _("全市"), 6: _("区县"), 9: _("街道"), 12: _("社区")}
 
 
 def covers(scope: str | None, code: str) -> bool:
@@ -93,10 +96,9 @@ def read_scope(scope: str | None, requested: str) -> str | None:
 def scope_problem(role: Role, scope: str) -> str | None:
     """Why ``scope`` does not suit ``role``, or ``None`` when it does."""
     if scope and not scope.isdigit():
-        return f"范围代码应为数字 scope {scope!r} must be digits"
+        return str(_("范围代码 %(scope)r 应为数字") % {"scope": scope})
     if len(scope) not in ROLE_SCOPE_LEVELS[role]:
-        allowed = "、".join(SCOPE_NAMES[n] for n in ROLE_SCOPE_LEVELS[role])
-        return (f"{ROLE_LABELS[role]} 的范围应为 {allowed}; a {role.value} is scoped to "
-                f"{' or '.join(SCOPE_NAMES[n].split()[1] for n in ROLE_SCOPE_LEVELS[role])}, "
-                f"not a {len(scope)}-digit code")
+        allowed = " / ".join(str(SCOPE_NAMES[n]) for n in ROLE_SCOPE_LEVELS[role])
+        return str(_("%(role)s的范围应为%(allowed)s，不能是 %(digits)d 位代码") % {
+            "role": ROLE_LABELS[role], "allowed": allowed, "digits": len(scope)})
     return None

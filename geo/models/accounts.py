@@ -8,6 +8,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from geo.models.scope import ScopeError, check_scope
 from geo.roles import ROLE_LABELS, Role, scope_problem
@@ -19,16 +21,16 @@ class Account(models.Model):
     """A staff user's role and the part of the city (a hierarchy code) they work in."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, related_name="account",
-                                verbose_name="用户 user")
-    role = models.CharField("角色 role", max_length=10,
+                                verbose_name=_("用户"))
+    role = models.CharField(_("角色"), max_length=10,
                             choices=[(r.value, ROLE_LABELS[r]) for r in Role])
-    scope = models.CharField("范围 scope", max_length=12, blank=True, default="",
+    scope = models.CharField(_("范围"), max_length=12, blank=True, default="",
                              help_text="区县 6 位、街道 9 位、社区 12 位代码；空为全市 "
                                        "6/9/12-digit code; empty for the whole city")
 
     class Meta:
-        verbose_name = "账号角色 account"
-        verbose_name_plural = "账号角色 accounts"
+        verbose_name = _("账号角色")
+        verbose_name_plural = pgettext_lazy("plural", "账号角色")
         constraints = [models.CheckConstraint(
             condition=models.Q(scope__regex=r"^([0-9]{6}|[0-9]{9}|[0-9]{12})?$"),
             name="account_scope_code")]
@@ -72,16 +74,16 @@ class PersonalDataAccess(models.Model):
     """One unmasked view of members' personal data: who, when, where, which members."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
-                             verbose_name="用户 user")
-    at = models.DateTimeField("时间 time", auto_now_add=True, db_index=True)
-    channel = models.CharField("途径 channel", max_length=20)
-    path = models.CharField("地址 path", max_length=300, blank=True, default="")
-    member_ids = models.JSONField("党员 member ids", default=list)
-    count = models.PositiveIntegerField("人数 members shown", default=0)
+                             verbose_name=_("用户"))
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    channel = models.CharField(_("途径"), max_length=20)
+    path = models.CharField(_("地址"), max_length=300, blank=True, default="")
+    member_ids = models.JSONField(_("党员"), default=list)
+    count = models.PositiveIntegerField(_("人数"), default=0)
 
     class Meta:
-        verbose_name = "个人信息查看记录 personal data access"
-        verbose_name_plural = "个人信息查看记录 personal data access log"
+        verbose_name = _("个人信息查看记录")
+        verbose_name_plural = pgettext_lazy("plural", "个人信息查看记录")
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
@@ -105,14 +107,14 @@ class LoginLock(models.Model):
     ``manage.py account USER --unlock``).
     """
 
-    username = models.CharField("用户名 user name", max_length=150, unique=True)
-    failures = models.PositiveIntegerField("连续失败次数 failures", default=0)
-    last_failure = models.DateTimeField("最近失败 last failure", null=True, blank=True)
-    until = models.DateTimeField("锁定至 locked until", null=True, blank=True)
+    username = models.CharField(_("用户名"), max_length=150, unique=True)
+    failures = models.PositiveIntegerField(_("连续失败次数"), default=0)
+    last_failure = models.DateTimeField(_("最近失败"), null=True, blank=True)
+    until = models.DateTimeField(_("锁定至"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "登录锁定 login lock"
-        verbose_name_plural = "登录锁定 login locks"
+        verbose_name = _("登录锁定")
+        verbose_name_plural = pgettext_lazy("plural", "登录锁定")
 
     def __str__(self) -> str:
         return f"{self.username} ({self.failures})"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
 
 from geo.analysis.codes import CodeError, check_code
 
@@ -13,10 +14,10 @@ SRID = 4326
 class Origin(models.TextChoices):
     """Where a row came from."""
 
-    IMPORTED = "imported", "导入 imported"
-    MANUAL = "manual", "手工 manual"
-    GENERATED = "generated", "生成（演示） generated demo"
-    DERIVED = "derived", "推导（演示） derived demo"
+    IMPORTED = "imported", _("导入")
+    MANUAL = "manual", _("手工")
+    GENERATED = "generated", _("生成（演示）")
+    DERIVED = "derived", _("推导（演示）")
 
 
 class StaleVersion(Exception):
@@ -32,13 +33,13 @@ class StaleVersion(Exception):
 class Tracked(models.Model):
     """Provenance, timestamps and an edit version for optimistic locking."""
 
-    origin = models.CharField("来源 origin", max_length=16, choices=Origin.choices,
+    origin = models.CharField(_("来源"), max_length=16, choices=Origin.choices,
                               default=Origin.MANUAL)
-    source = models.CharField("数据源 source", max_length=200, blank=True, default="",
+    source = models.CharField(_("数据源"), max_length=200, blank=True, default="",
                               db_index=True)
-    created_at = models.DateTimeField("创建 created", auto_now_add=True)
-    updated_at = models.DateTimeField("更新 updated", auto_now=True)
-    version = models.PositiveIntegerField("版本 version", default=1)
+    created_at = models.DateTimeField(_("创建"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新"), auto_now=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
 
     class Meta:
         abstract = True

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GinIndex
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .base import SRID, Tracked, non_negative, unique_code
 from .hierarchy import Community
@@ -12,19 +14,19 @@ from .hierarchy import Community
 class Compound(Tracked):
     """小区: a residential compound."""
 
-    code = models.CharField("编号 code", max_length=40, blank=True, default="",
-                            help_text="外部编号 external code; re-imports match on it")
-    name = models.CharField("名称 name", max_length=150)
+    code = models.CharField(_("编号"), max_length=40, blank=True, default="",
+                            help_text=_("外部编号"))
+    name = models.CharField(_("名称"), max_length=150)
     community = models.ForeignKey(Community, models.SET_NULL, null=True, blank=True,
-                                  related_name="compounds", verbose_name="社区 community")
-    geom = models.PolygonField("边界 boundary", srid=SRID)
-    households = models.PositiveIntegerField("户数 households", default=0)
-    households_estimated = models.BooleanField("户数为估算 households estimated", default=False)
+                                  related_name="compounds", verbose_name=_("社区"))
+    geom = models.PolygonField(_("边界"), srid=SRID)
+    households = models.PositiveIntegerField(_("户数"), default=0)
+    households_estimated = models.BooleanField(_("户数为估算"), default=False)
     osm_id = models.BigIntegerField("OSM id", null=True, blank=True)
 
     class Meta:
-        verbose_name = "小区 compound"
-        verbose_name_plural = "小区 compounds"
+        verbose_name = _("小区")
+        verbose_name_plural = pgettext_lazy("plural", "小区")
         ordering = ["name"]
         constraints = [non_negative("households", "compound"), unique_code("compound")]
         # Name search on the resident finder: prefix, substring and fuzzy (pg_trgm).
@@ -37,23 +39,23 @@ class Compound(Tracked):
 class Building(Tracked):
     """楼栋 with a footprint, levels and households."""
 
-    code = models.CharField("编号 code", max_length=40, blank=True, default="",
-                            help_text="外部编号 external code; re-imports match on it")
-    name = models.CharField("名称 name", max_length=150, blank=True, default="")
+    code = models.CharField(_("编号"), max_length=40, blank=True, default="",
+                            help_text=_("外部编号"))
+    name = models.CharField(_("名称"), max_length=150, blank=True, default="")
     compound = models.ForeignKey(Compound, models.SET_NULL, null=True, blank=True,
-                                 related_name="buildings", verbose_name="小区 compound")
+                                 related_name="buildings", verbose_name=_("小区"))
     community = models.ForeignKey(Community, models.SET_NULL, null=True, blank=True,
-                                  related_name="buildings", verbose_name="社区 community")
-    geom = models.PolygonField("轮廓 footprint", srid=SRID)
-    levels = models.PositiveSmallIntegerField("层数 levels", null=True, blank=True)
-    residential = models.BooleanField("住宅 residential", default=True)
-    households = models.PositiveIntegerField("户数 households", default=0)
-    households_estimated = models.BooleanField("户数为估算 households estimated", default=False)
+                                  related_name="buildings", verbose_name=_("社区"))
+    geom = models.PolygonField(_("轮廓"), srid=SRID)
+    levels = models.PositiveSmallIntegerField(_("层数"), null=True, blank=True)
+    residential = models.BooleanField(_("住宅"), default=True)
+    households = models.PositiveIntegerField(_("户数"), default=0)
+    households_estimated = models.BooleanField(_("户数为估算"), default=False)
     osm_id = models.BigIntegerField("OSM id", null=True, blank=True)
 
     class Meta:
-        verbose_name = "楼栋 building"
-        verbose_name_plural = "楼栋 buildings"
+        verbose_name = _("楼栋")
+        verbose_name_plural = pgettext_lazy("plural", "楼栋")
         constraints = [
             non_negative("households", "building"),
             unique_code("building"),

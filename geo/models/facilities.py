@@ -7,6 +7,8 @@ from django.contrib.gis.geos import LineString
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .audit import audited
 from .base import SRID, Tracked, non_negative, unique_code
@@ -16,49 +18,49 @@ from .hierarchy import Community, Street
 class CenterLevel(models.TextChoices):
     """Level of a 党群服务中心/站."""
 
-    DISTRICT = "district", "区级 district"
-    STREET = "street", "街道级 street"
-    COMMUNITY = "community", "社区级 community"
-    SITE = "site", "站点 site"
+    DISTRICT = "district", _("区级")
+    STREET = "street", _("街道级")
+    COMMUNITY = "community", _("社区级")
+    SITE = "site", _("站点")
 
 
 class CenterService(models.TextChoices):
     """Service windows of a center."""
 
-    PARTY = "party", "党员服务 party-member services"
-    GENERAL = "general", "综合业务 general affairs"
-    PROXY = "proxy", "帮办代办 errands on behalf"
-    CONSULT = "consult", "咨询投诉 enquiries and complaints"
+    PARTY = "party", _("党员服务")
+    GENERAL = "general", _("综合业务")
+    PROXY = "proxy", _("帮办代办")
+    CONSULT = "consult", _("咨询投诉")
 
 
 class ServiceCenter(Tracked):
     """党群服务中心/站 at a point, optionally with a footprint."""
 
-    code = models.CharField("编号 code", max_length=40, blank=True, default="",
-                            help_text="外部编号 external code; re-imports match on it")
-    name = models.CharField("名称 name", max_length=150)
-    level = models.CharField("层级 level", max_length=10, choices=CenterLevel.choices)
+    code = models.CharField(_("编号"), max_length=40, blank=True, default="",
+                            help_text=_("外部编号"))
+    name = models.CharField(_("名称"), max_length=150)
+    level = models.CharField(_("层级"), max_length=10, choices=CenterLevel.choices)
     street = models.ForeignKey(Street, models.SET_NULL, null=True, blank=True,
-                               related_name="centers", verbose_name="街道 street")
+                               related_name="centers", verbose_name=_("街道"))
     community = models.ForeignKey(Community, models.SET_NULL, null=True, blank=True,
-                                  related_name="centers", verbose_name="社区 community")
-    location = models.PointField("位置 location", srid=SRID)
-    footprint = models.PolygonField("占地 footprint", srid=SRID, null=True, blank=True)
+                                  related_name="centers", verbose_name=_("社区"))
+    location = models.PointField(_("位置"), srid=SRID)
+    footprint = models.PolygonField(_("占地"), srid=SRID, null=True, blank=True)
     floor_area = models.FloatField("建筑面积 floor area (m²)", default=0)
-    opening_hours = models.CharField("开放时间 opening hours", max_length=200, blank=True,
+    opening_hours = models.CharField(_("开放时间"), max_length=200, blank=True,
                                      default="")
     services = ArrayField(models.CharField(max_length=16, choices=CenterService.choices),
-                          verbose_name="服务窗口 services", default=list, blank=True)
-    phone = models.CharField("电话 phone", max_length=40, blank=True, default="")
-    address = models.CharField("地址 address", max_length=200, blank=True, default="")
-    licensed = models.BooleanField("可挂牌 licensed", default=True)
-    comprehensive = models.BooleanField("综合性中心 comprehensive", default=False)
+                          verbose_name=_("服务窗口"), default=list, blank=True)
+    phone = models.CharField(_("电话"), max_length=40, blank=True, default="")
+    address = models.CharField(_("地址"), max_length=200, blank=True, default="")
+    licensed = models.BooleanField(_("可挂牌"), default=True)
+    comprehensive = models.BooleanField(_("综合性中心"), default=False)
 
     history = audited()
 
     class Meta:
-        verbose_name = "党群服务中心 service center"
-        verbose_name_plural = "党群服务中心 service centers"
+        verbose_name = _("党群服务中心")
+        verbose_name_plural = pgettext_lazy("plural", "党群服务中心")
         ordering = ["level", "name"]
         constraints = [non_negative("floor_area", "center"), unique_code("center")]
         # Name search on the resident finder: prefix, substring and fuzzy (pg_trgm).
@@ -71,35 +73,35 @@ class ServiceCenter(Tracked):
 class UnitType(models.TextChoices):
     """Kind of a 结对共建单位."""
 
-    ORGAN = "organ", "机关 government organ"
-    INSTITUTION = "institution", "事业单位 public institution"
-    SOE = "soe", "国有企业 state-owned enterprise"
-    UNIVERSITY = "university", "高校 university"
-    PRIVATE = "private", "非公企业 private enterprise"
-    SOCIAL = "social", "社会组织 social organisation"
+    ORGAN = "organ", _("机关")
+    INSTITUTION = "institution", _("事业单位")
+    SOE = "soe", _("国有企业")
+    UNIVERSITY = "university", _("高校")
+    PRIVATE = "private", _("非公企业")
+    SOCIAL = "social", _("社会组织")
 
 
 class CoBuildingUnit(Tracked):
     """结对共建单位: an organisation that pairs with communities."""
 
-    code = models.CharField("编号 code", max_length=40, blank=True, default="",
-                            help_text="外部编号 external code; re-imports match on it")
-    name = models.CharField("名称 name", max_length=150)
-    unit_type = models.CharField("类型 type", max_length=12, choices=UnitType.choices)
-    location = models.PointField("位置 location", srid=SRID)
-    footprint = models.PolygonField("占地 footprint", srid=SRID, null=True, blank=True)
-    party_members = models.PositiveIntegerField("党员数 party members", default=0)
-    capacity = models.PositiveSmallIntegerField("可结对社区数 capacity", default=1)
-    address = models.CharField("地址 address", max_length=200, blank=True, default="")
-    phone = models.CharField("电话 phone", max_length=40, blank=True, default="")
-    candidate = models.BooleanField("候选（未确认） candidate only", default=False)
+    code = models.CharField(_("编号"), max_length=40, blank=True, default="",
+                            help_text=_("外部编号"))
+    name = models.CharField(_("名称"), max_length=150)
+    unit_type = models.CharField(_("类型"), max_length=12, choices=UnitType.choices)
+    location = models.PointField(_("位置"), srid=SRID)
+    footprint = models.PolygonField(_("占地"), srid=SRID, null=True, blank=True)
+    party_members = models.PositiveIntegerField(_("党员数"), default=0)
+    capacity = models.PositiveSmallIntegerField(_("可结对社区数"), default=1)
+    address = models.CharField(_("地址"), max_length=200, blank=True, default="")
+    phone = models.CharField(_("电话"), max_length=40, blank=True, default="")
+    candidate = models.BooleanField(_("候选（未确认）"), default=False)
     osm_id = models.BigIntegerField("OSM id", null=True, blank=True)
 
     history = audited()
 
     class Meta:
-        verbose_name = "共建单位 co-building unit"
-        verbose_name_plural = "共建单位 co-building units"
+        verbose_name = _("共建单位")
+        verbose_name_plural = pgettext_lazy("plural", "共建单位")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(condition=models.Q(capacity__gte=1),
@@ -114,38 +116,38 @@ class CoBuildingUnit(Tracked):
 class PairingMethod(models.TextChoices):
     """How a pairing was proposed."""
 
-    OPTIMAL = "optimal", "最优分配 optimal"
-    GREEDY = "greedy", "就近贪心 greedy nearest"
-    MANUAL = "manual", "手工 manual"
+    OPTIMAL = "optimal", _("最优分配")
+    GREEDY = "greedy", _("就近贪心")
+    MANUAL = "manual", _("手工")
 
 
 class PairingStatus(models.TextChoices):
     """Life cycle of a pairing; confirmed and signed ones are locked for the optimiser."""
 
-    PROPOSED = "proposed", "建议 proposed"
-    CONFIRMED = "confirmed", "已确认 confirmed"
-    SIGNED = "signed", "已签约 signed"
+    PROPOSED = "proposed", _("建议")
+    CONFIRMED = "confirmed", _("已确认")
+    SIGNED = "signed", _("已签约")
 
 
 class Pairing(Tracked):
     """结对共建: a unit paired with a community."""
 
     unit = models.ForeignKey(CoBuildingUnit, models.CASCADE, related_name="pairings",
-                             verbose_name="共建单位 unit")
+                             verbose_name=_("共建单位"))
     community = models.ForeignKey(Community, models.CASCADE, related_name="pairings",
-                                  verbose_name="社区 community")
-    distance_m = models.FloatField("距离 distance (m)", null=True, blank=True)
-    method = models.CharField("方法 method", max_length=10, choices=PairingMethod.choices,
+                                  verbose_name=_("社区"))
+    distance_m = models.FloatField(_("距离"), null=True, blank=True)
+    method = models.CharField(_("方法"), max_length=10, choices=PairingMethod.choices,
                               default=PairingMethod.MANUAL)
-    status = models.CharField("状态 status", max_length=10, choices=PairingStatus.choices,
+    status = models.CharField(_("状态"), max_length=10, choices=PairingStatus.choices,
                               default=PairingStatus.PROPOSED)
-    agreement_date = models.DateField("签约日期 agreement date", null=True, blank=True)
+    agreement_date = models.DateField(_("签约日期"), null=True, blank=True)
 
     history = audited()
 
     class Meta:
-        verbose_name = "结对共建 pairing"
-        verbose_name_plural = "结对共建 pairings"
+        verbose_name = _("结对共建")
+        verbose_name_plural = pgettext_lazy("plural", "结对共建")
         constraints = [
             models.UniqueConstraint(fields=["unit", "community"], name="pairing_unique"),
             models.CheckConstraint(
@@ -192,4 +194,4 @@ class CommunityOwnCenter(models.Model):
     class Meta:
         managed = False
         db_table = "geo_community_own_center"
-        verbose_name = "社区自有中心 own center"
+        verbose_name = _("社区自有中心")

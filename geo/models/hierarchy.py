@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GinIndex
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .audit import audited
 from .base import SRID, Tracked, code_check, non_negative, validate_level_code
@@ -12,18 +14,18 @@ from .base import SRID, Tracked, code_check, non_negative, validate_level_code
 class District(Tracked):
     """区/县, coded by GB/T 2260 (6 digits)."""
 
-    code = models.CharField("区划代码 code", max_length=6, unique=True)
+    code = models.CharField(_("区划代码"), max_length=6, unique=True)
     # Made by ``import_layer --create-parents`` from a community file: 99xxxx, no province
     # has prefix 99 (GB/T 2260), so a later import of the real code never collides.
-    code_provisional = models.BooleanField("临时代码 provisional code", default=False)
-    name = models.CharField("名称 name", max_length=100)
-    geom = models.MultiPolygonField("边界 boundary", srid=SRID)
+    code_provisional = models.BooleanField(_("临时代码"), default=False)
+    name = models.CharField(_("名称"), max_length=100)
+    geom = models.MultiPolygonField(_("边界"), srid=SRID)
 
     history = audited()
 
     class Meta:
-        verbose_name = "区/县 district"
-        verbose_name_plural = "区/县 districts"
+        verbose_name = _("区/县")
+        verbose_name_plural = pgettext_lazy("plural", "区/县")
         ordering = ["code"]
         constraints = [code_check("district", 6)]
 
@@ -37,18 +39,18 @@ class District(Tracked):
 class Street(Tracked):
     """街道 (9-digit code under its district)."""
 
-    code = models.CharField("街道代码 code", max_length=9, unique=True)
-    code_provisional = models.BooleanField("临时代码 provisional code", default=False)
-    name = models.CharField("名称 name", max_length=100)
+    code = models.CharField(_("街道代码"), max_length=9, unique=True)
+    code_provisional = models.BooleanField(_("临时代码"), default=False)
+    name = models.CharField(_("名称"), max_length=100)
     district = models.ForeignKey(District, models.PROTECT, related_name="streets",
-                                 verbose_name="区/县 district")
-    geom = models.MultiPolygonField("边界 boundary", srid=SRID)
+                                 verbose_name=_("区/县"))
+    geom = models.MultiPolygonField(_("边界"), srid=SRID)
 
     history = audited()
 
     class Meta:
-        verbose_name = "街道 street"
-        verbose_name_plural = "街道 streets"
+        verbose_name = _("街道")
+        verbose_name_plural = pgettext_lazy("plural", "街道")
         ordering = ["code"]
         constraints = [code_check("street", 9)]
 
@@ -62,30 +64,30 @@ class Street(Tracked):
 class AreaClass(models.TextChoices):
     """Urban class of a community; service funds differ by class (DESIGN §3 funds)."""
 
-    CENTRAL = "central", "中心城区 central city"
-    COUNTY = "county", "县级城区 county town"
+    CENTRAL = "central", _("中心城区")
+    COUNTY = "county", _("县级城区")
 
 
 class Community(Tracked):
     """社区 (12-digit code under its street)."""
 
-    code = models.CharField("社区代码 code", max_length=12, unique=True)
-    code_provisional = models.BooleanField("临时代码 provisional code", default=False)
-    name = models.CharField("名称 name", max_length=100)
+    code = models.CharField(_("社区代码"), max_length=12, unique=True)
+    code_provisional = models.BooleanField(_("临时代码"), default=False)
+    name = models.CharField(_("名称"), max_length=100)
     street = models.ForeignKey(Street, models.PROTECT, related_name="communities",
-                               verbose_name="街道 street")
-    geom = models.MultiPolygonField("边界 boundary", srid=SRID)
-    households = models.PositiveIntegerField("户数 households", default=0)
-    population = models.PositiveIntegerField("人口 population", default=0)
-    party_members = models.PositiveIntegerField("党员数 party members", default=0)
-    area_class = models.CharField("城区类别 area class", max_length=10,
+                               verbose_name=_("街道"))
+    geom = models.MultiPolygonField(_("边界"), srid=SRID)
+    households = models.PositiveIntegerField(_("户数"), default=0)
+    population = models.PositiveIntegerField(_("人口"), default=0)
+    party_members = models.PositiveIntegerField(_("党员数"), default=0)
+    area_class = models.CharField(_("城区类别"), max_length=10,
                                   choices=AreaClass.choices, default=AreaClass.CENTRAL)
 
     history = audited()
 
     class Meta:
-        verbose_name = "社区 community"
-        verbose_name_plural = "社区 communities"
+        verbose_name = _("社区")
+        verbose_name_plural = pgettext_lazy("plural", "社区")
         ordering = ["code"]
         constraints = [
             code_check("community", 12),
@@ -106,35 +108,35 @@ class Community(Tracked):
 class ZoneType(models.TextChoices):
     """Zone type of a grid unit."""
 
-    RESIDENTIAL = "residential", "生活居住区 residential"
-    PRODUCTION = "production", "生产作业区 production"
-    ROAD_TRAFFIC = "road_traffic", "道路交通区 road-traffic"
+    RESIDENTIAL = "residential", _("生活居住区")
+    PRODUCTION = "production", _("生产作业区")
+    ROAD_TRAFFIC = "road_traffic", _("道路交通区")
 
 
 class GridUnit(Tracked):
     """网格: a closed polygon inside its community (15-digit code)."""
 
-    code = models.CharField("网格代码 code", max_length=15, unique=True)
-    code_provisional = models.BooleanField("临时代码 provisional code", default=False)
-    name = models.CharField("名称 name", max_length=100)
+    code = models.CharField(_("网格代码"), max_length=15, unique=True)
+    code_provisional = models.BooleanField(_("临时代码"), default=False)
+    name = models.CharField(_("名称"), max_length=100)
     community = models.ForeignKey(Community, models.PROTECT, related_name="grids",
-                                  verbose_name="社区 community")
-    geom = models.MultiPolygonField("边界 boundary", srid=SRID)
-    zone_type = models.CharField("网格类型 zone type", max_length=16, choices=ZoneType.choices,
+                                  verbose_name=_("社区"))
+    geom = models.MultiPolygonField(_("边界"), srid=SRID)
+    zone_type = models.CharField(_("网格类型"), max_length=16, choices=ZoneType.choices,
                                  default=ZoneType.RESIDENTIAL)
-    households = models.PositiveIntegerField("户数 households", default=0)
-    households_estimated = models.BooleanField("户数为估算 households estimated", default=False)
-    leader = models.CharField("网格长 grid leader", max_length=50, blank=True, default="")
-    workers = models.JSONField("网格员 grid workers", default=list, blank=True,
+    households = models.PositiveIntegerField(_("户数"), default=0)
+    households_estimated = models.BooleanField(_("户数为估算"), default=False)
+    leader = models.CharField(_("网格长"), max_length=50, blank=True, default="")
+    workers = models.JSONField(_("网格员"), default=list, blank=True,
                                help_text='[{"name": "...", "phone": "..."}]')
-    party_branch = models.CharField("网格党支部/党小组 party branch", max_length=100,
+    party_branch = models.CharField(_("网格党支部/党小组"), max_length=100,
                                     blank=True, default="")
 
     history = audited()
 
     class Meta:
-        verbose_name = "网格 grid unit"
-        verbose_name_plural = "网格 grid units"
+        verbose_name = _("网格")
+        verbose_name_plural = pgettext_lazy("plural", "网格")
         ordering = ["code"]
         constraints = [code_check("grid", 15), non_negative("households", "grid")]
 

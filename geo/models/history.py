@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .base import SRID
 from .hierarchy import Community, GridUnit
@@ -12,30 +14,30 @@ from .hierarchy import Community, GridUnit
 class GridOperation(models.TextChoices):
     """What a planner did in one save."""
 
-    DRAW = "draw", "新建 draw"
-    SPLIT = "split", "分割 split"
-    MERGE = "merge", "合并 merge"
-    RESHAPE = "reshape", "调整边界 reshape"
-    EDIT = "edit", "编辑 edit"
-    REVERT = "revert", "撤销 revert"
+    DRAW = "draw", _("新建")
+    SPLIT = "split", _("分割")
+    MERGE = "merge", _("合并")
+    RESHAPE = "reshape", _("调整边界")
+    EDIT = "edit", _("编辑")
+    REVERT = "revert", _("撤销")
 
 
 class GridChangeset(models.Model):
     """One save of a community's grids: every grid it touched changed together."""
 
     community = models.ForeignKey(Community, models.CASCADE, related_name="grid_changesets",
-                                  verbose_name="社区 community")
+                                  verbose_name=_("社区"))
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
-                             verbose_name="用户 user")
-    created_at = models.DateTimeField("时间 time", auto_now_add=True, db_index=True)
-    operation = models.CharField("操作 operation", max_length=10, choices=GridOperation.choices)
-    note = models.CharField("说明 note", max_length=200, blank=True, default="")
+                             verbose_name=_("用户"))
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    operation = models.CharField(_("操作"), max_length=10, choices=GridOperation.choices)
+    note = models.CharField(_("说明"), max_length=200, blank=True, default="")
     reverts = models.ForeignKey("self", models.SET_NULL, null=True, blank=True,
-                                related_name="reverted_by", verbose_name="撤销了 reverts")
+                                related_name="reverted_by", verbose_name=_("撤销了"))
 
     class Meta:
-        verbose_name = "网格变更 grid changeset"
-        verbose_name_plural = "网格变更 grid changesets"
+        verbose_name = _("网格变更")
+        verbose_name_plural = pgettext_lazy("plural", "网格变更")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
@@ -48,18 +50,18 @@ class GridChange(models.Model):
     changeset = models.ForeignKey(GridChangeset, models.CASCADE, related_name="changes")
     grid = models.ForeignKey(GridUnit, models.SET_NULL, null=True, blank=True,
                              related_name="changes")
-    code = models.CharField("网格代码 code", max_length=15, db_index=True)
-    name = models.CharField("名称 name", max_length=100, blank=True, default="")
-    before_geom = models.MultiPolygonField("之前边界 before", srid=SRID, null=True, blank=True)
-    after_geom = models.MultiPolygonField("之后边界 after", srid=SRID, null=True, blank=True)
+    code = models.CharField(_("网格代码"), max_length=15, db_index=True)
+    name = models.CharField(_("名称"), max_length=100, blank=True, default="")
+    before_geom = models.MultiPolygonField(_("之前边界"), srid=SRID, null=True, blank=True)
+    after_geom = models.MultiPolygonField(_("之后边界"), srid=SRID, null=True, blank=True)
     before_households = models.PositiveIntegerField(null=True, blank=True)
     after_households = models.PositiveIntegerField(null=True, blank=True)
     before_version = models.PositiveIntegerField(null=True, blank=True)
     after_version = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "网格变更明细 grid change"
-        verbose_name_plural = "网格变更明细 grid changes"
+        verbose_name = _("网格变更明细")
+        verbose_name_plural = pgettext_lazy("plural", "网格变更明细")
         ordering = ["changeset", "code"]
 
     def __str__(self) -> str:

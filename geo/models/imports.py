@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ImportStatus(models.TextChoices):
@@ -31,28 +32,28 @@ class ImportRun(models.Model):
     """One uploaded file and what importing it did; its undo log reverts it as a whole."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
-                             related_name="+", verbose_name="导入人 user")
-    scope = models.CharField("范围 scope", max_length=12, blank=True, default="")
-    kind = models.CharField("图层 layer", max_length=16)
-    file_name = models.CharField("文件 file", max_length=255)
-    file_sha256 = models.CharField("文件 SHA-256", max_length=64)
-    file_size = models.BigIntegerField("大小 bytes")
-    stored = models.CharField("保存位置 stored at", max_length=300)
-    options = models.JSONField("选项 options", default=dict)
-    status = models.CharField("状态 status", max_length=10, choices=ImportStatus.choices,
+                             related_name="+", verbose_name=_("导入人"))
+    scope = models.CharField(_("范围"), max_length=12, blank=True, default="")
+    kind = models.CharField(_("图层"), max_length=16)
+    file_name = models.CharField(_("文件"), max_length=255)
+    file_sha256 = models.CharField(_("文件 SHA-256"), max_length=64)
+    file_size = models.BigIntegerField(_("大小"))
+    stored = models.CharField(_("保存位置"), max_length=300)
+    options = models.JSONField(_("选项"), default=dict)
+    status = models.CharField(_("状态"), max_length=10, choices=ImportStatus.choices,
                               default=ImportStatus.UPLOADED)
-    counts = models.JSONField("结果 counts", default=dict)
-    problems = models.JSONField("问题 problems", default=list)
-    undo_log = models.JSONField("撤销记录 undo log", default=list)
-    created_at = models.DateTimeField("上传 uploaded", auto_now_add=True)
-    imported_at = models.DateTimeField("导入 imported", null=True, blank=True)
-    undone_at = models.DateTimeField("撤销 undone", null=True, blank=True)
+    counts = models.JSONField(_("结果"), default=dict)
+    problems = models.JSONField(_("问题"), default=list)
+    undo_log = models.JSONField(_("撤销记录"), default=list)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    imported_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+    undone_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
     undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
-                                  blank=True, related_name="+", verbose_name="撤销人 undone by")
+                                  blank=True, related_name="+", verbose_name=_("撤销人"))
 
     class Meta:
-        verbose_name = "导入记录 import"
-        verbose_name_plural = "导入记录 imports"
+        verbose_name = _("导入记录")
+        verbose_name_plural = pgettext_lazy("plural", "导入记录")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

@@ -220,6 +220,6 @@ def test_it_assigns_roles_from_the_command_line(demo_db: None, monkeypatch: Any)
     account = Account.objects.get(user__username="lee")
     assert (account.role, account.scope) == ("planner", s1) and account.user.is_staff
     assert account.user.check_password("lee-grids-2026!")
-    with pytest.raises(CommandError, match="scope"):
+    with pytest.raises(CommandError, match="范围应为社区，不能是 9 位代码"):
         call_command("account", "lee", "--role", "staff", "--scope", s1)
     assert Account.objects.get(user__username="lee").role == "planner"

@@ -65,9 +65,9 @@
         }).join("，") : "") : "") + "</div>") : "";
     (answer.notices || []).forEach(function (n) { placeEl.innerHTML += '<p class="notice">' + esc(n.message) + "</p>"; });
     results.innerHTML = answer.centers.map(function (c, i) {
-      var services = (c.services || []).map(function (s) { return '<span class="tag">' + esc((cfg.services[s] || s).split(" ")[0]) + "</span>"; }).join("");
+      var services = (c.services || []).map(function (s) { return '<span class="tag">' + esc(cfg.services[s] || s) + "</span>"; }).join("");
       return '<li class="center-card' + (i === 0 ? " best" : "") + '" data-id="' + c.id + '" data-distance="' + c.distance_m + '">' +
-        "<h2>" + esc(c.name) + ' <small>' + esc((cfg.levels[c.level] || c.level).split(" ")[0]) + "</small></h2>" +
+        "<h2>" + esc(c.name) + ' <small>' + esc(cfg.levels[c.level] || c.level) + "</small></h2>" +
         '<p class="dist"><b>' + metres(c.distance_m) + "</b> · " + gettext("步行约") + " " + minutes(c.walk_minutes) + "</p>" +
         (c.opening_hours ? "<p>" + gettext("开放时间") + "：" + esc(c.opening_hours) + "</p>" : "") +
         (services ? "<p>" + services + "</p>" : "") +

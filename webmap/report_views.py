@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from geo.analysis.coverage import parse_reaches
@@ -45,12 +46,11 @@ def export(request: HttpRequest) -> HttpResponse:
     profile_name = request.GET.get("profile") or None
     try:
         if fmt not in FORMATS:
-            raise ValueError(f"format 应为 {'、'.join(FORMATS)} must be one of "
-                             f"{', '.join(FORMATS)}")
+            raise ValueError(_("format 应为 %(formats)s 之一") % {"formats": ", ".join(FORMATS)})
         # Only built-in profiles by name: a path would let a request read server files.
         if profile_name is not None and profile_name not in available_profiles():
-            raise ValueError(f"profile 应为 {'、'.join(available_profiles())} 之一 "
-                             f"unknown profile {profile_name!r}")
+            raise ValueError(_("profile 应为 %(names)s 之一，不是 %(name)r") % {
+                "names": ", ".join(available_profiles()), "name": profile_name})
         profile = load_profile(profile_name)
         reach = request.GET.get("reach")
         reaches = parse_reaches(reach) if reach else list(profile.walk_reach_m)

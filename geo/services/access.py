@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Exists, Model, OuterRef, Q
+from django.utils.translation import gettext as _
 
 from geo.models import (
     Building,
@@ -98,7 +99,7 @@ def require_in_scope(user: Any, code: str, what: str = "") -> None:
     """Raise PermissionDenied unless ``code`` lies inside the user's scope."""
     scope = scope_of(user)
     if not covers(scope, code):
-        raise PermissionDenied(_outside(scope, code or "全市 city", what))
+        raise PermissionDenied(_outside(scope, code or _("全市"), what))
 
 
 def require_geometry_in_scope(user: Any, geom: Any) -> None:
@@ -119,13 +120,13 @@ def require_geometry_in_scope(user: Any, geom: Any) -> None:
                     [bytes(geom.ewkb), EDGE_TOLERANCE_M, scope])
         row = cur.fetchone()
     if not (row and row[0]):
-        raise PermissionDenied(_outside(scope, "新位置 new location", ""))
+        raise PermissionDenied(_outside(scope, _("新位置"), ""))
 
 
 def require_perm(user: Any, perm: str) -> None:
     """Raise PermissionDenied without the permission."""
     if not user.has_perm(perm):
-        raise PermissionDenied(f"没有权限 you lack the permission {perm}")
+        raise PermissionDenied(_("没有权限 %(perm)s") % {"perm": perm})
 
 
 def scope_for_read(user: Any, requested: str) -> str:
@@ -133,14 +134,12 @@ def scope_for_read(user: Any, requested: str) -> str:
     scope = scope_of(user)
     chosen = read_scope(scope, requested)
     if chosen is None:
-        raise PermissionDenied(_outside(scope, requested or "全市 city", ""))
+        raise PermissionDenied(_outside(scope, requested or _("全市"), ""))
     return chosen
 
 
 def _outside(scope: str | None, code: str, what: str) -> str:
     if scope is None:
-        return ("此账号没有分配工作范围，请联系管理员 this account has no role or scope; ask an "
-                "administrator to assign one")
-    mine = scope or "全市 city"
-    thing = f"{what} " if what else ""
-    return (f"{thing}{code} 不在您的范围 {mine} 内 {thing}{code} lies outside your scope {mine}")
+        return _("此账号没有分配角色或工作范围，请联系管理员")
+    return _("%(what)s%(code)s 不在您的工作范围 %(scope)s 内") % {
+        "what": f"{what} " if what else "", "code": code, "scope": scope or _("全市")}

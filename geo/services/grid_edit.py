@@ -9,6 +9,7 @@ import shapely
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 from shapely.geometry.base import BaseGeometry
 
 from geo.analysis.grid_checks import GridRecord, check_community_grids
@@ -135,8 +136,8 @@ def save_grids(community: Community, base: dict[int, int], drafts: list[GridDraf
                          | {f"#{pk}" for pk in base if pk not in now})
         unknown = [d.id for d in drafts if d.id is not None and d.id not in base]
         if unknown:
-            raise GridEditError("unknown_grid", f"网格 {unknown} 不在加载的版本中 grids "
-                                f"{unknown} were not part of the loaded community")
+            raise GridEditError("unknown_grid", _("网格 %(ids)s 不在加载的版本中")
+                                % {"ids": unknown})
         if changed:
             raise Conflict(changed, [grid_feature(g) for g in current.values()])
         return _write(community, current, drafts, operation, user, profile, note)

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.gis.geos import GEOSGeometry
 from django.db.models import Model
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from geo.models import (
     CoBuildingUnit,
@@ -84,13 +85,10 @@ def revert_to(model: Any, pk: int, record: Any, based_on: int | None,
     community tiled) and for deletion records.
     """
     if model is GridUnit:
-        raise RevertRefused("网格请在网格编辑器中按变更撤销，以保证网格完整覆盖社区 revert grids "
-                            "by changeset in the grid editor (/plan/), which keeps the "
-                            "community tiled")
+        raise RevertRefused(_("网格请在网格编辑器（/plan/）中按变更撤销，以保证网格完整覆盖社区"))
     if record.history_type == "-":
-        raise RevertRefused("这条记录是删除，请选择删除之前的记录 that record is the deletion; "
-                            "choose a record before it")
-    reason = f"撤销至记录 #{record.history_id} revert to record {record.history_id}"
+        raise RevertRefused(_("这条记录是删除，请选择删除之前的记录"))
+    reason = _("撤销至记录 #%(id)s") % {"id": record.history_id}
     obj: Any = model._default_manager.filter(pk=pk).first()
     restore = obj is None  # deleted since: bring it back as it was
     if restore:

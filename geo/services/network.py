@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from geo.analysis.nearest import CenterField
 from geo.analysis.network import NetworkError, WalkGraph
@@ -84,8 +85,7 @@ def walk_graph() -> WalkGraph:
                     "ORDER BY id"))
         edges = cur.fetchall()
     if nodes.size == 0 or not edges:
-        raise NetworkError("路网为空：请先导入路网 the walking network is empty; import roads "
-                           "first (import_osm or load_demo)")
+        raise NetworkError(_("路网为空：请先导入路网（import_osm 或 load_demo）"))
     ids = nodes[:, 0].astype(np.int64)
     start = np.array([e[0] for e in edges], dtype=np.int64)
     end = np.array([e[1] for e in edges], dtype=np.int64)
@@ -109,7 +109,7 @@ def center_field(licensed_only: bool = False) -> LoadedField:
     graph = walk_graph()
     rows = center_rows(licensed_only=licensed_only)
     if not rows:
-        raise NetworkError("没有服务中心 there are no service centers yet")
+        raise NetworkError(_("还没有服务中心"))
     centers = [row for row, _ in rows]
     field = CenterField.build(graph, [xy for _, xy in rows])
     loaded = LoadedField(field=field, centers=centers, signature=sig)

@@ -72,7 +72,7 @@ def test_it_reverts_and_records_the_revert(demo_db: None) -> None:
     assert street.name != "改名街道" and street.geom.equals_exact(old_geom, 1e-9)
     assert street.version == seen + 1
     top = resp.json()["records"][0]
-    assert top["user"] == "ann" and "revert" in top["reason"]
+    assert top["user"] == "ann" and "撤销至记录" in top["reason"]
     assert "geom" in top["changed"]
     # The revert is itself a change: reverting it again gives the edited name back.
     again = client.post(f"/api/v1/history/streets/{street.pk}/revert",

@@ -74,7 +74,7 @@ def test_it_scopes_api_reads(demo_db: None) -> None:
         resp = client.get("/api/v1/facility-ratio", {"scope": s1})
         assert resp.status_code == status, (role, scope)
         if status == 403:
-            assert "scope" in resp.json()["error"]["message"]
+            assert "不在您的工作范围" in resp.json()["error"]["message"]
         # With no scope asked, a read is the user's own scope, never wider.
         mine = client.get("/api/v1/facility-ratio").json()["communities"]
         assert mine and all(c["code"].startswith(scope) for c in mine)

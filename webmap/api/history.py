@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -24,7 +25,8 @@ from .permissions import StaffInScope
 def _object(kind: str, pk: int) -> tuple[type[Any], Any]:
     model = AUDITED.get(kind)
     if model is None:
-        raise ApiError("unknown_kind", f"kind 应为 {', '.join(AUDITED)} 之一", "kind",
+        kinds = ", ".join(AUDITED)
+        raise ApiError("unknown_kind", _("kind 应为 %(kinds)s 之一") % {"kinds": kinds}, "kind",
                        status_code=404)
     obj = model._default_manager.filter(pk=pk).first()
     return model, obj
@@ -46,7 +48,8 @@ class ObjectHistory(APIView):
         model, obj = _object(kind, pk)
         records = object_history(model, pk)
         if obj is None and not records:
-            raise ApiError("not_found", f"没有 {kind} #{pk} no such object", status_code=404)
+            raise ApiError("not_found", _("没有 %(kind)s #%(pk)s") % {"kind": kind, "pk": pk},
+                           status_code=404)
         if obj is not None:
             require_in_scope(request.user, object_code(obj))
         else:  # deleted: placed by its last record
@@ -72,7 +75,7 @@ class RevertObject(APIView):
         try:
             record = record_of(model, pk, body.validated_data["history_id"])
         except ObjectDoesNotExist as exc:
-            raise ApiError("not_found", "没有这条历史记录 no such history record of this object",
+            raise ApiError("not_found", _("此对象没有这条历史记录"),
                            "history_id", status_code=404) from exc
         # Both where it is now and where the revert puts it must lie inside the scope.
         if obj is not None:

@@ -1,0 +1,104 @@
+"""Each page in one language: an English page shows no Chinese UI text, a Chinese page no
+English sentence. Place names and other data are the data's, in whatever script they use."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from geo.models import (
+    CoBuildingUnit,
+    Community,
+    Compound,
+    District,
+    GridUnit,
+    ServiceCenter,
+    Street,
+)
+
+pytestmark = pytest.mark.django_db
+
+CJK = re.compile(r"[\u4e00-\u9fff]+")
+ENGLISH_WORD = re.compile(r"[A-Za-z]{4,}")
+# Names that are the same in both interfaces: the product, the other language's name on the
+# switch, file formats and the data's licensor.
+NAMES = {"wangge", "English", "Excel", "JSON", "GeoJSON", "Shapefile", "GeoPackage", "XLSX",
+         "OpenStreetMap", "python", "manage", "load_demo",
+         "json", "geojson", "gpkg", "xlsx", "kml", "kmz", "zip", "csv"}
+
+
+class VisibleText(HTMLParser):
+    """The text a reader sees: no scripts, no styles; titles and placeholders included."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self._skip += 1
+        for name, value in attrs:
+            if name in ("title", "placeholder", "aria-label") and value:
+                self.parts.append(value)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def data_strings() -> list[str]:
+    """Every name, address and opening time the pages may show, longest first."""
+    out: set[str] = set()
+    for model, fields in [(District, ["name"]), (Street, ["name"]), (Community, ["name"]),
+                          (GridUnit, ["name", "leader"]), (Compound, ["name"]),
+                          (CoBuildingUnit, ["name"]),
+                          (ServiceCenter, ["name", "address", "opening_hours"])]:
+        for row in model.objects.values_list(*fields):
+            out.update(v for v in row if v)
+    out.update(User.objects.values_list("username", flat=True))
+    return sorted(out, key=len, reverse=True)
+
+
+def visible(html: str, data: list[str]) -> str:
+    parser = VisibleText()
+    parser.feed(html)
+    text = " ".join(parser.parts)
+    for value in data:
+        text = text.replace(value, " ")
+    return text
+
+
+PAGES = ["/", "/overview/", "/plan/", "/reports/", "/data/import/", "/accounts/login/"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_it_shows_an_english_page_in_english(demo_db: None, admin_client: Client,
+                                              path: str) -> None:
+    center = ServiceCenter.objects.order_by("pk").first()
+    assert center is not None
+    data = data_strings()
+    for url in (path, f"/centers/{center.pk}/"):
+        resp = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+        assert resp.status_code == 200, url
+        # The language switch names the other language in its own script, as everywhere.
+        text = visible(resp.content.decode(), data).replace("中文", " ")
+        assert CJK.findall(text) == [], url
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_it_shows_a_chinese_page_in_chinese(demo_db: None, admin_client: Client,
+                                             path: str) -> None:
+    data = data_strings()
+    resp = admin_client.get(path, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert resp.status_code == 200
+    text = visible(resp.content.decode(), data)
+    assert [w for w in ENGLISH_WORD.findall(text) if w not in NAMES] == [], path

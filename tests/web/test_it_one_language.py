@@ -62,7 +62,7 @@ def data_strings() -> list[str]:
                           (GridUnit, ["name", "leader"]), (Compound, ["name"]),
                           (CoBuildingUnit, ["name"]),
                           (ServiceCenter, ["name", "address", "opening_hours"])]:
-        for row in model.objects.values_list(*fields):
+        for row in model._default_manager.values_list(*fields):
             out.update(v for v in row if v)
     out.update(User.objects.values_list("username", flat=True))
     return sorted(out, key=len, reverse=True)

@@ -58,6 +58,10 @@
       if (k >= 0) { S.selected.splice(k, 1); } else { S.selected.push(i); }
     } else { S.selected = [i]; }
     render();
+    if (mode === "merge") {
+      status(gettext("已选") + " " + S.selected.length + " " + gettext("个网格") + "；" +
+             gettext("再点一次已选的网格可取消，点“合并”完成"));
+    }
     if (S.grids[i] && S.grids[i].code) { loadHistory(S.grids[i].code); }
   }
   listEl.addEventListener("click", function (e) {
@@ -143,6 +147,8 @@
 
   function endMode() {
     mode = null;
+    // The double-click that ends a drawn line must not zoom: zooming comes back after it.
+    setTimeout(function () { if (mode !== "split") { map.doubleClickZoom.enable(); } }, 400);
     map.pm.disableDraw(); map.pm.disableGlobalEditMode();
     gridLayer.eachLayer(function (l) { if (l.pm) { l.pm.disable(); } });
     ["tool-draw", "tool-split", "tool-merge", "tool-reshape"].forEach(function (id) { $(id).classList.remove("active"); });
@@ -150,6 +156,7 @@
   $("tool-split").addEventListener("click", function () {
     if (S.selected.length !== 1) { status(gettext("请先选择一个要分割的网格")); return; }
     endMode(); mode = "split"; this.classList.add("active");
+    map.doubleClickZoom.disable();
     map.pm.enableDraw("Line", { finishOn: "dblclick", snappable: false });
     status(gettext("从网格外一侧画线穿过网格，双击结束"));
   });

@@ -39,8 +39,11 @@ def test_it_finds_the_nearest_center_by_search_on_a_phone(live_server: object,
     assert "lon=" in page.url and "lat=" in page.url
     assert page.locator("#place").inner_text().strip()
     s.screenshot("finder-phone")
-    # The shareable center page opens from the card.
-    page.click(".center-card.best a:has-text('分享链接')")
+    # "Share" gives this page's address (the place and its answer) ...
+    page.click(".center-card.best button.share")
+    page.wait_for_function("() => document.getElementById('hint').textContent.includes('lon=')")
+    # ... and the center's own page opens from the card.
+    page.click(".center-card.best a:has-text('查看详情')")
     page.wait_for_selector("h1")
     assert first.name in page.locator("h1").inner_text()
     assert not s.blocked, s.blocked

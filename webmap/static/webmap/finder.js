@@ -73,7 +73,8 @@
         (services ? "<p>" + services + "</p>" : "") +
         (c.address ? "<p>" + esc(c.address) + "</p>" : "") +
         '<p class="actions">' + (c.phone ? '<a href="tel:' + esc(c.phone) + '">☎ ' + esc(c.phone) + "</a> " : "") +
-        '<a href="' + W.esc(W.url("center", { id: c.id })) + '">' + gettext("分享链接") + "</a></p></li>";
+        '<a href="' + W.esc(W.url("center", { id: c.id })) + '">' + gettext("查看详情") + "</a>" +
+        (i === 0 ? ' <button type="button" class="share">' + gettext("分享链接") + "</button>" : "") + "</p></li>";
     }).join("");
     results.dataset.count = String(answer.centers.length);
     hint.hidden = true;
@@ -105,6 +106,14 @@
     navigator.geolocation.getCurrentPosition(function (pos) {
       nearest(pos.coords.longitude.toFixed(7), pos.coords.latitude.toFixed(7));
     }, function (err) { hint.textContent = gettext("无法定位") + "：" + err.message; }, { enableHighAccuracy: true, timeout: 10000 });
+  });
+
+  // "Share" hands over this page's address: the place asked about and its answer (?lon=&lat=).
+  results.addEventListener("click", function (e) {
+    if (!e.target.closest("button.share")) { return; }
+    var url = location.href, done = function () { hint.hidden = false; hint.textContent = gettext("链接已复制") + "：" + url; };
+    if (navigator.share) { navigator.share({ title: document.title, url: url }).catch(function () {}); return; }
+    if (navigator.clipboard) { navigator.clipboard.writeText(url).then(done, done); } else { done(); }
   });
 
   var q = document.getElementById("q"), sugg = document.getElementById("suggestions"), timer = null;

@@ -131,15 +131,21 @@ def folium_map(doc: ReportDocument) -> folium.Map:
               f'<div><i style="background:{NO_DATA}"></i>无户数</div></div>')
     root: Figure = m.get_root()  # type: ignore[assignment]
     root.html.add_child(Element(legend))
-    # The data's credits, not the library's (Leaflet's default prefix carries a flag). A
-    # child of the map renders its script after the map exists.
-    credits = MacroElement()
-    credits._template = Template(
-        "{% macro script(this, kwargs) %}" + m.get_name() + ".attributionControl.setPrefix(false);"
-        + m.get_name() + ".attributionControl.addAttribution("
-        + json.dumps(doc.meta.get("credit") or "") + ");{% endmacro %}")
-    m.add_child(credits)
+    m.add_child(_credits(m, doc.meta.get("credit") or ""))
     return m
+
+
+def _credits(m: folium.Map, credit: str) -> MacroElement:
+    """The data's credits, not the library's (Leaflet's default prefix carries a flag).
+
+    A child of the map renders its script after the map exists.
+    """
+    element = MacroElement()
+    element._template = Template(
+        "{% macro script(this, kwargs) %}" + m.get_name() + ".attributionControl.setPrefix(false);"
+        + m.get_name() + ".attributionControl.addAttribution(" + json.dumps(credit)
+        + ");{% endmacro %}")
+    return element
 
 
 def _data_uri(path: Path, mime: str) -> str:

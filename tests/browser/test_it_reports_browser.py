@@ -56,6 +56,10 @@ def test_it_draws_the_ratio_choropleth_and_saves_a_reviewed_pairing(
     page.click("#run-pairing")
     page.wait_for_selector("path.proposal-line", timeout=60_000)
     lines = page.locator("path.proposal-line").count()
+    # The greedy plan is shown beside the optimum with the rules it breaks, in numbers.
+    summary = page.locator("#pairing-summary").inner_text()
+    assert "最优方案" in summary and "对照：就近贪心" in summary
+    assert "不违反规则" in summary.split("对照")[0]
     before = Pairing.objects.count()
     page.click("#save-pairing")
     page.wait_for_selector("#save-pairing[disabled]")

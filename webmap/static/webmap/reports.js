@@ -41,7 +41,8 @@
   function showLegend(key) {
     if (shown[key]) { map.removeControl(shown[key]); }
     var spec = legends[key];
-    shown[key] = spec[1].length ? W.legend(map, spec[1], spec[0]) : null;
+    // The choropleth's and the reach bands' legends open; the others one tap away.
+    shown[key] = spec[1].length ? W.legend(map, spec[1], spec[0], key === "ratio" || key === "reach") : null;
     if (shown[key] && key === "ratio") { shown[key].getContainer().id = "legend"; }
   }
   function hideLegend(key) { if (shown[key]) { map.removeControl(shown[key]); shown[key] = null; } }
@@ -141,6 +142,11 @@
     }).catch(function (err) { $("summary").textContent = gettext("加载失败") + "：" + err.message; });
   }
   $("scope-form").addEventListener("submit", function (e) { e.preventDefault(); load(); });
+  // A proposal belongs to the scope it was computed for: another scope clears it.
+  $("scope").addEventListener("change", function () {
+    proposal = null; layers.proposal.clearLayers(); $("save-pairing").disabled = true;
+    $("pairing-summary").textContent = ""; $("table-pairing").innerHTML = "";
+  });
 
   document.querySelectorAll(".tabs button").forEach(function (b) {
     b.addEventListener("click", function () {
@@ -157,8 +163,17 @@
           .bindTooltip(esc(p.unit) + " → " + esc(p.community) + "（" + Math.round(p.distance_m) + " m）").addTo(layers.proposal);
       });
       var s = res.summary, g = res.greedy;
-      $("pairing-summary").innerHTML = gettext("最优方案") + "：" + res.pairings.length + " " + gettext("对") + "，" + gettext("总距离") + " " + (s.total_m / 1000).toFixed(1) + " km；" +
-        gettext("就近贪心") + "：" + (g.total_m / 1000).toFixed(1) + " km";
+      // The greedy plan is often shorter: it is so because it breaks the rules the optimum
+      // keeps. Say which, with numbers, so the optimum does not look worse.
+      var broken = function (x) {
+        var parts = [];
+        if (x.communities_without_unit) { parts.push(x.communities_without_unit + " " + gettext("个社区没有共建单位")); }
+        if (x.communities_under_min) { parts.push(x.communities_under_min + " " + gettext("个社区低于下限")); }
+        if (x.communities_over_cap) { parts.push(x.communities_over_cap + " " + gettext("个社区超过上限")); }
+        return parts.length ? parts.join("，") : gettext("不违反规则");
+      };
+      $("pairing-summary").innerHTML = "<b>" + gettext("最优方案") + "</b>：" + res.pairings.length + " " + gettext("对") + "，" + gettext("总距离") + " " + (s.total_m / 1000).toFixed(1) + " km，" + broken(s) + "。<br>" +
+        gettext("对照：就近贪心") + " " + (g.total_m / 1000).toFixed(1) + " km，" + broken(g) + "。";
       $("table-pairing").innerHTML = "<thead><tr><th>" + gettext("共建单位") + "</th><th>" + gettext("社区") + "</th><th>" + gettext("距离 m") + "</th><th>" + gettext("状态") + "</th></tr></thead><tbody>" +
         res.pairings.map(function (p) { return "<tr><td>" + esc(p.unit) + "</td><td>" + esc(p.community) + "</td><td>" + Math.round(p.distance_m) + "</td><td>" + (p.locked ? gettext("已确认") : gettext("建议")) + "</td></tr>"; }).join("") + "</tbody>";
       $("save-pairing").disabled = false;
@@ -167,7 +182,7 @@
   $("save-pairing").addEventListener("click", function () {
     if (!proposal) { return; }
     W.postJSON(W.url("pairing_save"), { scope: proposal.scope, metric: proposal.metric, fingerprint: proposal.fingerprint }).then(function (res) {
-      $("pairing-summary").textContent = gettext("已保存建议结对") + " " + res.saved;
+      $("pairing-summary").textContent = gettext("已保存建议结对") + " " + res.saved + " " + gettext("对");
       $("save-pairing").disabled = true; load();
     }).catch(function (err) { $("pairing-summary").textContent = gettext("保存失败") + "：" + err.message; });
   });

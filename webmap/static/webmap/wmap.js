@@ -211,12 +211,12 @@
   };
 
   // A legend: items [{label, fill, stroke, dash, circle, line}] as swatches in a box.
-  W.legend = function (map, items, title) {
+  W.legend = function (map, items, title, open) {
     var ctl = L.control({ position: "bottomright" });
     ctl.onAdd = function () {
       // Open on a wide screen; a tap away on a phone, where the map is small.
       var div = L.DomUtil.create("details", "legend");
-      div.open = window.innerWidth > 600;
+      div.open = open !== false && window.innerWidth > 600;
       div.innerHTML = "<summary>" + W.esc(title || gettext("图例")) + "</summary>" + items.map(function (it) {
         var sw = it.circle
           ? '<span class="sw circle" style="background:' + it.fill + ";border-color:" + (it.stroke || it.fill) + '"></span>'

@@ -50,7 +50,14 @@ class DraftCheck(TypedDict):
     findings: list[dict[str, Any]]
 
 
+class ChangedGrid(TypedDict):
+    code: str
+    after_households: int | None
+
+
 class GridChangeRecord(TypedDict):
+    """One saved change of a grid; ``together`` lists every grid its changeset touched."""
+
     changeset: int
     operation: str
     operation_label: str
@@ -62,6 +69,7 @@ class GridChangeRecord(TypedDict):
     after_version: int | None
     note: str
     reverted: bool
+    together: list[ChangedGrid]
 
 
 class GridHistory(TypedDict):
@@ -106,11 +114,18 @@ def check_drafts(community: Community, drafts: list[GridDraft],
 
 def grid_history(code: str, limit: int = 200) -> GridHistory:
     """Every saved change of one grid (by code), newest first, with who and when."""
-    changes = (GridChange.objects.filter(code=code)
+    query = (GridChange.objects.filter(code=code)
                .select_related("changeset", "changeset__user")
                .annotate(reverted=Exists(GridChangeset.objects.filter(
                    reverts=OuterRef("changeset"))))
                .order_by("-changeset__created_at", "-id"))
+    changes = list(query[:limit])
+    # Every grid of those changesets: a split reads "001 → 001, 006 (444 → 210 + 234)".
+    together: dict[int, list[ChangedGrid]] = {}
+    for g in (GridChange.objects.filter(changeset_id__in={c.changeset_id for c in changes})
+              .order_by("code")):
+        together.setdefault(g.changeset_id, []).append(
+            {"code": g.code, "after_households": g.after_households})
     return {"code": code, "changes": [{
         "changeset": c.changeset_id, "operation": c.changeset.operation,
         "operation_label": c.changeset.get_operation_display(),
@@ -121,4 +136,5 @@ def grid_history(code: str, limit: int = 200) -> GridHistory:
         "before_version": c.before_version, "after_version": c.after_version,
         "note": c.changeset.note,
         "reverted": bool(c.reverted),
-    } for c in changes[:limit]]}
+        "together": together.get(c.changeset_id, []),
+    } for c in changes]}

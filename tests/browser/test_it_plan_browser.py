@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import Browser, Page
@@ -54,6 +56,14 @@ def test_it_splits_saves_and_undoes_a_grid(live_server: object, browser: Browser
     s.page.click("#tool-save")
     s.page.wait_for_selector("#status[data-dirty='0'][data-saved]")
     assert "户数在范围内" in s.page.locator("#grid-legend").inner_text()
+    # The split grid's history: Beijing time in Chinese date format, and what the split did
+    # to both grids ("001 → 001、0xx，户数 a → b + c").
+    s.page.click("#grid-list tr[data-index='0']")
+    entry = s.page.locator("#history li").first
+    entry.wait_for()
+    text = entry.inner_text()
+    assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}", text), text
+    assert "、" in text and " + " in text, text
     s.screenshot("plan-after-split")
     grids = {g.code: g.households for g in GridUnit.objects.filter(community=community)}
     assert len(grids) == n + 1

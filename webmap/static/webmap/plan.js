@@ -267,8 +267,14 @@
     $("history-code").textContent = code;
     W.getJSON(W.url("plan_history", { code: code })).then(function (res) {
       $("history").innerHTML = res.changes.length ? res.changes.map(function (c) {
-        return "<li>" + esc(c.at.slice(0, 16).replace("T", " ")) + " · " + esc(c.user || "—") + " · " + esc(c.operation_label) +
-          " · " + (c.before_households == null ? "—" : c.before_households) + " → " + (c.after_households == null ? gettext("删除") : c.after_households) + gettext("户") +
+        // What the change did to all its grids: "分割 001 → 001、006，户数 444 → 210 + 234".
+        var now = (c.together || []).filter(function (g) { return g.after_households != null; });
+        var after = now.length > 1
+          ? now.map(function (g) { return esc(g.code.slice(-3)); }).join("、") + "，" + gettext("户数") + " " +
+            (c.before_households == null ? "—" : c.before_households) + " → " + now.map(function (g) { return g.after_households; }).join(" + ")
+          : gettext("户数") + " " + (c.before_households == null ? "—" : c.before_households) + " → " + (c.after_households == null ? gettext("删除") : c.after_households);
+        return "<li>" + esc(W.when(c.at)) + " · " + esc(c.user || "—") + " · " + esc(c.operation_label) + " " +
+          esc(code.slice(-3)) + " → " + after +
           (c.reverted ? " <small>(" + gettext("已撤销") + ")</small>" : ' <button type="button" class="link revert-btn" data-id="' + c.changeset + '">' + gettext("撤回此次修改") + "</button>") + "</li>";
       }).join("") : "<li>" + gettext("暂无修改记录") + "</li>";
     });

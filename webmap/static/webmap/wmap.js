@@ -42,6 +42,15 @@
       .map(function (k) { return encodeURIComponent(k) + "=" + encodeURIComponent(query[k]); }).join("&");
     return q ? u + "?" + q : u;
   };
+  // A time the server sends (ISO 8601, Beijing time with its offset) as people read it:
+  // 2026年11月24日 20:33 in the Chinese interface, 2026-11-24 20:33 in the English one.
+  W.when = function (iso) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}:\d{2})/.exec(iso || "");
+    if (!m) { return iso || ""; }
+    return /^zh/.test(document.documentElement.lang)
+      ? m[1] + "年" + Number(m[2]) + "月" + Number(m[3]) + "日 " + m[4]
+      : m[1] + "-" + m[2] + "-" + m[3] + " " + m[4];
+  };
   W.esc = function (s) {
     return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
       return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];

@@ -48,6 +48,11 @@ class Rejected(Exception):
     findings: list[dict[str, Any]]
 
 
+def grid_name(community: Community, code: str) -> str:
+    """A new grid's name, as its siblings are named: 海棠社区第6网格 (the code's sequence)."""
+    return f"{community.name}第{int(code[-3:])}网格"
+
+
 def to_shapely(geom: GEOSGeometry) -> BaseGeometry:
     return shapely.from_wkb(bytes(geom.wkb))
 
@@ -167,7 +172,7 @@ def _write(community: Community, current: dict[int, GridUnit], drafts: list[Grid
     for d, geom, hh, code in zip(drafts, geoms, households, codes, strict=True):
         new_geom = to_geos(geom)
         if d.id is None:
-            g = GridUnit(community=community, code=code, name=d.name or f"第{code[-3:]}网格",
+            g = GridUnit(community=community, code=code, name=d.name or grid_name(community, code),
                          geom=new_geom, households=hh, households_estimated=estimated)
             changes.append(GridChange(grid=g, code=code, name=g.name, after_geom=new_geom,
                                       after_households=hh, after_version=1))

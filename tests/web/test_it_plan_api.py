@@ -83,6 +83,9 @@ def test_it_splits_and_saves_atomically_with_households_kept(demo_db: None,
     codes = {f["properties"]["code"] for f in state["grids"]["features"][1:]}
     pieces = [shapely.from_wkb(bytes(g.geom.wkb)) for g in grids if g.code not in codes]
     assert len(pieces) == 2
+    # The new grid is named as its siblings are: 建设社区第11网格, from its code's sequence.
+    new = next(g for g in grids if g.code not in codes and g.pk != drafts[0]["id"])
+    assert new.name == f"{community.name}第{int(new.code[-3:])}网格"
     new_area = sum(areas_m2(pieces))
     assert new_area == pytest.approx(areas_m2([old])[0], rel=1e-6)
 

@@ -59,7 +59,8 @@ def test_it_splits_saves_and_undoes_a_grid(live_server: object, browser: Browser
     # The split grid's history: Beijing time in Chinese date format, and what the split did
     # to both grids ("001 → 001、0xx，户数 a → b + c").
     s.page.click("#grid-list tr[data-index='0']")
-    entry = s.page.locator("#history li").first
+    # (the list still shows the grid's state before the save until the new answer arrives)
+    entry = s.page.locator("#history li", has_text="年").first
     entry.wait_for()
     text = entry.inner_text()
     assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}", text), text

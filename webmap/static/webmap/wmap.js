@@ -96,26 +96,15 @@
   };
 
   // --- canvas vector tiles --------------------------------------------------------------
-  function inRing(p, ring) {
-    var inside = false;
-    for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-      var a = ring[i], b = ring[j];
-      if ((a.y > p.y) !== (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x) { inside = !inside; }
-    }
-    return inside;
-  }
 
-  // Thematic overlays drawn on a canvas (colours per feature, hit testing for popups). All
+  // Thematic overlays drawn on a canvas (colours per feature). All
   // their layers come in one composite tile per position (/tiles/set/a,b/…), 512 pixels
   // wide: tile x/y at map zoom z is the server's z - 1 tile at ?size=512. Names are not
   // drawn here (a tile cannot place a label across its edge): the basemap's labels are.
-  // layers: [{name, interactive, style: function(props, zoom) -> {fill, stroke, width, dash, radius} | null}]
+  // layers: [{name, style: function(props, zoom) -> {fill, stroke, width, dash, radius} | null}]
   W.VectorTiles = L.GridLayer.extend({
-    options: { layers: [], interactive: false, maxNativeZoom: 18, updateWhenZooming: false, tileSize: 512, minZoom: 1 },
-    initialize: function (options) {
-      L.setOptions(this, options);
-      this._hits = {};
-    },
+    options: { layers: [], maxNativeZoom: 18, updateWhenZooming: false, tileSize: 512, minZoom: 1 },
+    initialize: function (options) { L.setOptions(this, options); },
     createTile: function (coords, done) {
       var tile = L.DomUtil.create("canvas", "leaflet-tile"), size = this.getTileSize();
       var ratio = window.devicePixelRatio || 1, self = this;
@@ -131,7 +120,7 @@
       return tile;
     },
     _draw: function (tile, coords, buffer, size, ratio) {
-      var ctx = tile.getContext("2d"), zoom = coords.z, hits = [];
+      var ctx = tile.getContext("2d"), zoom = coords.z, drawn = 0;
       ctx.scale(ratio, ratio);
       if (W.shiftActive && this._map) {
         // One GCJ-02 offset per tile: it varies by far less than a pixel across 512 px.
@@ -165,27 +154,10 @@
             ctx.lineCap = "round"; ctx.lineJoin = "round";
             ctx.setLineDash(st.dash || []); ctx.stroke();
           }
-          if (spec.interactive) { hits.push({ layer: spec.name, type: feat.type, geom: geom, props: props }); }
+          drawn++;
         }
       });
-      this._hits[coords.x + ":" + coords.y + ":" + coords.z] = hits;
-      tile.dataset.features = String(hits.length);
-    },
-    // Features of interactive layers under a map point (polygons and points).
-    featuresAt: function (latlng) {
-      var map = this._map, z = Math.min(Math.round(map.getZoom()), this.options.maxNativeZoom);
-      var size = this.getTileSize(), p = map.project(latlng, z);
-      var tx = Math.floor(p.x / size.x), ty = Math.floor(p.y / size.y);
-      var local = { x: p.x - tx * size.x, y: p.y - ty * size.y };
-      return (this._hits[tx + ":" + ty + ":" + z] || []).filter(function (h) {
-        if (h.type === 3) {
-          var count = 0;
-          h.geom.forEach(function (ring) { if (inRing(local, ring)) { count++; } });
-          return count % 2 === 1;
-        }
-        if (h.type === 1) { return h.geom.some(function (ring) { return ring.some(function (q) { return Math.hypot(q.x - local.x, q.y - local.y) < 8; }); }); }
-        return false;
-      });
+      tile.dataset.features = String(drawn);
     },
   });
 

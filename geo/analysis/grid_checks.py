@@ -10,6 +10,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from .projection import extent_crs, from_local_metres, to_local_metres
+from .text import Text
 
 GRID_M = 1e-3
 
@@ -86,7 +87,7 @@ class GridFinding:
 
     kind: str
     codes: tuple[str, ...]
-    message: str
+    message: Text
     area_m2: float | None = None
     geom: BaseGeometry | None = None
 
@@ -115,33 +116,36 @@ def check_community_grids(community_code: str, community: BaseGeometry,
     """
     findings: list[GridFinding] = []
     if not grids:
-        return [GridFinding("no_grids", (), f"社区 {community_code} 没有网格 has no grids")]
+        return [GridFinding("no_grids", (), Text("社区 %(community)s 没有网格",
+                                                  community=community_code))]
     crs = extent_crs([community, *[g.geom for g in grids]])
     comm, *parts = (shapely.make_valid(g)
                     for g in to_local_metres([community, *[g.geom for g in grids]], crs))
 
-    def piece(kind: str, codes: tuple[str, ...], geom_m: BaseGeometry, text: str) -> None:
+    def piece(kind: str, codes: tuple[str, ...], geom_m: BaseGeometry, text: Text) -> None:
         for poly in getattr(geom_m, "geoms", [geom_m]):
             if poly.area > min_area_m2 and poly.geom_type == "Polygon":
-                findings.append(GridFinding(kind, codes, f"{text}: {poly.area:.1f} m²",
+                message = Text("%(finding)s：%(area).1f m²", finding=text, area=poly.area)
+                findings.append(GridFinding(kind, codes, message,
                                             float(poly.area),
                                             from_local_metres([poly], crs)[0]))
 
     for rec, part in zip(grids, parts, strict=True):
         piece("overhang", (rec.code,), _polygonal(_overlay(shapely.difference, part, comm)),
-              f"网格 {rec.code} 超出社区边界 lies outside its community")
+              Text("网格 %(grid)s 超出社区边界", grid=rec.code))
     for i, j, inter in _pairwise_overlaps(parts):
         piece("overlap", (grids[i].code, grids[j].code), _polygonal(inter),
-              f"网格 {grids[i].code} 与 {grids[j].code} 重叠 overlap")
+              Text("网格 %(grid)s 与 %(other)s 重叠", grid=grids[i].code, other=grids[j].code))
     union = _overlay(shapely.union_all, parts)
     piece("gap", (), _polygonal(_overlay(shapely.difference, comm, union)),
-          f"社区 {community_code} 有未覆盖空隙 gap no grid covers")
+          Text("社区 %(community)s 有网格未覆盖的空隙", community=community_code))
     low, high = households_range
     for rec in grids:
         if not low <= rec.households <= high:
             findings.append(GridFinding("households", (rec.code,),
-                                        f"网格 {rec.code} 户数 {rec.households} 不在 "
-                                        f"{low}–{high} households out of range"))
+                                        Text("网格 %(grid)s 户数 %(households)s 不在 "
+                                             "%(low)s–%(high)s 之间", grid=rec.code,
+                                             households=rec.households, low=low, high=high)))
     findings += _code_findings(community_code, grids)
     return findings
 
@@ -159,21 +163,23 @@ def _code_findings(community_code: str, grids: Sequence[GridRecord]) -> list[Gri
         seen[rec.code] = seen.get(rec.code, 0) + 1
         if len(rec.code) != 15 or not rec.code.isdigit() or \
                 not rec.code.startswith(community_code):
-            out.append(GridFinding("code", (rec.code,), f"网格代码 {rec.code} 应为社区代码 "
-                                   f"{community_code} 加三位序号 must be the community code "
-                                   f"plus 3 digits"))
+            out.append(GridFinding("code", (rec.code,),
+                                   Text("网格代码 %(grid)s 应为社区代码 %(community)s 加三位序号",
+                                        grid=rec.code, community=community_code)))
     for code, n in seen.items():
         if n > 1:
             out.append(GridFinding("code_duplicate", (code,),
-                                   f"网格代码 {code} 重复 {n} 次 used {n} times"))
+                                   Text("网格代码 %(grid)s 重复 %(n)s 次", grid=code, n=n)))
     must = _precedence([r.geom for r in grids])
     for a, b in sorted(must):
         if grids[a].code > grids[b].code:
             where = must[(a, b)]
             out.append(GridFinding(
                 "code_order", (grids[a].code, grids[b].code),
-                f"网格 {grids[a].code} 在 {grids[b].code} 之{'北' if where == 'north' else '西'}"
-                f"，编号应在前 is {where} of it and should be numbered first"))
+                Text("网格 %(grid)s 在 %(other)s 之北，编号应在前", grid=grids[a].code,
+                     other=grids[b].code) if where == "north" else
+                Text("网格 %(grid)s 在 %(other)s 之西，编号应在前", grid=grids[a].code,
+                     other=grids[b].code)))
     return out
 
 

@@ -16,6 +16,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import split as shapely_split
 
 from .projection import extent_crs, to_local_metres
+from .text import Text
 
 # Pieces smaller than this are slivers of a drawing slip, not a grid.
 MIN_PIECE_M2 = 1.0
@@ -24,7 +25,7 @@ MIN_PIECE_M2 = 1.0
 class GridEditError(ValueError):
     """An edit that cannot be carried out, with a code and a message a planner can act on."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: Text | str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
@@ -55,11 +56,11 @@ def split_grid(grid: BaseGeometry, line: LineString) -> list[MultiPolygon]:
     few square centimetres.
     """
     if not isinstance(line, LineString) or line.is_empty:
-        raise GridEditError("bad_line", "分割线必须是一条折线 the split line must be a LineString")
+        raise GridEditError("bad_line", Text("分割线必须是一条折线"))
     grid = shapely.make_valid(grid)
     if not line.intersects(grid):
         raise GridEditError("line_misses_grid",
-                            "分割线没有经过该网格 the line does not cross the grid")
+                            Text("分割线没有经过该网格"))
     pieces = [p for g in shapely_split(grid, line).geoms
               for p in getattr(g, "geoms", [g]) if isinstance(p, Polygon)]
     sizes = areas_m2(pieces)
@@ -68,8 +69,7 @@ def split_grid(grid: BaseGeometry, line: LineString) -> list[MultiPolygon]:
     if len(keep) < 2:
         raise GridEditError(
             "line_does_not_cut",
-            "分割线需从网格一侧画到另一侧 draw the line across the grid from one edge to the "
-            "other (it must start and end outside the grid)")
+            Text("分割线需从网格一侧画到另一侧（起点和终点都在网格之外）"))
     for s in slivers:
         touch = [float(s.intersection(k).length) for k in keep]
         keep[int(np.argmax(touch))] = keep[int(np.argmax(touch))].union(s)
@@ -80,15 +80,14 @@ def split_grid(grid: BaseGeometry, line: LineString) -> list[MultiPolygon]:
 def merge_grids(geoms: Sequence[BaseGeometry]) -> MultiPolygon:
     """The union of grids that share a boundary; refuse grids that only meet at a point."""
     if len(geoms) < 2:
-        raise GridEditError("merge_needs_two", "至少选择两个网格 select at least two grids")
+        raise GridEditError("merge_needs_two", Text("至少选择两个网格"))
     geoms = [shapely.make_valid(g) for g in geoms]
     merged = shapely.union_all(geoms)
     parts = [p for p in getattr(merged, "geoms", [merged]) if isinstance(p, Polygon)]
     before = sum(len(getattr(g, "geoms", [g])) for g in geoms)
     if len(parts) >= before:
         raise GridEditError("not_adjacent",
-                            "所选网格互不相邻，不能合并 the selected grids do not share a "
-                            "boundary, so they cannot be merged")
+                            Text("所选网格互不相邻，不能合并"))
     return as_multi(merged)
 
 
@@ -110,7 +109,7 @@ def carve_new_grid(drawn: BaseGeometry, community: BaseGeometry,
     new = shapely.make_valid(drawn).intersection(shapely.make_valid(community))
     if new.is_empty or areas_m2([new])[0] < MIN_PIECE_M2:
         raise GridEditError("outside_community",
-                            "新网格不在社区范围内 the new grid lies outside the community")
+                            Text("新网格不在社区范围内"))
     out: list[MultiPolygon | None] = []
     for g in others:
         rest = shapely.make_valid(g).difference(new)

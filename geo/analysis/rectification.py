@@ -38,6 +38,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from .coverage import reach_column
+from .text import Text
 
 WEIGHTS = {"facility": 0.30, "reach": 0.30, "pairing": 0.15, "members": 0.10, "grids": 0.15}
 
@@ -103,7 +104,7 @@ def findings(communities: pd.DataFrame, uncovered: Sequence[Mapping[str, Any]]
     out: list[dict[str, Any]] = []
 
     def add(kind: str, code: str, name: str, affected: float, value: float | None,
-            text: str) -> None:
+            text: Text) -> None:
         out.append({"kind": kind, "community_code": code, "subject": name,
                     "households_affected": round(affected),
                     "priority": round(SEVERITY[kind] * affected, 1),
@@ -117,25 +118,26 @@ def findings(communities: pd.DataFrame, uncovered: Sequence[Mapping[str, Any]]
         units, cap = int(r["units"]), int(r["pairing_cap"])
         members, mcap, bad = int(r["members"]), int(r["member_cap"]), int(r["grid_findings"])
         if not r["has_center"]:
-            add("no_center", code, name, hh, None, "社区无党群服务中心 no service center")
+            add("no_center", code, name, hh, None, Text("社区无党群服务中心"))
         if short > 0:
             add("shortfall", code, name, hh * short / need, short,
-                f"面积缺口 {short:.0f} m² floor area short by {short:.0f} m² of {need:.0f} m²")
+                Text("面积缺口 %(short).0f m²（应有 %(need).0f m²）", short=short, need=need))
         if units == 0:
-            add("no_pairing", code, name, hh, 0, "无结对共建单位 no co-building unit")
+            add("no_pairing", code, name, hh, 0, Text("无结对共建单位"))
         elif units > cap:
             add("pairing_over_cap", code, name, hh, units,
-                f"结对单位 {units} 个，超过上限 {cap} {units} units, over the cap of {cap}")
+                Text("结对单位 %(units)s 个，超过上限 %(cap)s 个", units=units, cap=cap))
         if members > mcap:
             add("members_over_cap", code, name, hh, members,
-                f"报到党员 {members} 名，超过 {mcap} {members} reporting members, over {mcap}")
+                Text("报到党员 %(members)s 名，超过上限 %(cap)s 名", members=members, cap=mcap))
         if bad > 0:
-            add("grid_errors", code, name, hh, bad, f"网格问题 {bad} 处 {bad} grid findings")
+            add("grid_errors", code, name, hh, bad, Text("网格问题 %(n)s 处", n=bad))
     for c in uncovered:
         dist = c.get("distance_m")
-        far = "不可达 unreachable" if dist is None else f"{dist:.0f} m"
+        far = (Text("小区步行不可达任何中心") if dist is None else
+               Text("小区步行到最近中心 %(m).0f m", m=dist))
         add("uncovered_compound", c.get("community_code") or "", c["name"],
-            c["households"], dist, f"小区步行最近中心 {far} nearest center on foot {far}")
+            c["households"], dist, far)
     kind_rank = {k: i for i, k in enumerate(SEVERITY)}
     out.sort(key=lambda f: (-f["priority"], kind_rank[f["kind"]],
                             f["community_code"], f["subject"]))

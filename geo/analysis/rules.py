@@ -32,7 +32,8 @@ class RuleProfile:
     """The thresholds of DESIGN §3 for one jurisdiction."""
 
     name: str
-    title: str
+    title: str  # Chinese; a profile may give ``title_en`` for the English interface
+    title_en: str
     facility_ratio_m2_per_100_households: float
     facility_min_m2: float
     center_area_by_level_m2: dict[str, float]
@@ -82,6 +83,7 @@ def load_profile(name_or_path: str | None = None) -> RuleProfile:
         profile = RuleProfile(
             name=str(raw["name"]),
             title=str(raw.get("title", raw["name"])),
+            title_en=str(raw.get("title_en", raw.get("title", raw["name"]))),
             facility_ratio_m2_per_100_households=float(
                 raw["facility_ratio_m2_per_100_households"]),
             facility_min_m2=float(raw["facility_min_m2"]),

@@ -9,7 +9,10 @@ from django.core.exceptions import PermissionDenied
 from geo.analysis.grid_edit import GridEditError
 from geo.analysis.network import NetworkError
 from geo.analysis.pairing import PairingInfeasible
+from geo.analysis.text import Text
 from geo.models.scope import ScopeError
+
+from .text import say, say_all
 
 
 class NoData(ValueError):
@@ -53,5 +56,7 @@ def classify(exc: Exception) -> tuple[str, int]:
 def describe(exc: Exception) -> str:
     """The message of a domain exception (an infeasible pairing lists its reasons)."""
     if isinstance(exc, PairingInfeasible):
-        return "; ".join(exc.reasons)
+        return say_all(exc.reasons)
+    if exc.args and isinstance(exc.args[0], Text):
+        return say(exc.args[0])
     return str(exc)

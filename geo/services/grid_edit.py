@@ -115,8 +115,8 @@ def next_codes(community: Community, taken: set[str], n: int) -> list[str]:
     while len(out) < n:
         seq += 1
         if seq > 999:
-            raise GridEditError("codes_exhausted", f"社区 {community.code} 的网格序号已用尽 "
-                                "no 3-digit grid numbers left in this community")
+            raise GridEditError("codes_exhausted", _("社区 %(code)s 的三位网格序号已用尽")
+                                % {"code": community.code})
         if seq not in used:
             out.append(f"{community.code}{seq:03d}")
     return out
@@ -238,7 +238,7 @@ def revert_changeset(changeset: GridChangeset, user: AbstractBaseUser | Anonymou
         drafts += [GridDraft(None, to_shapely(c.before_geom), c.name, c.code)
                    for c in restore.values() if c.after_geom is None and c.before_geom]
         result = _write(community, {g.pk: g for g in current}, drafts, "revert", user,
-                        profile, f"撤销 revert #{changeset.pk}")
+                        profile, _("撤销变更 #%(id)s") % {"id": changeset.pk})
         if result is not None:
             result.reverts = changeset
             result.save(update_fields=["reverts"])

@@ -19,6 +19,7 @@ from geo.models import ReportingMember
 from geo.models.tables import sql
 
 from .results import CommunityFinding, FacilityReport, Finding, GridChecksReport, MembersReport
+from .text import say
 
 
 def _communities(scope: str) -> list[tuple[Any, ...]]:
@@ -89,7 +90,7 @@ def run_facility(scope: str, profile: RuleProfile) -> FacilityReport:
 
 def finding_record(f: GridFinding) -> Finding:
     """A grid finding as JSON: kind, grids, message, area and polygon (GeoJSON)."""
-    return {"kind": f.kind, "grids": list(f.codes), "message": f.message,
+    return {"kind": f.kind, "grids": list(f.codes), "message": say(f.message),
             "area_m2": None if f.area_m2 is None else round(f.area_m2, 2),
             "geometry": None if f.geom is None else shapely.geometry.mapping(f.geom)}
 

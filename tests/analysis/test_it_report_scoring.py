@@ -156,4 +156,4 @@ def test_it_ranks_findings_by_priority() -> None:
         ("pairing_over_cap", "乙", 400.0), ("grid_errors", "乙", 200.0),
     ]
     assert [f["rank"] for f in out] == list(range(1, 9))
-    assert "不可达" in out[2]["message"]
+    assert str(out[2]["message"]) == "小区步行不可达任何中心"

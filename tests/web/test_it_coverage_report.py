@@ -160,6 +160,9 @@ def test_it_refuses_bad_input_and_keeps_the_old_file(demo_db: None, tmp_path: Pa
                      stdout=io.StringIO(), verbosity=0)
     with pytest.raises(CommandError, match="does not exist"):
         call_command("coverage_report", "--output", str(tmp_path / "no" / "r.pdf"),
+                     "--language", "en", stdout=io.StringIO(), verbosity=0)
+    with pytest.raises(CommandError, match="不存在"):
+        call_command("coverage_report", "--output", str(tmp_path / "no" / "r.pdf"),
                      stdout=io.StringIO(), verbosity=0)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["old.json"]
 

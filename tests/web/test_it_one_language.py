@@ -3,6 +3,7 @@ English sentence. Place names and other data are the data's, in whatever script 
 
 from __future__ import annotations
 
+import io
 import re
 from html.parser import HTMLParser
 
@@ -102,3 +103,35 @@ def test_it_shows_a_chinese_page_in_chinese(demo_db: None, admin_client: Client,
     assert resp.status_code == 200
     text = visible(resp.content.decode(), data)
     assert [w for w in ENGLISH_WORD.findall(text) if w not in NAMES] == [], path
+
+
+def report_text(client: Client, fmt: str, language: str, data: list[str]) -> str:
+    """The words a reader sees in a downloaded report (HTML page, or every sheet's cells)."""
+    resp = client.get("/reports/export", {"scope": "510199", "format": fmt},
+                      HTTP_ACCEPT_LANGUAGE=language)
+    assert resp.status_code == 200, resp.content[:300]
+    if fmt == "html":
+        return visible(resp.content.decode(), data)
+    from openpyxl import load_workbook
+    book = load_workbook(io.BytesIO(resp.content))
+    cells = [book.sheetnames[0], *book.sheetnames[1:]]
+    for sheet in book.worksheets:
+        cells += [str(c) for row in sheet.iter_rows(values_only=True) for c in row if c]
+    text = " ".join(cells)
+    for value in data:
+        text = text.replace(value, " ")
+    return text
+
+
+@pytest.mark.parametrize("fmt", ["html", "xlsx"])
+def test_it_writes_the_report_in_the_readers_language(demo_db: None, admin_client: Client,
+                                                      fmt: str) -> None:
+    data = data_strings()
+    english = report_text(admin_client, fmt, "en", data)
+    assert "Summary" in english
+    assert CJK.findall(english) == []
+    chinese = report_text(admin_client, fmt, "zh-hans", data)
+    assert "社区" in chinese
+    # Profile names (national-2022) and source names (demo) are identifiers, not prose.
+    words = [w for w in ENGLISH_WORD.findall(chinese) if w not in NAMES | {"national", "demo"}]
+    assert words == []

@@ -1,138 +1,149 @@
 """The coverage report as data: what every format renders, and the columns it shows.
 
-Django-free. :func:`reports.gather.gather` fills a :class:`ReportDocument` from the
-database; the renderers (``xlsx``, ``pdf``, ``html``, ``jsonout``) only lay it out, so
-the four formats cannot disagree.
+:func:`reports.gather.gather` fills a :class:`ReportDocument` from the database; the
+renderers (``xlsx``, ``pdf``, ``html``, ``jsonout``) only lay it out, so the four formats
+cannot disagree. Labels are translated lazily: a report is written in the language active
+while it is rendered (the request's, or the command's ``--language``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django_stubs_ext import StrOrPromise
 
 from geo.analysis.coverage import reach_column
 from geo.services.results import UncoveredCompound
 
-STATUS_LABELS = {"meets": "达标", "short": "不达标", "no_center": "无中心"}
+STATUS_LABELS = {"meets": gettext_lazy("达标"), "short": gettext_lazy("不达标"),
+                 "no_center": gettext_lazy("无中心")}
 KIND_LABELS = {
-    "no_center": "无服务中心", "shortfall": "面积缺口", "uncovered_compound": "小区未覆盖",
-    "no_pairing": "无结对单位", "pairing_over_cap": "结对超上限",
-    "members_over_cap": "报到党员超上限", "grid_errors": "网格问题",
+    "no_center": gettext_lazy("无服务中心"), "shortfall": gettext_lazy("面积缺口"),
+    "uncovered_compound": gettext_lazy("小区未覆盖"), "no_pairing": gettext_lazy("无结对单位"),
+    "pairing_over_cap": gettext_lazy("结对超上限"),
+    "members_over_cap": gettext_lazy("报到党员超上限"), "grid_errors": gettext_lazy("网格问题"),
 }
-PAIRING_STATUS_LABELS = {"proposed": "建议", "confirmed": "已确认", "signed": "已签约"}
+PAIRING_STATUS_LABELS = {"proposed": gettext_lazy("建议"), "confirmed": gettext_lazy("已确认"),
+                         "signed": gettext_lazy("已签约")}
 
 
 @dataclass(frozen=True)
 class Column:
-    """One table column: the data key, its headers and how to show the value.
+    """One table column: the data key, its header and how to show the value.
 
     ``kind`` is one of text, int, area (m², 1 decimal), ratio (1 decimal), share (0–1,
     shown as a percentage), metres (whole metres) or score (1 decimal).
     """
 
     key: str
-    zh: str
-    en: str
+    label: StrOrPromise
     kind: str = "text"
 
 
 def community_columns(reaches: Sequence[float]) -> list[Column]:
     return [
-        Column("code", "社区代码", "code"),
-        Column("name", "社区名称", "community"),
-        Column("street_name", "街道", "street"),
-        Column("households", "户数", "households", "int"),
-        Column("population", "人口", "population", "int"),
-        Column("centers", "服务中心数", "centers", "int"),
-        Column("floor_area_m2", "中心面积(m²)", "floor area m²", "area"),
-        Column("m2_per_100_households", "每百户面积(m²)", "m² per 100 households", "ratio"),
-        Column("status_label", "达标情况", "rule status"),
-        Column("shortfall_m2", "面积缺口(m²)", "shortfall m²", "area"),
-        *[Column(reach_column(r), f"{int(r)}米内户数占比", f"households within {int(r)} m",
-                 "share") for r in reaches],
-        Column("worst_compound", "覆盖最差小区", "worst-served compound"),
-        Column("worst_compound_m", "其步行距离(m)", "its walk to a center m", "metres"),
-        Column("grids", "网格数", "grids", "int"),
-        Column("grid_hh_min", "网格户数最少", "grid households min", "int"),
-        Column("grid_hh_max", "网格户数最多", "grid households max", "int"),
-        Column("units", "共建单位数", "co-building units", "int"),
-        Column("paired_units", "结对单位及距离", "paired units and distances"),
-        Column("members", "报到党员", "reporting members", "int"),
-        Column("score", "综合评分", "composite score", "score"),
+        Column("code", _("社区代码")),
+        Column("name", _("社区名称")),
+        Column("street_name", _("街道")),
+        Column("households", _("户数"), "int"),
+        Column("population", _("人口"), "int"),
+        Column("centers", _("服务中心数"), "int"),
+        Column("floor_area_m2", _("中心面积(m²)"), "area"),
+        Column("m2_per_100_households", _("每百户面积(m²)"), "ratio"),
+        Column("status_label", _("达标情况")),
+        Column("shortfall_m2", _("面积缺口(m²)"), "area"),
+        *[Column(reach_column(r), _("%(m)s米内户数占比") % {"m": int(r)}, "share")
+          for r in reaches],
+        Column("worst_compound", _("覆盖最差小区")),
+        Column("worst_compound_m", _("其步行距离(m)"), "metres"),
+        Column("grids", _("网格数"), "int"),
+        Column("grid_hh_min", _("网格户数最少"), "int"),
+        Column("grid_hh_max", _("网格户数最多"), "int"),
+        Column("units", _("共建单位数"), "int"),
+        Column("paired_units", _("结对单位及距离")),
+        Column("members", _("报到党员"), "int"),
+        Column("score", _("综合评分"), "score"),
     ]
 
 
-def rollup_columns(reaches: Sequence[float], level_zh: str, level_en: str) -> list[Column]:
+def rollup_columns(reaches: Sequence[float], level: str) -> list[Column]:
+    """Columns of the street (``level`` "street") or district summary table."""
+    street = level == "street"
     return [
-        Column("code", f"{level_zh}代码", f"{level_en} code"),
-        Column("name", level_zh, level_en),
-        Column("communities", "社区数", "communities", "int"),
-        Column("households", "户数", "households", "int"),
-        Column("population", "人口", "population", "int"),
-        Column("centers", "服务中心数", "centers", "int"),
-        Column("floor_area_m2", "中心面积(m²)", "floor area m²", "area"),
-        Column("m2_per_100_households", "每百户面积(m²)", "m² per 100 households", "ratio"),
-        Column("meeting_share", "达标社区占比", "communities meeting the rules", "share"),
-        Column("without_center", "无中心社区", "communities without a center", "int"),
-        Column("shortfall_m2", "面积缺口合计(m²)", "total shortfall m²", "area"),
-        *[Column(reach_column(r), f"{int(r)}米内户数占比", f"households within {int(r)} m",
-                 "share") for r in reaches],
-        Column("worst_compound_m", "最远小区步行距离(m)", "worst compound walk m", "metres"),
-        Column("grids", "网格数", "grids", "int"),
-        Column("grid_hh_min", "网格户数最少", "grid households min", "int"),
-        Column("grid_hh_max", "网格户数最多", "grid households max", "int"),
-        Column("units", "结对单位数", "co-building units", "int"),
-        Column("no_units", "无结对社区", "communities without units", "int"),
-        Column("over_pairing_cap", "结对超上限社区", "communities over the pairing cap", "int"),
-        Column("members", "报到党员", "reporting members", "int"),
-        Column("over_member_cap", "党员超上限社区", "communities over the member cap", "int"),
+        Column("code", _("街道代码") if street else _("区县代码")),
+        Column("name", _("街道") if street else _("区县")),
+        Column("communities", _("社区数"), "int"),
+        Column("households", _("户数"), "int"),
+        Column("population", _("人口"), "int"),
+        Column("centers", _("服务中心数"), "int"),
+        Column("floor_area_m2", _("中心面积(m²)"), "area"),
+        Column("m2_per_100_households", _("每百户面积(m²)"), "ratio"),
+        Column("meeting_share", _("达标社区占比"), "share"),
+        Column("without_center", _("无中心社区"), "int"),
+        Column("shortfall_m2", _("面积缺口合计(m²)"), "area"),
+        *[Column(reach_column(r), _("%(m)s米内户数占比") % {"m": int(r)}, "share")
+          for r in reaches],
+        Column("worst_compound_m", _("最远小区步行距离(m)"), "metres"),
+        Column("grids", _("网格数"), "int"),
+        Column("grid_hh_min", _("网格户数最少"), "int"),
+        Column("grid_hh_max", _("网格户数最多"), "int"),
+        Column("units", _("结对单位数"), "int"),
+        Column("no_units", _("无结对社区"), "int"),
+        Column("over_pairing_cap", _("结对超上限社区"), "int"),
+        Column("members", _("报到党员"), "int"),
+        Column("over_member_cap", _("党员超上限社区"), "int"),
     ]
 
 
 FINDING_COLUMNS = [
-    Column("rank", "序号", "rank", "int"),
-    Column("kind_label", "问题类型", "kind"),
-    Column("community_code", "社区代码", "community code"),
-    Column("subject", "对象", "subject"),
-    Column("households_affected", "影响户数", "households affected", "int"),
-    Column("priority", "优先度", "priority", "int"),
-    Column("message", "说明", "detail"),
+    Column("rank", gettext_lazy("序号"), "int"),
+    Column("kind_label", gettext_lazy("问题类型")),
+    Column("community_code", gettext_lazy("社区代码")),
+    Column("subject", gettext_lazy("对象")),
+    Column("households_affected", gettext_lazy("影响户数"), "int"),
+    Column("priority", gettext_lazy("优先度"), "int"),
+    Column("message", gettext_lazy("说明")),
 ]
 
 RECTIFICATION_COLUMNS = [
-    Column("rank", "排名", "rank", "int"),
-    Column("code", "社区代码", "code"),
-    Column("name", "社区名称", "community"),
-    Column("street_name", "街道", "street"),
-    Column("score", "综合评分", "composite score", "score"),
-    Column("facility", "设施得分", "facility part", "share"),
-    Column("reach", "步行覆盖得分", "reach part", "share"),
-    Column("pairing", "结对得分", "pairing part", "share"),
-    Column("members_part", "党员报到得分", "members part", "share"),
-    Column("grids_part", "网格得分", "grids part", "share"),
+    Column("rank", gettext_lazy("排名"), "int"),
+    Column("code", gettext_lazy("社区代码")),
+    Column("name", gettext_lazy("社区名称")),
+    Column("street_name", gettext_lazy("街道")),
+    Column("score", gettext_lazy("综合评分"), "score"),
+    Column("facility", gettext_lazy("设施得分"), "share"),
+    Column("reach", gettext_lazy("步行覆盖得分"), "share"),
+    Column("pairing", gettext_lazy("结对得分"), "share"),
+    Column("members_part", gettext_lazy("党员报到得分"), "share"),
+    Column("grids_part", gettext_lazy("网格得分"), "share"),
 ]
 
 PAIRING_COLUMNS = [
-    Column("community_code", "社区代码", "community code"),
-    Column("community", "社区", "community"),
-    Column("unit", "共建单位", "co-building unit"),
-    Column("unit_type", "单位类型", "unit type"),
-    Column("distance_m", "距离(m)", "distance m", "metres"),
-    Column("status_label", "状态", "status"),
+    Column("community_code", gettext_lazy("社区代码")),
+    Column("community", gettext_lazy("社区")),
+    Column("unit", gettext_lazy("共建单位")),
+    Column("unit_type_label", gettext_lazy("单位类型")),
+    Column("distance_m", gettext_lazy("距离(m)"), "metres"),
+    Column("status_label", gettext_lazy("状态")),
 ]
 
 UNCOVERED_COLUMNS = [
-    Column("name", "小区", "compound"),
-    Column("community_code", "社区代码", "community code"),
-    Column("community", "社区", "community"),
-    Column("households", "户数", "households", "int"),
-    Column("distance_m", "步行最近中心(m)", "walk to nearest center m", "metres"),
+    Column("name", gettext_lazy("小区")),
+    Column("community_code", gettext_lazy("社区代码")),
+    Column("community", gettext_lazy("社区")),
+    Column("households", gettext_lazy("户数"), "int"),
+    Column("distance_m", gettext_lazy("步行最近中心(m)"), "metres"),
 ]
 
 
@@ -180,60 +191,69 @@ class ReportDocument:
         return list(self.meta["reaches_m"])
 
 
-def headline_rows(doc: ReportDocument) -> list[tuple[str, str, str]]:
-    """(Chinese label, English label, shown value) for the summary sheet and page."""
+def headline_rows(doc: ReportDocument) -> list[tuple[str, str]]:
+    """(label, shown value) for the summary sheet and page, in the active language."""
     s = doc.summary
     f, r, p, m, g = s["facility"], s["reach"], s["pairing"], s["members"], s["grids"]
+    n = s["communities"]
 
     def pct(v: float | None) -> str:
         return "—" if v is None else f"{100 * v:.1f}%"
 
+    def of(share: float | None, count: int) -> str:
+        return _("%(share)s（%(count)s/%(total)s）") % {"share": pct(share), "count": count,
+                                                       "total": n}
+
     rows = [
-        ("社区数", "communities", f"{s['communities']:,}"),
-        ("户数", "households", f"{s['households']:,}"),
-        ("人口", "population", f"{s['population']:,}"),
-        ("服务中心（可挂牌）", "service centers (licensed)",
-         f"{s['centers']['count']:,}（{s['centers']['licensed']:,}）"),
-        ("达到每百户面积标准的社区占比", "communities meeting the per-100-households ratio",
-         f"{pct(f['ratio_share'])}（{f['ratio_count']}/{s['communities']}）"),
-        (f"达到最低面积 {doc.meta['profile']['facility_min_m2']:.0f} m² 的社区占比",
-         "communities meeting the minimum floor area",
-         f"{pct(f['min_share'])}（{f['min_count']}/{s['communities']}）"),
-        ("两项均达标的社区占比", "communities meeting both",
-         f"{pct(f['meets_share'])}（{f['meets_count']}/{s['communities']}）"),
-        ("无服务中心的社区", "communities without a center", f"{f['without_center']}"),
-        ("面积缺口合计", "total floor-area shortfall", f"{f['shortfall_m2']:,.0f} m²"),
+        (_("社区数"), f"{n:,}"),
+        (_("户数"), f"{s['households']:,}"),
+        (_("人口"), f"{s['population']:,}"),
+        (_("服务中心（可挂牌）"), _("%(count)s（%(licensed)s）") % {
+            "count": f"{s['centers']['count']:,}", "licensed": f"{s['centers']['licensed']:,}"}),
+        (_("达到每百户面积标准的社区占比"), of(f["ratio_share"], f["ratio_count"])),
+        (_("达到最低面积 %(m2).0f m² 的社区占比") % {"m2": doc.meta["profile"]["facility_min_m2"]},
+         of(f["min_share"], f["min_count"])),
+        (_("两项均达标的社区占比"), of(f["meets_share"], f["meets_count"])),
+        (_("无服务中心的社区"), f"{f['without_center']}"),
+        (_("面积缺口合计"), f"{f['shortfall_m2']:,.0f} m²"),
     ]
     for reach in doc.reaches:
-        key = reach_column(reach)
-        rows.append((f"步行 {int(reach)} 米内可达可挂牌中心的户数占比",
-                     f"households within {int(reach)} m of a licensed center",
-                     pct(r["shares"].get(key))))
+        rows.append((_("步行 %(m)s 米内可达可挂牌中心的户数占比") % {"m": int(reach)},
+                     pct(r["shares"].get(reach_column(reach)))))
     status = p["by_status"]
     rows += [
-        ("未覆盖小区（最远步行范围外）", "compounds beyond the farthest reach",
-         f"{r['uncovered_compounds']}（{r['uncovered_households']:,} 户）"),
-        ("共建单位 / 结对", "co-building units / pairings",
-         f"{p['units']} / {p['pairings']}（已签约 {status.get('signed', 0)}，"
-         f"已确认 {status.get('confirmed', 0)}，建议 {status.get('proposed', 0)}）"),
-        ("无结对单位的社区", "communities with no unit", f"{p['communities_without_units']}"),
-        ("结对超上限的社区", "communities over the pairing cap",
-         f"{p['communities_over_cap']}"),
-        ("报到在职党员", "reporting party members", f"{m['total']:,}"),
-        (f"报到党员超过 {m['cap']} 名的社区", "communities over the reporting cap",
-         f"{m['communities_over_cap']}"),
-        ("网格数", "grids", f"{g['count']:,}"),
-        ("每网格户数 最少/中位/最多", "households per grid min/median/max",
+        (_("未覆盖小区（最远步行范围外）"), _("%(compounds)s（%(households)s 户）") % {
+            "compounds": r["uncovered_compounds"],
+            "households": f"{r['uncovered_households']:,}"}),
+        (_("共建单位 / 结对"),
+         _("%(units)s 个单位 / %(pairings)s 对（已签约 %(signed)s，已确认 %(confirmed)s，"
+           "建议 %(proposed)s）") % {
+             "units": p["units"], "pairings": p["pairings"],
+             "signed": status.get("signed", 0), "confirmed": status.get("confirmed", 0),
+             "proposed": status.get("proposed", 0)}),
+        (_("无结对单位的社区"), f"{p['communities_without_units']}"),
+        (_("结对超上限的社区"), f"{p['communities_over_cap']}"),
+        (_("报到在职党员"), f"{m['total']:,}"),
+        (_("报到党员超过 %(cap)s 名的社区") % {"cap": m["cap"]}, f"{m['communities_over_cap']}"),
+        (_("网格数"), f"{g['count']:,}"),
+        (_("每网格户数 最少/中位/最多"),
          "—" if g["households_min"] is None else
          f"{g['households_min']} / {g['households_median']:g} / {g['households_max']}"),
-        (f"户数超出 {g['range'][0]}–{g['range'][1]} 的网格", "grids out of the household range",
+        (_("户数超出 %(low)s–%(high)s 的网格") % {"low": g["range"][0], "high": g["range"][1]},
          f"{g['out_of_range']}"),
-        ("网格拓扑错误（越界、重叠、缝隙）", "grid topology errors (overhang, overlap, gap)",
-         f"{g['topology_errors']}"),
-        ("整改名单社区数", "communities on the rectification list",
-         f"{s['rectification']['count']}（最低 {100 * s['rectification']['share']:.0f}%）"),
+        (_("网格拓扑错误（越界、重叠、缝隙）"), f"{g['topology_errors']}"),
+        (_("整改名单社区数"), _("%(count)s（最低 %(share).0f%%）") % {
+            "count": s["rectification"]["count"],
+            "share": 100 * s["rectification"]["share"]}),
     ]
     return rows
+
+
+def shown_time(iso: str) -> str:
+    """An ISO 8601 time as people read it here: Beijing time, 2026年11月24日 20:33 in Chinese."""
+    when = timezone.localtime(datetime.fromisoformat(iso))
+    return date_format(when, "DATETIME_FORMAT" if (get_language() or "zh").startswith("zh")
+                       else "Y-m-d H:i")
 
 
 def display(value: Any, kind: str) -> str:
@@ -302,5 +322,5 @@ def community_print_parts(reaches: Sequence[float]) -> list[tuple[str, list[Colu
              *[reach_column(r) for r in reaches], "score"]
     second = ["code", "name", "population", "worst_compound", "worst_compound_m", "grids",
               "grid_hh_min", "grid_hh_max", "units", "paired_units", "members"]
-    return [("设施与步行覆盖 facilities and reach", [cols[k] for k in first]),
-            ("网格、结对与党员报到 grids, pairings and members", [cols[k] for k in second])]
+    return [(_("设施与步行覆盖"), [cols[k] for k in first]),
+            (_("网格、结对与党员报到"), [cols[k] for k in second])]

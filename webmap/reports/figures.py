@@ -15,13 +15,15 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import numpy as np
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from matplotlib import font_manager
 from matplotlib.artist import Artist
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from .document import ReportDocument
+from .document import PAIRING_STATUS_LABELS, ReportDocument
 
 COLOURS = ["#b71c1c", "#ef6c00", "#fdd835", "#9ccc65", "#2e7d32"]
 NO_DATA = "#bdbdbd"
@@ -117,7 +119,8 @@ def _scale_bar(ax: plt.Axes, minx: float, miny: float, maxx: float, lat0: float)
 def coverage_map(doc: ReportDocument) -> bytes:
     """The ratio choropleth with reach areas, centers and uncovered compounds."""
     t = doc.meta["profile"]["facility_ratio_m2_per_100_households"]
-    fig, ax = _map_axes(doc, f"{doc.meta['scope']['name']} 每百户面积与步行覆盖")
+    scope = doc.meta["scope"]["name"]
+    fig, ax = _map_axes(doc, _("%(scope)s 每百户面积与步行覆盖") % {"scope": scope})
     comms = doc.layers.communities
     colours = [ratio_colour(v, t) for v in comms["m2_per_100_households"]]
     comms.plot(ax=ax, color=colours, edgecolor="#424242", linewidth=0.6, alpha=0.7, zorder=2)
@@ -137,14 +140,16 @@ def coverage_map(doc: ReportDocument) -> bytes:
         p = geom.representative_point()
         ax.text(p.x, p.y, name, fontsize=6, ha="center", va="center", zorder=7,
                 color="#212121")
-    handles: list[Artist] = [Patch(facecolor=c, edgecolor="#424242", label=f"{lab} m²/百户")
+    handles: list[Artist] = [Patch(facecolor=c, edgecolor="#424242",
+                                   label=_("%(bin)s m²/百户") % {"bin": lab})
                              for c, lab in legend_labels(t)]
-    handles.append(Patch(facecolor=NO_DATA, label="无户数"))
+    handles.append(Patch(facecolor=NO_DATA, label=_("无户数")))
     handles.append(plt.Line2D([], [], color="#00897b",
-                              label=f"{int(doc.reaches[len(doc.reaches) // 2])} 米步行范围边界"))
-    handles.append(plt.Line2D([], [], color="#1565c0", marker="^", ls="", label="可挂牌中心"))
+                              label=_("%(m)s 米步行范围边界") % {
+                                  "m": int(doc.reaches[len(doc.reaches) // 2])}))
+    handles.append(plt.Line2D([], [], color="#1565c0", marker="^", ls="", label=_("可挂牌中心")))
     handles.append(plt.Line2D([], [], color="#d50000", marker="X", ls="",
-                              label=f"{int(max(doc.reaches))} 米外小区"))
+                              label=_("%(m)s 米外小区") % {"m": int(max(doc.reaches))}))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
     ax.set_xlabel("")
     ax.set_ylabel("")
@@ -153,25 +158,27 @@ def coverage_map(doc: ReportDocument) -> bytes:
 
 def pairing_map(doc: ReportDocument) -> bytes:
     """Pairing lines from co-building units to communities, by status."""
-    fig, ax = _map_axes(doc, f"{doc.meta['scope']['name']} 结对共建")
+    fig, ax = _map_axes(doc, _("%(scope)s 结对共建") % {"scope": doc.meta["scope"]["name"]})
     comms = doc.layers.communities
     comms.plot(ax=ax, facecolor="#fafafa", edgecolor="#616161", linewidth=0.6, zorder=2)
-    styles = {"signed": ("#1b5e20", "-", "已签约"), "confirmed": ("#283593", "-", "已确认"),
-              "proposed": ("#8e24aa", "--", "建议")}
+    styles = {"signed": ("#1b5e20", "-"), "confirmed": ("#283593", "-"),
+              "proposed": ("#8e24aa", "--")}
     lines = doc.layers.pairings
     handles: list[Artist] = []
-    for status, (colour, ls, label) in styles.items():
+    for status, (colour, ls) in styles.items():
         part = lines[lines["status"] == status]
         if len(part):
             part.plot(ax=ax, color=colour, linestyle=ls, linewidth=1.4, zorder=4)
             starts = np.array([g.coords[0] for g in part.geometry])
             ax.scatter(starts[:, 0], starts[:, 1], s=14, color=colour, zorder=5)
-            handles.append(plt.Line2D([], [], color=colour, ls=ls, label=f"{label}（{len(part)}）"))
+            label = _("%(status)s（%(n)s）") % {"status": PAIRING_STATUS_LABELS[status],
+                                                "n": len(part)}
+            handles.append(plt.Line2D([], [], color=colour, ls=ls, label=label))
     for geom, name in zip(comms.geometry, comms["name"], strict=True):
         p = geom.representative_point()
         ax.text(p.x, p.y, name, fontsize=6, ha="center", va="center", zorder=7)
     if not handles:
-        handles.append(Patch(facecolor="none", label="无结对 no pairings"))
+        handles.append(Patch(facecolor="none", label=_("无结对")))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
     ax.set_xlabel("")
     ax.set_ylabel("")
@@ -186,14 +193,15 @@ def ratio_chart(doc: ReportDocument) -> bytes:
     fig, ax = plt.subplots(figsize=(7, 3.6))
     top = max(2 * t, float(values.max()) if len(values) else t) * 1.05
     edges = np.linspace(0, top, 21)
-    counts, _ = np.histogram(values, bins=edges)
+    counts, _edges = np.histogram(values, bins=edges)
     ax.bar(edges[:-1], counts, width=np.diff(edges), align="edge", edgecolor="white",
            color=[ratio_colour(left + 1e-9, t) for left in edges[:-1]])
     ax.axvline(t, color="black", ls="--", lw=1.2)
-    ax.text(t, max(int(counts.max()), 1) * 0.95, f" 标准 {t:g} m²/百户", fontsize=9)
-    ax.set_xlabel("每百户服务设施面积 (m²) floor area per 100 households")
-    ax.set_ylabel("社区数 communities")
-    ax.set_title("每百户面积分布")
+    ax.text(t, max(int(counts.max()), 1) * 0.95, " " + _("标准 %(t)s m²/百户") % {"t": f"{t:g}"},
+            fontsize=9)
+    ax.set_xlabel(_("每百户服务设施面积 (m²)"))
+    ax.set_ylabel(_("社区数"))
+    ax.set_title(str(TITLES["ratio_chart"]))
     return _png(fig)
 
 
@@ -208,9 +216,9 @@ def grid_chart(doc: ReportDocument) -> bytes:
     for v in (low, high):
         ax.axvline(v, color="#b71c1c", ls="--", lw=1.2)
     ax.axvspan(low, high, color="#c8e6c9", alpha=0.35, zorder=0)
-    ax.set_xlabel(f"网格户数 households per grid（范围 {low}–{high}）")
-    ax.set_ylabel("网格数 grids")
-    ax.set_title("网格户数分布")
+    ax.set_xlabel(_("网格户数（范围 %(low)s–%(high)s）") % {"low": low, "high": high})
+    ax.set_ylabel(_("网格数"))
+    ax.set_title(str(TITLES["grid_chart"]))
     return _png(fig)
 
 
@@ -225,9 +233,9 @@ def distance_chart(doc: ReportDocument) -> bytes:
     ax.hist(np.clip(d[finite], 0, top), bins=list(np.linspace(0, top, 31)), weights=hh[finite],
             color="#26a69a",
             edgecolor="white")
-    ax.set_xlabel("到最近可挂牌中心的步行距离 (m) walk to the nearest licensed center")
-    ax.set_ylabel("户数 households")
-    ax.set_title("步行距离分布")
+    ax.set_xlabel(_("到最近可挂牌中心的步行距离 (m)"))
+    ax.set_ylabel(_("户数"))
+    ax.set_title(str(TITLES["distance_chart"]))
     total = hh.sum()
     if total > 0:
         twin = ax.twinx()
@@ -235,7 +243,7 @@ def distance_chart(doc: ReportDocument) -> bytes:
         cum = np.cumsum(hh[order]) / total
         twin.plot(np.where(finite, d, top)[order], cum, color="#37474f", lw=1.2)
         twin.set_ylim(0, 1.02)
-        twin.set_ylabel("累计户数占比 cumulative share")
+        twin.set_ylabel(_("累计户数占比"))
     for r in doc.reaches:
         ax.axvline(r, color="#b71c1c", ls="--", lw=1)
         ax.text(r, ax.get_ylim()[1] * 0.92, f" {int(r)} m", fontsize=8, color="#b71c1c")
@@ -245,9 +253,11 @@ def distance_chart(doc: ReportDocument) -> bytes:
 FIGURES = {"coverage_map": coverage_map, "pairing_map": pairing_map,
            "ratio_chart": ratio_chart, "grid_chart": grid_chart,
            "distance_chart": distance_chart}
-TITLES = {"coverage_map": "每百户面积、步行覆盖与未覆盖小区",
-          "pairing_map": "结对共建连线", "ratio_chart": "每百户面积分布",
-          "grid_chart": "网格户数分布", "distance_chart": "步行距离分布"}
+TITLES = {"coverage_map": gettext_lazy("每百户面积、步行覆盖与未覆盖小区"),
+          "pairing_map": gettext_lazy("结对共建连线"),
+          "ratio_chart": gettext_lazy("每百户面积分布"),
+          "grid_chart": gettext_lazy("网格户数分布"),
+          "distance_chart": gettext_lazy("步行距离分布")}
 
 
 def draw_all(doc: ReportDocument) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 import folium
 import shapely
 from branca.element import Element, Figure, MacroElement
+from django.utils.translation import gettext as _
 from jinja2 import Template
 
 from .document import ReportDocument
@@ -69,7 +70,7 @@ def folium_map(doc: ReportDocument) -> folium.Map:
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     roads = doc.layers.roads
     if len(roads):
-        folium.GeoJson(_geojson(roads), name="道路 roads", interactive=False,
+        folium.GeoJson(_geojson(roads), name=_("道路"), interactive=False,
                        style_function=lambda f: {"color": "#9e9e9e", "weight": 1,
                                                  "opacity": 0.8}).add_to(m)
     comms = doc.layers.communities.copy()
@@ -78,13 +79,14 @@ def folium_map(doc: ReportDocument) -> folium.Map:
                       for v in comms["m2_per_100_households"]]
     comms = comms.drop(columns=["m2_per_100_households"])
     folium.GeoJson(
-        _geojson(comms), name="每百户面积 m² per 100 households",
+        _geojson(comms), name=_("每百户面积 m²"),
         style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#424242",
                                   "weight": 1, "fillOpacity": 0.65},
         highlight_function=lambda f: {"weight": 3},
         tooltip=folium.GeoJsonTooltip(
             fields=["name", "code", "households", "ratio", "status_label", "shortfall_m2"],
-            aliases=["社区", "代码", "户数", "每百户面积 m²", "达标情况", "缺口 m²"]),
+            aliases=[_("社区"), _("代码"), _("户数"), _("每百户面积 m²"), _("达标情况"),
+                     _("缺口 m²")]),
     ).add_to(m)
     reach = doc.layers.reach_areas
     for r in doc.reaches:
@@ -92,43 +94,48 @@ def folium_map(doc: ReportDocument) -> folium.Map:
         if not len(part):
             continue
         area = part.geometry.iloc[0].simplify(2e-5)
-        group = folium.FeatureGroup(name=f"{int(r)} 米步行范围 {int(r)} m reach",
+        group = folium.FeatureGroup(name=_("%(m)s 米步行范围") % {"m": int(r)},
                                     show=r == doc.reaches[len(doc.reaches) // 2])
         folium.GeoJson(shapely.geometry.mapping(shapely.set_precision(area, PRECISION)),
                        style_function=lambda f: {"color": "#004d40", "weight": 1.5,
                                                  "fillColor": "#26a69a", "fillOpacity": 0.12},
                        interactive=False).add_to(group)
         group.add_to(m)
-    centers = folium.FeatureGroup(name="服务中心 centers")
+    centers = folium.FeatureGroup(name=_("服务中心"))
     for c in doc.layers.centers.itertuples(index=False):
         folium.CircleMarker(
             [c.geometry.y, c.geometry.x], radius=6, weight=1, color="#0d47a1",
             fill=True, fill_color="#1565c0" if c.licensed else "#90a4ae", fill_opacity=0.9,
-            tooltip=tip(f"{c.name}（{c.floor_area:.0f} m²{'' if c.licensed else '，未挂牌'}）"),
+            tooltip=tip((_("%(name)s（%(area).0f m²）") if c.licensed else
+                         _("%(name)s（%(area).0f m²，未挂牌）")) % {
+                             "name": c.name, "area": c.floor_area}),
         ).add_to(centers)
     centers.add_to(m)
-    unc = folium.FeatureGroup(name="未覆盖小区 uncovered compounds")
+    unc = folium.FeatureGroup(name=_("未覆盖小区"))
     for u in doc.layers.uncovered.itertuples(index=False):
-        far = "不可达" if u.distance_m is None else f"{u.distance_m:.0f} m"
+        far = _("不可达") if u.distance_m is None else f"{u.distance_m:.0f} m"
         folium.CircleMarker(
             [u.geometry.y, u.geometry.x], radius=8, color="#d50000", weight=2, fill=True,
-            fill_opacity=0.5, tooltip=tip(f"{u.name}：{u.households} 户，最近中心 {far}"),
+            fill_opacity=0.5, tooltip=tip(_("%(name)s：%(households)s 户，最近中心 %(far)s") % {
+                "name": u.name, "households": u.households, "far": far}),
             class_name="uncovered-compound",
         ).add_to(unc)
     unc.add_to(m)
-    lines = folium.FeatureGroup(name="结对连线 pairings")
+    lines = folium.FeatureGroup(name=_("结对连线"))
     for p in doc.layers.pairings.itertuples(index=False):
         colour, dash = STATUS_STYLE.get(p.status, ("#616161", None))
         dist = "—" if p.distance_m is None else f"{p.distance_m:.0f} m"
         folium.PolyLine([(y, x) for x, y in p.geometry.coords], color=colour, weight=2.5,
-                        dash_array=dash, tooltip=tip(f"{p.unit} → {p.community}（{dist}）")
+                        dash_array=dash,
+                        tooltip=tip(_("%(unit)s → %(community)s（%(distance)s）") % {
+                            "unit": p.unit, "community": p.community, "distance": dist})
                         ).add_to(lines)
     lines.add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     rows = "".join(f'<div><i style="background:{c}"></i>{lab}</div>'
                    for c, lab in legend_labels(t))
-    legend = (f'<div class="wg-legend"><b>每百户面积 m²</b>{rows}'
-              f'<div><i style="background:{NO_DATA}"></i>无户数</div></div>')
+    legend = (f'<div class="wg-legend"><b>{html.escape(_("每百户面积 m²"))}</b>{rows}'
+              f'<div><i style="background:{NO_DATA}"></i>{html.escape(_("无户数"))}</div></div>')
     root: Figure = m.get_root()  # type: ignore[assignment]
     root.html.add_child(Element(legend))
     m.add_child(_credits(m, doc.meta.get("credit") or ""))

@@ -13,6 +13,8 @@ import pandas as pd
 import shapely
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 
 from geo.analysis.coverage import reach_column
 from geo.analysis.rectification import (
@@ -24,11 +26,14 @@ from geo.analysis.rectification import (
 )
 from geo.analysis.rollup import rollup
 from geo.analysis.rules import RuleProfile
+from geo.models.facilities import UnitType
 from geo.models.scope import check_scope
 from geo.models.tables import sql, table
 from geo.services.coverage import measure, run_coverage
+from geo.services.errors import NoData
 from geo.services.results import CoverageReport, GridChecksReport, UncoveredCompound
 from geo.services.rules import run_facility, run_grid_checks, run_members
+from geo.services.text import say
 
 from ..basemap import shows_osm_data
 from .document import (
@@ -83,17 +88,22 @@ WHERE geom && ST_Expand(ST_GeomFromWKB(%s, 4326), 0.002)
 
 # Tables whose sources and dates the report names (the data it stands on).
 SOURCE_TABLES = (
-    (table("Community"), "社区边界 communities"), (table("GridUnit"), "网格 grids"),
-    (table("ServiceCenter"), "党群服务中心 service centers"),
-    (table("CoBuildingUnit"), "共建单位 co-building units"), (table("Pairing"), "结对 pairings"),
-    (table("ReportingMember"), "报到党员 reporting members"), (table("Building"), "楼栋 buildings"),
-    (table("Compound"), "小区 compounds"), (table("WalkEdge"), "步行路网 walking network"),
+    (table("Community"), gettext_lazy("社区边界")), (table("GridUnit"), gettext_lazy("网格")),
+    (table("ServiceCenter"), gettext_lazy("党群服务中心")),
+    (table("CoBuildingUnit"), gettext_lazy("共建单位")), (table("Pairing"), gettext_lazy("结对")),
+    (table("ReportingMember"), gettext_lazy("报到党员")), (table("Building"), gettext_lazy("楼栋")),
+    (table("Compound"), gettext_lazy("小区")), (table("WalkEdge"), gettext_lazy("步行路网")),
 )
+
+
+def chinese() -> bool:
+    """Whether the report is being written in Chinese (the active language)."""
+    return (get_language() or "zh").startswith("zh")
 
 
 def _scope_name(scope: str) -> tuple[str, str]:
     if not scope:
-        return "全部 all", "all"
+        return _("全部"), "all"
     name, level = {6: ("District", "district"), 9: ("Street", "street"),
                    12: ("Community", "community")}[len(scope)]
     with connection.cursor() as cur:
@@ -109,7 +119,7 @@ def _sources() -> list[dict[str, Any]]:
             cur.execute(f"SELECT source, count(*), max({stamp}) FROM {name} "
                         f"GROUP BY source ORDER BY source")
             for source, n, when in cur.fetchall():
-                out.append({"table": label, "source": source or "—", "rows": n,
+                out.append({"table": str(label), "source": source or "—", "rows": n,
                             "updated": when.date().isoformat() if when else None})
     return out
 
@@ -147,7 +157,8 @@ def _by_community(measured: Any, grid_rows: list[tuple[Any, ...]], checks: GridC
     for r in pair_rows:
         dist = "—" if r[4] is None else f"{r[4]:.0f} m"
         out.paired.setdefault(r[0], []).append(
-            f"{r[2]}（{dist}，{PAIRING_STATUS_LABELS[r[5]]}）")
+            _("%(unit)s（%(distance)s，%(status)s）") % {
+                "unit": r[2], "distance": dist, "status": PAIRING_STATUS_LABELS[r[5]]})
         out.units[r[0]] = out.units.get(r[0], 0) + (r[5] in official)
     return out
 
@@ -171,7 +182,7 @@ def _community_row(row: tuple[Any, ...], fac: Any, cov: Mapping[str, Any], tally
         "m2_per_100_households": fac["m2_per_100_households"],
         "required_m2": float(fac["required_m2"]), "shortfall_m2": float(fac["shortfall_m2"]),
         "ratio_ok": bool(fac["ratio_ok"]), "min_ok": bool(fac["min_ok"]),
-        "meets": bool(fac["meets"]), "status": status, "status_label": STATUS_LABELS[status],
+        "meets": bool(fac["meets"]), "status": status, "status_label": str(STATUS_LABELS[status]),
         "covered_households": int(c.get("households", 0)),
         **{reach_column(r): c.get(reach_column(r)) for r in reaches},
         "worst_compound": w[0] if w else None,
@@ -201,8 +212,9 @@ def _rectification(comms: pd.DataFrame, parts: pd.DataFrame,
 def _pairing_records(pair_rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
     return [
         {"community_code": r[0], "community": r[1], "unit": r[2], "unit_type": r[3],
+         "unit_type_label": str(UnitType(r[3]).label) if r[3] in UnitType.values else r[3],
          "distance_m": None if r[4] is None else round(float(r[4]), 1), "status": r[5],
-         "status_label": PAIRING_STATUS_LABELS[r[5]],
+         "status_label": str(PAIRING_STATUS_LABELS[r[5]]),
          "from": [round(r[6], 7), round(r[7], 7)], "to": [round(r[8], 7), round(r[9], 7)]}
         for r in pair_rows
     ]
@@ -211,10 +223,10 @@ def _pairing_records(pair_rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
 def _meta(name: str, level: str, scope: str, profile: RuleProfile, reaches: list[float],
           now: datetime | None) -> dict[str, Any]:
     return {
-        "title": f"{name} 党群服务设施空间覆盖报告",
-        "title_en": f"Service coverage report: {name}",
+        "title": _("%(name)s 党群服务设施空间覆盖报告") % {"name": name},
         "scope": {"code": scope or None, "name": name, "level": level},
-        "profile": {"name": profile.name, "title": profile.title,
+        "profile": {"name": profile.name,
+                    "title": profile.title if chinese() else profile.title_en,
                     "facility_ratio_m2_per_100_households":
                         profile.facility_ratio_m2_per_100_households,
                     "facility_min_m2": profile.facility_min_m2,
@@ -222,10 +234,10 @@ def _meta(name: str, level: str, scope: str, profile: RuleProfile, reaches: list
                     "grid_households": list(profile.grid_households),
                     "weak_share": profile.weak_share},
         "reaches_m": reaches,
-        "generated_at": (now or timezone.now()).isoformat(timespec="seconds"),
+        "generated_at": timezone.localtime(now or timezone.now()).isoformat(timespec="seconds"),
         "sources": _sources(),
         # The OpenStreetMap licence asks for this wherever its data is shown.
-        "credit": "© OpenStreetMap contributors" if shows_osm_data() else "",
+        "credit": _("© OpenStreetMap 贡献者") if shows_osm_data() else "",
         "score_weights": dict(WEIGHTS),
     }
 
@@ -239,8 +251,7 @@ def gather(scope_code: str, profile: RuleProfile, reaches: Sequence[float],
     like = scope + "%"
     comm_rows = _fetch(COMMUNITIES_SQL, [like])
     if not comm_rows:
-        raise ValueError(f"范围 {scope or '全部'} 内没有社区 no communities in scope "
-                         f"{scope or 'all'}")
+        raise NoData(_("范围 %(scope)s 内没有社区") % {"scope": scope or _("全部")})
     name, level = _scope_name(scope)
     step("facility")
     facility = pd.DataFrame(run_facility(scope, profile)["communities"]).set_index("code")
@@ -268,7 +279,8 @@ def gather(scope_code: str, profile: RuleProfile, reaches: Sequence[float],
     uncovered = coverage["uncovered_compounds"]
     found = findings(comms, uncovered)
     for f in found:
-        f["kind_label"] = KIND_LABELS[f["kind"]]
+        f["kind_label"] = str(KIND_LABELS[f["kind"]])
+        f["message"] = say(f["message"])
     rect, order = _rectification(comms, parts, profile)
     pairings = _pairing_records(pair_rows)
     step("map layers")

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from django.utils.translation import get_language, gettext, gettext_lazy, ngettext
+from django.utils.translation import gettext as _
 from markupsafe import Markup, escape
 
 from .document import (
@@ -33,12 +35,14 @@ from .document import (
     records,
     rollup_breaches,
     rollup_columns,
+    shown_time,
 )
 from .figures import TITLES
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-SCORE_NAMES = {"facility": "设施", "reach": "步行覆盖", "pairing": "结对", "members": "党员报到",
-               "grids": "网格"}
+SCORE_NAMES = {"facility": gettext_lazy("设施"), "reach": gettext_lazy("步行覆盖"),
+               "pairing": gettext_lazy("结对"), "members": gettext_lazy("党员报到"),
+               "grids": gettext_lazy("网格")}
 NUMERIC = {"int", "area", "ratio", "share", "metres", "score"}
 # The saved report is opened from disk (file://), where 'self' means nothing: its own
 # scripts are allowed by hash and nothing may be fetched.
@@ -48,12 +52,15 @@ _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
 
 _env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
                           autoescape=jinja2.select_autoescape(["html", "j2"]),
-                          undefined=jinja2.StrictUndefined)
+                          undefined=jinja2.StrictUndefined, extensions=["jinja2.ext.i18n"])
+# The template's {{ _("…") }} are Django's message ids (makemessages reads the template as
+# a Django one: see the Makefile's messages target), translated into the active language.
+_env.install_gettext_callables(gettext, ngettext, newstyle=False)  # type: ignore[attr-defined]
 
 
 def _table(columns: Sequence[Column], rows: Sequence[Mapping[str, Any]], table_id: str,
            breaches: Callable[[Mapping[str, Any]], set[str]] | None) -> Markup:
-    head = "".join(f"<th title=\"{escape(c.en)}\">{escape(c.zh)}</th>" for c in columns)
+    head = "".join(f"<th>{escape(c.label)}</th>" for c in columns)
     body = []
     for row in rows:
         bad = breaches(row) if breaches else set()
@@ -83,7 +90,9 @@ def page_html(doc: ReportDocument, mode: str, map_parts: tuple[str, str, str] | 
     head, body, script = map_parts or ("", "", "")
     return _env.get_template("report.html.j2").render(
         mode=mode, meta=doc.meta, headlines=headline_rows(doc),
-        reaches_text="、".join(f"{int(r)} 米" for r in reaches), max_reach=int(max(reaches)),
+        reaches_text=_("、").join(_("%(m)s 米") % {"m": int(r)} for r in reaches),
+        max_reach=int(max(reaches)), lang=get_language() or "zh-hans",
+        generated_text=shown_time(doc.meta["generated_at"]), credit=doc.meta["credit"],
         images={k: _png_uri(v) for k, v in doc.images.items()}, titles=TITLES,
         map_head=Markup(head), map_body=Markup(body), map_script=Markup(script),
         table=_table, none=None,
@@ -93,9 +102,9 @@ def page_html(doc: ReportDocument, mode: str, map_parts: tuple[str, str, str] | 
         community_columns=community_columns(reaches), communities=comms,
         community_parts=community_print_parts(reaches),
         community_breaches=lambda row: community_breaches(row, reaches),
-        street_columns=rollup_columns(reaches, "街道", "street"),
+        street_columns=rollup_columns(reaches, "street"),
         streets=records(doc.streets),
-        district_columns=rollup_columns(reaches, "区县", "district"),
+        district_columns=rollup_columns(reaches, "district"),
         districts=records(doc.districts), rollup_breaches=rollup_breaches,
         pairing_columns=PAIRING_COLUMNS, pairings=doc.pairings,
         uncovered_columns=UNCOVERED_COLUMNS, uncovered=doc.uncovered,

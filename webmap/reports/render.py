@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.utils.translation import gettext as _
+
 from .document import ReportDocument
 
 FORMATS = ("xlsx", "pdf", "html", "json")
@@ -28,8 +30,8 @@ def render(doc: ReportDocument, fmt: str,
            progress: Callable[[str], None] | None = None) -> bytes:
     """The report file's bytes; draws the format's images into ``doc.images`` first."""
     if fmt not in FORMATS:
-        raise ValueError(f"格式应为 {'、'.join(FORMATS)} format must be one of "
-                         f"{', '.join(FORMATS)}, not {fmt!r}")
+        raise ValueError(_("格式应为 %(formats)s 之一，不是 %(format)r")
+                         % {"formats": ", ".join(FORMATS), "format": fmt})
     step = progress or (lambda _label: None)
     # matplotlib takes most of a second to import: only the formats with images pay it.
     from . import figures

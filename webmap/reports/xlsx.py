@@ -6,6 +6,8 @@ import io
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.drawing.image import Image
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -27,6 +29,7 @@ from .document import (
     records,
     rollup_breaches,
     rollup_columns,
+    shown_time,
 )
 from .figures import TITLES
 
@@ -39,20 +42,28 @@ BOLD = Font(bold=True)
 # Images are placed at 1/2 size: PNGs are drawn at 150 dpi, the sheet shows ~72 dpi.
 IMAGE_SCALE = 0.5
 
-SHEETS = {"summary": "摘要", "communities": "社区", "streets": "街道", "districts": "区县",
-          "findings": "问题清单", "rectification": "整改名单", "pairings": "结对",
-          "uncovered": "未覆盖小区", "maps": "地图与图表"}
+SHEETS = {"summary": gettext_lazy("摘要"), "communities": gettext_lazy("社区"),
+          "streets": gettext_lazy("街道"), "districts": gettext_lazy("区县"),
+          "findings": gettext_lazy("问题清单"), "rectification": gettext_lazy("整改名单"),
+          "pairings": gettext_lazy("结对"), "uncovered": gettext_lazy("未覆盖小区"),
+          "maps": gettext_lazy("地图与图表")}
+
+
+def _width(text: str) -> float:
+    """A column width that fits ``text`` (CJK characters take two columns)."""
+    return 1.1 * sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
 def _table(ws: Worksheet, columns: Sequence[Column], rows: Sequence[Mapping[str, Any]],
            breaches: Callable[[Mapping[str, Any]], set[str]] | None = None,
            freeze: str = "B2") -> None:
     for j, col in enumerate(columns, start=1):
-        cell = ws.cell(row=1, column=j, value=col.zh)
+        label = str(col.label)
+        cell = ws.cell(row=1, column=j, value=label)
         cell.font = BOLD
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.column_dimensions[get_column_letter(j)].width = max(10, min(40, 2.2 * len(col.zh)))
+        ws.column_dimensions[get_column_letter(j)].width = max(10, min(40, _width(label)))
     for i, row in enumerate(rows, start=2):
         bad = breaches(row) if breaches else set()
         for j, col in enumerate(columns, start=1):
@@ -80,24 +91,26 @@ def render_xlsx(doc: ReportDocument) -> bytes:
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    ws.title = SHEETS["summary"]
+    ws.title = str(SHEETS["summary"])
     meta = doc.meta
     ws["A1"] = meta["title"]
     ws["A1"].font = Font(bold=True, size=16, color="B71C1C")
-    ws["A2"] = meta["title_en"]
-    info = [("范围 scope", f"{meta['scope']['name']}（{meta['scope']['code'] or '全部'}）"),
-            ("规则配置 profile", f"{meta['profile']['name']} — {meta['profile']['title']}"),
-            ("步行范围 reaches (m)", "、".join(str(int(r)) for r in doc.reaches)),
-            ("生成时间 generated", meta["generated_at"])]
-    row = 4
-    for label, value in [*info, ("", ""), *[(zh, v) for zh, _en, v in headline_rows(doc)]]:
+    scope = meta["scope"]
+    info = [(_("范围"), f"{scope['name']} ({scope['code']})" if scope["code"] else scope["name"]),
+            (_("规则配置"), f"{meta['profile']['name']} — {meta['profile']['title']}"),
+            (_("步行范围"), _("、").join(_("%(m)s 米") % {"m": int(r)} for r in doc.reaches)),
+            (_("生成时间"), shown_time(meta["generated_at"]))]
+    if meta["credit"]:
+        info.append((_("地图数据"), meta["credit"]))
+    row = 3
+    for label, value in [*info, ("", ""), *headline_rows(doc)]:
         ws.cell(row=row, column=1, value=label).font = BOLD
         ws.cell(row=row, column=2, value=value)
         row += 1
     row += 1
-    ws.cell(row=row, column=1, value="数据来源 data sources").font = BOLD
+    ws.cell(row=row, column=1, value=_("数据来源")).font = BOLD
     row += 1
-    for j, head in enumerate(("数据", "来源", "记录数", "更新日期"), start=1):
+    for j, head in enumerate((_("数据"), _("来源"), _("记录数"), _("更新日期")), start=1):
         ws.cell(row=row, column=j, value=head).fill = HEADER_FILL
     for s in meta["sources"]:
         row += 1
@@ -113,9 +126,9 @@ def render_xlsx(doc: ReportDocument) -> bytes:
                        Callable[[Mapping[str, Any]], set[str]] | None, str]] = [
         ("communities", community_columns(reaches), records(doc.communities),
          lambda r: community_breaches(r, reaches), "C2"),
-        ("streets", rollup_columns(reaches, "街道", "street"), records(doc.streets),
+        ("streets", rollup_columns(reaches, "street"), records(doc.streets),
          rollup_breaches, "C2"),
-        ("districts", rollup_columns(reaches, "区县", "district"), records(doc.districts),
+        ("districts", rollup_columns(reaches, "district"), records(doc.districts),
          rollup_breaches, "C2"),
         ("findings", FINDING_COLUMNS, doc.findings, None, "A2"),
         ("rectification", RECTIFICATION_COLUMNS, records(doc.rectification), None, "D2"),
@@ -123,13 +136,13 @@ def render_xlsx(doc: ReportDocument) -> bytes:
         ("uncovered", UNCOVERED_COLUMNS, doc.uncovered, None, "B2"),
     ]
     for key, columns, rows, breaches, freeze in tables:
-        _table(wb.create_sheet(SHEETS[key]), columns, rows, breaches, freeze)
+        _table(wb.create_sheet(str(SHEETS[key])), columns, rows, breaches, freeze)
 
-    maps = wb.create_sheet(SHEETS["maps"])
+    maps = wb.create_sheet(str(SHEETS["maps"]))
     at = 1
     for name, title in TITLES.items():
         if name in doc.images:
-            maps.cell(row=at, column=1, value=title).font = BOLD
+            maps.cell(row=at, column=1, value=str(title)).font = BOLD
             at += 1 + _image(maps, doc.images[name], f"A{at + 1}")
     buf = io.BytesIO()
     for sheet in wb.worksheets:  # names come from users: never let one become a formula

@@ -9,19 +9,23 @@ import time
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from geo.analysis.network import NetworkError
 from geo.management.output import profile_from, reaches_from
 from geo.models.scope import ScopeError
+from geo.services.errors import describe
 from webmap.reports.gather import GATHER_STEPS, gather
 from webmap.reports.jsonout import SCHEMA_NAME, SCHEMA_PATH
 from webmap.reports.render import FORMATS, render, render_steps
 
 
 class Command(BaseCommand):
-    help = ("覆盖报告 the coverage report of a district, street or community: summary, "
+    help = ("The coverage report of a district, street or community: summary, "
             "per-community table, roll-ups, findings, rectification list, maps and charts")
     # Read-only: skip the system checks (they import every URLconf and view, about a
     # second at start-up); `manage.py check` and the test suite run them.
@@ -38,24 +42,31 @@ class Command(BaseCommand):
                                  "(default the profile's)")
         parser.add_argument("--format", choices=FORMATS, default=None,
                             help="xlsx, pdf, html or json (default from --output's suffix)")
+        parser.add_argument("--language", choices=[code for code, _ in settings.LANGUAGES],
+                            default=settings.LANGUAGE_CODE,
+                            help="the report's language (default %(default)s)")
         parser.add_argument("--output", required=True, type=Path,
                             help="file to write (an existing file is replaced only "
                                  "when the report succeeds)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        with translation.override(opts["language"]):
+            self._report(opts)
+
+    def _report(self, opts: dict[str, Any]) -> None:
         started = time.monotonic()
         out: Path = opts["output"]
         fmt = opts["format"] or out.suffix.lstrip(".").lower()
         if fmt not in FORMATS:
-            raise CommandError(f"--format: 请指定 {'/'.join(FORMATS)} 之一，或使用相应扩展名 "
-                               f"give --format {'|'.join(FORMATS)} or an --output ending in one")
+            raise CommandError(_("--format：请指定 %(formats)s 之一，或使用相应扩展名的 --output")
+                               % {"formats": "/".join(FORMATS)})
         if not out.parent.is_dir():
-            raise CommandError(f"--output: 目录不存在 folder {out.parent} does not exist")
+            raise CommandError(_("--output：目录 %(folder)s 不存在") % {"folder": out.parent})
         profile = profile_from(opts)
         reaches = reaches_from(opts, profile)
         steps = [*GATHER_STEPS, *render_steps(fmt), "write"]
         quiet = opts["verbosity"] == 0 or not sys.stderr.isatty()
-        with tqdm(total=len(steps), desc="生成报告 Building report", unit="step",
+        with tqdm(total=len(steps), desc=_("生成报告"), unit="step",
                   disable=quiet, file=sys.stderr) as bar:
             def progress(label: str) -> None:
                 bar.set_postfix_str(label)
@@ -65,16 +76,19 @@ class Command(BaseCommand):
                 doc = gather(opts["scope"] or "", profile, reaches, progress)
                 data = render(doc, fmt, progress)
             except (ScopeError, NetworkError, ValueError) as exc:
-                raise CommandError(str(exc)) from exc
+                raise CommandError(describe(exc)) from exc
             progress("write")
             _write_atomically(out, data)
             if fmt == "json":
                 _write_atomically(out.parent / SCHEMA_NAME, SCHEMA_PATH.read_bytes())
         scope = doc.meta["scope"]
-        self.stdout.write(self.style.SUCCESS(
-            f"报告已生成 Report written: {out} ({fmt}, {len(data) / 1024:,.0f} KiB) for "
-            f"{scope['name']} ({scope['code'] or 'all'}), profile {profile.name}, "
-            f"{doc.summary['communities']} communities, in {time.monotonic() - started:.1f} s"))
+        self.stdout.write(self.style.SUCCESS(_(
+            "报告已生成：%(path)s（%(format)s，%(size)s KiB），范围 %(scope)s，规则 %(profile)s，"
+            "%(communities)s 个社区，用时 %(seconds).1f 秒") % {
+                "path": out, "format": fmt, "size": f"{len(data) / 1024:,.0f}",
+                "scope": f"{scope['name']} ({scope['code']})" if scope["code"] else scope["name"],
+                "profile": profile.name, "communities": doc.summary["communities"],
+                "seconds": time.monotonic() - started}))
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

@@ -1,0 +1,19 @@
+"""The algorithms' :class:`~geo.analysis.text.Text` in the active language."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.utils.translation import gettext
+
+from geo.analysis.text import Text, joined
+
+
+def say(text: Text | str) -> str:
+    """``text`` translated into the active language (a plain string stays as it is)."""
+    return text.render(gettext) if isinstance(text, Text) else str(text)
+
+
+def say_all(parts: Sequence[Text | str]) -> str:
+    """Several messages as one line, in the active language."""
+    return joined(list(parts), gettext)  # type: ignore[arg-type]

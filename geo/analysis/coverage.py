@@ -22,6 +22,7 @@ import shapely.ops
 from shapely.geometry.base import BaseGeometry
 
 from .nearest import CenterField
+from .text import Text
 
 MAX_REACHES = 8
 
@@ -35,12 +36,13 @@ def parse_reaches(text: str) -> list[float]:
     try:
         reaches = sorted({float(v) for v in text.split(",") if v.strip()})
     except ValueError as exc:
-        raise ValueError("reach takes metres separated by commas, e.g. 300,500,1000") from exc
+        raise ValueError(Text("步行范围请填以逗号分隔的米数，例如 300,500,1000")) from exc
     if not reaches or not all(math.isfinite(r) for r in reaches) or reaches[0] <= 0 or \
             reaches[-1] > 5000:
-        raise ValueError("reach values must be between 0 and 5000 m")
+        raise ValueError(Text("步行范围须在 0 到 5000 米之间"))
     if len(reaches) > MAX_REACHES:
-        raise ValueError(f"at most {MAX_REACHES} reach values, got {len(reaches)}")
+        raise ValueError(Text("步行范围最多 %(max)s 个，收到 %(n)s 个", max=MAX_REACHES,
+                              n=len(reaches)))
     return reaches
 
 

@@ -23,6 +23,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from .network import FloatArray, IntArray, NetworkError, Snap, WalkGraph
+from .text import Text
 
 NO_NODE = -9999
 
@@ -68,7 +69,7 @@ class CenterField:
         centers = np.asarray(center_lonlat, dtype=np.float64).reshape(-1, 2)
         n, c = graph.n_nodes, centers.shape[0]
         if c == 0:
-            raise NetworkError("没有服务中心 there are no service centers to measure to")
+            raise NetworkError(Text("没有服务中心，无法计算距离"))
         snap = graph.snap(centers)
         u, v = graph.edge_u[snap.edge], graph.edge_v[snap.edge]
         length = graph.edge_length[snap.edge]

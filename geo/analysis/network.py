@@ -19,6 +19,7 @@ from pyproj import Transformer
 from scipy.sparse import csr_matrix
 
 from .projection import local_equal_area
+from .text import Text
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -97,8 +98,7 @@ class WalkGraph:
         length = np.asarray(edge_length, dtype=np.float64).ravel()
         n = lonlat.shape[0]
         if n == 0 or u.size == 0:
-            raise NetworkError("路网为空：请先导入路网 the walking network is empty; import "
-                               "roads first (import_osm or load_demo)")
+            raise NetworkError(Text("路网为空：请先导入路网（import_osm 或 load_demo）"))
         if not (u.size == v.size == length.size):
             raise NetworkError(f"edge arrays differ in length: {u.size}, {v.size}, {length.size}")
         if u.min() < 0 or v.min() < 0 or max(u.max(), v.max()) >= n:

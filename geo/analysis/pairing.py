@@ -27,14 +27,16 @@ import numpy as np
 import numpy.typing as npt
 from ortools.graph.python import max_flow, min_cost_flow
 
+from .text import Text
+
 CM = 100.0
 
 
 class PairingInfeasible(ValueError):
     """The constraints cannot all hold; ``reasons`` say why, with numbers."""
 
-    def __init__(self, reasons: list[str]) -> None:
-        super().__init__("; ".join(reasons))
+    def __init__(self, reasons: list[Text]) -> None:
+        super().__init__("; ".join(str(r) for r in reasons))
         self.reasons = reasons
 
 
@@ -107,13 +109,13 @@ class PairingProblem:
     unit_labels: tuple[str, ...] = field(default=())
     community_labels: tuple[str, ...] = field(default=())
 
-    def unit_label(self, i: int) -> str:
+    def unit_label(self, i: int) -> str | Text:
         """Label of unit ``i`` for messages."""
-        return self.unit_labels[i] if self.unit_labels else f"unit {i}"
+        return self.unit_labels[i] if self.unit_labels else Text("单位 %(i)s", i=i)
 
-    def community_label(self, j: int) -> str:
+    def community_label(self, j: int) -> str | Text:
         """Label of community ``j`` for messages."""
-        return self.community_labels[j] if self.community_labels else f"community {j}"
+        return self.community_labels[j] if self.community_labels else Text("社区 %(j)s", j=j)
 
     @classmethod
     def from_cost_matrix(
@@ -190,36 +192,42 @@ class PairingProblem:
         return (self.unit_capacity - lu, self.community_cap - lc,
                 np.maximum(self.community_min - lc, 0))
 
-    def infeasibility(self) -> list[str]:
+    def infeasibility(self) -> list[Text]:
         """Reasons, with numbers, why no pairing meets every constraint; [] if one does."""
         cap_u, cap_c, min_c = self.residual()
-        reasons = []
+        reasons: list[Text] = []
         for i in np.nonzero(cap_u < 0)[0]:
-            reasons.append(f"{self.unit_label(int(i))} has {self.unit_capacity[i] - cap_u[i]} "
-                           f"locked pairings, "
-                           f"over its capacity {self.unit_capacity[i]}")
+            reasons.append(Text("%(unit)s 已锁定 %(locked)s 个结对，超过其容量 %(capacity)s",
+                                unit=self.unit_label(int(i)),
+                                locked=int(self.unit_capacity[i] - cap_u[i]),
+                                capacity=int(self.unit_capacity[i])))
         for j in np.nonzero(cap_c < 0)[0]:
-            reasons.append(f"{self.community_label(int(j))} has "
-                           f"{self.community_cap[j] - cap_c[j]} locked pairings, "
-                           f"over its cap {self.community_cap[j]}")
+            reasons.append(Text("%(community)s 已锁定 %(locked)s 个结对，超过其上限 %(cap)s",
+                                community=self.community_label(int(j)),
+                                locked=int(self.community_cap[j] - cap_c[j]),
+                                cap=int(self.community_cap[j])))
         if reasons:
             return reasons
         need = int(min_c.sum())
         have = int(cap_u.sum())
         if need > have:
-            reasons.append(f"the minimums need {need} more pairings but the units can give "
-                           f"only {have}")
+            reasons.append(Text("各社区的最低结对数还需 %(need)s 对，"
+                                "但各单位只能再提供 %(have)s 对", need=need, have=have))
         ok = self.allowed() & (cap_u[:, None] > 0)
         reach = ok.sum(axis=0)
         for j in np.nonzero(reach < min_c)[0]:
-            limit = "" if self.max_distance is None else f" within {self.max_distance:.0f} m"
-            reasons.append(f"{self.community_label(int(j))} needs {min_c[j]} more units but only "
-                           f"{reach[j]} are available{limit}")
+            values = {"community": self.community_label(int(j)), "need": int(min_c[j]),
+                      "have": int(reach[j])}
+            reasons.append(
+                Text("%(community)s 还需 %(need)s 个单位，但只有 %(have)s 个可用", **values)
+                if self.max_distance is None else
+                Text("%(community)s 还需 %(need)s 个单位，但 %(m).0f 米内只有 %(have)s 个可用",
+                     m=self.max_distance, **values))
         if not reasons and need:
             met = _max_mandatory_flow(ok, cap_u, min_c)
             if met < need:
-                reasons.append(f"only {met} of the {need} minimum pairings can be met at once: "
-                               f"nearby communities compete for the same units")
+                reasons.append(Text("最低结对数 %(need)s 对中同时最多只能满足 %(met)s 对："
+                                    "相邻社区争用同一批单位", need=need, met=met))
         return reasons
 
     def auto_minimum(self) -> int:
@@ -266,7 +274,8 @@ class PairingProblem:
         flow.set_nodes_supplies(np.arange(supplies.size, dtype=np.int64), supplies)
         status = flow.solve()
         if status != flow.OPTIMAL:
-            raise PairingInfeasible([f"the flow solver stopped with status {status.name}"])
+            raise PairingInfeasible([Text("求解器未找到方案（状态 %(status)s）",
+                                          status=status.name)])
         flows = flow.flows(np.arange(n_u, n_u + ui.size, dtype=np.int64))
         chosen = np.nonzero(flows > 0)[0]
         pairs = [(i, j, float(self.cost[i, j])) for i, j in self.locked]

@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from .text import Text
+
 PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
 DEFAULT_PROFILE = "national-2022"
 
@@ -75,8 +77,8 @@ def load_profile(name_or_path: str | None = None) -> RuleProfile:
     key = name_or_path or DEFAULT_PROFILE
     path = Path(key) if key.endswith(".json") else PROFILE_DIR / f"{key}.json"
     if not path.is_file():
-        raise ProfileError(f"没有规则配置 {key!r}; no rule profile {key!r}: choose one of "
-                           f"{', '.join(available_profiles())} or give a .json file")
+        raise ProfileError(Text("没有规则配置 %(key)r：请选择 %(names)s 之一，或给出 .json 文件",
+                                key=key, names=", ".join(available_profiles())))
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
         low, high = raw["grid_households"]
@@ -104,8 +106,9 @@ def load_profile(name_or_path: str | None = None) -> RuleProfile:
             pairing_max_distance_m=float(raw.get("pairing_max_distance_m", 20_000)),
         )
     except (KeyError, TypeError, ValueError) as exc:
-        raise ProfileError(f"rule profile {path} is malformed: {exc!r}") from exc
+        raise ProfileError(Text("规则配置 %(path)s 格式有误：%(error)s", path=str(path),
+                                error=repr(exc))) from exc
     if profile.walk_speed_m_per_min <= 0 or low > high or profile.pairing_cap < 1:
-        raise ProfileError(f"rule profile {path}: walking speed must be positive, the grid "
-                           f"household range ordered and the pairing cap at least 1")
+        raise ProfileError(Text("规则配置 %(path)s：步行速度须为正数，"
+                                "网格户数范围须下限不大于上限，结对上限至少为 1", path=str(path)))
     return profile

@@ -47,7 +47,3 @@ class Text:
         """Hash of the message id (equal texts share it)."""
         return hash(self.msgid)
 
-
-def joined(parts: list[Text] | list[str], translate: Callable[[str], str]) -> str:
-    """Several messages as one line, each translated."""
-    return "; ".join(p.render(translate) if isinstance(p, Text) else p for p in parts)

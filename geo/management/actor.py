@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from geo.roles import covers
 from geo.services.access import scope_of
@@ -29,15 +30,17 @@ def actor_from(opts: dict[str, Any], perms: tuple[str, ...], code: str | None) -
         return None
     user = get_user_model().objects.filter(username=name).first()
     if user is None or not user.is_active:
-        raise CommandError(f"--as {name}: 没有此用户或已停用 no active user of that name")
+        raise CommandError(_("--as %(name)s：没有此用户或已停用") % {"name": name})
     missing = [p for p in perms if not user.has_perm(p)]
     if missing:
-        raise CommandError(f"--as {name}: 没有权限 lacks the permission {', '.join(missing)}")
+        raise CommandError(_("--as %(name)s：没有权限 %(perms)s") % {
+            "name": name, "perms": ", ".join(missing)})
     scope = scope_of(user)
     if scope is None:
-        raise CommandError(f"--as {name}: 此账号没有角色和范围 has no role or scope; assign one "
-                           "in /admin/ (账号角色 accounts)")
+        raise CommandError(
+            _("--as %(name)s：此账号没有角色和工作范围，请在 /admin/ 的账号角色中分配")
+            % {"name": name})
     if code is not None and not covers(scope, code):
-        raise CommandError(f"--as {name}: {code or '全市 the whole city'} 不在其范围 "
-                           f"{scope or '全市 city'} 内 lies outside their scope")
+        raise CommandError(_("--as %(name)s：%(code)s 不在其工作范围 %(scope)s 内") % {
+            "name": name, "code": code or _("全市"), "scope": scope or _("全市")})
     return user

@@ -8,9 +8,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from geo.analysis.coverage import parse_reaches
 from geo.analysis.rules import ProfileError, RuleProfile, load_profile
+from geo.services.errors import describe
 
 
 def add_common(parser: CommandParser, scope: bool = True) -> None:
@@ -27,7 +29,7 @@ def profile_from(options: dict[str, Any]) -> RuleProfile:
     try:
         return load_profile(options.get("profile"))
     except ProfileError as exc:
-        raise CommandError(str(exc)) from exc
+        raise CommandError(describe(exc)) from exc
 
 
 def reaches_from(options: dict[str, Any], profile: RuleProfile) -> list[float]:
@@ -36,7 +38,7 @@ def reaches_from(options: dict[str, Any], profile: RuleProfile) -> list[float]:
         return parse_reaches(options["reach"]) if options.get("reach") else \
             list(profile.walk_reach_m)
     except ValueError as exc:
-        raise CommandError(f"--reach: {exc}") from exc
+        raise CommandError(f"--reach: {describe(exc)}") from exc
 
 
 def emit_json(cmd: BaseCommand, data: Any) -> None:
@@ -76,5 +78,5 @@ def _fmt(v: Any) -> str:
     if isinstance(v, float):
         return f"{v:,.1f}"
     if isinstance(v, bool):
-        return "是" if v else "否"
+        return _("是") if v else _("否")
     return str(v)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from django.utils.translation import gettext
 
-from geo.analysis.text import Text, joined
+from geo.analysis.text import Text
 
 
 def say(text: Text | str) -> str:
@@ -16,4 +16,4 @@ def say(text: Text | str) -> str:
 
 def say_all(parts: Sequence[Text | str]) -> str:
     """Several messages as one line, in the active language."""
-    return joined(list(parts), gettext)  # type: ignore[arg-type]
+    return gettext("；").join(say(p) for p in parts)

@@ -90,20 +90,20 @@ def test_it_explains_infeasibility_with_numbers() -> None:
     problem = PairingProblem.from_cost_matrix(cost, community_min=2)
     with pytest.raises(PairingInfeasible) as err:
         problem.solve()
-    assert "need 4 more pairings but the units can give only 3" in str(err.value)
+    assert "还需 4 对，但各单位只能再提供 3 对" in str(err.value)
 
     far = PairingProblem.from_cost_matrix([[100.0, 5000.0], [100.0, 5000.0]],
                                           community_min=1, max_distance=1000)
-    assert far.infeasibility() == ["community 1 needs 1 more units but only 0 are available "
-                                   "within 1000 m"]
+    assert [str(r) for r in far.infeasibility()] == [
+        "社区 1 还需 1 个单位，但 1000 米内只有 0 个可用"]
 
     over = PairingProblem.from_cost_matrix(np.full((3, 1), 1.0), community_cap=2,
                                            locked=[(0, 0), (1, 0), (2, 0)])
-    assert over.infeasibility() == ["community 0 has 3 locked pairings, over its cap 2"]
+    assert [str(r) for r in over.infeasibility()] == ["社区 0 已锁定 3 个结对，超过其上限 2"]
 
     # Hall's condition: both communities need unit 0, the only one near them.
     hall = PairingProblem.from_cost_matrix([[1.0, 1.0], [np.inf, np.inf]], community_min=1)
-    assert "only 1 of the 2 minimum pairings" in hall.infeasibility()[0]
+    assert "最低结对数 2 对中同时最多只能满足 1 对" in str(hall.infeasibility()[0])
 
 
 def test_it_finds_the_largest_even_minimum() -> None:

@@ -93,7 +93,7 @@ def test_it_parallel_edges_keep_the_shortest() -> None:
 
 
 def test_it_refuses_an_empty_or_broken_network() -> None:
-    with pytest.raises(NetworkError, match="empty"):
+    with pytest.raises(NetworkError, match="路网为空"):
         WalkGraph.from_arrays(np.zeros((0, 2)), [], [], [])
     with pytest.raises(NetworkError, match="positive"):
         WalkGraph.from_arrays([(104, 30), (104.001, 30)], [0], [1], [0.0])

@@ -90,7 +90,7 @@ def test_it_refuses_crafted_archives_and_leaves_nothing_behind(demo_db: None,
         # 4. Restore never runs as a superuser.
         as_root = manage("restore", str(good), "--yes", database_url=_as_superuser(target),
                          check=False)
-        assert as_root.returncode != 0 and "not a superuser" in as_root.stderr
+        assert as_root.returncode != 0 and "而不是超级用户" in as_root.stderr
 
 
 def test_it_points_the_private_cluster_url_at_the_application_role() -> None:

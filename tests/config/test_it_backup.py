@@ -15,7 +15,7 @@ def test_it_restores_exactly_what_it_backed_up(demo_db: None, tmp_path: Path) ->
     source = db_url_of(connection.settings_dict)
     dump = tmp_path / "wangge.dump"
     out = manage("backup", str(dump), database_url=source)
-    assert "Backed up" in out.stdout and dump.stat().st_size > 10_000
+    assert "备份完成" in out.stdout and dump.stat().st_size > 10_000
     expected = fingerprint(source)
     assert expected["geo_gridunit"] > 0 and expected["geo_community.geom"]
     with scratch_database("wangge_restore_test", connection.settings_dict) as target:
@@ -45,5 +45,5 @@ def test_it_restores_exactly_what_it_backed_up(demo_db: None, tmp_path: Path) ->
         junk = tmp_path / "junk.dump"
         junk.write_bytes(b"PGDMP" + b"\0" * 100)
         bad = manage("restore", str(junk), "--yes", database_url=target, check=False)
-        assert bad.returncode != 0 and "not a backup" in bad.stderr
+        assert bad.returncode != 0 and "不是 `manage.py backup` 生成的备份" in bad.stderr
         assert fingerprint(target) == expected

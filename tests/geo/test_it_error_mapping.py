@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
 
 from geo.analysis.grid_edit import GridEditError
 from geo.analysis.network import NetworkError
 from geo.analysis.pairing import PairingInfeasible
+from geo.analysis.text import Text
 from geo.models.scope import ScopeError
 from geo.services.errors import DOMAIN, NoData, classify, describe
 
@@ -31,9 +33,19 @@ def test_it_answers_each_domain_error_one_way(exc: Exception, expected: tuple[st
     assert describe(exc)
 
 
-def test_it_lists_the_reasons_of_an_infeasible_pairing() -> None:
-    exc = PairingInfeasible(["demand 312 exceeds total capacity 300", "community A has no unit"])
-    assert describe(exc) == "demand 312 exceeds total capacity 300; community A has no unit"
+def test_it_lists_the_reasons_of_an_infeasible_pairing_in_the_readers_language() -> None:
+    exc = PairingInfeasible([
+        Text("各社区的最低结对数还需 %(need)s 对，但各单位只能再提供 %(have)s 对", need=312,
+             have=300),
+        Text("%(community)s 还需 %(need)s 个单位，但只有 %(have)s 个可用", community="海棠社区",
+             need=1, have=0)])
+    with translation.override("zh-hans"):
+        assert describe(exc) == ("各社区的最低结对数还需 312 对，但各单位只能再提供 300 对；"
+                                 "海棠社区 还需 1 个单位，但只有 0 个可用")
+    with translation.override("en"):
+        assert describe(exc) == ("the communities' minimums need 312 more pairings but the "
+                                 "units can give only 300; 海棠社区 needs 1 more units but only "
+                                 "0 are available")
     with pytest.raises(TypeError):
         classify(KeyError("x"))
 

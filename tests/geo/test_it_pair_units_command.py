@@ -42,7 +42,7 @@ def test_it_saves_proposals_and_replaces_them_on_a_rerun(demo_db: None) -> None:
 
 
 def test_it_explains_why_no_pairing_is_possible(demo_db: None) -> None:
-    with pytest.raises(CommandError, match="needs 5 more units but only"):
+    with pytest.raises(CommandError, match="还需 5 个单位，但"):
         run_json("pair_units", "--metric", "straight", "--min-per-community", "5",
                  "--max-distance", "300")
 

@@ -185,9 +185,9 @@ def test_it_checks_the_user_a_command_acts_as(demo_db: None) -> None:
     args = ["pair_units", "--metric", "straight", "--save", "--format", "json"]
     with pytest.raises(CommandError, match="add_pairing"):
         call_command(*args, "--scope", s1, "--as", "viewer-cmd")
-    with pytest.raises(CommandError, match="outside their scope"):
+    with pytest.raises(CommandError, match="不在其工作范围"):
         call_command(*args, "--scope", s4, "--as", "planner-cmd")
-    with pytest.raises(CommandError, match="no active user"):
+    with pytest.raises(CommandError, match="没有此用户或已停用"):
         call_command(*args, "--scope", s1, "--as", "nobody")
     call_command(*args, "--scope", s1, "--as", "planner-cmd", stdout=io.StringIO())
     saved = Pairing.history.filter(history_user=planner)
@@ -213,7 +213,7 @@ def test_it_assigns_roles_from_the_command_line(demo_db: None, monkeypatch: Any)
     with pytest.raises(CommandError, match="--create"):
         call_command("account", "lee", "--role", "planner", "--scope", s1)
     monkeypatch.setenv("WANGGE_NEW_PASSWORD", "123")
-    with pytest.raises(CommandError, match="password refused"):
+    with pytest.raises(CommandError, match="密码不合格"):
         call_command("account", "lee", "--role", "planner", "--scope", s1, "--create")
     monkeypatch.setenv("WANGGE_NEW_PASSWORD", "lee-grids-2026!")
     call_command("account", "lee", "--role", "planner", "--scope", s1, "--create", stdout=out)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from geo.analysis.coverage import parse_reaches
 from geo.analysis.rules import ProfileError, load_profile
 from geo.models.scope import ScopeError, check_scope
 from geo.services.access import scope_for_read
+from geo.services.errors import describe
 
 
 def parse(serializer_class: type[serializers.Serializer], data: Any,
@@ -29,11 +31,11 @@ def parse(serializer_class: type[serializers.Serializer], data: Any,
 
 def _profile(value: str | None) -> Any:
     if value and (value.endswith(".json") or "/" in value):
-        raise serializers.ValidationError("profile must be a built-in profile name")
+        raise serializers.ValidationError(_("profile 应为内置规则配置的名称"))
     try:
         return load_profile(value)
     except ProfileError as exc:
-        raise serializers.ValidationError(str(exc)) from exc
+        raise serializers.ValidationError(describe(exc)) from exc
 
 
 class ScopedParams(serializers.Serializer):
@@ -46,7 +48,7 @@ class ScopedParams(serializers.Serializer):
         try:
             return check_scope(value)
         except ScopeError as exc:
-            raise serializers.ValidationError(str(exc)) from exc
+            raise serializers.ValidationError(describe(exc)) from exc
 
     def validate_profile(self, value: str | None) -> Any:
         return _profile(value)
@@ -81,7 +83,7 @@ class CoverageParams(ScopedParams):
         try:
             return parse_reaches(value)
         except ValueError as exc:
-            raise serializers.ValidationError(str(exc)) from exc
+            raise serializers.ValidationError(describe(exc)) from exc
 
 
 class PairingParams(ScopedParams):

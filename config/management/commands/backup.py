@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from config.management.pgtools import archive_tables, connection_args, run, tool
 
 
 class Command(BaseCommand):
-    help = "备份数据库 Back up the whole database to PATH (pg_dump custom format)."
+    help = "Back up the whole database to PATH (pg_dump custom format)."
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -23,7 +24,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         path: Path = opts["path"]
         if not path.parent.is_dir():
-            raise CommandError(f"folder {path.parent} does not exist")
+            raise CommandError(_("目录 %(folder)s 不存在") % {"folder": path.parent})
         started = time.monotonic()
         conn_args, env = connection_args()
         # Written beside the target and renamed: a failed dump never replaces a good backup.
@@ -39,5 +40,6 @@ class Command(BaseCommand):
                 os.unlink(tmp)
         size = path.stat().st_size
         self.stdout.write(self.style.SUCCESS(
-            f"备份完成 Backed up {len(tables)} tables to {path} ({size / 1024**2:.1f} MiB) in "
-            f"{time.monotonic() - started:.1f} s"))
+            _("备份完成：%(n)s 张表已写入 %(path)s（%(size).1f MiB），用时 %(seconds).1f 秒") % {
+                "n": len(tables), "path": path, "size": size / 1024**2,
+                "seconds": time.monotonic() - started}))

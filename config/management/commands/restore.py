@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, connections
+from django.utils.translation import gettext as _
 
 from config.management.pgtools import (
     PASSED_OVER,
@@ -31,7 +32,7 @@ from geo.signals import announce
 
 
 class Command(BaseCommand):
-    help = ("恢复数据库 Replace the database with a backup made by `manage.py backup` "
+    help = ("Replace the database with a backup made by `manage.py backup` "
             "(one transaction: a failed restore leaves the database as it was).")
     requires_system_checks: list[str] = []
 
@@ -45,14 +46,13 @@ class Command(BaseCommand):
         path: Path = opts["path"]
         actor_from(opts, ("geo.add_community", "geo.delete_community"), "")
         if not path.is_file():
-            raise CommandError(f"{path} 不存在 does not exist")
+            raise CommandError(_("%(path)s 不存在") % {"path": path})
         with connection.cursor() as cur:
             cur.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
             row = cur.fetchone()
             if row and row[0]:
-                raise CommandError("restore runs as the application's own database role, not "
-                                   "a superuser: point DATABASE_URL at the role that owns the "
-                                   "database")
+                raise CommandError(_("恢复须以应用自己的数据库角色运行，而不是超级用户："
+                                     "请让 DATABASE_URL 指向拥有该数据库的角色"))
             # This version's schema: the tables of its models and migrations. Anything else
             # in the database is not compared (and does not survive the restore).
             ours = set(connection.introspection.django_table_names(include_views=False))
@@ -61,28 +61,26 @@ class Command(BaseCommand):
         try:
             entries = toc_entries(path)
         except CommandError as exc:
-            raise CommandError(f"{path} 不是 pg_dump 备份 is not a backup made by "
-                               f"`manage.py backup`: {exc}") from exc
+            raise CommandError(_("%(path)s 不是 `manage.py backup` 生成的备份：%(error)s")
+                               % {"path": path, "error": exc}) from exc
         tables = [e for e in entries if e.kind == "TABLE"]
         if table("Community") not in {e.name for e in tables}:
-            raise CommandError(f"{path} holds no wangge tables ({table('Community')} missing): "
-                               "refusing to restore it")
+            raise CommandError(_("%(path)s 中没有 wangge 的数据表（缺少 %(table)s），不予恢复")
+                               % {"path": path, "table": table("Community")})
         if not live:
-            raise CommandError("this database has no tables yet: run `manage.py migrate` "
-                               "first, then restore")
+            raise CommandError(_("数据库中还没有数据表：请先运行 `manage.py migrate`，再恢复"))
         problems = archive_problems(entries, archive_columns(path, tables), live)
         if problems:
             shown = "\n  ".join(problems[:10])
             raise CommandError(
-                f"{path} does not match this version's schema or holds more than data; "
-                f"nothing was changed ({len(problems)} problems):\n  {shown}")
+                _("%(path)s 与本版本的数据结构不符，或含有数据以外的对象；未做任何修改"
+                  "（%(n)s 处问题）：") % {"path": path, "n": len(problems)} + "\n  " + shown)
         if not opts["yes"]:
             if not sys.stdin.isatty():
-                raise CommandError("restore replaces every row of the database: add --yes")
-            answer = input(f"用 {path} 替换当前全部数据？ Replace ALL current data with {path}? "
-                           "[y/N] ")
+                raise CommandError(_("恢复将替换数据库中的全部数据：请加 --yes"))
+            answer = input(_("用 %(path)s 替换当前全部数据？[y/N] ") % {"path": path})
             if answer.strip().lower() not in {"y", "yes", "是"}:
-                raise CommandError("cancelled; nothing changed")
+                raise CommandError(_("已取消，未做任何修改"))
         started = time.monotonic()
         connections.close_all()  # our own session must not hold locks on what is dropped
         # spatial_ref_sys belongs to PostGIS: its rows are the extension's, not ours.
@@ -92,5 +90,5 @@ class Command(BaseCommand):
                                and not (e.kind == "TABLE DATA" and e.name == "spatial_ref_sys")])
         announce()
         self.stdout.write(self.style.SUCCESS(
-            f"恢复完成 Restored {len(tables)} tables from {path} in "
-            f"{time.monotonic() - started:.1f} s"))
+            _("恢复完成：从 %(path)s 恢复了 %(n)s 张表，用时 %(seconds).1f 秒") % {
+                "path": path, "n": len(tables), "seconds": time.monotonic() - started}))

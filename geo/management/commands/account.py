@@ -11,13 +11,14 @@ from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from geo.models import Account, LoginLock
 from geo.roles import ROLE_LABELS, Role
 
 
 class Command(BaseCommand):
-    help = ("账号角色 Give a user a role and a scope (creating the user with --create; the "
+    help = ("Give a user a role and a scope (creating the user with --create; the "
             "password comes from WANGGE_NEW_PASSWORD or a prompt).")
     requires_system_checks: list[str] = []
 
@@ -35,27 +36,28 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["unlock"]:
             had = LoginLock.unlock(opts["username"])
-            self.stdout.write(f"{opts['username']}: " + ("unlocked" if had else "was not locked"))
+            self.stdout.write((_("%(user)s：已解除锁定") if had else _("%(user)s：未被锁定"))
+                              % {"user": opts["username"]})
             if not opts["role"]:
                 return
         if not opts["role"]:
-            raise CommandError("--role is required (or --unlock alone)")
+            raise CommandError(_("请给出 --role（或只用 --unlock）"))
         users = get_user_model()
         user = users.objects.filter(username=opts["username"]).first()
         if user is None and not opts["create"]:
-            raise CommandError(f"no user {opts['username']!r}; add --create to make one")
+            raise CommandError(_("没有用户 %(user)r；加 --create 新建")
+                               % {"user": opts["username"]})
         if user is None:
             password = os.environ.get("WANGGE_NEW_PASSWORD") or (
-                getpass.getpass("密码 Password: ") if sys.stdin.isatty() else "")
+                getpass.getpass(_("密码：")) if sys.stdin.isatty() else "")
             if not password:
-                raise CommandError("set WANGGE_NEW_PASSWORD or run on a terminal to give the "
-                                   "new user a password")
+                raise CommandError(
+                    _("请设置 WANGGE_NEW_PASSWORD，或在终端中运行以输入新用户的密码"))
             candidate = users(username=opts["username"])
             try:
                 password_validation.validate_password(password, candidate)
             except ValidationError as exc:
-                raise CommandError("密码不合格 password refused: " + " ".join(exc.messages)
-                                   ) from exc
+                raise CommandError(_("密码不合格：") + " ".join(exc.messages)) from exc
         # A refused role or scope must not leave a half-made user behind.
         try:
             with transaction.atomic():
@@ -64,4 +66,4 @@ class Command(BaseCommand):
                 account = Account.assign(user, Role(opts["role"]), opts["scope"])
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
-        self.stdout.write(self.style.SUCCESS(f"账号 Account: {account}"))
+        self.stdout.write(self.style.SUCCESS(_("账号：%(account)s") % {"account": account}))

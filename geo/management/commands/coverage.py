@@ -5,16 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from geo.analysis.coverage import reach_column
 from geo.analysis.network import NetworkError
 from geo.management.output import add_common, emit_json, profile_from, reaches_from, table
 from geo.models.scope import ScopeError, check_scope
 from geo.services.coverage import run_coverage
+from geo.services.errors import describe
 
 
 class Command(BaseCommand):
-    help = "步行覆盖率 household share within each walking reach of a licensed center"
+    help = "Household share within each walking reach of a licensed center"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--reach", default=None, help="metres, e.g. 300,500,1000")
@@ -33,7 +35,7 @@ class Command(BaseCommand):
             result = run_coverage(scope, reaches, profile,
                                   polygons=opts["format"] == "json" and not opts["no_areas"])
         except (ScopeError, NetworkError) as exc:
-            raise CommandError(str(exc)) from exc
+            raise CommandError(describe(exc)) from exc
         if opts["format"] == "json":
             emit_json(self, result)
             return
@@ -42,11 +44,12 @@ class Command(BaseCommand):
             shares = [None if rec[reach_column(r)] is None else
                       f"{100 * rec[reach_column(r)]:.1f}%" for r in reaches]
             rows.append([rec["code"], rec["households"], *shares, rec["worst_m"]])
-        self.stdout.write(table(["代码 code", "户数 households",
-                                 *[f"≤{int(r)} m" for r in reaches], "最远 worst (m)"], rows))
-        self.stdout.write(f"未覆盖小区 compounds beyond {int(max(reaches))} m: "
-                          f"{len(result['uncovered_compounds'])}")
+        self.stdout.write(table([_("代码"), _("户数"), *[f"≤{int(r)} m" for r in reaches],
+                                 _("最远 (m)")], rows))
+        self.stdout.write(_("%(m)s 米外的小区：%(n)s 个") % {
+            "m": int(max(reaches)), "n": len(result["uncovered_compounds"])})
         for c in result["uncovered_compounds"][:20]:
             self.stdout.write(f"  {c['name']} ({c['community']}) {c['distance_m']} m")
-        self.stdout.write(f"规则配置 profile: {result['profile']}; 中心 centers: "
-                          f"{result['centers']}; 楼栋 buildings: {result['buildings']}")
+        self.stdout.write(_("规则配置 %(profile)s；中心 %(centers)s 个；楼栋 %(buildings)s 栋") % {
+            "profile": result["profile"], "centers": result["centers"],
+            "buildings": result["buildings"]})

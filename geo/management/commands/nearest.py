@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from geo.analysis.network import NetworkError
 from geo.management.output import add_common, emit_json, profile_from, table
+from geo.services.errors import describe
 from geo.services.nearest import nearest_centers
 
 
 class Command(BaseCommand):
-    help = "最近的党群服务中心 the k nearest service centers of a point, by walking or straight"
+    help = "The k nearest service centers of a point, by walking or in a straight line"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("lon", type=float)
@@ -33,7 +35,7 @@ class Command(BaseCommand):
             answer = nearest_centers(opts["lon"], opts["lat"], opts["k"], opts["by"],
                                      opts["crs"], profile)
         except NetworkError as exc:
-            raise CommandError(str(exc)) from exc
+            raise CommandError(describe(exc)) from exc
         if opts["format"] == "json":
             emit_json(self, answer)
             return
@@ -41,17 +43,17 @@ class Command(BaseCommand):
         if place:
             grid = place["grid"]
             workers = "、".join(w.get("name", "") for w in (grid["workers"] if grid else []))
-            self.stdout.write(f"所在社区 community: {place['community']['name']} "
-                              f"({place['community']['code']})  街道 street: "
-                              f"{place['street']['name']}")
+            self.stdout.write(_("所在社区：%(community)s（%(code)s）  街道：%(street)s") % {
+                "community": place["community"]["name"], "code": place["community"]["code"],
+                "street": place["street"]["name"]})
             if grid:
-                self.stdout.write(f"所在网格 grid: {grid['name']} ({grid['code']})  "
-                                  f"网格员 workers: {workers or '—'}")
+                self.stdout.write(_("所在网格：%(grid)s（%(code)s）  网格员：%(workers)s") % {
+                    "grid": grid["name"], "code": grid["code"], "workers": workers or "—"})
         for note in answer["notices"]:
             self.stdout.write(self.style.WARNING(note["message"]))
-        label = "步行距离 walk (m)" if opts["by"] == "walk" else "直线距离 straight (m)"
+        label = _("步行距离 (m)") if opts["by"] == "walk" else _("直线距离 (m)")
         rows = [[c["name"], c["level"], c["distance_m"], c["walk_minutes"], c["floor_area_m2"],
                  c["opening_hours"], c["phone"]] for c in answer["centers"]]
-        self.stdout.write(table(["中心 center", "层级 level", label, "分钟 min",
-                                 "面积 m²", "开放时间 hours", "电话 phone"], rows))
-        self.stdout.write(f"规则配置 profile: {answer['profile']}")
+        self.stdout.write(table([_("中心"), _("层级"), label, _("分钟"), _("面积 m²"),
+                                 _("开放时间"), _("电话")], rows))
+        self.stdout.write(_("规则配置 %(profile)s") % {"profile": answer["profile"]})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from geo.analysis.network import NetworkError
 from geo.analysis.pairing import PairingInfeasible
@@ -12,7 +13,9 @@ from geo.management.actor import actor_from, add_actor
 from geo.management.output import add_common, emit_json, profile_from, table
 from geo.models.audit import acting_as
 from geo.models.scope import ScopeError, check_scope
+from geo.services.errors import describe
 from geo.services.pairing import build_problem, propose, replace_proposals
+from geo.services.text import say
 from geo.signals import announce
 
 
@@ -23,7 +26,7 @@ def min_arg(text: str) -> str:
 
 
 class Command(BaseCommand):
-    help = "结对共建 pair co-building units with communities: nearest and balanced, optimal"
+    help = "Pair co-building units with communities: nearest and balanced, optimal"
 
     def add_arguments(self, parser: CommandParser) -> None:
         add_actor(parser)
@@ -61,10 +64,10 @@ class Command(BaseCommand):
                 raise PairingInfeasible(reasons)
             optimal, out = propose(inputs, profile)
         except PairingInfeasible as exc:
-            raise CommandError("无可行结对方案 no pairing meets every rule:\n  " +
-                               "\n  ".join(exc.reasons)) from exc
+            raise CommandError(_("没有满足全部规则的结对方案：") + "\n  " +
+                               "\n  ".join(say(r) for r in exc.reasons)) from exc
         except (ScopeError, NetworkError, ValueError) as exc:
-            raise CommandError(str(exc)) from exc
+            raise CommandError(describe(exc)) from exc
         out["scope"] = scope or None
         saved = None
         if opts["save"]:
@@ -73,22 +76,21 @@ class Command(BaseCommand):
         if opts["format"] == "json":
             emit_json(self, {**out, "saved": saved} if opts["save"] else out)
             return
-        rows = [[p["unit"], p["community"], p["distance_m"], "锁定" if p["locked"] else ""]
+        rows = [[p["unit"], p["community"], p["distance_m"], _("锁定") if p["locked"] else ""]
                 for p in out["pairings"]]
-        self.stdout.write(table(["共建单位 unit", "社区 community", "距离 m", "状态"], rows))
+        self.stdout.write(table([_("共建单位"), _("社区"), _("距离 m"), _("状态")], rows))
         rows = [[c["name"], c["households"], c["units"], f"{c['min']}–{c['cap']}"]
                 for c in out["per_community"]]
-        self.stdout.write(table(["社区 community", "户数", "单位数 units", "范围 range"], rows))
+        self.stdout.write(table([_("社区"), _("户数"), _("单位数"), _("范围")], rows))
         s, g = out["summary"], out["greedy"]
         self.stdout.write(table(
-            ["", "结对 pairs", "总距离 total m", "平均 mean m", "最远 max m", "超上限 over cap",
-             "低于下限 under min"],
-            [["最优 optimal", s["pairings"], s["total_m"], s["mean_m"], s["max_m"],
+            ["", _("结对"), _("总距离 m"), _("平均 m"), _("最远 m"), _("超上限"), _("低于下限")],
+            [[_("最优"), s["pairings"], s["total_m"], s["mean_m"], s["max_m"],
               s["communities_over_cap"], s["communities_under_min"]],
-             ["就近贪心 greedy", g["pairings"], g["total_m"], g["mean_m"], g["max_m"],
+             [_("就近贪心"), g["pairings"], g["total_m"], g["mean_m"], g["max_m"],
               g["communities_over_cap"], g["communities_under_min"]]]))
-        self.stdout.write(f"求解状态 status: {s['status']} (min-cost flow, proven optimal); "
-                          f"规则配置 profile: {profile.name}; 度量 metric: {opts['metric']}")
+        self.stdout.write(_("求解状态 %(status)s（最小费用流，已证明最优）；规则配置 %(profile)s；"
+                            "度量 %(metric)s") % {"status": s["status"], "profile": profile.name,
+                                                "metric": opts["metric"]})
         if opts["save"]:
-            self.stdout.write(self.style.SUCCESS(f"已保存 {saved} 条建议结对 saved "
-                                                 f"{saved} proposed pairings"))
+            self.stdout.write(self.style.SUCCESS(_("已保存 %(n)s 条建议结对") % {"n": saved}))

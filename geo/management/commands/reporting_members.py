@@ -5,16 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from geo.management.actor import actor_from, add_actor
 from geo.management.output import add_common, emit_json, profile_from, table
 from geo.models.audit import acting_as
 from geo.models.scope import ScopeError, check_scope
+from geo.services.errors import describe
 from geo.services.rules import run_members
 
 
 class Command(BaseCommand):
-    help = "在职党员报到 members per residence community, over-cap flagged with suggestions"
+    help = "Reporting party members per community, over-cap flagged with suggestions"
 
     def add_arguments(self, parser: CommandParser) -> None:
         add_actor(parser)
@@ -34,16 +36,16 @@ class Command(BaseCommand):
         try:
             result = run_members(check_scope(opts["scope"]), profile, save=opts["save"])
         except ScopeError as exc:
-            raise CommandError(str(exc)) from exc
+            raise CommandError(describe(exc)) from exc
         if opts["format"] == "json":
             emit_json(self, result)
             return
-        rows = [[c["name"], c["members"], "超 over" if c["over_cap"] else "",
-                 "；".join(f"{s['name']} {s['places']}人 {s['distance_m']:.0f} m"
-                          for s in c["suggestions"])]
+        rows = [[c["name"], c["members"], _("超出") if c["over_cap"] else "",
+                 _("；").join(_("%(name)s %(places)s 人 %(m).0f m") % {
+                     "name": s["name"], "places": s["places"], "m": s["distance_m"]}
+                     for s in c["suggestions"])]
                 for c in result["communities"]]
-        self.stdout.write(table(["社区 community", "党员 members", f"上限 {result['cap']}",
-                                 "建议分流 suggested"], rows))
-        self.stdout.write(f"不在任何社区 outside every community: "
-                          f"{result['members_outside_every_community']}; 规则配置 profile: "
-                          f"{result['profile']}")
+        self.stdout.write(table([_("社区"), _("党员"), _("上限 %(cap)s") % {"cap": result["cap"]},
+                                 _("建议分流")], rows))
+        self.stdout.write(_("不在任何社区：%(n)s；规则配置 %(profile)s") % {
+            "n": result["members_outside_every_community"], "profile": result["profile"]})

@@ -11,6 +11,7 @@ from geo.management.actor import actor_from, add_actor
 from geo.models import PersonalDataAccess
 from geo.models.scope import ScopeError, check_scope
 from geo.roles import PERSONAL_DATA
+from geo.services.errors import describe
 from importers.export import layer_rows
 from importers.fields import KINDS
 from importers.sources import FileRejected
@@ -47,7 +48,7 @@ class Command(BaseCommand):
             try:
                 check_scope(opts["scope"])
             except ScopeError as exc:
-                raise CommandError(str(exc)) from exc
+                raise CommandError(describe(exc)) from exc
             if kind not in SCOPE_FIELD:
                 raise CommandError(f"{kind} have no place in the hierarchy; drop --scope")
             qs = qs.filter(**{f"{SCOPE_FIELD[kind]}__startswith": opts["scope"]})

@@ -12,6 +12,7 @@ from tqdm import tqdm
 from geo.management.actor import actor_from, add_actor
 from geo.models import District
 from geo.models.audit import acting_as
+from geo.services.errors import describe
 from geo.signals import announce
 from importers.demo.generated import generate_city
 from importers.demo.store import store_demo
@@ -53,7 +54,7 @@ class Command(BaseCommand):
                 extract = read_osm(path)
                 city = derive_city(extract, seed=opts["seed"])
             except (OsmReadError, DerivationError) as exc:
-                raise CommandError(str(exc)) from exc
+                raise CommandError(describe(exc)) from exc
         else:
             city = generate_city(seed=opts["seed"])
         steps = 12

@@ -78,7 +78,8 @@ def test_it_serves_the_analysis_endpoints(demo_db: None, staff_client: Client) -
     assert checks["ok"] is True
     infeasible = staff_client.get("/api/v1/pairing", {"metric": "straight",
                                                       "min_per_community": "5",
-                                                      "max_distance": "100"})
+                                                      "max_distance": "100"},
+                                HTTP_ACCEPT_LANGUAGE="en")
     assert infeasible.status_code == 422
     assert "needs 5 more units" in infeasible.json()["error"]["message"]
 

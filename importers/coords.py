@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import shapely
+from django.utils.translation import gettext as _
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
@@ -49,8 +50,9 @@ def parse_crs(option: str) -> SourceCrs:
     try:
         crs = CRS.from_user_input(option.strip())
     except CRSError as exc:
-        raise FileRejected("bad_crs", f"--crs {option}: not a known coordinate system; use "
-                           "wgs84, cgcs2000, gcj02, bd09 or EPSG:n (e.g. EPSG:4527)") from exc
+        raise FileRejected("bad_crs", _(
+            "--crs %(option)s：不是已知的坐标系；请用 wgs84、cgcs2000、gcj02、bd09 或 EPSG:n"
+            "（例如 EPSG:4527）") % {"option": option}) from exc
     epsg = crs.to_epsg()
     return SourceCrs(f"EPSG:{epsg}" if epsg else crs.name, crs)
 
@@ -61,14 +63,15 @@ def resolve_crs(option: str | None, declared: CRS | None) -> tuple[SourceCrs, st
         chosen = parse_crs(option)
         if declared is not None and chosen.crs is not None and not chosen.crs.equals(declared) \
                 and not (chosen.geographic and declared.is_geographic):
-            return chosen, f"--crs {chosen.label} overrides the file's {declared.name}"
+            return chosen, _("--crs %(crs)s（取代文件声明的 %(declared)s）") % {
+                "crs": chosen.label, "declared": declared.name}
         return chosen, f"--crs {chosen.label}"
     if declared is not None:
         epsg = declared.to_epsg()
         return SourceCrs(f"EPSG:{epsg}" if epsg else declared.name, declared), \
-            f"the file's coordinate system {declared.name}"
+            _("文件声明的坐标系 %(crs)s") % {"crs": declared.name}
     return SourceCrs("wgs84", CRS.from_epsg(4326)), \
-        "no coordinate system given or declared: assuming WGS84 (use --crs to say otherwise)"
+        _("未指定也未声明坐标系：按 WGS84 读取（如不是，请用 --crs 指明）")
 
 
 def cgcs2000_gk_epsg(central_meridian: int, width: int = 3, zone_in_easting: bool = False
@@ -94,16 +97,17 @@ def _gk_hint(x: float) -> str:
     """Suggest the CGCS2000 Gauss–Krüger EPSG code for an easting."""
     zone = int(x // 1_000_000)
     if 25 <= zone <= 45:
-        return (f" — eastings like {x:,.0f} carry 3° zone {zone}: try --crs "
-                f"EPSG:{cgcs2000_gk_epsg(zone * 3, 3, True)}")
+        return _("——%(x)s 这样的东坐标带有 3° 带号 %(zone)s：请试 --crs EPSG:%(epsg)s") % {
+            "x": f"{x:,.0f}", "zone": zone, "epsg": cgcs2000_gk_epsg(zone * 3, 3, True)}
     if 13 <= zone <= 23:
-        return (f" — eastings like {x:,.0f} carry 6° zone {zone}: try --crs "
-                f"EPSG:{cgcs2000_gk_epsg(zone * 6 - 3, 6, True)}")
+        return _("——%(x)s 这样的东坐标带有 6° 带号 %(zone)s：请试 --crs EPSG:%(epsg)s") % {
+            "x": f"{x:,.0f}", "zone": zone, "epsg": cgcs2000_gk_epsg(zone * 6 - 3, 6, True)}
     examples = ", ".join(f"{cm}°E EPSG:{cgcs2000_gk_epsg(cm)}" for cm in (99, 102, 105, 108,
                                                                            114, 117, 120))
-    return (" — without a zone number in the eastings, name the zone by its central meridian "
-            f"(CGCS2000 3° zones: {examples}; EPSG = 4534 + (meridian − 75) / 3; 6° zones: "
-            f"EPSG = 4502 + (meridian − 75) / 6, e.g. 105°E EPSG:{cgcs2000_gk_epsg(105, 6)})")
+    return _("——东坐标中没有带号时，请按中央经线指明投影带（CGCS2000 3° 带：%(examples)s；"
+             "EPSG = 4534 + (中央经线 − 75) / 3；6° 带：EPSG = 4502 + (中央经线 − 75) / 6，"
+             "例如 105°E EPSG:%(six)s）") % {"examples": examples,
+                                            "six": cgcs2000_gk_epsg(105, 6)}
 
 
 def classify(bounds: npt.NDArray[np.float64]) -> npt.NDArray[np.str_]:
@@ -121,11 +125,15 @@ def classify(bounds: npt.NDArray[np.float64]) -> npt.NDArray[np.str_]:
     return out
 
 
-ROW_MESSAGES = {
-    "projected": "coordinates ({x:,.0f}, {y:,.0f}) are not degrees: projected metres?",
-    "swapped": "coordinates ({x:.5f}, {y:.5f}) look like latitude, longitude: swapped?",
-    "outside": "coordinates ({x:.5f}, {y:.5f}) lie outside China",
-}
+def row_message(check: str, x: float, y: float) -> str:
+    """Why one row's coordinates do not fit (``check`` from :func:`classify`)."""
+    if check == "projected":
+        return _("坐标（%(x)s, %(y)s）不是经纬度：是投影坐标（米）吗？") % {
+            "x": f"{x:,.0f}", "y": f"{y:,.0f}"}
+    if check == "swapped":
+        return _("坐标（%(x)s, %(y)s）像是纬度在前、经度在后：是否填反了？") % {
+            "x": f"{x:.5f}", "y": f"{y:.5f}"}
+    return _("坐标（%(x)s, %(y)s）在中国境外") % {"x": f"{x:.5f}", "y": f"{y:.5f}"}
 
 
 def file_diagnosis(kind: str, bounds: npt.NDArray[np.float64], label: str) -> FileRejected:
@@ -134,16 +142,18 @@ def file_diagnosis(kind: str, bounds: npt.NDArray[np.float64], label: str) -> Fi
                               float(np.nanmax(bounds[:, 2])), float(np.nanmax(bounds[:, 3])))
     extent = f"x {minx:,.6g}…{maxx:,.6g}, y {miny:,.6g}…{maxy:,.6g}"
     if kind == "projected":
-        return FileRejected("projected_as_degrees", f"coordinates ({extent}) are far beyond "
-                            f"degrees, but {label} is longitude/latitude: they look like "
-                            f"projected metres{_gk_hint(minx)}")
+        return FileRejected("projected_as_degrees", _(
+            "坐标（%(extent)s）远超经纬度的范围，而 %(label)s 是经纬度："
+            "它们像是投影坐标（米）%(hint)s")
+            % {"extent": extent, "label": label, "hint": _gk_hint(minx)})
     if kind == "swapped":
-        return FileRejected("lat_lon_swapped", f"coordinates ({extent}) look like latitude "
-                            "first, longitude second: swap them (for CSV/XLSX: --map lon=<the "
-                            "latitude column> lat=<the longitude column>; else fix the file)")
-    return FileRejected("outside_china", f"coordinates ({extent}) lie outside China "
-                        f"({CHINA[0]}–{CHINA[2]}°E, {CHINA[1]}–{CHINA[3]}°N) read as {label}: "
-                        "is the coordinate system right? (--crs)")
+        return FileRejected("lat_lon_swapped", _(
+            "坐标（%(extent)s）像是纬度在前、经度在后：请对调（CSV/XLSX 可用 --map lon=<纬度列> "
+            "lat=<经度列>；其他格式请修正文件）") % {"extent": extent})
+    return FileRejected("outside_china", _(
+        "按 %(label)s 读取，坐标（%(extent)s）在中国境外（东经 %(w)s–%(e)s°，北纬 %(s)s–%(n)s°）："
+        "坐标系是否正确？（--crs）") % {"extent": extent, "label": label, "w": CHINA[0],
+                                      "e": CHINA[2], "s": CHINA[1], "n": CHINA[3]})
 
 
 def check_extent(bounds: npt.NDArray[np.float64], source: SourceCrs) -> npt.NDArray[np.str_]:
@@ -151,9 +161,9 @@ def check_extent(bounds: npt.NDArray[np.float64], source: SourceCrs) -> npt.NDAr
     classes = classify(bounds)
     if not source.geographic:
         if len(bounds) and np.all(np.abs(bounds) <= 180):
-            raise FileRejected("degrees_as_projected", f"coordinates lie within ±180, which "
-                               f"look like degrees, but {source.label} is in metres: use "
-                               "--crs wgs84 (or the file's real system)")
+            raise FileRejected("degrees_as_projected", _(
+                "坐标都在 ±180 以内，像是经纬度，而 %(label)s 以米为单位：请用 --crs wgs84"
+                "（或文件真正的坐标系）") % {"label": source.label})
         return np.full(len(bounds), "ok", dtype="<U9")
     if len(classes) and not np.any(classes == "ok"):
         values, counts = np.unique(classes, return_counts=True)

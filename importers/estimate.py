@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext as _
+
 from geo.analysis.households import HouseholdModel
 from geo.analysis.projection import to_local_metres
 
@@ -48,15 +50,17 @@ def fill_building_households(prepared: Prepared, model: HouseholdModel | None = 
     absent = [name for name in ("households", "residential", "levels", "height")
               if name not in columns]
     if absent:
-        prepared.notes.append("columns absent: " + ", ".join(absent))
+        prepared.notes.append(_("文件中没有这些列：%(columns)s") % {"columns": ", ".join(absent)})
     if estimated:
-        prepared.notes.append(
-            f"户数为估算 households estimated for {estimated} buildings: footprint × levels × "
-            f"{mdl.usable_ratio:g} / {mdl.m2_per_household:g} m² per household, marked "
-            f"estimated" + (f"; {defaulted} without levels or height assumed "
-                            f"{mdl.default_levels} levels" if defaulted else "")
-            + ("; no residential column, so every building was taken as residential"
-               if "residential" not in columns else ""))
+        note = _("%(n)s 栋楼的户数为估算：占地面积 × 层数 × %(ratio)s ÷ 每户 %(m2)s m²，"
+                 "已标为估算") % {"n": estimated, "ratio": f"{mdl.usable_ratio:g}",
+                                 "m2": f"{mdl.m2_per_household:g}"}
+        if defaulted:
+            note += _("；%(n)s 栋没有层数或高度，按 %(levels)s 层计") % {
+                "n": defaulted, "levels": mdl.default_levels}
+        if "residential" not in columns:
+            note += _("；没有“是否住宅”列，所有楼栋均按住宅计")
+        prepared.notes.append(note)
     if from_height:
-        prepared.notes.append(f"levels from height ({mdl.metres_per_level:g} m a storey) for "
-                              f"{from_height} buildings")
+        prepared.notes.append(_("%(n)s 栋楼的层数由高度推算（每层 %(m)s 米）") % {
+            "n": from_height, "m": f"{mdl.metres_per_level:g}"})

@@ -12,8 +12,46 @@ import re
 from dataclasses import dataclass, field
 from typing import Final
 
+from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import gettext as _
+
 KINDS: Final = ("districts", "streets", "communities", "grids", "centers", "units",
                 "buildings", "compounds", "members")
+KIND_LABELS = {"districts": pgettext_lazy("layer", "区县"),
+               "streets": pgettext_lazy("layer", "街道"),
+               "communities": pgettext_lazy("layer", "社区"),
+               "grids": pgettext_lazy("layer", "网格"),
+               "centers": pgettext_lazy("layer", "党群服务中心"),
+               "units": pgettext_lazy("layer", "共建单位"),
+               "buildings": pgettext_lazy("layer", "楼栋"),
+               "compounds": pgettext_lazy("layer", "小区"),
+               "members": pgettext_lazy("layer", "报到党员")}
+
+
+# One row of a layer, for sentences ("每个社区" / "each community").
+KIND_NOUNS = {"districts": pgettext_lazy("one", "区县"), "streets": pgettext_lazy("one", "街道"),
+              "communities": pgettext_lazy("one", "社区"), "grids": pgettext_lazy("one", "网格"),
+              "centers": pgettext_lazy("one", "党群服务中心"),
+              "units": pgettext_lazy("one", "共建单位"), "buildings": pgettext_lazy("one", "楼栋"),
+              "compounds": pgettext_lazy("one", "小区"),
+              "members": pgettext_lazy("one", "报到党员")}
+
+
+def kind_noun(kind: str) -> str:
+    """One row of the layer, named for a sentence in the active language."""
+    return str(KIND_NOUNS.get(kind, kind))
+
+
+def column_label(target: Target) -> str:
+    """How a message names a field: its Chinese header, or its field name in English."""
+    return target.header if (get_language() or "zh").startswith("zh") else target.name
+
+
+def kind_label(kind: str) -> str:
+    """The layer's name in the active language (the kind itself when unknown)."""
+    return str(KIND_LABELS.get(kind, kind))
+
+
 POLYGON_KINDS: Final = frozenset({"districts", "streets", "communities", "grids", "buildings",
                                   "compounds"})
 # Hierarchy levels; their codes are statistical codes (geo.analysis.codes).
@@ -255,7 +293,7 @@ def parse_overrides(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         target, sep, source = pair.partition("=")
         if not sep or not target.strip() or not source.strip():
-            raise MappingError("map_syntax", f"--map {pair!r}: write it as target=column")
+            raise MappingError("map_syntax", _("--map %(pair)r：请写作 字段=列名") % {"pair": pair})
         out[target.strip()] = source.strip()
     return out
 
@@ -271,14 +309,16 @@ def map_fields(kind: str, columns: list[str], overrides: dict[str, str]) -> Fiel
     taken: set[str] = set()
     for target, source in overrides.items():
         if target not in targets:
-            raise MappingError("map_target", f"--map {target}=…: {kind} has no field "
-                               f"{target!r}; fields are {', '.join(targets)}")
+            raise MappingError("map_target", _(
+                "--map %(target)s=…：%(kind)s没有字段 %(target)r；可用字段为 %(fields)s") % {
+                    "target": target, "kind": kind_noun(kind), "fields": ", ".join(targets)})
         if source == "":
             result.overridden.add(target)
             continue
         if source not in columns:
-            raise MappingError("map_column", f"--map {target}={source}: no column {source!r}; "
-                               f"columns are {', '.join(columns)}")
+            raise MappingError("map_column", _(
+                "--map %(target)s=%(source)s：没有列 %(source)r；现有的列为 %(columns)s") % {
+                    "target": target, "source": source, "columns": ", ".join(columns)})
         result.columns[target] = source
         result.overridden.add(target)
         taken.add(source)

@@ -15,6 +15,7 @@ import networkx as nx
 import osmium
 import osmnx as ox
 import pandas as pd
+from django.utils.translation import gettext as _
 from shapely.geometry import LineString
 
 # Ways a pedestrian may use, by OSM highway=* value (motorways and their links excluded).
@@ -120,14 +121,15 @@ def read_osm(path: Path) -> OsmExtract:
     """
     name = path.name.lower()
     if not path.exists():
-        raise OsmReadError(f"{path}: no such file")
+        raise OsmReadError(_("%(path)s：文件不存在") % {"path": path})
     if name.endswith(".pbf"):
         with tempfile.TemporaryDirectory(prefix="wangge-pbf-") as tmp:
             xml = Path(tmp) / (path.name[: -len(".pbf")].removesuffix(".osm") + ".osm")
             try:
                 convert_osm(path, xml)
             except RuntimeError as exc:
-                raise OsmReadError(f"{path.name} is not a readable OSM PBF file: {exc}") from exc
+                raise OsmReadError(_("%(name)s 不是可读取的 OSM PBF 文件：%(error)s") % {
+                    "name": path.name, "error": exc}) from exc
             try:
                 extract = read_osm(xml)
             except OsmReadError as exc:  # name the user's file, not our temporary copy
@@ -135,13 +137,15 @@ def read_osm(path: Path) -> OsmExtract:
         extract.source = path.name
         return extract
     if not (name.endswith(".osm") or name.endswith(".osm.bz2") or name.endswith(".xml")):
-        raise OsmReadError(f"{path.name}: expected an OSM XML file (.osm or .osm.bz2)")
+        raise OsmReadError(_("%(name)s：应为 OSM XML 文件（.osm 或 .osm.bz2）") % {
+            "name": path.name})
     with tempfile.TemporaryDirectory(prefix="wangge-clip-") as tmp:
         clipped_path = Path(tmp) / "clipped.osm"
         try:
             clipped = clip_to_extract(path, clipped_path)
         except RuntimeError as exc:
-            raise OsmReadError(f"{path.name} is not a readable OSM XML extract: {exc}") from exc
+            raise OsmReadError(_("%(name)s 不是可读取的 OSM XML 数据：%(error)s") % {
+                "name": path.name, "error": exc}) from exc
         extract = _read_xml(clipped_path if clipped else path, path.name)
     extract.clipped_ways = clipped
     return extract
@@ -152,12 +156,13 @@ def _read_xml(path: Path, label: str) -> OsmExtract:
     try:
         graph = ox.graph_from_xml(path, simplify=True, retain_all=True)
     except Exception as exc:  # osmnx raises several types for a bad file
-        raise OsmReadError(f"{label} is not a readable OSM XML extract: {exc}") from exc
+        raise OsmReadError(_("%(name)s 不是可读取的 OSM XML 数据：%(error)s") % {
+            "name": label, "error": exc}) from exc
     keep = [(u, v, k) for u, v, k, hw in graph.edges(keys=True, data="highway")
             if _first(hw) in WALKABLE]
     walk = nx.MultiDiGraph(graph.edge_subgraph(keep))
     if walk.number_of_edges() == 0:
-        raise OsmReadError(f"{label} has no walkable highway ways")
+        raise OsmReadError(_("%(name)s 中没有可步行的道路") % {"name": label})
     und = walk.to_undirected()
     largest = max(nx.connected_components(und), key=len)
     und = und.subgraph(largest)

@@ -18,6 +18,7 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from shapely import from_wkb, get_coordinates, wkb
 from shapely.geometry.base import BaseGeometry
 
@@ -119,7 +120,7 @@ def sync(model: type[models.Model], rows: Iterable[tuple[Any, dict[str, Any]]],
         audit.bulk_update(model, changed, [*sorted(fields_changed), *extra_fields], BATCH,
                           "import_osm")
     kept = {obj.pk for obj in seen.values()}
-    count.deleted, _ = stale.exclude(pk__in=kept).delete()
+    count.deleted, _kept = stale.exclude(pk__in=kept).delete()
     count.created, count.updated = len(new), len(changed)
     return count, seen
 
@@ -138,7 +139,7 @@ def _sync_network(extract: OsmExtract, result: OsmImportResult, tell: Step) -> N
     reused, not doubled.
     """
     source = extract.source
-    tell("路网节点 walk nodes")
+    tell(_("路网节点"))
     node_rows = [(int(osm), {"osm_id": int(osm), "geom": _geos(g)})
                  for osm, g in zip(extract.nodes["osm_id"], extract.nodes.geometry,
                                    strict=True)]
@@ -146,7 +147,7 @@ def _sync_network(extract: OsmExtract, result: OsmImportResult, tell: Step) -> N
     result.counts["walk nodes"], nodes = sync(
         WalkNode, node_rows, {n.osm_id: n for n in current},
         WalkNode.objects.filter(source=source), source, tracked=False)
-    tell("路网边 walk edges")
+    tell(_("路网边"))
     edge_rows = []
     for r in extract.edges.itertuples():
         way = int(r.osm_way_id) if r.osm_way_id is not None else None
@@ -160,7 +161,7 @@ def _sync_network(extract: OsmExtract, result: OsmImportResult, tell: Step) -> N
     ).select_related("start", "end")
     existing_e = {(e.osm_way_id, e.start.osm_id, e.end.osm_id,
                    _shape_key(from_wkb(bytes(e.geom.wkb)))): e for e in current_e}
-    result.counts["walk edges"], _ = sync(WalkEdge, edge_rows, existing_e,
+    result.counts["walk edges"], _synced = sync(WalkEdge, edge_rows, existing_e,
                                           WalkEdge.objects.filter(source=source), source,
                                           tracked=False)
 
@@ -181,7 +182,7 @@ def _community_finder() -> Callable[[BaseGeometry], Community | None]:
 def _sync_housing(layers: Any, source: str, result: OsmImportResult, tell: Step) -> None:
     """Compounds, then buildings placed in them and in their communities."""
     community_of = _community_finder()
-    tell("小区 compounds")
+    tell(_("小区"))
     comp_rows = [(c.osm_id, {"osm_id": c.osm_id, "name": c.name, "geom": _geos(c.geom),
                              "households": c.households, "households_estimated": True,
                              "community": community_of(c.geom)})
@@ -196,7 +197,7 @@ def _sync_housing(layers: Any, source: str, result: OsmImportResult, tell: Step)
                              ["" for _ in compounds],
                              [from_wkb(bytes(c.geom.wkb)) for c in compounds.values()])
     comp_objs = list(compounds.values())
-    tell("楼栋 buildings")
+    tell(_("楼栋"))
     b_rows = []
     for b in layers.buildings:
         ci = comp_table.by_location(b.geom) if len(comp_table) else None
@@ -207,7 +208,7 @@ def _sync_housing(layers: Any, source: str, result: OsmImportResult, tell: Step)
             "compound": comp_objs[ci] if ci is not None else None}))
     ids = [b.osm_id for b in layers.buildings]
     existing_b = {b.osm_id: b for b in Building.objects.filter(osm_id__in=ids)}
-    result.counts["buildings"], _ = sync(
+    result.counts["buildings"], _synced = sync(
         Building, b_rows, existing_b,
         Building.objects.filter(source=source, origin=Origin.IMPORTED), source,
         keep=_real_counts_win)
@@ -216,16 +217,16 @@ def _sync_housing(layers: Any, source: str, result: OsmImportResult, tell: Step)
 def _sync_land_and_candidates(layers: Any, source: str, result: OsmImportResult,
                               tell: Step) -> None:
     """Basemap areas, and candidate co-building units (confirmed ones are left alone)."""
-    tell("底图面 basemap areas")
+    tell(_("底图面"))
     land_rows = [((r.osm_type, r.osm_id), {"osm_type": r.osm_type, "osm_id": r.osm_id,
                                            "kind": r.kind, "name": r.name,
                                            "geom": _geos(r.geom)})
                  for r in layers.land]
     current_l = LandFeature.objects.filter(source=source)
-    result.counts["basemap areas"], _ = sync(
+    result.counts["basemap areas"], _synced = sync(
         LandFeature, land_rows, {(f.osm_type, f.osm_id): f for f in current_l}, current_l,
         source, tracked=False)
-    tell("候选共建单位 candidate units")
+    tell(_("候选共建单位"))
     ids = [c.osm_id for c in layers.candidates]
     confirmed = set(CoBuildingUnit.objects.filter(osm_id__in=ids, candidate=False)
                     .values_list("osm_id", flat=True))
@@ -234,7 +235,7 @@ def _sync_land_and_candidates(layers: Any, source: str, result: OsmImportResult,
               for c in layers.candidates if c.osm_id not in confirmed]
     existing_u = {u.osm_id: u for u in CoBuildingUnit.objects.filter(osm_id__in=ids,
                                                                      candidate=True)}
-    result.counts["candidate units"], _ = sync(
+    result.counts["candidate units"], _synced = sync(
         CoBuildingUnit, u_rows, existing_u,
         CoBuildingUnit.objects.filter(source=source, candidate=True), source)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
+from django.utils.translation import gettext as _
 from shapely.geometry.base import BaseGeometry
 
 
@@ -50,7 +51,8 @@ class ParentTable:
         """(index or None, how): how is code, name, location or why nothing matched."""
         if code:
             i = self._by_code.get(code)
-            return (i, "code") if i is not None else (None, f"no parent with code {code}")
+            return (i, "code") if i is not None else \
+                (None, _("没有代码为 %(code)s 的上级") % {"code": code})
         if name:
             found = self._by_name.get(name.strip(), [])
             if scope_name and len(found) > 1:
@@ -61,11 +63,11 @@ class ParentTable:
                 i = self.by_location(geom, found)
                 if i is not None:
                     return i, "name+location"
-                return None, (f"{len(found)} parents are named {name}; add a code column or "
-                              "the name of the level above")
+                return None, (_("有 %(n)s 个上级都叫 %(name)s；请加一列代码，或上一级的名称")
+                              % {"n": len(found), "name": name})
             i = self.by_location(geom)
             if i is not None:
                 return i, "location"
-            return None, f"no parent named {name}, and none at the row's location"
+            return None, _("没有名为 %(name)s 的上级，该行所在位置也没有") % {"name": name}
         i = self.by_location(geom)
-        return (i, "location") if i is not None else (None, "no parent at the row's location")
+        return (i, "location") if i is not None else (None, _("该行所在位置没有上级"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
 from shapely import from_wkb
 
 from geo.models import District, Origin, Street, audit
@@ -37,10 +38,11 @@ class ParentsMade:
     undo: list[Entry] = field(default_factory=list)
 
     def describe(self) -> str:
-        return (f"created {len(self.districts_created):,} districts and "
-                f"{len(self.streets_created):,} streets with provisional codes; "
-                f"{self.districts_found:,} districts and {self.streets_found:,} streets "
-                "already existed")
+        return _("新建区县 %(districts)s 个、街道 %(streets)s 个（临时代码）；"
+                 "已有区县 %(found_d)s 个、街道 %(found_s)s 个") % {
+            "districts": f"{len(self.districts_created):,}",
+            "streets": f"{len(self.streets_created):,}",
+            "found_d": f"{self.districts_found:,}", "found_s": f"{self.streets_found:,}"}
 
 
 def _rows_problem(made: ParentsMade, area: Area, field_name: str, code: str,
@@ -56,9 +58,9 @@ def _district_for(area: Area, made: ParentsMade, districts: dict[str, Any],
         return districts.get(area.parent_name)
     i = located.by_location(area.geom) if len(located) else None
     if i is None:
-        _rows_problem(made, area, "district_name", "no_district",
-                      f"street {area.name}: the row names no district and none holds it; "
-                      "add a district column (区县名称/县市区) or import districts first")
+        _rows_problem(made, area, "district_name", "no_district", _(
+            "街道 %(name)s：该行没有写区县，也没有区县包含它；请加一列区县名称（区县名称/县市区），"
+            "或先导入区县") % {"name": area.name})
         return None
     return located_rows[i]
 
@@ -85,9 +87,9 @@ def create_parents(prepared: Prepared, source: str, scope: str | None) -> Parent
     for area in d_areas:
         same = [d for d in stored if d.name == area.name]
         if len(same) > 1:
-            _rows_problem(made, area, "district_name", "ambiguous_parent",
-                          f"{len(same)} districts are named {area.name}; give a street code "
-                          "column instead")
+            _rows_problem(made, area, "district_name", "ambiguous_parent", _(
+                "有 %(n)s 个区县都叫 %(name)s；请改为提供街道代码列") % {
+                    "n": len(same), "name": area.name})
             continue
         if same:
             districts[area.name] = same[0]
@@ -132,6 +134,7 @@ def _allowed(made: ParentsMade, area: Area, scope: str | None, code: str) -> boo
     """Whether the importing user's scope covers a new area's code (None: no check)."""
     if scope is None or covers(scope, code):
         return True
-    _rows_problem(made, area, "street_name", "out_of_scope",
-                  f"{area.name} would be created as {code}, outside your scope {scope or 'city'}")
+    _rows_problem(made, area, "street_name", "out_of_scope", _(
+        "%(name)s 将以代码 %(code)s 新建，不在您的工作范围 %(scope)s 内") % {
+            "name": area.name, "code": code, "scope": scope or _("全市")})
     return False

@@ -18,11 +18,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import shapely
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from shapely.geometry.base import BaseGeometry
 
 from . import coords
 from .estimate import fill_building_households
-from .fields import FIELDS, GEOMETRY_TARGETS, POLYGON_KINDS, FieldMap, map_fields, normalise
+from .fields import (
+    FIELDS,
+    GEOMETRY_TARGETS,
+    POLYGON_KINDS,
+    FieldMap,
+    column_label,
+    kind_noun,
+    map_fields,
+    normalise,
+)
 from .geometry import GeometryProblem, clean_geometry, family
 from .sources import FileRejected, SourceTable, read_source
 from .values import ValueProblem, is_blank, parse
@@ -41,7 +52,7 @@ class Problem:
     message: str
 
     def line(self) -> str:
-        where = f"row {self.row}" if self.row is not None else "file"
+        where = _("第 %(row)s 行") % {"row": self.row} if self.row is not None else _("文件")
         return f"{where} [{self.field or '-'}] {self.code}: {self.message}"
 
 
@@ -88,7 +99,7 @@ def _geometries(table: SourceTable, fmap: FieldMap, first_row: int,
         return np.asarray(table.geometry.values, dtype=object)
     cols = fmap.columns
     out = np.full(n, None, dtype=object)
-    lon_t, lat_t, _ = GEOMETRY_TARGETS
+    lon_t, lat_t, _wkt_t = GEOMETRY_TARGETS
     if "lon" in cols and "lat" in cols:
         for i, (lo, la) in enumerate(zip(table.frame[cols["lon"]], table.frame[cols["lat"]],
                                          strict=True)):
@@ -99,25 +110,25 @@ def _geometries(table: SourceTable, fmap: FieldMap, first_row: int,
                 continue
             if x is None or y is None:
                 problems.append(Problem(first_row + i, "lon/lat", "no_geometry",
-                                        "longitude or latitude is empty"))
+                                        _("经度或纬度为空")))
                 continue
             out[i] = shapely.Point(x, y)
         return out
     if "wkt" in cols:
         for i, text in enumerate(table.frame[cols["wkt"]]):
             if is_blank(text):
-                problems.append(Problem(first_row + i, "wkt", "no_geometry", "WKT is empty"))
+                problems.append(Problem(first_row + i, "wkt", "no_geometry", _("WKT 为空")))
                 continue
             try:
                 out[i] = shapely.from_wkt(str(text))
             except shapely.errors.GEOSException as exc:
                 problems.append(Problem(first_row + i, "wkt", "bad_wkt",
-                                        f"not readable WKT: {exc}"))
+                                        _("无法读取的 WKT：%(error)s") % {"error": exc}))
         return out
-    raise FileRejected("no_geometry", "no geometry: the file has no shapes and no "
-                       "longitude/latitude (经度/纬度, lon/lat) or WKT column; columns are "
-                       f"{', '.join(map(str, table.frame.columns))}. Name them with "
-                       "--map lon=… lat=… or --map wkt=…")
+    raise FileRejected("no_geometry", _(
+        "没有几何：文件中既没有图形，也没有经度/纬度（lon/lat）或 WKT 列；现有的列为 %(columns)s。"
+        "请用 --map lon=… lat=… 或 --map wkt=… 指明") % {
+            "columns": ", ".join(map(str, table.frame.columns))})
 
 
 # Other longitude columns a table may carry beside the one read (x1, lng_gcj, 经度2 …).
@@ -132,17 +143,28 @@ def _coordinate_notes(table: SourceTable, fmap: FieldMap, geoms: np.ndarray,
         geoms, present, strict=True)])
     if with_z.any():
         geoms[with_z] = shapely.force_2d(geoms[with_z])
-        notes.append(f"{int(with_z.sum())} rows carried heights (Z values); they were dropped: "
-                     "shapes are stored flat")
+        notes.append(_("%(n)s 行带有高程（Z 值），已去除：图形按平面存储") % {
+            "n": int(with_z.sum())})
     chosen = fmap.columns.get("lon")
     if chosen is not None:
         others = [str(c) for c in table.frame.columns
                   if str(c) != chosen and _OTHER_LON.match(normalise(str(c)))]
         if others:
-            notes.append(f"注意 NOTE: coordinates were read from {chosen}/{fmap.columns['lat']}, "
-                         f"but the file also has {', '.join(others)}: if those are the ones in "
-                         "the coordinate system you named, say so with --map lon=… --map lat=…")
+            notes.append(_(
+                "注意：坐标取自 %(lon)s/%(lat)s 列，但文件中还有 %(others)s：如果您所指定坐标系的"
+                "坐标在那些列中，请用 --map lon=… --map lat=… 指明") % {
+                    "lon": chosen, "lat": fmap.columns["lat"], "others": ", ".join(others)})
     return notes
+
+
+def _count_shapes(family_name: str, n: int) -> str:
+    """"3 个点" / "3 points": how many shapes of one family a file holds."""
+    values = {"n": f"{n:,}"}
+    if family_name == "point":
+        return ngettext("%(n)s 个点", "%(n)s 个点", n) % values
+    if family_name == "line":
+        return ngettext("%(n)s 条线", "%(n)s 条线", n) % values
+    return ngettext("%(n)s 个多边形", "%(n)s 个多边形", n) % values
 
 
 def _check_family(kind: str, geoms: np.ndarray) -> None:
@@ -153,11 +175,14 @@ def _check_family(kind: str, geoms: np.ndarray) -> None:
     want = "polygon" if kind in POLYGON_KINDS else "point"
     if not any(f == want or (want == "point" and f == "polygon") for f in fams):
         found = pd.Series(fams).value_counts()
-        what = ", ".join(f"{c:,} {f}s" for f, c in found.items())
-        hint = ("centers, units or members" if want == "polygon"
-                else "districts, streets, communities, grids, buildings or compounds")
-        raise FileRejected("wrong_geometry_type", f"{kind} need {want}s but the file holds "
-                           f"{what}; is it a layer of {hint}?")
+        what = _("、").join(_count_shapes(str(f), int(c)) for f, c in found.items())
+        raise FileRejected("wrong_geometry_type", (
+            _("每个%(kind)s需要一个多边形，但文件中是 %(what)s；"
+              "这是党群服务中心、共建单位或党员的图层吗？")
+            if want == "polygon" else
+            _("每个%(kind)s需要一个点，但文件中是 %(what)s；"
+              "这是区县、街道、社区、网格、楼栋或小区的图层吗？"))
+            % {"kind": kind_noun(kind), "what": what})
 
 
 @dataclass
@@ -182,15 +207,17 @@ def _row_values(prepared: Prepared, targets: list[Any], columns: dict[str, Any],
             problems.append(Problem(row, t.name, exc.code, exc.message))
             continue
         if isinstance(values[t.name], str) and "\ufffd" in values[t.name]:
-            problems.append(Problem(
-                row, t.name, "garbled_text", f"{t.header} {values[t.name]!r} lost characters "
-                f"(�) when the file was decoded as {encoding or 'UTF-8'}: give the "
-                "file's encoding, e.g. --encoding gbk or gb18030, or fix the source"))
+            problems.append(Problem(row, t.name, "garbled_text", _(
+                "%(column)s %(value)r 按 %(encoding)s 解码时丢失了字符（�）：请给出文件的编码，"
+                "例如 --encoding gbk 或 gb18030，或修正源文件") % {
+                    "column": column_label(t), "value": values[t.name],
+                    "encoding": encoding or "UTF-8"}))
             continue
         if (t.name in MASKABLE or (kind == "members" and t.name == "name")) and \
                 values[t.name] and "*" in values[t.name]:
-            problems.append(Problem(row, t.name, "masked_value", f"{t.header} is masked "
-                                    f"({values[t.name]}); import the unmasked source"))
+            problems.append(Problem(row, t.name, "masked_value", _(
+                "%(column)s 已脱敏（%(value)s）；请导入未脱敏的原始数据") % {
+                    "column": column_label(t), "value": values[t.name]}))
     return values, problems
 
 
@@ -199,17 +226,17 @@ def _row_geometry(kind: str, shapes: _Shapes, i: int, row: int,
     """Row ``i``'s checked and cleaned WGS84 geometry, or the problem with it."""
     geom = shapes.wgs84[i]
     if geom is None or geom.is_empty:
-        return None, [Problem(row, "geometry", "no_geometry", "the row has no shape")]
+        return None, [Problem(row, "geometry", "no_geometry", _("该行没有图形"))]
     if shapes.checks[i] != "ok":
         x, y = shapes.read[i].representative_point().coords[0]
         return None, [Problem(row, "geometry", shapes.checks[i],
-                              coords.ROW_MESSAGES[shapes.checks[i]].format(x=x, y=y))]
+                              coords.row_message(shapes.checks[i], x, y))]
     try:
         geom, note = clean_geometry(kind, geom)
     except GeometryProblem as exc:
         return None, [Problem(row, "geometry", exc.code, exc.message)]
     if note:
-        notes.append(f"row {row}: {note}")
+        notes.append(_("第 %(row)s 行：%(note)s") % {"row": row, "note": note})
     return geom, []
 
 
@@ -247,18 +274,20 @@ def prepare(path: Path, kind: str, options: Options | None = None,
     problems: list[Problem] = []
     n = len(table.frame)
     if n == 0:
-        raise FileRejected("no_rows", f"{path.name} holds no rows")
+        raise FileRejected("no_rows", _("%(name)s 中没有数据行") % {"name": path.name})
     missing = [t for t in FIELDS[kind] if t.required and t.name not in fmap.columns]
     if missing:
-        names = "; ".join(f"{t.name} ({t.header})" for t in missing)
-        raise FileRejected("missing_column", f"{kind} need {names}: no column matched; columns "
-                           f"are {', '.join(table.frame.columns)}. Name one with --map "
-                           f"{missing[0].name}=<column>")
+        names = _("；").join(f"{t.name} ({t.header})" for t in missing)
+        raise FileRejected("missing_column", _(
+            "每个%(kind)s都需要 %(names)s，但没有匹配的列；现有的列为 %(columns)s。"
+            "请用 --map %(first)s=<列名> 指明") % {
+                "kind": kind_noun(kind), "names": names,
+                "columns": ", ".join(map(str, table.frame.columns)), "first": missing[0].name})
     geoms = _geometries(table, fmap, first, problems)
     source, crs_note = coords.resolve_crs(opts.crs, table.crs)
     present = np.array([g is not None and not g.is_empty for g in geoms])
     if not present.any():
-        raise FileRejected("no_geometry", f"{path.name}: no row has a geometry")
+        raise FileRejected("no_geometry", _("%(name)s：没有一行有图形") % {"name": path.name})
     notes = _coordinate_notes(table, fmap, geoms, present)
     _check_family(kind, geoms)
     bounds = shapely.bounds(geoms[present])
@@ -292,7 +321,8 @@ def _duplicate_codes(records: list[Record], problems: list[Problem]) -> None:
         if code:
             if code in seen:
                 problems.append(Problem(rec.row, "code", "duplicate_code",
-                                        f"code {code} already used on row {seen[code]}"))
+                                        _("代码 %(code)s 已在第 %(row)s 行使用") % {
+                                            "code": code, "row": seen[code]}))
                 continue
             seen[code] = rec.row
         keep.append(rec)

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
+from django.utils.translation import gettext as _
 from pyproj import CRS
 
 from .values import is_blank
@@ -72,15 +73,17 @@ def decode(data: bytes, encoding: str | None, what: str) -> tuple[str, str]:
             if encoding.replace("-", "").lower() in ("utf8", "utf8sig"):
                 try:
                     data.decode("gb18030")
-                    hint = "; the bytes are valid GBK/GB18030: use --encoding gbk"
+                    hint = _("；这些字节是有效的 GBK/GB18030：请用 --encoding gbk")
                 except UnicodeDecodeError:
                     pass
-            raise FileRejected("bad_encoding", f"{what} is not valid {encoding} text "
-                               f"(byte {exc.start}: {data[exc.start:exc.start + 4]!r}){hint}"
-                               ) from exc
+            raise FileRejected("bad_encoding", _(
+                "%(what)s 不是有效的 %(encoding)s 文本（第 %(at)s 字节：%(bytes)r）%(hint)s") % {
+                    "what": what, "encoding": encoding, "at": exc.start,
+                    "bytes": data[exc.start:exc.start + 4], "hint": hint}) from exc
         except LookupError as exc:
-            raise FileRejected("unknown_encoding", f"unknown text encoding {encoding!r}; "
-                               "use utf-8 or gbk") from exc
+            raise FileRejected("unknown_encoding",
+                               _("未知的文本编码 %(encoding)r；请用 utf-8 或 gbk")
+                               % {"encoding": encoding}) from exc
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
     try:
@@ -90,23 +93,26 @@ def decode(data: bytes, encoding: str | None, what: str) -> tuple[str, str]:
     try:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError as exc:
-        raise FileRejected("bad_encoding", f"{what} is neither UTF-8 nor GBK/GB18030 text "
-                           f"(byte {exc.start}); save it as UTF-8 or pass --encoding") from exc
+        raise FileRejected("bad_encoding", _(
+            "%(what)s 既不是 UTF-8 也不是 GBK/GB18030 文本（第 %(at)s 字节）；"
+            "请另存为 UTF-8，或用 --encoding 指明编码") % {"what": what, "at": exc.start}) from exc
 
 
 def read_source(path: Path, layer: str | None = None, encoding: str | None = None,
                 header_row: int | None = None) -> SourceTable:
     """Read ``path`` by its suffix. Raise :class:`FileRejected` with the reason."""
     if not path.exists():
-        raise FileRejected("not_found", f"{path}: no such file")
+        raise FileRejected("not_found", _("%(path)s：文件不存在") % {"path": path})
     if path.is_dir():
-        raise FileRejected("is_directory", f"{path} is a folder; give a file")
+        raise FileRejected("is_directory", _("%(path)s 是文件夹；请给出文件") % {"path": path})
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
-        raise FileRejected("unknown_format", f"{path.name}: unknown format {suffix or '(none)'}; "
-                           f"use {', '.join(sorted(set(FORMATS)))}")
+        raise FileRejected("unknown_format", _(
+            "%(name)s：不支持的格式 %(suffix)s；请用 %(formats)s") % {
+                "name": path.name, "suffix": suffix or _("（无扩展名）"),
+                "formats": ", ".join(sorted(set(FORMATS)))})
     if path.stat().st_size == 0:
-        raise FileRejected("empty_file", f"{path.name} is empty (0 bytes)")
+        raise FileRejected("empty_file", _("%(name)s 是空文件（0 字节）") % {"name": path.name})
     if suffix == ".zip":
         with unpacked_zip(path) as shp:
             return _read_shapefile(shp, encoding)
@@ -127,32 +133,41 @@ def unpacked_zip(path: Path) -> Iterator[Path]:
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile as exc:
-        raise FileRejected("bad_zip", f"{path.name} is not a readable zip archive: {exc}") from exc
+        raise FileRejected("bad_zip", _("%(name)s 不是可读取的 zip 压缩包：%(error)s") % {
+            "name": path.name, "error": exc}) from exc
     with archive, tempfile.TemporaryDirectory(prefix="wangge-zip-") as tmp:
         members = [m for m in archive.infolist() if not m.is_dir()]
         if len(members) > MAX_MEMBERS:
-            raise FileRejected("zip_too_many_files", f"{path.name} holds {len(members)} files; "
-                               f"at most {MAX_MEMBERS} are accepted")
+            raise FileRejected("zip_too_many_files", _(
+                "%(name)s 含有 %(n)s 个文件；最多接受 %(max)s 个") % {
+                    "name": path.name, "n": len(members), "max": MAX_MEMBERS})
         for m in members:
             parts = PurePosixPath(m.filename.replace("\\", "/")).parts
             if m.filename.startswith(("/", "\\")) or ".." in parts or ":" in m.filename:
-                raise FileRejected("zip_unsafe_path", f"{path.name}: member {m.filename!r} "
-                                   "points outside the archive; refusing to unpack it")
+                raise FileRejected("zip_unsafe_path", _(
+                    "%(name)s：成员 %(member)r 指向压缩包之外；拒绝解压") % {
+                        "name": path.name, "member": m.filename})
         packed = max(path.stat().st_size, 1)
         declared = sum(m.file_size for m in members)
         if declared > MAX_UNPACKED or (declared > RATIO_FLOOR and declared > MAX_RATIO * packed):
-            raise FileRejected("zip_bomb", f"{path.name} unpacks to {declared:,} bytes from "
-                               f"{packed:,} ({declared / packed:,.0f}×); refusing an archive "
-                               f"over {MAX_RATIO}× or {MAX_UNPACKED:,} bytes")
+            raise FileRejected("zip_bomb", _(
+                "%(name)s 由 %(packed)s 字节解压为 %(declared)s 字节（%(ratio)s 倍）；"
+                "拒绝超过 %(max_ratio)s 倍或 %(max)s 字节的压缩包") % {
+                    "name": path.name, "packed": f"{packed:,}", "declared": f"{declared:,}",
+                    "ratio": f"{declared / packed:,.0f}", "max_ratio": MAX_RATIO,
+                    "max": f"{MAX_UNPACKED:,}"})
         shps = [m for m in members if m.filename.lower().endswith(".shp")
                 and not PurePosixPath(m.filename).name.startswith(".")]
         if not shps:
-            names = ", ".join(m.filename for m in members[:8]) or "nothing"
-            raise FileRejected("zip_no_shp", f"{path.name} holds no .shp file (it has {names}); "
-                               "zip the .shp with its .shx, .dbf, .prj and .cpg")
+            names = ", ".join(m.filename for m in members[:8]) or "—"
+            raise FileRejected("zip_no_shp", _(
+                "%(name)s 中没有 .shp 文件（其中有 %(names)s）；请将 .shp 与其 .shx、.dbf、.prj、"
+                ".cpg 一起压缩") % {"name": path.name, "names": names})
         if len(shps) > 1:
-            raise FileRejected("zip_many_shp", f"{path.name} holds {len(shps)} .shp files "
-                               f"({', '.join(m.filename for m in shps)}); zip one layer")
+            raise FileRejected("zip_many_shp", _(
+                "%(name)s 中有 %(n)s 个 .shp 文件（%(names)s）；请只压缩一个图层") % {
+                    "name": path.name, "n": len(shps),
+                    "names": ", ".join(m.filename for m in shps)})
         root = Path(tmp)
         for m in members:
             target = root / m.filename
@@ -163,8 +178,9 @@ def unpacked_zip(path: Path) -> Iterator[Path]:
                 while chunk := src.read(1 << 20):
                     copied += len(chunk)
                     if copied > m.file_size:
-                        raise FileRejected("zip_bomb", f"{path.name}: {m.filename} unpacks "
-                                           "beyond its declared size; refusing it")
+                        raise FileRejected("zip_bomb", _(
+                            "%(name)s：%(member)s 解压后超出其声明的大小；拒绝解压") % {
+                                "name": path.name, "member": m.filename})
                     dst.write(chunk)
         yield root / shps[0].filename
 
@@ -179,28 +195,32 @@ def _read_prj(shp: Path) -> CRS | None:
     try:
         return CRS.from_wkt(prj.read_text(errors="replace"))
     except Exception as exc:  # pyproj raises CRSError and others
-        raise FileRejected("bad_prj", f"{prj.name} is not a readable projection: {exc}") from exc
+        raise FileRejected("bad_prj", _("%(name)s 不是可读取的投影定义：%(error)s") % {
+            "name": prj.name, "error": exc}) from exc
 
 
 def _read_shapefile(shp: Path, encoding: str | None) -> SourceTable:
     dbf = shp.with_suffix(".dbf")
     if not dbf.exists():
-        raise FileRejected("shp_no_dbf", f"{shp.name} has no {dbf.name} beside it (attributes)")
+        raise FileRejected("shp_no_dbf", _("%(name)s 旁边没有 %(dbf)s（属性表）") % {
+            "name": shp.name, "dbf": dbf.name})
     if not shp.with_suffix(".shx").exists():
-        raise FileRejected("shp_no_shx", f"{shp.name} has no {shp.with_suffix('.shx').name} "
-                           "beside it (index)")
+        raise FileRejected("shp_no_shx", _("%(name)s 旁边没有 %(shx)s（索引）") % {
+            "name": shp.name, "shx": shp.with_suffix(".shx").name})
     notes = []
     cpg = shp.with_suffix(".cpg")
     if encoding is None and cpg.exists():
         encoding = cpg.read_text(errors="replace").strip() or None
-        notes.append(f"encoding {encoding} from {cpg.name}")
+        notes.append(_("编码 %(encoding)s 取自 %(file)s") % {"encoding": encoding,
+                                                             "file": cpg.name})
     raw = dbf.read_bytes()
     header_len = int.from_bytes(raw[8:10], "little") if len(raw) > 10 else len(raw)
-    _, used = decode(raw[header_len:], encoding, f"{dbf.name}'s text")
+    _text, used = decode(raw[header_len:], encoding, _("%(file)s 中的文本") % {"file": dbf.name})
     try:
         gdf = pyogrio.read_dataframe(shp, encoding=used.replace("-sig", ""))
     except Exception as exc:  # pyogrio raises DataSourceError and others
-        raise FileRejected("unreadable", f"{shp.name} cannot be read: {exc}") from exc
+        raise FileRejected("unreadable", _("无法读取 %(name)s：%(error)s") % {
+            "name": shp.name, "error": exc}) from exc
     return _from_gdf("Shapefile", gdf, _read_prj(shp) or gdf.crs, used, notes)
 
 
@@ -218,26 +238,30 @@ def _read_geojson(path: Path, encoding: str | None) -> SourceTable:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         opened = text.count("{") + text.count("[") - text.count("}") - text.count("]")
-        end = " (brackets left open: the file looks truncated)" if opened > 0 else ""
-        raise FileRejected("bad_json", f"{path.name} is not valid JSON at line {exc.lineno} "
-                           f"column {exc.colno}: {exc.msg}{end}") from exc
+        end = _("（括号未闭合：文件似乎不完整）") if opened > 0 else ""
+        raise FileRejected("bad_json", _(
+            "%(name)s 在第 %(line)s 行第 %(col)s 列不是有效的 JSON：%(error)s%(end)s") % {
+                "name": path.name, "line": exc.lineno, "col": exc.colno, "error": exc.msg,
+                "end": end}) from exc
     if isinstance(data, dict) and data.get("type") == "Feature":
         data = {"type": "FeatureCollection", "features": [data]}
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection" \
             or not isinstance(data.get("features"), list):
-        raise FileRejected("not_geojson", f"{path.name} is JSON but not a GeoJSON "
-                           "FeatureCollection")
+        raise FileRejected("not_geojson", _(
+            "%(name)s 是 JSON，但不是 GeoJSON 要素集合（FeatureCollection）") % {"name": path.name})
     crs = None
     named = (data.get("crs") or {}).get("properties", {}).get("name")
     if named:
         try:
             crs = CRS.from_user_input(named)
         except Exception as exc:  # pyproj raises CRSError
-            raise FileRejected("bad_crs", f"{path.name}: unknown crs {named!r}: {exc}") from exc
+            raise FileRejected("bad_crs", _("%(name)s：未知的坐标系 %(crs)r：%(error)s") % {
+                "name": path.name, "crs": named, "error": exc}) from exc
     props, geoms = [], []
     for i, feature in enumerate(data["features"]):
         if not isinstance(feature, dict):
-            raise FileRejected("not_geojson", f"{path.name}: feature {i + 1} is not an object")
+            raise FileRejected("not_geojson", _("%(name)s：第 %(n)s 个要素不是对象") % {
+                "name": path.name, "n": i + 1})
         props.append(feature.get("properties") or {})
         geoms.append(feature.get("geometry"))
     shapes = []
@@ -256,7 +280,8 @@ def _read_csv(path: Path, encoding: str | None) -> SourceTable:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
                             sep=None, engine="python")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
-        raise FileRejected("bad_csv", f"{path.name} is not a readable CSV table: {exc}") from exc
+        raise FileRejected("bad_csv", _("%(name)s 不是可读取的 CSV 表格：%(error)s") % {
+            "name": path.name, "error": exc}) from exc
     return SourceTable("CSV", frame.astype(object), None, None, used, 2)
 
 
@@ -271,15 +296,17 @@ def _read_xlsx(path: Path, sheet: str | None, header_row: int | None = None) -> 
         raw = pd.read_excel(path, sheet_name=sheet or 0, dtype=object, engine="openpyxl",
                             header=None)
     except ValueError as exc:
-        raise FileRejected("bad_sheet", f"{path.name}: {exc}") from exc
+        raise FileRejected("bad_sheet", _("%(name)s：无法读取工作表（%(error)s）") % {
+            "name": path.name, "error": exc}) from exc
     except Exception as exc:  # openpyxl raises zipfile and XML errors on a broken file
-        raise FileRejected("bad_xlsx", f"{path.name} is not a readable XLSX workbook: {exc}"
-                           ) from exc
+        raise FileRejected("bad_xlsx", _("%(name)s 不是可读取的 XLSX 工作簿：%(error)s") % {
+            "name": path.name, "error": exc}) from exc
     filled = raw.map(lambda v: not is_blank(v)).to_numpy()
     if header_row is not None:
         if not 1 <= header_row <= len(raw):
-            raise FileRejected("bad_header_row", f"{path.name}: --header-row {header_row} is "
-                               f"outside the sheet's {len(raw)} rows")
+            raise FileRejected("bad_header_row", _(
+                "%(name)s：--header-row %(row)s 超出了工作表的 %(n)s 行") % {
+                    "name": path.name, "row": header_row, "n": len(raw)})
         at = header_row - 1
     else:
         counts = filled.sum(axis=1) if len(raw) else np.array([])
@@ -292,9 +319,9 @@ def _read_xlsx(path: Path, sheet: str | None, header_row: int | None = None) -> 
     last = int(np.flatnonzero(below)[-1]) + 1 if below.any() else 0
     frame = raw.iloc[at + 1:at + 1 + last].copy()
     frame.columns = header
-    notes = [f"header on row {at + 1}; the rows above it were skipped"] if at else []
+    notes = [_("表头在第 %(row)s 行，其上各行已跳过") % {"row": at + 1}] if at else []
     if len(below) > last:
-        notes.append(f"{len(below) - last} blank rows after the data skipped")
+        notes.append(_("已跳过数据之后的 %(n)s 个空行") % {"n": len(below) - last})
     return SourceTable("XLSX", frame.reset_index(drop=True), None, None, None, at + 2, notes)
 
 
@@ -306,13 +333,13 @@ def _kml_folders(path: Path, layers: list[str]) -> gpd.GeoDataFrame:
         try:
             part = pyogrio.read_dataframe(path, layer=name)
         except Exception as exc:  # pyogrio raises DataSourceError and others
-            raise FileRejected("unreadable", f"{path.name}: folder {name!r} cannot be read: "
-                               f"{exc}") from exc
+            raise FileRejected("unreadable", _("%(file)s：无法读取文件夹 %(folder)r：%(error)s") % {
+                "file": path.name, "folder": name, "error": exc}) from exc
         if len(part):
             part.insert(0, "folder", name)
             parts.append(part)
     if not parts:
-        raise FileRejected("no_rows", f"{path.name} holds no placemarks")
+        raise FileRejected("no_rows", _("%(name)s 中没有地标") % {"name": path.name})
     return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=parts[0].crs)
 
 
@@ -320,13 +347,16 @@ def _read_ogr(path: Path, fmt: str, layer: str | None) -> SourceTable:
     try:
         layers = [str(row[0]) for row in pyogrio.list_layers(path)]
     except Exception as exc:  # pyogrio raises DataSourceError and others
-        raise FileRejected("unreadable", f"{path.name} cannot be read as {fmt}: {exc}") from exc
+        raise FileRejected("unreadable", _("无法按 %(format)s 读取 %(name)s：%(error)s") % {
+            "format": fmt, "name": path.name, "error": exc}) from exc
     if layer is None and fmt == "GeoPackage" and len(layers) > 1:
-        raise FileRejected("layer_required", f"{path.name} has {len(layers)} layers "
-                           f"({', '.join(layers)}); choose one with --layer")
+        raise FileRejected("layer_required", _(
+            "%(name)s 有 %(n)s 个图层（%(layers)s）；请用 --layer 选择一个") % {
+                "name": path.name, "n": len(layers), "layers": ", ".join(layers)})
     if layer is not None and layer not in layers:
-        raise FileRejected("no_such_layer", f"{path.name} has no layer {layer!r}; layers are "
-                           f"{', '.join(layers)}")
+        raise FileRejected("no_such_layer", _(
+            "%(name)s 中没有图层 %(layer)r；现有图层为 %(layers)s") % {
+                "name": path.name, "layer": layer, "layers": ", ".join(layers)})
     if fmt == "KML" and layer is None and len(layers) > 1:
         # Google Earth keeps placemarks in folders, which GDAL reads as one layer each:
         # read them all, each row with its folder's name (map it with --map X=folder).
@@ -335,8 +365,8 @@ def _read_ogr(path: Path, fmt: str, layer: str | None) -> SourceTable:
         try:
             gdf = pyogrio.read_dataframe(path, layer=layer or (layers[0] if layers else None))
         except Exception as exc:  # pyogrio raises DataSourceError and others
-            raise FileRejected("unreadable", f"{path.name} cannot be read as {fmt}: {exc}"
-                               ) from exc
+            raise FileRejected("unreadable", _("无法按 %(format)s 读取 %(name)s：%(error)s") % {
+                "format": fmt, "name": path.name, "error": exc}) from exc
     if fmt == "KML":
         # LIBKML adds KML's own fields; keep a placemark's name and description only
         # when the file fills them.

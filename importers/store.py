@@ -17,6 +17,7 @@ from typing import Any
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from shapely import from_wkb
 from shapely.geometry.base import BaseGeometry
 
@@ -36,11 +37,12 @@ from geo.models import (
     audit,
 )
 from geo.roles import covers
+from geo.services.text import say
 
 from . import undo as undo_log
 from .dbwrite import free_code, geos
 from .dissolve import as_multipolygon, part_distance_m
-from .fields import LEVEL_OF
+from .fields import LEVEL_OF, kind_noun
 from .footprints import FootprintIndex
 from .match_keys import HIERARCHY_PARENT, row_keys, stored_keys
 from .parents import ParentTable
@@ -159,7 +161,7 @@ class _Writer:
         if i is None:
             if required:
                 self.problem(rec, code_t if v.get(code_t) else name_t, "no_parent",
-                             f"{label}: {how}")
+                             _("%(what)s：%(why)s") % {"what": label, "why": how})
             return None
         self.result.how_parents[how] = self.result.how_parents.get(how, 0) + 1
         return rows[i]
@@ -175,7 +177,7 @@ class _Writer:
         if kind in HIERARCHY_PARENT:
             pkind, fk, code_t, name_t, scope_t = HIERARCHY_PARENT[kind]
             parent = self.parent(rec, pkind, code_t, name_t, scope_t, True,
-                                 f"{fk} not found")
+                                 _("找不到上级%(kind)s") % {"kind": kind_noun(pkind)})
             if parent is not None:
                 out[fk] = parent
         if kind == "grids" and v.get("households") is not None:
@@ -205,10 +207,10 @@ class _Writer:
         community = self.parent(rec, "communities", "community_code", "community_name",
                                 "street_name", bool(v.get("community_code")
                                                     or v.get("community_name")),
-                                "community not found")
+                                _("找不到社区"))
         if v.get("street_code") or v.get("street_name"):
             street = self.parent(rec, "streets", "street_code", "street_name", None, True,
-                                 "street not found")
+                                 _("找不到街道"))
         elif community is not None:
             street = community.street
         else:
@@ -220,7 +222,7 @@ class _Writer:
         v = rec.values
         out: dict[str, Any] = {"community": self.parent(
             rec, "communities", "community_code", "community_name", None,
-            bool(v.get("community_code") or v.get("community_name")), "community not found")}
+            bool(v.get("community_code") or v.get("community_name")), _("找不到社区"))}
         if v.get("households") is not None:
             out["households_estimated"] = bool(v.get("households_estimated"))
         if self.kind == "buildings" and v.get("compound_name"):
@@ -236,12 +238,12 @@ class _Writer:
         if v.get("reported_community_code") or v.get("reported_community_name"):
             out["reported_community"] = self.parent(
                 rec, "communities", "reported_community_code", "reported_community_name",
-                None, True, "reported-to community not found")
+                None, True, _("找不到报到社区"))
         if v.get("home_unit"):
             unit = CoBuildingUnit.objects.filter(name=v["home_unit"]).first()
             if unit is None:
-                self.problem(rec, "home_unit", "no_unit", f"no co-building unit named "
-                             f"{v['home_unit']}; import the units first")
+                self.problem(rec, "home_unit", "no_unit", _(
+                    "没有名为 %(name)s 的共建单位；请先导入共建单位") % {"name": v["home_unit"]})
             out["home_unit"] = unit
         return out
 
@@ -254,7 +256,8 @@ class _Writer:
             if found else None
         if match is None:
             self.problem(rec, "compound_name", "no_compound",
-                         f"no compound named {name}" + (" here" if found else ""))
+                         (_("此处没有名为 %(name)s 的小区") if found else
+                          _("没有名为 %(name)s 的小区")) % {"name": name})
         return match
 
     def outside_scope(self, planned: list[tuple[Record, dict[str, Any], Any]],
@@ -268,8 +271,8 @@ class _Writer:
             if not covers(scope, code):
                 found = True
                 self.problem(rec, "code", "out_of_scope",
-                             f"{code or '全市 city-wide'} 不在您的范围 {scope or '全市 city'} 内 "
-                             f"lies outside your scope {scope or 'city'}")
+                             _("%(code)s 不在您的工作范围 %(scope)s 内") % {
+                                 "code": code or _("全市"), "scope": scope or _("全市")})
         return found
 
     def run(self, *, dry_run: bool, skip_invalid: bool, progress: Progress | None,
@@ -323,7 +326,8 @@ class _Writer:
         if first is not None and first in plan.planned_keys:
             self.problem(rec, {"code": "code", "geom": "geometry"}.get(first[0], "name"),
                          "duplicate_row",
-                         f"the same {self.kind[:-1]} as row {plan.planned_keys[first]}")
+                         _("与第 %(row)s 行是同一个%(kind)s") % {
+                             "row": plan.planned_keys[first], "kind": kind_noun(self.kind)})
             return
         if first is not None:
             plan.planned_keys[first] = rec.row
@@ -332,8 +336,8 @@ class _Writer:
                 self.moved_far(rec, values, target) or self.left_parent(rec, values, target)):
             return
         if target is not None and target.pk in plan.claimed:
-            self.problem(rec, "code", "duplicate_row", f"matches the same existing row "
-                         f"({target}) as an earlier row of this file")
+            self.problem(rec, "code", "duplicate_row", _(
+                "与本文件前面的一行对应同一条已有记录（%(target)s）") % {"target": target})
             return
         if target is not None:
             plan.claimed.add(target.pk)
@@ -374,10 +378,10 @@ class _Writer:
         metres = float(geodesic_matrix([[a.x, a.y]], [[b.x, b.y]])[0, 0])
         if metres <= MAX_MOVE_M:
             return False
-        self.problem(rec, "geometry", "moved_far",
-                     f"would move {target} by {metres:,.0f} m (more than {MAX_MOVE_M:,.0f} m): "
-                     "check the coordinate system (--crs); if the move is meant, import "
-                     "again with --allow-move")
+        self.problem(rec, "geometry", "moved_far", _(
+            "将把 %(target)s 移动 %(m)s 米（超过 %(max)s 米）：请检查坐标系（--crs）；"
+            "如确需移动，请加 --allow-move 重新导入") % {
+                "target": target, "m": f"{metres:,.0f}", "max": f"{MAX_MOVE_M:,.0f}"})
         return True
 
     def merge_part(self, rec: Record, values: dict[str, Any],
@@ -387,14 +391,15 @@ class _Writer:
         Open data lists a community in two parts (养志社区, 845 m apart) as two rows; it is
         one community with a MultiPolygon, not a duplicate to drop.
         """
-        first_rec, first_values, _ = first
+        first_rec, first_values, _target = first
         gap = part_distance_m(first_values["geom"], values["geom"])
         first_values["geom"] = as_multipolygon(first_values["geom"].union(values["geom"]))
         parts = len(first_values["geom"].geoms)
-        self.result.notes.append(
-            f"row {rec.row}: {values['name']} is another part of row {first_rec.row} "
-            f"(same name, same parent, {gap:,.0f} m apart): imported as one "
-            f"{LEVEL_OF[self.kind]} of {parts} parts")
+        self.result.notes.append(_(
+            "第 %(row)s 行：%(name)s 是第 %(first)s 行的另一部分（同名、同上级，相距 %(gap)s 米）："
+            "作为一个含 %(parts)s 部分的%(kind)s导入") % {
+                "row": rec.row, "name": values["name"], "first": first_rec.row,
+                "gap": f"{gap:,.0f}", "parts": parts, "kind": kind_noun(self.kind)})
 
     def left_parent(self, rec: Record, values: dict[str, Any], target: Any) -> bool:
         """Record a problem when updating ``target`` would put it under another parent."""
@@ -405,10 +410,10 @@ class _Writer:
         old_id = getattr(target, f"{fk}_id")
         if old_id is None or old_id == new.pk:
             return False
-        self.problem(rec, fk, "leaves_parent",
-                     f"would move {target} from {getattr(target, fk)} to {new}: check the "
-                     "coordinate system (--crs) and the parent columns; if the move is meant, "
-                     "import again with --allow-move")
+        self.problem(rec, fk, "leaves_parent", _(
+            "将把 %(target)s 从 %(old)s 移到 %(new)s：请检查坐标系（--crs）和上级列；"
+            "如确需移动，请加 --allow-move 重新导入") % {
+                "target": target, "old": getattr(target, fk), "new": new})
         return True
 
     def code_ok(self, rec: Record, values: dict[str, Any], target: Any) -> bool:
@@ -426,7 +431,7 @@ class _Writer:
         try:
             check_code(level, code, parent_code)
         except CodeError as exc:
-            self.problem(rec, "code", exc.code, exc.message)
+            self.problem(rec, "code", exc.code, say(exc.message))
             return False
         # An export of a provisional code keeps saying so when imported back.
         values["code_provisional"] = bool(rec.values.get("code_provisional"))

@@ -20,6 +20,7 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.db import models, router, transaction
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from geo.models import audit
 from geo.signals import announce
@@ -87,14 +88,15 @@ def _conflicts(entries: list[Entry], current: dict[tuple[str, Any], Any]) -> lis
         obj = current.get((e["model"], e["pk"]))
         if obj is None:
             if e["op"] != "created":  # a created row someone deleted is already undone
-                out.append(f"{e['model']} #{e['pk']} was deleted after the import")
+                out.append(_("%(model)s #%(pk)s 在导入之后已被删除") % {
+                    "model": e["model"], "pk": e["pk"]})
             continue
         if e["op"] == "recoded":
             if obj.code != e["code"]:
-                out.append(f"{obj} was re-coded after the import")
+                out.append(_("%(obj)s 在导入之后已被改码") % {"obj": obj})
         elif e["version"] is not None and obj.version != e["version"]:
-            out.append(f"{obj} was edited after the import (version {e['version']} → "
-                       f"{obj.version})")
+            out.append(_("%(obj)s 在导入之后已被修改（版本 %(old)s → %(new)s）") % {
+                "obj": obj, "old": e["version"], "new": obj.version})
     return out
 
 
@@ -105,21 +107,22 @@ def _others_touched(collector: Collector, model: type[models.Model],
     for dep_model, instances in collector.data.items():
         others = [o for o in instances if dep_model is not model or o.pk not in mine]
         if others:
-            out.append(f"{len(others)} {dep_model._meta.verbose_name_plural} made after "
-                       f"the import lie in its rows (e.g. {others[0]}): undo or move them "
-                       "first")
+            out.append(_("导入之后新建的 %(n)s 条%(model)s位于其记录中（例如 %(example)s）："
+                         "请先撤销或移走它们") % {
+                "n": len(others), "model": dep_model._meta.verbose_name_plural,
+                "example": others[0]})
     for qs in collector.fast_deletes:
         n = qs.count()
         if n:
-            out.append(f"{n} {qs.model._meta.verbose_name_plural} made after the import "
-                       "would be deleted with its rows: undo or move them first")
+            out.append(_("导入之后新建的 %(n)s 条%(model)s会随之被删除：请先撤销或移走它们") % {
+                "n": n, "model": qs.model._meta.verbose_name_plural})
     for (fld, _value), rows in collector.field_updates.items():
         n = 0
         for r in rows:
             n += r.count() if isinstance(r, models.QuerySet) else len(r)  # type: ignore[arg-type]
         if n:
-            out.append(f"{n} {fld.model._meta.verbose_name_plural} refer to its rows "
-                       f"through {fld.name}: undo the later import first")
+            out.append(_("%(n)s 条%(model)s通过 %(field)s 引用其记录：请先撤销后来的导入") % {
+                "n": n, "model": fld.model._meta.verbose_name_plural, "field": fld.name})
     return out
 
 
@@ -146,9 +149,10 @@ def _delete_created(doomed: list[models.Model], reason: str) -> list[str]:
         except (ProtectedError, RestrictedError) as exc:
             others = list(getattr(exc, "protected_objects", None)
                           or getattr(exc, "restricted_objects", []))
-            out.append(f"{len(others)} rows made after the import depend on its "
-                       f"{model._meta.verbose_name_plural} (e.g. {others[0]}): undo or move "
-                       "them first")
+            out.append(_("导入之后新建的 %(n)s 条记录依赖其%(model)s（例如 %(example)s）："
+                         "请先撤销或移走它们") % {
+                "n": len(others), "model": model._meta.verbose_name_plural,
+                "example": others[0]})
             continue
         out += _others_touched(collector, model, mine)
         if not out:  # nothing but our own rows: batched deletes, one history record each

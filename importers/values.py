@@ -14,9 +14,11 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from geo.analysis.cells import revived
 
-from .fields import CHOICES, Target
+from .fields import CHOICES, Target, column_label
 
 TRUE = {"1", "true", "t", "yes", "y", "是", "有", "√", "✓", "对"}
 FALSE = {"0", "false", "f", "no", "n", "否", "无", "×", "不", "非"}
@@ -56,24 +58,26 @@ def as_text(raw: Any) -> str:
 
 def _number(target: Target, raw: Any) -> float:
     if isinstance(raw, bool):
-        raise ValueProblem("not_a_number", f"{target.header}: {raw!r} is not a number")
+        raise ValueProblem("not_a_number", _("%(column)s：%(value)r 不是数字") % {
+            "column": column_label(target), "value": raw})
     if isinstance(raw, (int, float)):
         value = float(raw)
     else:
         text = as_text(raw).replace(",", "").replace("，", "")
         text = re.sub(r"[^\d.eE+\-]+$", "", text)  # trailing units: 户, ㎡, m2, 人
         if not _NUMBER.match(text):
-            raise ValueProblem("not_a_number",
-                               f"{target.header}: {as_text(raw)!r} is not a number")
+            raise ValueProblem("not_a_number", _("%(column)s：%(value)r 不是数字") % {
+                "column": column_label(target), "value": as_text(raw)})
         value = float(text)
     if not math.isfinite(value):
-        raise ValueProblem("not_a_number", f"{target.header}: {raw!r} is not a finite number")
+        raise ValueProblem("not_a_number", _("%(column)s：%(value)r 不是有限的数") % {
+            "column": column_label(target), "value": raw})
     if target.minimum is not None and value < target.minimum:
-        raise ValueProblem("out_of_range", f"{target.header}: {_fmt(value)} is below the "
-                           f"minimum {_fmt(target.minimum)}")
+        raise ValueProblem("out_of_range", _("%(column)s：%(value)s 小于最小值 %(limit)s") % {
+            "column": column_label(target), "value": _fmt(value), "limit": _fmt(target.minimum)})
     if target.maximum is not None and value > target.maximum:
-        raise ValueProblem("out_of_range", f"{target.header}: {_fmt(value)} is above the "
-                           f"maximum {_fmt(target.maximum)}")
+        raise ValueProblem("out_of_range", _("%(column)s：%(value)s 大于最大值 %(limit)s") % {
+            "column": column_label(target), "value": _fmt(value), "limit": _fmt(target.maximum)})
     return value
 
 
@@ -94,8 +98,10 @@ def _choice(target: Target, text: str) -> str:
         for value, labels in table.items():
             if any(label in part for label in labels):
                 return value
-    allowed = "; ".join(f"{v} ({'/'.join(ls[:2])})" for v, ls in table.items())
-    raise ValueProblem("bad_choice", f"{target.header}: {text!r} is not one of {allowed}")
+    allowed = _("；").join(f"{v} ({'/'.join(ls[:2])})" for v, ls in table.items())
+    raise ValueProblem("bad_choice", _("%(column)s：%(value)r 不在可选值中：%(allowed)s")
+                       % {
+        "column": column_label(target), "value": text, "allowed": allowed})
 
 
 def _workers(text: str) -> list[dict[str, str]]:
@@ -106,11 +112,11 @@ def _workers(text: str) -> list[dict[str, str]]:
                 for w in data if isinstance(w, dict)]
     out = []
     for part in re.split(r"[;；、,，]", text):
-        name, _, phone = part.strip().partition(":")
+        name, _sep, phone = part.strip().partition(":")
         if not name and ":" not in part:
             continue
         if "：" in name:
-            name, _, phone = name.partition("：")
+            name, _sep, phone = name.partition("：")
         out.append({"name": name.strip(), "phone": phone.strip()})
     return out
 
@@ -118,21 +124,22 @@ def _workers(text: str) -> list[dict[str, str]]:
 def _int(target: Target, raw: Any) -> int:
     value = _number(target, raw)
     if not value.is_integer():
-        raise ValueProblem("not_an_integer",
-                           f"{target.header}: {as_text(raw)!r} is not a whole number")
+        raise ValueProblem("not_an_integer", _("%(column)s：%(value)r 不是整数") % {
+            "column": column_label(target), "value": as_text(raw)})
     return int(value)
 
 
 def _text(target: Target, raw: Any) -> str:
     text = as_text(raw)
     if (target.name == "code" or target.name.endswith("_code")) and E_NOTATION.match(text):
-        raise ValueProblem(
-            "code_in_e_notation", f"{target.header} {text} is a number in scientific notation: "
-            "Excel shows long codes so and drops their last digits when it saves the sheet "
-            "as CSV. Format the column as text (设置单元格格式 → 文本) and save the file again")
+        raise ValueProblem("code_in_e_notation", _(
+            "%(column)s %(value)s 是科学计数法的数字：Excel 这样显示长代码，"
+            "另存为 CSV 时会丢掉末几位。"
+            "请把该列设为文本（设置单元格格式 → 文本）后重新保存文件") % {
+                "column": column_label(target), "value": text})
     if len(text) > target.max_length:
-        raise ValueProblem("too_long", f"{target.header}: {len(text)} characters, at most "
-                           f"{target.max_length}")
+        raise ValueProblem("too_long", _("%(column)s：%(n)s 个字符，最多 %(max)s 个") % {
+            "column": column_label(target), "n": len(text), "max": target.max_length})
     return text
 
 
@@ -142,7 +149,8 @@ def _bool(target: Target, raw: Any) -> bool:
         return True
     if low in FALSE:
         return False
-    raise ValueProblem("not_a_boolean", f"{target.header}: {as_text(raw)!r} is not 是/否 (yes/no)")
+    raise ValueProblem("not_a_boolean", _("%(column)s：%(value)r 不是“是/否”") % {
+        "column": column_label(target), "value": as_text(raw)})
 
 
 def _list(target: Target, raw: Any) -> list[str]:
@@ -158,7 +166,8 @@ def _worker_list(target: Target, raw: Any) -> Any:
     try:
         return _workers(as_text(raw))
     except (ValueError, AttributeError) as exc:
-        raise ValueProblem("bad_workers", f"{target.header}: {exc}") from exc
+        raise ValueProblem("bad_workers", _("%(column)s：无法读取网格员名单（%(error)s）") % {
+            "column": column_label(target), "error": exc}) from exc
 
 
 def _date(target: Target, raw: Any) -> dt.date:
@@ -167,12 +176,13 @@ def _date(target: Target, raw: Any) -> dt.date:
     text = as_text(raw)
     m = re.match(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T].*)?$", text)
     if not m:
-        raise ValueProblem("not_a_date", f"{target.header}: {text!r} is not a date "
-                           "(write 2024-03-01)")
+        raise ValueProblem("not_a_date", _("%(column)s：%(value)r 不是日期（请写作 2024-03-01）")
+                           % {"column": column_label(target), "value": text})
     try:
         return dt.date(int(m[1]), int(m[2]), int(m[3]))
     except ValueError as exc:
-        raise ValueProblem("not_a_date", f"{target.header}: {text!r}: {exc}") from exc
+        raise ValueProblem("not_a_date", _("%(column)s：%(value)r 不是有效日期") % {
+            "column": column_label(target), "value": text}) from exc
 
 
 # One parser per field kind; each raises ValueProblem with a code and a message.
@@ -187,6 +197,7 @@ def parse(target: Target, raw: Any) -> Any:
     """Value of ``raw`` for ``target``; ``None`` when blank. Raise :class:`ValueProblem`."""
     if is_blank(raw):
         if target.required:
-            raise ValueProblem("required", f"{target.header} ({target.name}) is required")
+            raise ValueProblem("required", _("%(column)s（%(name)s）为必填项") % {
+                "column": column_label(target), "name": target.name})
         return None
     return PARSERS[target.kind](target, raw)

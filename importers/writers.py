@@ -21,6 +21,7 @@ import numpy.typing as npt
 import pandas as pd
 import pyogrio
 import shapely
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from pyproj import CRS, Transformer
@@ -53,15 +54,15 @@ def move_from_wgs84(geoms: npt.NDArray[np.object_], crs: str) -> tuple[npt.NDArr
             return forward(x, y)
 
         return (shapely.transform(geoms, move, interleaved=False), CRS.from_epsg(4326),
-                f"coordinates in {source.label} (declared as WGS84: no EPSG code exists); "
-                f"import them back with --crs {source.label}")
+                _("坐标为 %(crs)s（声明为 WGS84：它没有 EPSG 代码）；导入时请用 --crs %(crs)s")
+                % {"crs": source.label})
     if source.crs.equals(CRS.from_epsg(4326)):
-        return geoms, source.crs, "coordinates in WGS84"
+        return geoms, source.crs, _("坐标为 WGS84")
     if source.crs.equals(CRS.from_epsg(4490)):
-        return geoms, source.crs, "coordinates in CGCS2000 (EPSG:4490)"
+        return geoms, source.crs, _("坐标为 CGCS2000（EPSG:4490）")
     fwd = Transformer.from_crs("EPSG:4326", source.crs, always_xy=True).transform
     return shapely.transform(geoms, fwd, interleaved=False), source.crs, \
-        f"coordinates in {source.label}"
+        _("坐标为 %(crs)s") % {"crs": source.label}
 
 
 def _headers(kind: str, short: bool) -> dict[str, str]:
@@ -73,13 +74,13 @@ def write_layer(kind: str, rows: list[dict[str, Any]], geoms: list[BaseGeometry]
     """Write ``rows`` with ``geoms`` (WGS84) to ``path`` by its suffix; return a note."""
     fmt = EXPORT_FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise FileRejected("unknown_format", f"{path.name}: cannot export to "
-                           f"{path.suffix or '(no suffix)'}; use "
-                           f"{', '.join(sorted(EXPORT_FORMATS))}")
+        raise FileRejected("unknown_format", _(
+            "%(name)s：不能导出为 %(suffix)s；请用 %(formats)s") % {
+                "name": path.name, "suffix": path.suffix or _("（无扩展名）"),
+                "formats": ", ".join(sorted(EXPORT_FORMATS))})
     if fmt == "LIBKML" and parse_crs(crs).crs is not None \
             and not parse_crs(crs).crs.is_geographic:  # type: ignore[union-attr]
-        raise FileRejected("kml_crs", "KML holds longitude/latitude only; export KML in "
-                           "wgs84, gcj02 or bd09")
+        raise FileRejected("kml_crs", _("KML 只能存经纬度；请以 wgs84、gcj02 或 bd09 导出 KML"))
     moved, out_crs, note = move_from_wgs84(np.asarray(geoms, dtype=object), crs)
     names = [t.name for t in targets_of(kind) if t not in GEOMETRY_TARGETS
              and not t.import_only]
@@ -147,9 +148,10 @@ def _write_sheet(kind: str, frame: pd.DataFrame, geoms: npt.NDArray[np.object_],
         return
     too_long = [i for i, g in enumerate(frame.get(wkt.header, [])) if len(str(g)) > XLSX_CELL_LIMIT]
     if too_long:
-        raise FileRejected("xlsx_cell_limit", f"{len(too_long)} geometries are longer than an "
-                           f"Excel cell holds ({XLSX_CELL_LIMIT:,} characters); export "
-                           "GeoPackage or GeoJSON instead")
+        raise FileRejected("xlsx_cell_limit", _(
+            "%(n)s 个图形超出 Excel 单元格的容量（%(limit)s 个字符）；"
+            "请改为导出 GeoPackage 或 GeoJSON")
+            % {"n": len(too_long), "limit": f"{XLSX_CELL_LIMIT:,}"})
     wb = Workbook()
     ws = wb.active
     assert ws is not None

@@ -27,7 +27,14 @@ from geo.models import ImportBusy, ImportRun, ImportStatus
 from geo.models.audit import acting_as
 from geo.roles import covers
 from geo.services.access import scope_of
-from importers.fields import FIELDS, GEOMETRY_TARGETS, KINDS, MappingError, map_fields
+from importers.fields import (
+    FIELDS,
+    GEOMETRY_TARGETS,
+    KIND_LABELS,
+    KINDS,
+    MappingError,
+    map_fields,
+)
 from importers.prepare import Prepared, prepare
 from importers.run import ImportRequest, run_import
 from importers.sources import FileRejected, read_source
@@ -45,15 +52,7 @@ STATUS_LABELS: dict[str, Any] = {ImportStatus.UPLOADED: pgettext_lazy("import st
 PREVIEW_ROWS = 20
 PREVIEW_SHAPES = 500
 SHOWN_PROBLEMS = 200
-KIND_LABELS = {"districts": pgettext_lazy("layer", "区县"),
-               "streets": pgettext_lazy("layer", "街道"),
-               "communities": pgettext_lazy("layer", "社区"),
-               "grids": pgettext_lazy("layer", "网格"),
-               "centers": pgettext_lazy("layer", "党群服务中心"),
-               "units": pgettext_lazy("layer", "共建单位"),
-               "buildings": pgettext_lazy("layer", "楼栋"),
-               "compounds": pgettext_lazy("layer", "小区"),
-               "members": pgettext_lazy("layer", "报到党员")}
+
 
 
 def _scope(request: HttpRequest, kind: str | None = None) -> str:

@@ -53,7 +53,10 @@ def export(request: HttpRequest) -> HttpResponse:
                 "names": ", ".join(available_profiles()), "name": profile_name})
         profile = load_profile(profile_name)
         reach = request.GET.get("reach")
-        reaches = parse_reaches(reach) if reach else list(profile.walk_reach_m)
+        try:
+            reaches = parse_reaches(reach) if reach else list(profile.walk_reach_m)
+        except ValueError as exc:
+            raise ValueError(f"reach: {describe(exc)}") from exc
         doc = gather(scope_for_read(request.user, request.GET.get("scope") or ""), profile,
                      reaches)
         data = render_report(doc, fmt)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from geo.analysis.codes import CodeError, check_code
@@ -63,7 +64,8 @@ def validate_level_code(level: str, value: str, parent_code: str | None) -> None
     try:
         check_code(level, value, parent_code)
     except CodeError as exc:
-        raise ValidationError({"code": ValidationError(exc.message, code=exc.code)}) from exc
+        raise ValidationError({"code": ValidationError(exc.message.render(gettext),
+                                                       code=exc.code)}) from exc
 
 
 def code_check(level: str, n: int) -> models.CheckConstraint:

@@ -25,7 +25,7 @@ def test_it_rejects_bad_formats(level: str, value: str) -> None:
 
 
 def test_it_rejects_a_code_outside_its_parent() -> None:
-    with pytest.raises(CodeError, match="must start with its street code 510104022"):
+    with pytest.raises(CodeError, match="应以其街道代码 510104022 开头"):
         check_code("community", "510104023006", "510104022")
 
 

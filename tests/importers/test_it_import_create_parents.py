@@ -55,7 +55,7 @@ def test_it_creates_streets_and_districts_from_the_columns(demo_db: None,
     before = counts()
     out = import_layer("communities", path, "--create-parents")
     assert "created 2 districts and 3 streets with provisional codes" in out
-    assert "养志社区 is another part of row 2" in out and "imported as one community of 2 " \
+    assert "养志社区 is another part of row 2" in out and "imported as one community in 2 " \
         "parts" in out
     after = counts()
     assert after["districts"] - before["districts"] == 2

@@ -97,7 +97,7 @@ def test_it_explains_codes_turned_into_numbers(demo_db: None, tmp_path: Path) ->
     report = tmp_path / "problems.csv"
     rejected("buildings", path, "--report", report)
     problems = report.read_text(encoding="utf-8-sig")
-    assert "code_in_e_notation" in problems and "文本" in problems
+    assert "code_in_e_notation" in problems and "Format Cells → Text" in problems
 
 
 def test_it_answers_unknown_api_paths_in_the_error_shape() -> None:

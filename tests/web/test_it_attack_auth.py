@@ -145,7 +145,7 @@ def test_it_locks_an_account_after_repeated_failures(settings: object) -> None:
     # ... or from the shell.
     out = io.StringIO()
     call_command("account", "nobody-here", "--unlock", stdout=out)
-    assert "unlocked" in out.getvalue() and not LoginLock.is_locked("nobody-here")
+    assert "已解除锁定" in out.getvalue() and not LoginLock.is_locked("nobody-here")
     # Staff without superuser rights cannot see or lift locks.
     planner = User.objects.create_user("pl", password=PASSWORD)
     Account.assign(planner, Role.ADMIN, "")

@@ -67,8 +67,7 @@ def test_it_uploads_checks_imports_and_undoes_a_file(demo_db: None) -> None:
     c.post(f"/data/import/{run.pk}/check")
     run.refresh_from_db()
     assert run.status == ImportStatus.CHECKED and run.problems == []
-    assert run.counts["created"] == 4 and "created 2 districts and 3 streets" in \
-        run.counts["parents"]
+    assert run.counts["created"] == 4 and "新建区县 2 个、街道 3 个" in run.counts["parents"]
     assert counts() == before
     # Import: written, recorded, listed.
     resp = c.post(f"/data/import/{run.pk}/run", HTTP_ACCEPT="application/json")
@@ -111,7 +110,7 @@ def test_it_undoes_updates_and_refuses_when_rows_changed_since(demo_db: None) ->
     center.save()
     resp = c.post(f"/data/import/{run.pk}/undo")
     assert resp.status_code == 409
-    assert "edited after the import" in resp.content.decode()
+    assert "在导入之后已被修改" in resp.content.decode()
     run.refresh_from_db()
     assert run.status == ImportStatus.IMPORTED
     # Once that edit is itself reverted to the imported version, undo restores the area.

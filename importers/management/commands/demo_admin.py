@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 
 class Command(BaseCommand):
@@ -16,8 +17,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         if settings.PRODUCTION:
             # A known superuser with a password in a file is a demo convenience only.
-            self.stdout.write("WANGGE_ENV=production: no demo administrator is created; make "
-                              "one with `manage.py createsuperuser`.")
+            self.stdout.write(_("WANGGE_ENV=production：不创建演示管理员；请用 "
+                                "`manage.py createsuperuser` 创建管理员。"))
             return
         path = settings.VAR_DIR / "demo-admin-password"
         user_model = get_user_model()
@@ -28,5 +29,5 @@ class Command(BaseCommand):
             path.write_text(password + "\n")
             path.chmod(0o600)
         if path.exists():
-            self.stdout.write(f"管理员 Admin login: admin / {path.read_text().strip()}  "
-                              f"(stored in {path})")
+            self.stdout.write(_("管理员登录：admin / %(password)s（保存在 %(path)s）") % {
+                "password": path.read_text().strip(), "path": path})

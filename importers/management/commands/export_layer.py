@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from geo.management.actor import actor_from, add_actor
 from geo.models import PersonalDataAccess
@@ -13,7 +14,7 @@ from geo.models.scope import ScopeError, check_scope
 from geo.roles import PERSONAL_DATA
 from geo.services.errors import describe
 from importers.export import layer_rows
-from importers.fields import KINDS
+from importers.fields import KINDS, kind_noun
 from importers.sources import FileRejected
 from importers.store import MODELS
 from importers.writers import write_layer
@@ -27,7 +28,7 @@ SCOPE_FIELD = {
 
 
 class Command(BaseCommand):
-    help = ("导出图层。 Export a layer with every attribute and Chinese headers: .geojson .gpkg "
+    help = ("Export a layer with every attribute and Chinese headers: .geojson .gpkg "
             ".zip (Shapefile, UTF-8) .shp .kml .csv .xlsx")
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -50,17 +51,19 @@ class Command(BaseCommand):
             except ScopeError as exc:
                 raise CommandError(describe(exc)) from exc
             if kind not in SCOPE_FIELD:
-                raise CommandError(f"{kind} have no place in the hierarchy; drop --scope")
+                raise CommandError(_("%(kind)s不属于行政层级；请去掉 --scope") % {
+                    "kind": kind_noun(kind)})
             qs = qs.filter(**{f"{SCOPE_FIELD[kind]}__startswith": opts["scope"]})
         personal = opts["with_personal_data"] and kind == "members"
         if personal and not opts["as_user"]:
-            raise CommandError("--with-personal-data needs --as USER: unmasked exports are "
-                               "logged against the user who asked for them")
+            raise CommandError(_("--with-personal-data 需要 --as 用户名：未脱敏的导出会记在"
+                                 "提出导出的用户名下"))
         user = actor_from(opts, (PERSONAL_DATA,) if personal else (), opts["scope"] or "")
         rows, geoms = layer_rows(kind, qs, personal_data=personal)
         if not rows:
-            raise CommandError(f"no {kind} to export" + (f" in {opts['scope']}"
-                                                         if opts["scope"] else ""))
+            raise CommandError((_("%(scope)s 内没有可导出的%(kind)s") if opts["scope"] else
+                                _("没有可导出的%(kind)s")) % {
+                "scope": opts["scope"], "kind": kind_noun(kind)})
         try:
             note = write_layer(kind, rows, geoms, opts["path"], opts["crs"])
         except FileRejected as exc:

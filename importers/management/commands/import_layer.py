@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from geo.analysis.cells import inert
@@ -17,7 +18,7 @@ from geo.management.actor import actor_from, add_actor
 from geo.models import ImportRun
 from geo.models.audit import acting_as
 from geo.services.access import scope_of
-from importers.fields import KINDS, MappingError
+from importers.fields import KINDS, MappingError, kind_label
 from importers.prepare import Prepared, Problem
 from importers.run import ImportRequest, run_import
 from importers.sources import FileRejected
@@ -38,14 +39,14 @@ def write_report(path: Path, problems: list[Problem]) -> None:
     """Write problems as CSV (UTF-8 with BOM so Excel shows the Chinese)."""
     with open(path, "w", newline="", encoding="utf-8-sig") as fh:
         out = csv.writer(fh)
-        out.writerow(["行 row", "字段 field", "错误代码 code", "说明 message"])
+        out.writerow([_("行"), _("字段"), _("错误代码"), _("说明")])
         for p in problems:
             out.writerow([p.row if p.row is not None else "", inert(p.field), p.code,
                           inert(p.message)])
 
 
 class Command(BaseCommand):
-    help = ("导入图层（全部成功才写入）。 Import a layer; by default one bad row means nothing "
+    help = ("Import a layer; by default one bad row means nothing "
             "is written. Formats: .geojson .json .shp .zip .gpkg .kml .csv .xlsx")
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -88,20 +89,23 @@ class Command(BaseCommand):
     def _describe(self, path: Path, prepared: Prepared, result: ImportResult) -> None:
         """What was read and how: format, coordinates, columns, notes, parents."""
         w = self.stdout.write
-        w(f"文件 File {path.name}: {prepared.source_format}, {prepared.rows:,} rows"
-          + (f", encoding {prepared.encoding}" if prepared.encoding else ""))
-        w(f"坐标 Coordinates: {prepared.crs_note}")
-        w("字段 Fields: " + "; ".join(prepared.mapping.describe())
-          + (f"  (unused: {', '.join(prepared.mapping.unused)})"
+        w(_("文件 %(name)s：%(format)s，%(rows)s 行") % {
+            "name": path.name, "format": prepared.source_format, "rows": f"{prepared.rows:,}"}
+          + (_("，编码 %(encoding)s") % {"encoding": prepared.encoding}
+             if prepared.encoding else ""))
+        w(_("坐标：%(note)s") % {"note": prepared.crs_note})
+        w(_("字段：%(fields)s") % {"fields": "; ".join(prepared.mapping.describe())}
+          + (_("（未用的列：%(columns)s）") % {"columns": ", ".join(prepared.mapping.unused)}
              if prepared.mapping.unused else ""))
         for note in [*prepared.notes[:20], *result.notes[:20]]:
-            w(f"  note: {note}")
+            w(_("  说明：%(note)s") % {"note": note})
         if result.parents is not None:
-            w("上级 Parents: " + result.parents.describe())
+            w(_("上级：%(what)s") % {"what": result.parents.describe()})
             for label in (result.parents.districts_created + result.parents.streets_created)[:20]:
-                w(f"  new: {label}")
+                w(_("  新建：%(name)s") % {"name": label})
         if result.how_parents:
-            w("上级 Parents by " + ", ".join(f"{k} {v:,}" for k, v in result.how_parents.items()))
+            w(_("上级匹配方式：%(how)s") % {
+                "how": ", ".join(f"{k} {v:,}" for k, v in result.how_parents.items())})
 
     def _record(self, opts: dict[str, Any], path: Path, result: ImportResult) -> None:
         """Record the import (who, file hash, counts, undo log) and say how to undo it."""
@@ -111,36 +115,37 @@ class Command(BaseCommand):
             {"created": result.created, "updated": result.updated,
              "unchanged": result.unchanged, "provisional": result.provisional,
              "problems": len(result.problems)}, result.undo)
-        self.stdout.write(f"记录 Recorded as import #{run.pk}; undo it with: "
-                          f"manage.py undo_import {run.pk}")
+        self.stdout.write(_("已记录为导入 #%(pk)s；撤销请运行：manage.py undo_import %(pk)s")
+                          % {"pk": run.pk})
 
     def _show_problems(self, problems: list[Problem], report: Path | None) -> None:
         """Print the first problems; write them all to ``report`` when asked."""
         for p in problems[:SHOWN]:
             self.stderr.write(p.line())
         if len(problems) > SHOWN:
-            self.stderr.write(f"... and {len(problems) - SHOWN:,} more problems")
+            self.stderr.write(_("……另有 %(n)s 个问题") % {"n": f"{len(problems) - SHOWN:,}"})
         if report:
             write_report(report, problems)
-            self.stdout.write(f"报告 Report: {len(problems):,} problems written to {report}")
+            self.stdout.write(_("报告：%(n)s 个问题已写入 %(path)s") % {
+                "n": f"{len(problems):,}", "path": report})
 
     def _run(self, opts: dict[str, Any]) -> None:
         started = time.monotonic()
         path: Path = opts["path"]
         kind: str = opts["kind"]
         if opts["create_parents"] and kind != "communities":
-            raise CommandError("--create-parents applies to communities only")
+            raise CommandError(_("--create-parents 只适用于社区"))
         try:
             req = ImportRequest.from_options(kind, path, opts)
         except MappingError as exc:
             raise CommandError(f"[{exc.code}] {exc.message}") from exc
-        bar = tqdm(desc="校验 Checking", unit="row", file=sys.stderr,
+        bar = tqdm(desc=_("校验"), unit="row", file=sys.stderr,
                    disable=opts["no_progress"], leave=False)
 
         def step(phase: str, n: int, total: int) -> None:
             if phase == "match" and bar.total != total:
                 bar.reset(total=total)
-                bar.set_description("匹配 Matching")
+                bar.set_description(_("匹配"))
             bar.update(n - bar.n)
 
         try:
@@ -148,28 +153,33 @@ class Command(BaseCommand):
         except (FileRejected, MappingError) as exc:
             if opts["report"]:
                 write_report(opts["report"], [Problem(None, "", exc.code, exc.message)])
-            raise CommandError(f"{path.name}: [{exc.code}] {exc.message} — nothing written"
-                               ) from exc
+            raise CommandError(_("%(name)s：[%(code)s] %(message)s——未写入任何数据") % {
+                "name": path.name, "code": exc.code, "message": exc.message}) from exc
         finally:
             bar.close()
         w = self.stdout.write
         self._describe(path, prepared, result)
         problems = result.problems
         self._show_problems(problems, opts["report"])
-        counts = (f"{result.created:,} created, {result.updated:,} updated, "
-                  f"{result.unchanged:,} unchanged, {result.provisional:,} provisional codes")
+        counts = _("新建 %(created)s，更新 %(updated)s，未变 %(unchanged)s，"
+                   "临时代码 %(provisional)s") % {
+            "created": f"{result.created:,}", "updated": f"{result.updated:,}",
+            "unchanged": f"{result.unchanged:,}", "provisional": f"{result.provisional:,}"}
         outside = sum(1 for p in problems if p.code == "out_of_scope")
         if outside:
-            raise CommandError(f"{outside:,} rows lie outside the scope of --as "
-                               f"{opts['as_user']}: nothing written")
+            raise CommandError(_("%(n)s 行不在 --as %(user)s 的工作范围内：未写入任何数据") % {
+                "n": f"{outside:,}", "user": opts["as_user"]})
         if problems and not opts["skip_invalid"]:
-            raise CommandError(f"{len(problems):,} problems in {path.name}: nothing written "
-                               "(fix them, or --skip-invalid to import the good rows)")
+            raise CommandError(_("%(name)s 中有 %(n)s 个问题：未写入任何数据（请修正，或用 "
+                                 "--skip-invalid 只导入没有问题的行）") % {
+                "n": f"{len(problems):,}", "name": path.name})
         elapsed = time.monotonic() - started
         if opts["dry_run"]:
-            w(self.style.WARNING(f"试运行 Dry run, nothing written: would be {counts}"))
+            w(self.style.WARNING(_("试运行，未写入任何数据：将会%(counts)s") % {"counts": counts}))
         else:
-            skipped = f"; {len(problems):,} problems skipped" if problems else ""
-            w(self.style.SUCCESS(f"导入完成 Imported {kind}: {counts}{skipped} "
-                                 f"in {elapsed:.1f} s"))
+            skipped = _("；跳过有问题的行 %(n)s 行") % {"n": f"{len(problems):,}"} \
+                if problems else ""
+            w(self.style.SUCCESS(_("导入完成（%(kind)s）：%(counts)s%(skipped)s，"
+                                   "用时 %(s).1f 秒") % {
+                "kind": kind_label(kind), "counts": counts, "skipped": skipped, "s": elapsed}))
             self._record(opts, path, result)

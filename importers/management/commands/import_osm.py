@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from geo.analysis.households import HouseholdModel
@@ -21,8 +22,8 @@ STEPS = 7
 
 
 class Command(BaseCommand):
-    help = ("导入 OSM 提取（步行路网、楼栋、小区、水系与用地、候选共建单位）；重复运行不改变数据。 "
-            "Import an OSM extract; re-running on the same file changes nothing.")
+    help = ("Import an OSM extract (walking network, buildings, compounds, water and land use, "
+            "candidate co-building units); re-running on the same file changes nothing.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         add_actor(parser)
@@ -50,14 +51,14 @@ class Command(BaseCommand):
                                opts["usable_ratio"], opts["residential_far"])
         if model.m2_per_household <= 0 or not 0 < model.usable_ratio <= 1 \
                 or model.default_levels < 1 or model.residential_far <= 0:
-            raise CommandError("household parameters must be positive, usable ratio in (0, 1]")
-        bar = tqdm(total=STEPS, desc="读取 Reading", unit="step", file=sys.stderr,
+            raise CommandError(_("户数参数须为正数，可用面积比例须在 (0, 1] 之间"))
+        bar = tqdm(total=STEPS, desc=_("读取"), unit="step", file=sys.stderr,
                    disable=opts["no_progress"])
         try:
             extract = read_osm(opts["path"])
         except OsmReadError as exc:
             bar.close()
-            raise CommandError(f"{exc} — nothing written") from exc
+            raise CommandError(_("%(error)s——未写入任何数据") % {"error": exc}) from exc
         bar.update(1)
 
         def step(label: str) -> None:
@@ -72,9 +73,11 @@ class Command(BaseCommand):
         for layer, count in result.counts.items():
             self.stdout.write(f"  {layer}: {count}")
         if extract.clipped_ways:
-            self.stdout.write(f"  {extract.clipped_ways:,} ways ran past the extract's edge: "
-                              "their parts inside it were kept (areas cut open were left out)")
-        self.stdout.write(self.style.SUCCESS(
-            f"OSM 导入完成 Imported {extract.source} in {time.monotonic() - started:.1f} s "
-            f"(households estimated: {model.m2_per_household:g} m²/household, usable "
-            f"{model.usable_ratio:g}, default {model.default_levels} levels)"))
+            self.stdout.write(_("  %(n)s 条路越出了数据范围：保留了范围内的部分"
+                                "（被切开的面已略去）") % {"n": f"{extract.clipped_ways:,}"})
+        self.stdout.write(self.style.SUCCESS(_(
+            "OSM 导入完成：%(source)s，用时 %(s).1f 秒"
+            "（户数估算：每户 %(m2)s m²，可用比例 %(ratio)s，默认 %(levels)s 层）") % {
+                "source": extract.source, "s": time.monotonic() - started,
+                "m2": f"{model.m2_per_household:g}", "ratio": f"{model.usable_ratio:g}",
+                "levels": model.default_levels}))

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from geo.management.actor import actor_from, add_actor
@@ -19,8 +20,7 @@ from importers.demo.store import store_demo
 
 
 class Command(BaseCommand):
-    help = ("加载演示数据（生成，或由 OSM 提取推导）；再次运行会替换而非重复。 "
-            "Load the demo district (generated, or derived from an OSM extract); "
+    help = ("Load the demo district (generated, or derived from an OSM extract); "
             "a second run replaces it.")
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -39,8 +39,7 @@ class Command(BaseCommand):
     def _run(self, opts: dict[str, Any]) -> None:
         started = time.monotonic()
         if opts["if_empty"] and District.objects.filter(source__startswith="demo").exists():
-            self.stdout.write("演示数据已存在，跳过 Demo already loaded; skipped "
-                              "(run `manage.py load_demo` to reload it).")
+            self.stdout.write(_("演示数据已存在，跳过（运行 `manage.py load_demo` 可重新加载）。"))
             return
         if opts["osm"]:
             from importers.demo.derived import DerivationError, derive_city
@@ -48,8 +47,8 @@ class Command(BaseCommand):
 
             path: Path = opts["osm"]
             if not path.exists():
-                raise CommandError(f"OSM file not found: {path}")
-            self.stdout.write(f"读取 OSM Reading {path} ...")
+                raise CommandError(_("找不到 OSM 文件：%(path)s") % {"path": path})
+            self.stdout.write(_("读取 OSM：%(path)s …") % {"path": path})
             try:
                 extract = read_osm(path)
                 city = derive_city(extract, seed=opts["seed"])
@@ -58,7 +57,7 @@ class Command(BaseCommand):
         else:
             city = generate_city(seed=opts["seed"])
         steps = 12
-        with tqdm(total=steps, desc="写入 Writing", unit="table",
+        with tqdm(total=steps, desc=_("写入"), unit="table",
                   disable=not self.stdout.isatty()) as bar:
             def progress(label: str, n: int) -> None:
                 bar.set_postfix_str(f"{label}: {n}")
@@ -68,6 +67,6 @@ class Command(BaseCommand):
         announce()
         summary = ", ".join(f"{k} {v}" for k, v in counts.items())
         self.stdout.write(self.style.SUCCESS(
-            f"演示数据已加载 Demo loaded ({city.origin}, source {city.source}) in "
-            f"{time.monotonic() - started:.1f} s: {summary}"
-        ))
+            _("演示数据已加载（%(origin)s，来源 %(source)s），用时 %(s).1f 秒：%(summary)s") % {
+                "origin": city.origin, "source": city.source, "s": time.monotonic() - started,
+                "summary": summary}))

@@ -124,10 +124,10 @@ class ScopedAdmin(admin.ModelAdmin):
             return super().changeform_view(request, object_id, form_url, extra_context)
         except StaleVersion as exc:
             return HttpResponse(
-                f"<h1>409 已被他人修改 changed by someone else</h1><p>{escape(str(exc))}</p>"
-                f"<p>请重新打开此页，核对对方的修改后再保存。 Open the page again, check their "
-                f"change, then save yours.</p><p><a href=\"{escape(request.path)}\">重新打开 "
-                f"reopen</a></p>", status=409)
+                f"<h1>{escape(_('409 已被他人修改'))}</h1><p>{escape(str(exc))}</p>"
+                f"<p>{escape(_('请重新打开此页，核对对方的修改后再保存。'))}</p>"
+                f"<p><a href=\"{escape(request.path)}\">{escape(_('重新打开'))}</a></p>",
+                status=409)
 
 
 class MapAdmin(ScopedAdmin, GISModelAdmin):
@@ -162,7 +162,7 @@ class ScopedHistoryAdmin(SimpleHistoryAdmin):
     def history_form_view(self, request: HttpRequest, object_id: str, version_id: str,
                           extra_context: dict[str, Any] | None = None) -> HttpResponse:
         if request.method != "GET":
-            raise PermissionDenied("历史记录只读；请通过历史接口撤销")
+            raise PermissionDenied(_("历史记录只读；请通过历史接口撤销"))
         self._scoped_obj(request, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
 
@@ -244,15 +244,15 @@ class ReportingMemberAdmin(MapAdmin):
     list_filter = ("reported_community__street",)
     raw_id_fields = ("home_unit", "residence_community", "reported_community")
 
-    @admin.display(description="姓名 name")
+    @admin.display(description=_("姓名"))
     def masked_name(self, obj: ReportingMember) -> str:
         return masked("name", obj.name)  # lists stay masked for everyone
 
-    @admin.display(description="电话 phone")
+    @admin.display(description=_("电话"))
     def masked_phone(self, obj: ReportingMember) -> str:
         return masked("phone", obj.phone)
 
-    @admin.display(description="身份证号 ID number")
+    @admin.display(description=_("身份证号"))
     def masked_id_number(self, obj: ReportingMember) -> str:
         return masked("id_number", obj.id_number)
 

@@ -1,13 +1,14 @@
 """App configuration of the geo domain."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class GeoConfig(AppConfig):
     """The geo app: hierarchy, grids, facilities, members and the walking network."""
 
     name = "geo"
-    verbose_name = "空间数据 Spatial data"
+    verbose_name = _("空间数据")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import pgettext_lazy
+from django_stubs_ext import StrOrPromise
+
 from geo.models.tables import sql, table
 
 from .tilemath import BUFFER, EXTENT
@@ -33,7 +36,7 @@ class TileLayer:
     """
 
     name: str
-    title: str
+    title: StrOrPromise
     select: str
     fields: dict[str, str]
     minzoom: int
@@ -55,17 +58,17 @@ def _hierarchy(table: str, extra: str = "", join: str = "") -> str:
 
 LAYERS: dict[str, TileLayer] = {layer.name: layer for layer in [
     TileLayer(
-        "districts", "区/县 districts", _hierarchy(table("District")),
+        "districts", pgettext_lazy("layer", "区县"), _hierarchy(table("District")),
         {"id": "Number", "code": "String", "name": "String"},
         minzoom=5, table=table("District"), simplify=True),
     TileLayer(
-        "streets", "街道 streets",
+        "streets", pgettext_lazy("layer", "街道"),
         _hierarchy(table("Street"), ", d.code AS district_code",
                    sql("JOIN {District} d ON d.id = t.district_id")),
         {"id": "Number", "code": "String", "name": "String", "district_code": "String"},
         minzoom=9, table=table("Street"), simplify=True),
     TileLayer(
-        "communities", "社区 communities",
+        "communities", pgettext_lazy("layer", "社区"),
         sql("""SELECT t.geom, t.id, t.code, t.name, s.code AS street_code, t.households,
                   t.population, t.party_members, COALESCE(a.area, 0) AS floor_area_m2,
                   COALESCE(a.n, 0) AS centers,
@@ -86,7 +89,7 @@ LAYERS: dict[str, TileLayer] = {layer.name: layer for layer in [
          "shortfall_m2": "Number", "rule_status": "String"},
         minzoom=10, table=table("Community"), simplify=True),
     TileLayer(
-        "grids", "网格 grid units",
+        "grids", pgettext_lazy("layer", "网格"),
         sql("""SELECT t.geom, t.id, t.code, t.name, c.code AS community_code, t.households,
                   t.households_estimated, t.zone_type, t.leader, t.version,
                   CASE WHEN t.households < %(grid_min)s THEN 'low'
@@ -98,7 +101,7 @@ LAYERS: dict[str, TileLayer] = {layer.name: layer for layer in [
          "leader": "String", "version": "Number", "rule_status": "String"},
         minzoom=12, table=table("GridUnit")),
     TileLayer(
-        "centers", "党群服务中心 service centers",
+        "centers", pgettext_lazy("layer", "党群服务中心"),
         sql("""SELECT t.location AS geom, t.id, t.code, t.name, t.level, t.floor_area,
                   t.licensed, t.comprehensive, t.opening_hours, t.phone, t.address
            FROM {ServiceCenter} t
@@ -108,7 +111,7 @@ LAYERS: dict[str, TileLayer] = {layer.name: layer for layer in [
          "opening_hours": "String", "phone": "String", "address": "String"},
         minzoom=10, table=table("ServiceCenter"), column="location"),
     TileLayer(
-        "units", "共建单位 co-building units",
+        "units", pgettext_lazy("layer", "共建单位"),
         sql("""SELECT t.location AS geom, t.id, t.code, t.name, t.unit_type, t.party_members,
                   t.capacity, t.candidate
            FROM {CoBuildingUnit} t WHERE %(zoom)s >= 15 OR NOT t.candidate"""),
@@ -119,7 +122,7 @@ LAYERS: dict[str, TileLayer] = {layer.name: layer for layer in [
         scope_where=sql("EXISTS (SELECT 1 FROM {Community} c WHERE c.code LIKE %(scope)s "
                     "AND ST_Intersects(c.geom, s.geom))")),
     TileLayer(
-        "pairings", "结对共建 pairings",
+        "pairings", pgettext_lazy("layer", "结对共建"),
         sql("""SELECT ST_MakeLine(u.location, COALESCE(
                       (SELECT oc.location FROM {CommunityOwnCenter} oc
                        WHERE oc.community_id = c.id),
@@ -133,21 +136,21 @@ LAYERS: dict[str, TileLayer] = {layer.name: layer for layer in [
          "community_name": "String"},
         minzoom=11, table=table("Pairing"), scope_where="s.community_code LIKE %(scope)s"),
     TileLayer(
-        "buildings", "楼栋 buildings",
+        "buildings", pgettext_lazy("layer", "楼栋"),
         sql("""SELECT t.geom, t.id, t.name, t.levels, t.residential, t.households,
                   t.households_estimated FROM {Building} t"""),
         {"id": "Number", "name": "String", "levels": "Number", "residential": "Boolean",
          "households": "Number", "households_estimated": "Boolean"},
         minzoom=14, table=table("Building"), basemap=True),
     TileLayer(
-        "compounds", "小区 compounds",
+        "compounds", pgettext_lazy("layer", "小区"),
         sql("""SELECT t.geom, t.id, t.name, t.households, t.households_estimated
            FROM {Compound} t"""),
         {"id": "Number", "name": "String", "households": "Number",
          "households_estimated": "Boolean"},
         minzoom=13, table=table("Compound"), simplify=True, min_pixels=4),
     TileLayer(
-        "roads", "道路 roads",
+        "roads", pgettext_lazy("layer", "道路"),
         sql("""SELECT t.geom, t.highway, t.name FROM {WalkEdge} t
            WHERE %(zoom)s >= CASE t.highway """)
         + " ".join(f"WHEN '{k}' THEN {v}" for k, v in _ROADS_FROM_ZOOM.items())
@@ -155,12 +158,12 @@ LAYERS: dict[str, TileLayer] = {layer.name: layer for layer in [
         {"highway": "String", "name": "String"},
         minzoom=8, table=table("WalkEdge"), basemap=True, simplify=True),
     TileLayer(
-        "water", "水体 water",
+        "water", pgettext_lazy("layer", "水体"),
         sql("SELECT t.geom, t.name FROM {LandFeature} t WHERE t.kind = 'water'"),
         {"name": "String"},
         minzoom=8, table=table("LandFeature"), basemap=True, simplify=True, min_pixels=2),
     TileLayer(
-        "landuse", "用地 land use",
+        "landuse", pgettext_lazy("layer", "用地"),
         sql("SELECT t.geom, t.kind, t.name FROM {LandFeature} t WHERE t.kind <> 'water'"),
         {"kind": "String", "name": "String"},
         minzoom=11, table=table("LandFeature"), basemap=True, simplify=True, min_pixels=3),
@@ -168,7 +171,7 @@ LAYERS: dict[str, TileLayer] = {layer.name: layer for layer in [
         # One label point per district, street and community (the centre of its largest
         # inscribed circle, where a name reads as belonging to the area) and per service
         # center: a map library places each name once, never cut at a tile edge.
-        "places", "地名 place labels",
+        "places", pgettext_lazy("layer", "地名"),
         sql("""SELECT (ST_MaximumInscribedCircle(t.geom)).center AS geom, 'district' AS kind,
                       t.code, t.name, 6 AS rank FROM {District} t
                UNION ALL

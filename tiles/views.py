@@ -174,11 +174,11 @@ def _tilejson(request: HttpRequest, spec: TileLayer) -> dict[str, object]:
         reverse("tiles:tile", args=[spec.name, 0, 0, 0])).replace("/0/0/0.pbf", "/{z}/{x}/{y}.pbf")
     bounds = layer_bounds(spec)
     doc: dict[str, object] = {
-        "tilejson": "3.0.0", "name": spec.name, "description": spec.title,
+        "tilejson": "3.0.0", "name": spec.name, "description": str(spec.title),
         "scheme": "xyz", "format": "pbf", "tiles": [url],
         "minzoom": spec.minzoom, "maxzoom": spec.maxzoom,
         "basemap": spec.basemap,
-        "vector_layers": [{"id": spec.name, "description": spec.title, "fields": spec.fields,
+        "vector_layers": [{"id": spec.name, "description": str(spec.title), "fields": spec.fields,
                            "minzoom": spec.minzoom, "maxzoom": spec.maxzoom}],
     }
     if bounds:

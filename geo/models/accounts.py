@@ -25,8 +25,7 @@ class Account(models.Model):
     role = models.CharField(_("角色"), max_length=10,
                             choices=[(r.value, ROLE_LABELS[r]) for r in Role])
     scope = models.CharField(_("范围"), max_length=12, blank=True, default="",
-                             help_text="区县 6 位、街道 9 位、社区 12 位代码；空为全市 "
-                                       "6/9/12-digit code; empty for the whole city")
+                             help_text=_("区县 6 位、街道 9 位、社区 12 位代码；空为全市"))
 
     class Meta:
         verbose_name = _("账号角色")
@@ -36,7 +35,7 @@ class Account(models.Model):
             name="account_scope_code")]
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.get_role_display()} · {self.scope or '全市 city'}"
+        return f"{self.user} · {self.get_role_display()} · {self.scope or _('全市')}"
 
     def clean(self) -> None:
         problem = scope_problem(Role(self.role), self.scope)

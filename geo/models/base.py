@@ -25,8 +25,8 @@ class StaleVersion(Exception):
     """A save based on an old version: someone else saved first."""
 
     def __init__(self, current: int, based_on: int | None) -> None:
-        super().__init__(f"当前版本 {current}，您编辑的是版本 {based_on} current version is "
-                         f"{current}, your edit was based on version {based_on}")
+        super().__init__(gettext("当前版本 %(current)s，您编辑的是版本 %(based_on)s") % {
+            "current": current, "based_on": based_on})
         self.current = current
         self.based_on = based_on
 

@@ -66,4 +66,4 @@ class Building(Tracked):
         ]
 
     def __str__(self) -> str:
-        return self.name or f"楼栋 #{self.pk}"
+        return self.name or _("楼栋 #%(pk)s") % {"pk": self.pk}

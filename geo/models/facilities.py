@@ -46,7 +46,7 @@ class ServiceCenter(Tracked):
                                   related_name="centers", verbose_name=_("社区"))
     location = models.PointField(_("位置"), srid=SRID)
     footprint = models.PolygonField(_("占地"), srid=SRID, null=True, blank=True)
-    floor_area = models.FloatField("建筑面积 floor area (m²)", default=0)
+    floor_area = models.FloatField(_("建筑面积（m²）"), default=0)
     opening_hours = models.CharField(_("开放时间"), max_length=200, blank=True,
                                      default="")
     services = ArrayField(models.CharField(max_length=16, choices=CenterService.choices),
@@ -174,8 +174,8 @@ class Pairing(Tracked):
 
     def clean(self) -> None:
         if self.status == PairingStatus.SIGNED and self.agreement_date is None:
-            raise ValidationError({"agreement_date": "已签约的结对需要签约日期 a signed "
-                                   "pairing needs its agreement date"}, code="signed_no_date")
+            raise ValidationError({"agreement_date": _("已签约的结对需要签约日期")},
+                                  code="signed_no_date")
 
 
 class CommunityOwnCenter(models.Model):

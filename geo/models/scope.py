@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from .tables import table
 
@@ -24,11 +25,11 @@ def check_scope(code: str | None) -> str:
     if not code:
         return ""
     if not code.isdigit() or len(code) not in (6, 9, 12):
-        raise ScopeError(f"范围代码 {code!r} 应为 6 位区县、9 位街道或 12 位社区代码 scope must "
-                         f"be a 6-digit district, 9-digit street or 12-digit community code")
+        raise ScopeError(_("范围代码 %(code)r 应为 6 位区县、9 位街道或 12 位社区代码")
+                         % {"code": code})
     with connection.cursor() as cur:
         cur.execute(f"SELECT 1 FROM {scope_table(code)} WHERE code = %s", [code])
         if cur.fetchone() is None:
-            raise ScopeError(f"没有代码为 {code} 的区划 no area with code {code}")
+            raise ScopeError(_("没有代码为 %(code)s 的区划") % {"code": code})
     return code
 

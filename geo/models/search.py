@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class NameSpelling(models.Model):
@@ -14,13 +16,13 @@ class NameSpelling(models.Model):
     search fills in the names it lacks.
     """
 
-    name = models.CharField("名称", max_length=200, unique=True)
-    pinyin = models.CharField("拼音", max_length=800)
-    initials = models.CharField("首字母", max_length=200)
+    name = models.CharField(_("名称"), max_length=200, unique=True)
+    pinyin = models.CharField(_("拼音"), max_length=800)
+    initials = models.CharField(_("首字母"), max_length=200)
 
     class Meta:
-        verbose_name = "名称拼音"
-        verbose_name_plural = "名称拼音"
+        verbose_name = _("名称拼音")
+        verbose_name_plural = pgettext_lazy("plural", "名称拼音")
         indexes = [
             GinIndex(name="spelling_pinyin_trgm", fields=["pinyin"], opclasses=["gin_trgm_ops"]),
             GinIndex(name="spelling_initials_trgm", fields=["initials"],

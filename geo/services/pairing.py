@@ -150,5 +150,5 @@ def replace_proposals(inputs: PairingInputs, result: PairingResult) -> int:
                     origin="generated", source=f"pair_units:{inputs.metric}")
             for (i, j, d), lock in zip(result.pairs, result.locked, strict=True) if not lock
         ]
-        audit.bulk_create(Pairing, new, reason="pairing proposal 结对方案")
+        audit.bulk_create(Pairing, new, reason=_("结对方案"))
     return len(new)

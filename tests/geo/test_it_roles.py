@@ -202,7 +202,7 @@ def test_it_refuses_an_account_scope_that_does_not_fit_its_role(demo_db: None) -
     s1, _ = _streets()
     with pytest.raises(ValidationError, match="scope"):
         Account.assign(user, Role.STAFF, s1)  # community staff need a community code
-    with pytest.raises(ValidationError, match="no area"):
+    with pytest.raises(ValidationError, match="没有代码为"):
         Account.assign(user, Role.PLANNER, "510199999")
     assert not Account.objects.filter(user=user).exists()
 

@@ -249,7 +249,7 @@ def pairing_layer() -> type[LayerViewSet]:
         "filter_backends": [],
         "code_field": "community__code",
         "staff_only": True,
-        "__doc__": "结对共建 pairings as GeoJSON lines unit → community",
+        "__doc__": "Co-building pairings as GeoJSON lines, unit → community",
     })
     return extend_schema_view(
         # A list view: the schema of one feature, wrapped in the pages' FeatureCollection.

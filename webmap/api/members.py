@@ -8,6 +8,7 @@ import io
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -26,9 +27,12 @@ from .errors import ApiError
 from .permissions import StaffInScope
 
 PAGE = 200
-COLUMNS = [("id", "编号"), ("name", "姓名"), ("phone", "电话"), ("id_number", "身份证号"),
-           ("home_unit", "所在单位"), ("residence_community", "居住社区"),
-           ("reported_community", "报到社区"), ("reported_on", "报到日期")]
+COLUMNS = [("id", gettext_lazy("编号")), ("name", gettext_lazy("姓名")),
+           ("phone", gettext_lazy("电话")), ("id_number", gettext_lazy("身份证号")),
+           ("home_unit", gettext_lazy("所在单位")),
+           ("residence_community", gettext_lazy("居住社区")),
+           ("reported_community", gettext_lazy("报到社区")),
+           ("reported_on", gettext_lazy("报到日期"))]
 
 
 class MemberListParams(serializers.Serializer):
@@ -87,8 +91,8 @@ class MemberList(APIView):
         if p["output"] == "csv":
             buf = io.StringIO()
             out = csv.writer(buf)
-            out.writerow([label for _, label in COLUMNS])
-            out.writerows([[inert(r[key] or "") for key, _ in COLUMNS] for r in rows])
+            out.writerow([str(label) for _key, label in COLUMNS])
+            out.writerows([[inert(r[key] or "") for key, _label in COLUMNS] for r in rows])
             resp = HttpResponse("\ufeff" + buf.getvalue(), content_type="text/csv; charset=utf-8")
             resp["Content-Disposition"] = f'attachment; filename="members-{scope or "all"}.csv"'
             return resp

@@ -103,5 +103,5 @@ class PairingSaveBody(PairingParams):
 
 class SearchParams(serializers.Serializer):
     q = serializers.CharField(max_length=60,
-                              help_text="名称 name, or part of it (小区、社区、中心)")
+                              help_text="a name, or part of it (compound, community, center)")
     limit = serializers.IntegerField(min_value=1, max_value=50, default=10)

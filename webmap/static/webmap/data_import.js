@@ -2,7 +2,6 @@
 // import posted in the background while a progress bar follows the server's count.
 (function () {
   "use strict";
-  var t = W.t;
   var page = document.getElementById("import-run");
   var el = document.getElementById("map");
   var data = document.getElementById("import-preview");
@@ -15,7 +14,7 @@
         return L.circleMarker(ll, { radius: 5, color: "#fff", weight: 1, fillColor: "#1565c0", fillOpacity: 1 });
       },
       onEachFeature: function (f, l) {
-        l.bindTooltip(W.esc(t("第") + " " + f.properties.row + " " + t("行") + (f.properties.name ? " · " + f.properties.name : "")));
+        l.bindTooltip(W.esc(interpolate(gettext("第 %s 行"), [f.properties.row]) + (f.properties.name ? " · " + f.properties.name : "")));
       },
     }).addTo(map);
     if (shapes.features.length) { map.fitBounds(layer.getBounds(), { maxZoom: 17 }); }
@@ -23,7 +22,7 @@
     legend.onAdd = function () {
       var d = L.DomUtil.create("div", "legend"); d.id = "legend";
       d.innerHTML = '<i style="background:#1565c0"></i>' +
-        W.esc(t("文件中的要素（预览前 %s 个）").replace("%s", shapes.features.length));
+        W.esc(interpolate(gettext("文件中的要素（预览前 %s 个）"), [shapes.features.length]));
       return d;
     };
     legend.addTo(map);
@@ -38,11 +37,11 @@
     ev.preventDefault();
     form.querySelector("button").disabled = true;
     bar.hidden = false;
-    status.textContent = t("导入中…");
+    status.textContent = gettext("导入中…");
     var timer = setInterval(function () {
       W.getJSON(page.dataset.progress).then(function (p) {
         if (p.total) { bar.max = p.total; bar.value = p.done; }
-        status.textContent = (p.phase === "match" ? t("写入中") : t("检查中")) +
+        status.textContent = (p.phase === "match" ? gettext("写入中") : gettext("检查中")) +
           (p.done ? " " + p.done + (p.total ? " / " + p.total : "") : "");
       }).catch(function () { /* the next poll tries again */ });
     }, 500);

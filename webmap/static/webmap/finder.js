@@ -58,18 +58,18 @@
     map.fitBounds(bounds.pad(0.2), { maxZoom: 17 });
     var p = answer.place;
     placeEl.innerHTML = p ? (
-      '<div class="place"><b>' + gettext("您所在") + "</b>：" + esc(p.street.name) + " · " + esc(p.community.name) +
-      (p.grid ? "<br>" + gettext("网格") + "：" + esc(p.grid.name) + (p.grid.leader ? "，" + gettext("网格长") + " " + esc(p.grid.leader) : "") +
-        (p.grid.workers && p.grid.workers.length ? "<br>" + gettext("网格员") + "：" + p.grid.workers.map(function (w) {
+      '<div class="place"><b>' + gettext("您所在") + "</b>" + W.colon + esc(p.street.name) + " · " + esc(p.community.name) +
+      (p.grid ? "<br>" + gettext("网格") + W.colon + esc(p.grid.name) + (p.grid.leader ? W.comma + gettext("网格长") + " " + esc(p.grid.leader) : "") +
+        (p.grid.workers && p.grid.workers.length ? "<br>" + gettext("网格员") + W.colon + p.grid.workers.map(function (w) {
           return esc(w.name) + (w.phone ? ' <a href="tel:' + esc(w.phone) + '">' + esc(w.phone) + "</a>" : "");
-        }).join("，") : "") : "") + "</div>") : "";
+        }).join(W.comma) : "") : "") + "</div>") : "";
     (answer.notices || []).forEach(function (n) { placeEl.innerHTML += '<p class="notice">' + esc(n.message) + "</p>"; });
     results.innerHTML = answer.centers.map(function (c, i) {
       var services = (c.services || []).map(function (s) { return '<span class="tag">' + esc(cfg.services[s] || s) + "</span>"; }).join("");
       return '<li class="center-card' + (i === 0 ? " best" : "") + '" data-id="' + c.id + '" data-distance="' + c.distance_m + '">' +
         "<h2>" + esc(c.name) + ' <small>' + esc(cfg.levels[c.level] || c.level) + "</small></h2>" +
         '<p class="dist"><b>' + metres(c.distance_m) + "</b> · " + gettext("步行约") + " " + minutes(c.walk_minutes) + "</p>" +
-        (c.opening_hours ? "<p>" + gettext("开放时间") + "：" + esc(c.opening_hours) + "</p>" : "") +
+        (c.opening_hours ? "<p>" + gettext("开放时间") + W.colon + esc(c.opening_hours) + "</p>" : "") +
         (services ? "<p>" + services + "</p>" : "") +
         (c.address ? "<p>" + esc(c.address) + "</p>" : "") +
         '<p class="actions">' + (c.phone ? '<a href="tel:' + esc(c.phone) + '">☎ ' + esc(c.phone) + "</a> " : "") +
@@ -87,7 +87,7 @@
       var q = answer.query.wgs84;
       history.replaceState(null, "", "?lon=" + q[0].toFixed(6) + "&lat=" + q[1].toFixed(6));
       show(answer);
-    }).catch(function (err) { hint.hidden = false; hint.textContent = gettext("查询失败") + "：" + err.message; });
+    }).catch(function (err) { hint.hidden = false; hint.textContent = gettext("查询失败") + W.colon + err.message; });
   }
 
   map.on("click", function (e) {
@@ -105,13 +105,13 @@
     hint.hidden = false; hint.textContent = gettext("正在定位…");
     navigator.geolocation.getCurrentPosition(function (pos) {
       nearest(pos.coords.longitude.toFixed(7), pos.coords.latitude.toFixed(7));
-    }, function (err) { hint.textContent = gettext("无法定位") + "：" + err.message; }, { enableHighAccuracy: true, timeout: 10000 });
+    }, function (err) { hint.textContent = gettext("无法定位") + W.colon + err.message; }, { enableHighAccuracy: true, timeout: 10000 });
   });
 
   // "Share" hands over this page's address: the place asked about and its answer (?lon=&lat=).
   results.addEventListener("click", function (e) {
     if (!e.target.closest("button.share")) { return; }
-    var url = location.href, done = function () { hint.hidden = false; hint.textContent = gettext("链接已复制") + "：" + url; };
+    var url = location.href, done = function () { hint.hidden = false; hint.textContent = gettext("链接已复制") + W.colon + url; };
     if (navigator.share) { navigator.share({ title: document.title, url: url }).catch(function () {}); return; }
     if (navigator.clipboard) { navigator.clipboard.writeText(url).then(done, done); } else { done(); }
   });

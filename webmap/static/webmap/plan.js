@@ -71,17 +71,23 @@
     if (tr) { select(parseInt(tr.dataset.index, 10), e.shiftKey || mode === "merge"); }
   });
 
+  // The edit's name as the planner reads it; the code ("split") is what the server records.
+  var OP_NAMES = { split: gettext("分割"), draw: gettext("新画网格"), merge: gettext("合并"),
+                   reshape: gettext("调整边界") };
+  function unsaved(op) {
+    return gettext("已修改，未保存") + W.colon + (OP_NAMES[op] || op);
+  }
   function change(op, grids) {
     past.push({ grids: clone(S.grids), op: S.lastOp }); future = [];
     S.grids = grids; S.selected = []; S.lastOp = op;
-    render(); status(gettext("已修改，未保存") + "（" + op + "）", true); scheduleCheck();
+    render(); status(unsaved(op), true); scheduleCheck();
   }
   function reshaped(i, layer) {
     var grids = clone(S.grids);
     grids[i].geometry = layer.toGeoJSON().geometry;
     past.push({ grids: clone(S.grids), op: S.lastOp }); future = [];
     S.grids = grids; S.lastOp = "reshape";
-    status(gettext("已修改，未保存") + "（reshape）", true); scheduleCheck();
+    status(unsaved("reshape"), true); scheduleCheck();
   }
 
   function payload() {
@@ -97,7 +103,7 @@
       showFindings(res.findings);
       render();
       statusEl.dataset.checked = String(Date.now());
-    }).catch(function (err) { status(gettext("检查失败") + "：" + err.message); });
+    }).catch(function (err) { status(gettext("检查失败") + W.colon + err.message); });
   }
   function showFindings(findings) {
     findingLayer.clearLayers();
@@ -129,7 +135,7 @@
         L.geoJSON(fc, { interactive: false, style: { color: "#9e9e9e", weight: 1, opacity: 0.6, className: "snap-road" } }).addTo(roadLayer);
         statusEl.dataset.roads = String(fc.features.length);
       });
-      render(); status(st.community.name + "：" + S.grids.length + " " + gettext("个网格"), false);
+      render(); status(st.community.name + W.colon + S.grids.length + " " + gettext("个网格"), false);
       // The colours say where each grid stands against the households range of the profile.
       if (legend) { map.removeControl(legend); }
       legend = W.legend(map, [
@@ -191,14 +197,14 @@
         });
         grids.splice.apply(grids, [i, 1].concat(pieces));
         change("split", grids);
-      }).catch(function (err) { status(gettext("无法分割") + "：" + err.message); });
+      }).catch(function (err) { status(gettext("无法分割") + W.colon + err.message); });
     } else if (which === "draw") {
       W.postJSON(W.url("plan_carve", { code: S.code }), { geometry: drawn, others: S.grids.map(function (g) { return g.geometry; }) }).then(function (res) {
         var grids = [];
         S.grids.forEach(function (g, k) { if (res.others[k]) { var c = clone(g); c.geometry = res.others[k]; grids.push(c); } });
         grids.push({ id: null, code: null, name: "", households: 0, geometry: res.geometry });
         change("draw", grids);
-      }).catch(function (err) { status(gettext("无法新建") + "：" + err.message); });
+      }).catch(function (err) { status(gettext("无法新建") + W.colon + err.message); });
     }
   });
   function doMerge() {
@@ -207,7 +213,7 @@
       var keep = S.grids[idx[0]], grids = S.grids.filter(function (g, k) { return idx.indexOf(k) < 0; });
       grids.splice(idx[0], 0, { id: keep.id, code: keep.code, name: keep.name, households: 0, geometry: res.geometry });
       endMode(); change("merge", grids);
-    }).catch(function (err) { status(gettext("无法合并") + "：" + err.message); });
+    }).catch(function (err) { status(gettext("无法合并") + W.colon + err.message); });
   }
 
   $("tool-undo").addEventListener("click", function () {
@@ -241,14 +247,14 @@
     }).catch(function (err) {
       if (err.status === 409) { showConflict(err.body); return; }
       if (err.body && err.body.findings) { showFindings(err.body.findings); }
-      status(gettext("保存失败") + "：" + err.message, true);
+      status(gettext("保存失败") + W.colon + err.message, true);
     });
   });
   function showConflict(body) {
     theirsLayer.clearLayers();
     L.geoJSON(body.current, { style: { color: "#6a1b9a", weight: 3, dashArray: "6 4", fill: false, className: "theirs-shape" } }).addTo(theirsLayer);
     var box = $("conflict");
-    box.innerHTML = "<p><b>" + gettext("保存冲突") + "</b>：" + esc(body.error.message) + "</p><p>" + gettext("紫色虚线为对方已保存的版本，彩色为您的版本。") + "</p>" +
+    box.innerHTML = "<p><b>" + gettext("保存冲突") + "</b>" + W.colon + esc(body.error.message) + "</p><p>" + gettext("紫色虚线为对方已保存的版本，彩色为您的版本。") + "</p>" +
       '<button type="button" id="take-theirs">' + gettext("采用对方版本") + '</button> <button type="button" id="keep-mine">' + gettext("在对方版本上保存我的修改") + "</button>";
     box.hidden = false;
     status(gettext("保存冲突：别人先保存了这些网格"), true);
@@ -270,7 +276,7 @@
         // What the change did to all its grids: "分割 001 → 001、006，户数 444 → 210 + 234".
         var now = (c.together || []).filter(function (g) { return g.after_households != null; });
         var after = now.length > 1
-          ? now.map(function (g) { return esc(g.code.slice(-3)); }).join("、") + "，" + gettext("户数") + " " +
+          ? now.map(function (g) { return esc(g.code.slice(-3)); }).join("、") + W.comma + gettext("户数") + " " +
             (c.before_households == null ? "—" : c.before_households) + " → " + now.map(function (g) { return g.after_households; }).join(" + ")
           : gettext("户数") + " " + (c.before_households == null ? "—" : c.before_households) + " → " + (c.after_households == null ? gettext("删除") : c.after_households);
         return "<li>" + esc(W.when(c.at)) + " · " + esc(c.user || "—") + " · " + esc(c.operation_label) + " " +
@@ -286,7 +292,7 @@
       applySaved(st); past = []; future = [];
       status(gettext("已撤回修改") + " #" + b.dataset.id, false);
       loadHistory($("history-code").textContent);
-    }).catch(function (err) { status(gettext("无法撤回") + "：" + err.message); });
+    }).catch(function (err) { status(gettext("无法撤回") + W.colon + err.message); });
   });
 
   // For keyboard users and tests: a line across a grid in container pixels (west to east).

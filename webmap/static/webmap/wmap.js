@@ -9,6 +9,9 @@
   W.config = cfgEl ? JSON.parse(cfgEl.textContent) : { tiles: "/tiles/", online: [] };
   if (!window.gettext) { window.gettext = function (s) { return s; }; }
   W.t = window.gettext;
+  // Punctuation follows the language too: "网格：海棠" but "Grid: Haitang".
+  W.colon = gettext("：");
+  W.comma = gettext("，");
 
   // --- fetch helpers ------------------------------------------------------------------
   function csrf() {

@@ -38,6 +38,18 @@ def test_it_finds_the_nearest_center_by_search_on_a_phone(live_server: object,
     assert "分钟" in cards.nth(0).inner_text()
     assert "lon=" in page.url and "lat=" in page.url
     assert page.locator("#place").inner_text().strip()
+    # On a 375×740 phone the header is one row, the demo notice one line (it opens on a
+    # tap), and the best center is whole on the screen without scrolling.
+    header = page.locator("header.top").bounding_box()
+    banner = page.locator("#demo-banner").bounding_box()
+    best = page.locator(".center-card.best").bounding_box()
+    assert header and banner and best
+    assert header["height"] <= 48, header
+    assert banner["height"] <= 32, banner
+    assert best["y"] >= 0 and best["y"] + best["height"] <= 740, best
+    page.click("#demo-banner summary")
+    assert page.locator("#demo-banner").bounding_box()["height"] > banner["height"]  # type: ignore[index]
+    page.click("#demo-banner summary")
     s.screenshot("finder-phone")
     # "Share" gives this page's address (the place and its answer) ...
     page.click(".center-card.best button.share")

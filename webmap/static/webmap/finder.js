@@ -54,8 +54,6 @@
         bounds.extend(line.getBounds());
       }
     });
-    map.wanggeFramed = true;
-    map.fitBounds(bounds.pad(0.2), { maxZoom: 17 });
     var p = answer.place;
     placeEl.innerHTML = p ? (
       '<div class="place"><b>' + gettext("您所在") + "</b>" + W.colon + esc(p.street.name) + " · " + esc(p.community.name) +
@@ -76,8 +74,14 @@
         '<a href="' + W.esc(W.url("center", { id: c.id })) + '">' + gettext("查看详情") + "</a>" +
         (i === 0 ? ' <button type="button" class="share">' + gettext("分享链接") + "</button>" : "") + "</p></li>";
     }).join("");
-    results.dataset.count = String(answer.centers.length);
     hint.hidden = true;
+    // On a phone the answer takes more of the screen and the map less: lay the panel out
+    // first, then frame the routes in the map that is left.
+    document.querySelector(".finder").classList.add("answered");
+    map.invalidateSize();
+    map.wanggeFramed = true;
+    map.fitBounds(bounds.pad(0.2), { maxZoom: 17 });
+    results.dataset.count = String(answer.centers.length);
   }
 
   function nearest(lon, lat, crs) {

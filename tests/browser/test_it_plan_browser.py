@@ -113,3 +113,44 @@ def test_it_refuses_the_second_of_two_concurrent_saves(live_server: object,
     # Nothing of Bob's was written.
     assert {g.code: g.geom.wkt for g in GridUnit.objects.filter(community=community)} == saved
     assert GridChangeset.objects.count() == 1
+
+
+def test_it_picks_a_community_on_the_map_and_keeps_labels_apart(
+        live_server: object, browser: Browser) -> None:  # noqa: F811
+    call_command("load_demo", verbosity=0)
+    user_with("planner", "pw-planner-1", *PLANNER)
+    first, second = Community.objects.order_by("code")[:2]
+    s = Session(browser, str(live_server), viewport={"width": 1280, "height": 800})
+    s.login("planner", "pw-planner-1")
+    page = s.page
+    open_community(page, str(live_server), first.code)
+    page.wait_for_function("() => { const c = document.querySelector('canvas.wangge-basemap');"
+                           " return c && c.parentElement.parentElement.dataset.idle; }")
+    # Zoomed out, the labels that would overlap give way: the visible ones never touch.
+    page.evaluate("window.wanggeMap.setZoom(window.wanggeMap.getZoom() - 2, {animate: false})")
+    page.wait_for_timeout(400)
+    boxes = page.evaluate("""() => [...document.querySelectorAll('.grid-label')]
+        .filter(e => getComputedStyle(e).display !== 'none')
+        .map(e => { const r = e.getBoundingClientRect();
+                    return [r.left, r.top, r.right, r.bottom]; })""")
+    hidden = page.locator(".grid-label.crowded").count()
+    assert hidden > 0
+    s.screenshot("plan-zoomed-out")
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
+    # A click inside the neighbouring community opens it, as choosing it in the list does.
+    p = second.geom.point_on_surface
+    page.evaluate(f"window.wanggeMap.setView([{p.y}, {p.x}], 15, {{animate: false}})")
+    page.wait_for_function("() => { const c = document.querySelector('canvas.wangge-basemap');"
+                           " return c && Date.now() - Number(c.parentElement.parentElement"
+                           ".dataset.idle) > 300; }")
+    point = page.evaluate(f"window.wanggeMap.latLngToContainerPoint([{p.y}, {p.x}])")
+    box = page.locator("#map").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    page.wait_for_function(f"() => document.getElementById('community').value === '{second.code}'")
+    page.wait_for_function(
+        f"() => document.querySelector('#grid-list tr[data-code^=\"{second.code}\"]') !== null")
+    assert "其他社区" in page.locator("#grid-legend").inner_text()
+    assert not s.blocked and not s.errors, (s.blocked, s.errors)

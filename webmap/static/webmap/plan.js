@@ -3,7 +3,21 @@
 (function () {
   "use strict";
   var t = W.t, esc = W.esc;
-  var map = W.makeMap(document.getElementById("map"), { zoom: 14, online: false });
+  // Every community's boundary, drawn by the basemap (names come with its labels), so the
+  // planner sees the neighbours and can pick a community on the map as in the list.
+  var COMMUNITY_LINE = "#8e24aa";
+  var map = W.makeMap(document.getElementById("map"), {
+    zoom: 14, online: false,
+    gl: {
+      layers: ["communities"],
+      styleLayers: [
+        { id: "plan-communities-hit", type: "fill", source: "base", "source-layer": "communities",
+          paint: { "fill-color": "#000000", "fill-opacity": 0 } },
+        { id: "plan-communities", type: "line", source: "base", "source-layer": "communities",
+          paint: { "line-color": COMMUNITY_LINE, "line-width": 1.5, "line-opacity": 0.8 } },
+      ],
+    },
+  });
   map.pm.setLang(document.documentElement.lang === "en" ? "en" : "zh");
   map.pm.setGlobalOptions({ snappable: true, snapDistance: 15, allowSelfIntersection: false, finishOn: null });
   var $ = function (id) { return document.getElementById(id); };
@@ -35,6 +49,7 @@
       layer.eachLayer(function (l) {
         l.gridIndex = i;
         l.bindTooltip(esc(label(g)), { permanent: true, direction: "center", className: "grid-label" });
+        l.on("add", function () { fitLabel(l); });
         l.on("click", function (e) {
           if (mode === "split" || mode === "draw") { return; }  // the click belongs to the drawing
           L.DomEvent.stopPropagation(e); select(i, e.originalEvent.shiftKey || mode === "merge"); });
@@ -51,6 +66,17 @@
     statusEl.dataset.grids = String(S.grids.length);
     if (mode === "reshape") { gridLayer.eachLayer(function (l) { l.pm.enable({ snappable: true, snapDistance: 15 }); }); }
   }
+
+  // A grid's label is shown only while the grid is wide enough on screen to hold it, so
+  // labels never pile up when the map is zoomed out; the list and the tooltip still name it.
+  function fitLabel(l) {
+    var tip = l.getTooltip && l.getTooltip();
+    if (!tip || !l._map) { return; }
+    var b = l.getBounds(), nw = map.latLngToLayerPoint(b.getNorthWest()), se = map.latLngToLayerPoint(b.getSouthEast());
+    var el = tip.getElement();
+    if (el) { el.classList.toggle("crowded", se.x - nw.x < 76 || se.y - nw.y < 26); }
+  }
+  map.on("zoomend", function () { gridLayer.eachLayer(fitLabel); });
 
   function select(i, add) {
     if (add) {
@@ -144,12 +170,31 @@
         { fill: "#fb8c00", stroke: "#333", label: gettext("户数过多") + " > " + S.range[1] },
         { fill: "#ff1744", stroke: "#d50000", label: gettext("重叠、缝隙或越界") },
         { line: true, stroke: "#b71c1c", dash: true, width: 3, label: gettext("社区边界") },
+        { line: true, stroke: COMMUNITY_LINE, width: 2, label: gettext("其他社区（点击打开）") },
       ], gettext("网格"));
       legend.getContainer().id = "grid-legend";
       runCheck();
     });
   }
-  $("community").addEventListener("change", function (e) { if (e.target.value) { load(e.target.value); } });
+  $("community").addEventListener("change", function (e) { if (e.target.value) { open(e.target.value); } });
+  // Open another community; unsaved edits are not dropped without asking.
+  function open(code) {
+    if (code === S.code) { return; }
+    if (statusEl.dataset.dirty === "1" && !window.confirm(gettext("有未保存的修改，确定放弃并打开其他社区吗？"))) {
+      $("community").value = S.code || ""; return;
+    }
+    $("community").value = code;
+    load(code);
+  }
+  // A click on the map outside the grids (and outside any drawing) picks the community there.
+  map.on("click", function (e) {
+    if (mode) { return; }
+    var gl = map.wanggeBase && map.wanggeBase.getMaplibreMap();
+    if (!gl) { return; }
+    var p = gl.project([e.latlng.lng, e.latlng.lat]);
+    var hit = gl.queryRenderedFeatures(p, { layers: ["plan-communities-hit"] })[0];
+    if (hit && hit.properties.code) { open(String(hit.properties.code)); }
+  });
 
   function endMode() {
     mode = null;

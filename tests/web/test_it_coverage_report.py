@@ -175,3 +175,23 @@ def test_it_reports_a_street_scope(demo_db: None, tmp_path: Path) -> None:
     assert data["meta"]["scope"] == {"code": "510199002", "name": "桂溪街道", "level": "street"}
     assert {c["street_code"] for c in data["communities"]} == {"510199002"}
     assert [s["code"] for s in data["streets"]] == ["510199002"]
+
+
+def test_it_tells_one_story_about_units_and_pairings(demo_db: None, tmp_path: Path) -> None:
+    """The summary's pairing figures, counted again from the rows: they must agree."""
+    from geo.models import CoBuildingUnit, Pairing
+
+    out = _report(tmp_path, "json")
+    pairing = json.loads(out.read_text(encoding="utf-8"))["summary"]["pairing"]
+    official = Pairing.objects.filter(status__in=["confirmed", "signed"],
+                                      community__code__startswith=DISTRICT)
+    paired_communities = set(official.values_list("community_id", flat=True))
+    in_district = Community.objects.filter(code__startswith=DISTRICT)
+    assert pairing["units_in_scope"] == CoBuildingUnit.objects.filter(
+        candidate=False, location__intersects=in_district.first().street.district.geom
+    ).count() == 76
+    assert pairing["units"] == len(set(official.values_list("unit_id", flat=True))) == 10
+    assert pairing["pairings"] == Pairing.objects.filter(
+        community__code__startswith=DISTRICT).count()
+    assert pairing["communities_without_units"] == \
+        in_district.exclude(id__in=paired_communities).count() == 33

@@ -225,13 +225,13 @@ def headline_rows(doc: ReportDocument) -> list[tuple[str, str]]:
         (_("未覆盖小区（最远步行范围外）"), _("%(compounds)s（%(households)s 户）") % {
             "compounds": r["uncovered_compounds"],
             "households": f"{r['uncovered_households']:,}"}),
-        (_("共建单位 / 结对"),
-         _("%(units)s 个单位 / %(pairings)s 对（已签约 %(signed)s，已确认 %(confirmed)s，"
-           "建议 %(proposed)s）") % {
-             "units": p["units"], "pairings": p["pairings"],
-             "signed": status.get("signed", 0), "confirmed": status.get("confirmed", 0),
-             "proposed": status.get("proposed", 0)}),
-        (_("无结对单位的社区"), f"{p['communities_without_units']}"),
+        (_("范围内的共建单位（不含候选）"), f"{p['units_in_scope']:,}"),
+        (_("结对"), _("%(pairings)s 对：已签约 %(signed)s，已确认 %(confirmed)s，"
+                      "建议（待审）%(proposed)s") % {
+            "pairings": p["pairings"], "signed": status.get("signed", 0),
+            "confirmed": status.get("confirmed", 0), "proposed": status.get("proposed", 0)}),
+        (_("已结对的共建单位（已确认或已签约）"), f"{p['units']}"),
+        (_("没有已结对共建单位的社区"), f"{p['communities_without_units']}"),
         (_("结对超上限的社区"), f"{p['communities_over_cap']}"),
         (_("报到在职党员"), f"{m['total']:,}"),
         (_("报到党员超过 %(cap)s 名的社区") % {"cap": m["cap"]}, f"{m['communities_over_cap']}"),
@@ -254,6 +254,16 @@ def shown_time(iso: str) -> str:
     when = timezone.localtime(datetime.fromisoformat(iso))
     return date_format(when, "DATETIME_FORMAT" if (get_language() or "zh").startswith("zh")
                        else "Y-m-d H:i")
+
+
+def definitions() -> list[str]:
+    """How the summary counts, printed under it so its figures read as one story."""
+    return [
+        _("结对只有在已确认或已签约后才算数：建议结对（优化结果，待工作人员审核）列在结对数中，"
+          "但不计入已结对的单位、社区的结对单位数和结对上限。"),
+        _("共建单位按位置计入所在社区的范围；OpenStreetMap 导入的候选单位在确认前不计入。"),
+        _("步行覆盖按楼栋户数计算：楼栋到最近可挂牌中心的步行距离（路网），不是直线距离。"),
+    ]
 
 
 def display(value: Any, kind: str) -> str:

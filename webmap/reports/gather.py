@@ -58,6 +58,13 @@ JOIN {District} d ON d.id = s.district_id
 WHERE c.code LIKE %s ORDER BY c.code
 """)
 
+# Co-building units of the scope: those (not mere OSM candidates) inside its communities.
+UNITS_SQL = sql("""
+SELECT count(*) FROM {CoBuildingUnit} u
+WHERE NOT u.candidate AND EXISTS (
+    SELECT 1 FROM {Community} c WHERE c.code LIKE %s AND ST_Intersects(c.geom, u.location))
+""")
+
 GRIDS_SQL = sql("""
 SELECT c.code, g.households FROM {GridUnit} g JOIN {Community} c ON c.id = g.community_id
 WHERE c.code LIKE %s ORDER BY g.code
@@ -294,7 +301,7 @@ def gather(scope_code: str, profile: RuleProfile, reaches: Sequence[float],
         **_totals(comms, measured),
         "facility": _facility_summary(comms),
         "reach": _reach_summary(comms, reaches, uncovered),
-        "pairing": _pairing_summary(comms, pairings),
+        "pairing": _pairing_summary(comms, pairings, _fetch(UNITS_SQL, [like])[0][0]),
         "members": {"total": int(comms["members"].sum()), "cap": profile.reporting_cap,
                     "communities_over_cap": int(comms["over_member_cap"].sum())},
         "grids": _grid_summary(all_hh, checks, profile),
@@ -356,11 +363,15 @@ def _reach_summary(comms: pd.DataFrame, reaches: Sequence[float],
             "uncovered_households": int(sum(c["households"] for c in uncovered))}
 
 
-def _pairing_summary(comms: pd.DataFrame, pairings: list[dict[str, Any]]) -> dict[str, Any]:
+def _pairing_summary(comms: pd.DataFrame, pairings: list[dict[str, Any]],
+                     units_in_scope: int) -> dict[str, Any]:
+    """Pairings by status; a unit or a community counts as paired by confirmed or signed
+    pairings only (a proposal waits for review)."""
     by_status: dict[str, int] = {}
     for p in pairings:
         by_status[p["status"]] = by_status.get(p["status"], 0) + 1
-    return {"units": len({(p["unit"], p["from"][0], p["from"][1]) for p in pairings
+    return {"units_in_scope": units_in_scope,
+            "units": len({(p["unit"], p["from"][0], p["from"][1]) for p in pairings
                           if p["status"] != "proposed"}),
             "pairings": len(pairings), "by_status": by_status,
             "communities_without_units": int((comms["units"] == 0).sum()),

@@ -30,6 +30,7 @@ from .document import (
     community_breaches,
     community_columns,
     community_print_parts,
+    definitions,
     display,
     headline_rows,
     records,
@@ -89,7 +90,7 @@ def page_html(doc: ReportDocument, mode: str, map_parts: tuple[str, str, str] | 
     comms = records(doc.communities)
     head, body, script = map_parts or ("", "", "")
     return _env.get_template("report.html.j2").render(
-        mode=mode, meta=doc.meta, headlines=headline_rows(doc),
+        mode=mode, meta=doc.meta, headlines=headline_rows(doc), definitions=definitions(),
         reaches_text=_("、").join(_("%(m)s 米") % {"m": int(r)} for r in reaches),
         max_reach=int(max(reaches)), lang=get_language() or "zh-hans",
         generated_text=shown_time(doc.meta["generated_at"]), credit=doc.meta["credit"],

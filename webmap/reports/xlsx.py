@@ -25,6 +25,7 @@ from .document import (
     ReportDocument,
     community_breaches,
     community_columns,
+    definitions,
     headline_rows,
     records,
     rollup_breaches,
@@ -106,6 +107,9 @@ def render_xlsx(doc: ReportDocument) -> bytes:
     for label, value in [*info, ("", ""), *headline_rows(doc)]:
         ws.cell(row=row, column=1, value=label).font = BOLD
         ws.cell(row=row, column=2, value=value)
+        row += 1
+    for note in definitions():
+        ws.cell(row=row, column=1, value=note)
         row += 1
     row += 1
     ws.cell(row=row, column=1, value=_("数据来源")).font = BOLD

@@ -51,6 +51,22 @@ def test_it_draws_the_ratio_choropleth_and_saves_a_reviewed_pairing(
     first = page.locator("#table-communities tbody tr").first.get_attribute("data-code")
     page.fill("#filter", first or "")
     assert page.locator("#table-communities tbody tr").count() == 1
+    # A row opens its community on the map: framed, its popup naming it, the row marked.
+    name = Community.objects.get(code=first).name
+    page.click("#table-communities tbody tr")
+    page.wait_for_selector(f".leaflet-popup-content:has-text('{name}')")
+    assert page.locator("#table-communities tbody tr.selected").count() == 1
+    # The table can take the width: every column is then in view without scrolling.
+    page.fill("#filter", "")
+    page.click("#widen")
+    assert page.locator("#widen").get_attribute("aria-pressed") == "true"
+    assert page.locator("#table-communities tbody tr").count() == n
+    overflow = page.evaluate("() => { const t = document.getElementById('tab-communities');"
+                             " return t.scrollWidth - t.clientWidth; }")
+    assert overflow <= 1, overflow
+    s.screenshot("reports-wide-table")
+    page.click("#widen")
+    page.fill("#filter", first or "")
     s.screenshot("reports-choropleth")
     page.click(".tabs button[data-tab='pairing']")
     page.click("#run-pairing")

@@ -85,7 +85,7 @@
     } else { S.selected = [i]; }
     render();
     if (mode === "merge") {
-      status(gettext("已选") + " " + S.selected.length + " " + gettext("个网格") + "；" +
+      status(gettext("已选") + " " + S.selected.length + " " + gettext("个网格") + gettext("；") +
              gettext("再点一次已选的网格可取消，点“合并”完成"));
     }
     if (S.grids[i] && S.grids[i].code) { loadHistory(S.grids[i].code); }

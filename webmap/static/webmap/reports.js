@@ -64,6 +64,7 @@
       return '<tr data-code="' + esc(r.code) + '" class="' + (r.meets ? "" : "breach") + '">' + COLS.map(function (c) {
         var v = r[c[0]];
         if (c[0] === "reach") { v = v == null ? "—" : (v * 100).toFixed(1) + "%"; }
+        else if (c[0] === "m2_per_100_households" || c[0] === "shortfall_m2") { v = v == null ? null : v.toFixed(1); }
         else if (typeof v === "number") { v = Math.round(v * 10) / 10; }
         return "<td" + (c[0] === "members" && r.over_cap ? ' class="breach"' : "") + ">" + esc(v == null ? "—" : v) + "</td>";
       }).join("") + "</tr>";
@@ -74,7 +75,26 @@
     var th = e.target.closest("th");
     if (th) { sortDir = sortKey === th.dataset.key ? -sortDir : 1; sortKey = th.dataset.key; table(); return; }
     var tr = e.target.closest("tr[data-code]");
-    if (tr) { layers.ratio.eachLayer(function (l) { if (l.feature && l.feature.properties.code === tr.dataset.code) { map.fitBounds(l.getBounds()); l.openPopup(); } }); }
+    if (!tr) { return; }
+    // The row's community: framed on the map, its popup open, the row marked as the one shown.
+    Array.prototype.forEach.call(this.querySelectorAll("tr.selected"), function (r) { r.classList.remove("selected"); });
+    tr.classList.add("selected");
+    // (layers.ratio holds the choropleth's GeoJSON layer; the communities are its children)
+    layers.ratio.eachLayer(function (group) {
+      (group.eachLayer ? group : L.layerGroup([group])).eachLayer(function (l) {
+        if (l.feature && l.feature.properties.code === tr.dataset.code) {
+          map.fitBounds(l.getBounds(), { padding: [30, 30], maxZoom: 16, animate: false });
+          l.openPopup(l.getBounds().getCenter());
+        }
+      });
+    });
+  });
+  // More room for the table (every column visible, names on one line); the map narrows.
+  $("widen").addEventListener("click", function () {
+    var wide = document.querySelector(".reports").classList.toggle("wide-table");
+    this.setAttribute("aria-pressed", String(wide));
+    this.textContent = wide ? gettext("收起表格") : gettext("展开表格");
+    map.invalidateSize();
   });
   $("filter").addEventListener("input", table);
 
@@ -112,7 +132,7 @@
         if (!r.members) { return; }
         var center = L.geoJSON(f).getBounds().getCenter();
         L.circleMarker(W.shiftActive ? W.toLatLng(center.lng, center.lat) : center, { radius: 4 + Math.sqrt(r.members), color: r.over_cap ? "#b71c1c" : "#1565c0", fillOpacity: 0.5, weight: 1 })
-          .bindTooltip(esc(r.name) + "：" + r.members + gettext("名报到党员")).addTo(layers.members);
+          .bindTooltip(esc(r.name) + W.colon + r.members + gettext("名报到党员")).addTo(layers.members);
       });
       if (res[2]) {
         // Distinct colours per reach, nearest darkest, drawn largest first so the bands nest.
@@ -125,7 +145,7 @@
         res[2].uncovered_compounds.forEach(function (c) {
           if (c.lon == null) { return; }
           L.circleMarker(W.toLatLng(c.lon, c.lat), { radius: 6, color: "#d50000", weight: 2, fillColor: "#ff8a80", fillOpacity: 0.7, className: "uncovered-compound" })
-            .bindTooltip(esc(c.name) + "：" + c.households + " " + gettext("户") + "，" + gettext("最近中心") + " " + (c.distance_m == null ? gettext("不可达") : Math.round(c.distance_m) + " m"))
+            .bindTooltip(esc(c.name) + W.colon + c.households + " " + gettext("户") + W.comma + gettext("最近中心") + " " + (c.distance_m == null ? gettext("不可达") : Math.round(c.distance_m) + " m"))
             .addTo(layers.uncovered);
         });
         $("table-uncovered").innerHTML = "<thead><tr><th>" + gettext("小区") + "</th><th>" + gettext("社区") + "</th><th>" + gettext("户数") + "</th><th>" + gettext("最近中心步行距离 m") + "</th></tr></thead><tbody>" +
@@ -135,11 +155,11 @@
         return { stroke: p.status === "proposed" ? "#8e24aa" : "#283593", width: 2, dash: p.status === "proposed" ? [4, 4] : null };
       } }] }));
       var meets = rows.filter(function (r) { return r.meets; }).length;
-      $("summary").innerHTML = "<b>" + rows.length + "</b> " + gettext("个社区") + "，" + "<b>" + meets + "</b> " + gettext("个达到面积标准") +
-        (res[2] ? "；" + gettext("500米内覆盖户数") + " <b>" + ((res[2].levels.district[0] || {}).within_500m * 100 || 0).toFixed(1) + "%</b>" : "") +
-        "；" + gettext("规则") + " " + esc(res[1].profile);
+      $("summary").innerHTML = "<b>" + rows.length + "</b> " + gettext("个社区") + W.comma + "<b>" + meets + "</b> " + gettext("个达到面积标准") +
+        (res[2] ? gettext("；") + gettext("500米内覆盖户数") + " <b>" + ((res[2].levels.district[0] || {}).within_500m * 100 || 0).toFixed(1) + "%</b>" : "") +
+        gettext("；") + gettext("规则") + " " + esc(res[1].profile);
       table();
-    }).catch(function (err) { $("summary").textContent = gettext("加载失败") + "：" + err.message; });
+    }).catch(function (err) { $("summary").textContent = gettext("加载失败") + W.colon + err.message; });
   }
   $("scope-form").addEventListener("submit", function (e) { e.preventDefault(); load(); });
   // A proposal belongs to the scope it was computed for: another scope clears it.
@@ -148,9 +168,9 @@
     $("pairing-summary").textContent = ""; $("table-pairing").innerHTML = "";
   });
 
-  document.querySelectorAll(".tabs button").forEach(function (b) {
+  document.querySelectorAll(".tabs button[data-tab]").forEach(function (b) {
     b.addEventListener("click", function () {
-      document.querySelectorAll(".tabs button").forEach(function (x) { x.classList.toggle("active", x === b); });
+      document.querySelectorAll(".tabs button[data-tab]").forEach(function (x) { x.classList.toggle("active", x === b); });
       document.querySelectorAll(".tab").forEach(function (x) { x.hidden = x.id !== "tab-" + b.dataset.tab; });
     });
   });
@@ -160,8 +180,10 @@
       proposal = res; layers.proposal.clearLayers();
       res.pairings.forEach(function (p) {
         L.polyline([W.toLatLng(p.from[0], p.from[1]), W.toLatLng(p.to[0], p.to[1])], { color: p.locked ? "#283593" : "#d81b60", weight: 2, className: "proposal-line" })
-          .bindTooltip(esc(p.unit) + " → " + esc(p.community) + "（" + Math.round(p.distance_m) + " m）").addTo(layers.proposal);
+          .bindTooltip(esc(p.unit) + " → " + esc(p.community) + " (" + Math.round(p.distance_m) + " m)").addTo(layers.proposal);
       });
+      // Show the whole proposal, wherever the map was.
+      if (res.pairings.length) { map.fitBounds(layers.proposal.getBounds().pad(0.05), { animate: false }); }
       var s = res.summary, g = res.greedy;
       // The greedy plan is often shorter: it is so because it breaks the rules the optimum
       // keeps. Say which, with numbers, so the optimum does not look worse.
@@ -170,21 +192,21 @@
         if (x.communities_without_unit) { parts.push(x.communities_without_unit + " " + gettext("个社区没有共建单位")); }
         if (x.communities_under_min) { parts.push(x.communities_under_min + " " + gettext("个社区低于下限")); }
         if (x.communities_over_cap) { parts.push(x.communities_over_cap + " " + gettext("个社区超过上限")); }
-        return parts.length ? parts.join("，") : gettext("不违反规则");
+        return parts.length ? parts.join(W.comma) : gettext("不违反规则");
       };
-      $("pairing-summary").innerHTML = "<b>" + gettext("最优方案") + "</b>：" + res.pairings.length + " " + gettext("对") + "，" + gettext("总距离") + " " + (s.total_m / 1000).toFixed(1) + " km，" + broken(s) + "。<br>" +
-        gettext("对照：就近贪心") + " " + (g.total_m / 1000).toFixed(1) + " km，" + broken(g) + "。";
+      $("pairing-summary").innerHTML = "<b>" + gettext("最优方案") + "</b>" + W.colon + res.pairings.length + " " + gettext("对") + W.comma + gettext("总距离") + " " + (s.total_m / 1000).toFixed(1) + " km" + W.comma + broken(s) + gettext("。") + "<br>" +
+        gettext("对照：就近贪心") + " " + (g.total_m / 1000).toFixed(1) + " km" + W.comma + broken(g) + gettext("。");
       $("table-pairing").innerHTML = "<thead><tr><th>" + gettext("共建单位") + "</th><th>" + gettext("社区") + "</th><th>" + gettext("距离 m") + "</th><th>" + gettext("状态") + "</th></tr></thead><tbody>" +
         res.pairings.map(function (p) { return "<tr><td>" + esc(p.unit) + "</td><td>" + esc(p.community) + "</td><td>" + Math.round(p.distance_m) + "</td><td>" + (p.locked ? gettext("已确认") : gettext("建议")) + "</td></tr>"; }).join("") + "</tbody>";
       $("save-pairing").disabled = false;
-    }).catch(function (err) { $("pairing-summary").textContent = gettext("无法计算") + "：" + err.message; });
+    }).catch(function (err) { $("pairing-summary").textContent = gettext("无法计算") + W.colon + err.message; });
   });
   $("save-pairing").addEventListener("click", function () {
     if (!proposal) { return; }
     W.postJSON(W.url("pairing_save"), { scope: proposal.scope, metric: proposal.metric, fingerprint: proposal.fingerprint }).then(function (res) {
       $("pairing-summary").textContent = gettext("已保存建议结对") + " " + res.saved + " " + gettext("对");
       $("save-pairing").disabled = true; load();
-    }).catch(function (err) { $("pairing-summary").textContent = gettext("保存失败") + "：" + err.message; });
+    }).catch(function (err) { $("pairing-summary").textContent = gettext("保存失败") + W.colon + err.message; });
   });
   load();
 

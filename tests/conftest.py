@@ -44,7 +44,7 @@ def demo_db(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> 
     from django.core.management import call_command
 
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
-        call_command("load_demo", verbosity=0)
+        call_command("load_demo", "--generated", verbosity=0)
     yield
 
 

@@ -74,6 +74,11 @@ class DeriveParams:
     min_block_width_m: float = 8.0
 
 
+# Blocks facing each other across a road this wide (degrees, about 50 m) are neighbours:
+# a community may span a street, as real ones do.
+ROAD_GAP = 0.0005
+
+
 def _mp(g: BaseGeometry) -> MultiPolygon:
     if isinstance(g, MultiPolygon):
         return g
@@ -98,15 +103,24 @@ class _Measure:
         return np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
 
 
-def _adjacency(polys: Sequence[BaseGeometry]) -> list[set[int]]:
-    """Indices of polygons sharing a boundary segment (not just a corner)."""
+def _adjacency(polys: Sequence[BaseGeometry], across: float = 0.0) -> list[set[int]]:
+    """Indices of polygons sharing a boundary segment (not just a corner).
+
+    With ``across`` (degrees) > 0, polygons facing each other over a gap that narrow (a
+    road between two blocks) along at least that length are neighbours too.
+    """
     tree = shapely.STRtree(polys)
     adj: list[set[int]] = [set() for _ in polys]
-    left, right = tree.query(polys, predicate="intersects")
+    left, right = tree.query(polys, predicate="dwithin", distance=across) if across else \
+        tree.query(polys, predicate="intersects")
     for i, j in zip(left.tolist(), right.tolist(), strict=True):
         if i < j:
-            shared = polys[i].boundary.intersection(polys[j].boundary)
-            if shared.length > 1e-7:  # about a centimetre, in degrees
+            if across:
+                shared = polys[i].boundary.intersection(polys[j].buffer(across))
+                near = shared.length > across
+            else:
+                near = polys[i].boundary.intersection(polys[j].boundary).length > 1e-7
+            if near:  # (1e-7° is about a centimetre)
                 adj[i].add(j)
                 adj[j].add(i)
     return adj
@@ -177,6 +191,77 @@ def _merge_small(regions: list[list[int]], adj: Sequence[set[int]], weight: np.n
     return [m for r, m in enumerate(regions) if alive[r]]
 
 
+def _absorb_slivers(faces: list[Polygon], keep: list[int]) -> list[Polygon]:
+    """The kept faces, each sliver (a face too small or thin to be a block, such as the strip
+    between a dual carriageway's two roads) merged into the block it shares most edge with.
+
+    Without them the blocks on either side of such a road would not touch, and the network
+    would fall apart into islands no community could grow across.
+    """
+    blocks = {i: faces[i] for i in keep}
+    pending = [i for i in range(len(faces)) if i not in blocks]
+    tree = shapely.STRtree(faces)
+    for _ in range(4):  # a sliver touching only slivers waits for its neighbour's turn
+        left = []
+        for i in pending:
+            best, shared = None, 0.0
+            for j in tree.query(faces[i], predicate="intersects").tolist():
+                if j in blocks and j != i:
+                    length = faces[i].boundary.intersection(blocks[j].boundary).length
+                    if length > shared:
+                        best, shared = j, length
+            if best is None:
+                left.append(i)
+                continue
+            merged = shapely.union(blocks[best], faces[i])
+            blocks[best] = merged if isinstance(merged, Polygon) else blocks[best]
+        if not left or len(left) == len(pending):
+            break
+        pending = left
+    return [blocks[i] for i in keep]
+
+
+def _drop_islands(cells: list[Polygon], hh: np.ndarray, smallest: int
+                  ) -> tuple[list[Polygon], np.ndarray]:
+    """Leave out groups of blocks cut off from the rest (no neighbour within ``ROAD_GAP``)
+    holding fewer than ``smallest`` households: too few for a community of their own."""
+    adj = _adjacency(cells, ROAD_GAP)
+    seen: set[int] = set()
+    keep: list[int] = []
+    for start in range(len(cells)):
+        if start in seen:
+            continue
+        group, stack = [], [start]
+        while stack:
+            i = stack.pop()
+            if i not in seen:
+                seen.add(i)
+                group.append(i)
+                stack.extend(adj[i] - seen)
+        if hh[group].sum() >= smallest:
+            keep += group
+    keep.sort()
+    return [cells[i] for i in keep], hh[keep]
+
+
+def _trim_rim(cells: list[Polygon], hh: np.ndarray, area: np.ndarray, largest: float
+              ) -> tuple[list[Polygon], np.ndarray]:
+    """Drop the faces on the rim of the network larger than a community may be, layer by layer.
+
+    Past the built-up area an extract still has long roads (ways kept whole by the cut) that
+    enclose fields and the extract's margins: faces far larger than any block, on the rim.
+    Such a face is the edge of the data, not a part of a community.
+    """
+    keep = list(range(len(cells)))
+    while True:
+        rim = shapely.union_all([cells[i] for i in keep]).boundary
+        margin = {i for i in keep if area[i] > largest
+                  and cells[i].boundary.intersection(rim).length > 0}
+        if not margin:
+            return [cells[i] for i in keep], hh[keep]
+        keep = [i for i in keep if i not in margin]
+
+
 def _strip_cuts(poly: Polygon, parts: int, eps: float = 1e-7) -> list[BaseGeometry]:
     """Lines cutting ``poly`` into ``parts`` strips of equal area along its longer bbox side.
 
@@ -223,6 +308,7 @@ class _Deriver:
         self.city = DemoCity(origin="derived", source=f"{SOURCE_PREFIX}:{extract.source}")
         feats = extract.features
         self.polys = feats[feats.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
+        self.district_name = f"OSM推导演示区（{extract.source}）"
 
     # -- roads ------------------------------------------------------------------
     def roads(self) -> None:
@@ -244,10 +330,12 @@ class _Deriver:
                 f"{self.ex.source}: only {len(lines)} block-bounding roads; the extract is too "
                 "small or has no street network"
             )
-        frame = box(*self.ex.nodes.total_bounds)
-        noded = shapely.union_all([*lines, frame.boundary])
+        # The frame is the road network itself: only faces the roads enclose are blocks. (A
+        # box around the nodes made the faces between the outermost roads and the box into
+        # blocks, and one community swallowed the extract's empty west and south edges.)
+        noded = shapely.union_all(lines)
         faces = [p for p in shapely.polygonize(list(getattr(noded, "geoms", [noded]))).geoms
-                 if isinstance(p, Polygon) and frame.covers(p.representative_point())]
+                 if isinstance(p, Polygon)]
         area = self.m.areas(faces)
         perim = gpd.GeoSeries(faces, crs="EPSG:4326").to_crs(self.m.crs).length.to_numpy()
         keep = [i for i in range(len(faces))
@@ -256,13 +344,10 @@ class _Deriver:
         if len(keep) < 4:
             raise DerivationError(f"{self.ex.source}: roads enclose only {len(keep)} blocks")
         # A fixed precision grid (~0.1 mm) makes every later union exact along shared edges.
-        cells = [faces[i] for i in keep]
+        cells = _absorb_slivers(faces, keep)
         hh = self.households(cells)
-        # Faces between the extract's frame and its outermost roads are not blocks: drop
-        # the empty ones, or one community would ring the whole extract.
-        inner = [i for i, c in enumerate(cells)
-                 if hh[i] > 0 or not c.intersects(frame.boundary)]
-        return [cells[i] for i in inner], hh[inner]
+        cells, hh = _trim_rim(cells, hh, self.m.areas(cells), self.p.community_max_area_m2)
+        return _drop_islands(cells, hh, self.p.community_min // 2)
 
     def households(self, cells: list[Polygon]) -> np.ndarray:
         """Households per block from buildings and residential areas (estimated)."""
@@ -350,7 +435,7 @@ class _Deriver:
         used: set[str] = set()
         f_district = shapely.union_all(geoms)
         self.city.districts.append(DistrictRec(
-            DISTRICT_CODE, f"OSM推导演示区（{self.ex.source}）", _mp(f_district)))
+            DISTRICT_CODE, self.district_name, _mp(f_district)))
         self.community_cells: dict[str, list[int]] = {}
         for q in range(4):
             members = [k for k in range(len(regions)) if quadrant[k] == q]
@@ -529,9 +614,10 @@ class _Deriver:
 
 def derive_city(extract: OsmExtract, seed: int = 2026,
                 model: HouseholdModel | None = None,
-                params: DeriveParams | None = None) -> DemoCity:
+                params: DeriveParams | None = None, name: str | None = None) -> DemoCity:
     """Derive a demo district from an OSM extract; deterministic for a given file and seed."""
     d = _Deriver(extract, seed, model or HouseholdModel(), params or DeriveParams())
+    d.district_name = name or f"OSM推导演示区（{extract.source}）"
     d.roads()
     cells, hh = d.blocks()
     d.communities(cells, hh)

@@ -60,7 +60,7 @@ def _open_all_tooltips(page: Page) -> int:
 @pytest.mark.django_db(transaction=True)
 def test_it_runs_no_injected_name_on_the_pages(live_server: object,
                                                browser: Browser) -> None:  # noqa: F811
-    call_command("load_demo", verbosity=0)
+    call_command("load_demo", "--generated", verbosity=0)
     center = ServiceCenter.objects.order_by("pk").first()
     comm = Community.objects.order_by("code").first()
     assert center is not None and comm is not None

@@ -22,7 +22,7 @@ def _chromium() -> str:
 def test_it_draws_the_map_offline(live_server: object) -> None:
     from django.core.management import call_command
 
-    call_command("load_demo", verbosity=0)
+    call_command("load_demo", "--generated", verbosity=0)
     with tempfile.TemporaryDirectory() as profile:
         proc = subprocess.run(
             [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",

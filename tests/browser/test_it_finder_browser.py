@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_it_finds_the_nearest_center_by_search_on_a_phone(live_server: object,
                                                           browser: Browser) -> None:  # noqa: F811
-    call_command("load_demo", verbosity=0)
+    call_command("load_demo", "--generated", verbosity=0)
     compound = Compound.objects.order_by("name").first()
     assert compound is not None
     s = Session(browser, str(live_server), viewport={"width": 375, "height": 740},
@@ -74,7 +74,7 @@ def settle(page: Page) -> None:
 
 def test_it_draws_the_first_view_with_few_requests_and_each_name_once(
         live_server: object, browser: Browser) -> None:  # noqa: F811
-    call_command("load_demo", verbosity=0)
+    call_command("load_demo", "--generated", verbosity=0)
     s = Session(browser, str(live_server), viewport={"width": 1280, "height": 720})
     page = s.page
     requests: list[str] = []
@@ -105,7 +105,7 @@ def test_it_draws_the_first_view_with_few_requests_and_each_name_once(
 
 
 def test_it_answers_a_tap_on_the_map(live_server: object, browser: Browser) -> None:  # noqa: F811
-    call_command("load_demo", verbosity=0)
+    call_command("load_demo", "--generated", verbosity=0)
     s = Session(browser, str(live_server), viewport={"width": 1000, "height": 700})
     page = s.page
     center = ServiceCenter.objects.order_by("id").first()
@@ -124,7 +124,7 @@ def test_it_locates_the_resident_and_shifts_for_amap(live_server: object,
                                                      browser: Browser) -> None:  # noqa: F811
     from geo.analysis.chinacoords import wgs84_to_gcj02
 
-    call_command("load_demo", verbosity=0)
+    call_command("load_demo", "--generated", verbosity=0)
     center = ServiceCenter.objects.order_by("id").first()
     assert center is not None
     lon, lat = center.location.x + 0.002, center.location.y + 0.001

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def steward(settings: Any, tmp_path: Path) -> Path:
     settings.IMPORT_DIR = tmp_path / "imports"
-    call_command("load_demo", verbosity=0)
+    call_command("load_demo", "--generated", verbosity=0)
     user_with("steward", "Steward-pass-9", role=Role.STEWARD)
     path = tmp_path / "宁波社区.geojson"
     path.write_text(feature_collection(ROWS), encoding="utf-8")

@@ -42,7 +42,7 @@ def table_households(page: Page) -> dict[str, int]:
 
 
 def test_it_splits_saves_and_undoes_a_grid(live_server: object, browser: Browser) -> None:  # noqa: F811
-    call_command("load_demo", verbosity=0)
+    call_command("load_demo", "--generated", verbosity=0)
     user_with("planner", "pw-planner-1", *PLANNER)
     community = Community.objects.order_by("code").first()
     assert community is not None
@@ -89,7 +89,7 @@ def test_it_splits_saves_and_undoes_a_grid(live_server: object, browser: Browser
 
 def test_it_refuses_the_second_of_two_concurrent_saves(live_server: object,
                                                         browser: Browser) -> None:  # noqa: F811
-    call_command("load_demo", verbosity=0)
+    call_command("load_demo", "--generated", verbosity=0)
     user_with("ann", "pw-ann-12345", *PLANNER)
     user_with("bob", "pw-bob-12345", *PLANNER)
     community = Community.objects.order_by("code").first()
@@ -117,7 +117,7 @@ def test_it_refuses_the_second_of_two_concurrent_saves(live_server: object,
 
 def test_it_picks_a_community_on_the_map_and_keeps_labels_apart(
         live_server: object, browser: Browser) -> None:  # noqa: F811
-    call_command("load_demo", verbosity=0)
+    call_command("load_demo", "--generated", verbosity=0)
     user_with("planner", "pw-planner-1", *PLANNER)
     first, second = Community.objects.order_by("code")[:2]
     s = Session(browser, str(live_server), viewport={"width": 1280, "height": 800})

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_it_draws_the_ratio_choropleth_and_saves_a_reviewed_pairing(
         live_server: object, browser: Browser) -> None:  # noqa: F811
-    call_command("load_demo", verbosity=0)
+    call_command("load_demo", "--generated", verbosity=0)
     user_with("staff", "pw-staff-123", "geo.view_community", "geo.view_pairing",
               "geo.add_pairing")
     s = Session(browser, str(live_server), viewport={"width": 1366, "height": 850})

@@ -99,10 +99,10 @@ def test_it_has_units_members_and_a_road_hierarchy(demo_db: None) -> None:
 
 def test_it_replaces_rather_than_duplicates(demo_db: None) -> None:
     before = _counts()
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", "--generated", stdout=io.StringIO())
     assert _counts() == before
     out = io.StringIO()
-    call_command("load_demo", "--if-empty", stdout=out)
+    call_command("load_demo", "--generated", "--if-empty", stdout=out)
     assert "skipped" in out.getvalue()
     assert _counts() == before
 
@@ -110,7 +110,7 @@ def test_it_replaces_rather_than_duplicates(demo_db: None) -> None:
 def test_it_leaves_data_that_is_not_demo_alone(demo_db: None) -> None:
     real = CoBuildingUnit.objects.create(name="真实单位", unit_type="organ",
                                          location=WalkNode.objects.first().geom)
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", "--generated", stdout=io.StringIO())
     assert CoBuildingUnit.objects.filter(pk=real.pk).exists()
 
 

@@ -50,7 +50,7 @@ def test_it_derives_a_district_from_a_small_extract(tmp_path: Path) -> None:
 
 
 def test_it_replaces_the_generated_demo(tmp_path: Path) -> None:
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", "--generated", stdout=io.StringIO())
     _load(write_osm(tmp_path / "lattice.osm"))
     assert District.objects.count() == 1
     assert not Community.objects.filter(origin=Origin.GENERATED).exists()
@@ -85,3 +85,28 @@ def test_it_derives_the_chengdu_extract() -> None:
     assert ServiceCenter.objects.filter(level="community").count() < comms.count()
     assert CoBuildingUnit.objects.filter(origin=Origin.DERIVED).count() >= 20
     assert WalkEdge.objects.count() > 3000
+
+
+def test_it_derives_central_chengdu_by_default_within_its_roads() -> None:
+    """The demo a new user sees: the shipped extract, no community past the road network."""
+    from django.contrib.gis.geos import Polygon as GeosPolygon
+
+    call_command("load_demo", stdout=io.StringIO())
+    district = District.objects.get()
+    assert district.name == "成都中心城区（演示）" and district.origin == Origin.DERIVED
+    assert 25 <= Community.objects.count() <= 60
+    # The extract covers 104.0421–104.1296 E, 30.6528–30.7279 N; its long outer roads reach
+    # far past it, and before the frame came from the roads one community took 68 km² of
+    # empty margin. Now a community reaches past the extract only to the first road beyond
+    # its edge (blocks the roads close there), a small part of its area.
+    extent = GeosPolygon.from_bbox((104.0421, 30.6528, 104.1296, 30.7279))
+    total = beyond = 0.0
+    for comm in Community.objects.all():
+        area = comm.geom.transform(32648, clone=True).area
+        outside = comm.geom.difference(extent).transform(32648, clone=True).area
+        assert area < 8e6 and outside < 0.5e6, (comm.name, area, outside)
+        assert comm.households >= 750, comm.name
+        total, beyond = total + area, beyond + outside
+    assert beyond < 0.1 * total, (beyond, total)
+    assert_grids_tile_communities("demo-osm")
+    assert_valid_geometries("demo-osm")

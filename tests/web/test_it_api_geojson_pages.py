@@ -75,7 +75,7 @@ def test_it_gives_ogrinfo_every_building(live_server: object) -> None:
     ogrinfo = shutil.which("ogrinfo")
     if ogrinfo is None:
         pytest.fail("ogrinfo is missing: `make setup` installs Debian's gdal-bin")
-    call_command("load_demo", verbosity=0)
+    call_command("load_demo", "--generated", verbosity=0)
     proc = subprocess.run([ogrinfo, "-ro", "-so", "-al", f"{live_server}/api/v1/buildings/"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr

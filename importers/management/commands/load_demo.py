@@ -18,6 +18,11 @@ from geo.signals import announce
 from importers.demo.generated import generate_city
 from importers.demo.store import store_demo
 
+# Central Chengdu from OpenStreetMap (© OpenStreetMap contributors, ODbL 1.0; see the
+# data folder's README): the demo a new user sees is a real city.
+SHIPPED = Path(__file__).resolve().parents[2] / "demo" / "data" / "chengdu-center.osm.bz2"
+SHIPPED_NAME = "成都中心城区（演示）"
+
 
 class Command(BaseCommand):
     help = ("Load the demo district (generated, or derived from an OSM extract); "
@@ -25,7 +30,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         add_actor(parser)
-        parser.add_argument("--osm", type=Path, help="derive the demo from this .osm/.osm.pbf file")
+        which = parser.add_mutually_exclusive_group()
+        which.add_argument("--osm", type=Path,
+                           help="derive the demo from this .osm/.osm.bz2/.osm.pbf file "
+                                f"(default: the shipped central Chengdu, {SHIPPED.name})")
+        which.add_argument("--generated", action="store_true",
+                           help="the generated lattice district instead (small, fast: for tests)")
         parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
         parser.add_argument("--if-empty", action="store_true",
                             help="do nothing when a demo is already loaded (used by make setup)")
@@ -41,17 +51,18 @@ class Command(BaseCommand):
         if opts["if_empty"] and District.objects.filter(source__startswith="demo").exists():
             self.stdout.write(_("演示数据已存在，跳过（运行 `manage.py load_demo` 可重新加载）。"))
             return
-        if opts["osm"]:
+        if not opts["generated"]:
             from importers.demo.derived import DerivationError, derive_city
             from importers.osm import OsmReadError, read_osm
 
-            path: Path = opts["osm"]
+            path: Path = opts["osm"] or SHIPPED
             if not path.exists():
                 raise CommandError(_("找不到 OSM 文件：%(path)s") % {"path": path})
             self.stdout.write(_("读取 OSM：%(path)s …") % {"path": path})
             try:
                 extract = read_osm(path)
-                city = derive_city(extract, seed=opts["seed"])
+                city = derive_city(extract, seed=opts["seed"],
+                                   name=SHIPPED_NAME if path == SHIPPED else None)
             except (OsmReadError, DerivationError) as exc:
                 raise CommandError(describe(exc)) from exc
         else:

@@ -47,7 +47,7 @@ class Session:
         self.base = base
         self.blocked: list[str] = []
         self.errors: list[str] = []
-        self.context: BrowserContext = browser.new_context(locale="zh-CN", **options)
+        self.context: BrowserContext = browser.new_context(**{"locale": "zh-CN", **options})
         self.context.route("**/*", self._route)
         self.page: Page = self.context.new_page()
         self.dialogs: list[str] = []

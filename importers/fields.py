@@ -1,9 +1,10 @@
 """What each layer's columns mean: targets, their Chinese/English names and value types.
 
-Django-free. A column is matched to a target when its normalised name (lower case,
+A column is matched to a target when its normalised name (lower case,
 no spaces, underscores, hyphens or bracketed units: ``建筑面积（㎡）`` → ``建筑面积``)
 equals one of the target's names. The first Chinese name is the header exports
-write; ``short`` is the DBF field name (Shapefile names hold at most 10 bytes).
+write; ``short`` is the DBF field name (Shapefile names hold at most 10 bytes). Layer
+names and messages are translated lazily (Django's gettext) into the active language.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Final
 
-from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+
+from geo.services.text import chinese
 
 KINDS: Final = ("districts", "streets", "communities", "grids", "centers", "units",
                 "buildings", "compounds", "members")
@@ -44,7 +47,7 @@ def kind_noun(kind: str) -> str:
 
 def column_label(target: Target) -> str:
     """How a message names a field: its Chinese header, or its field name in English."""
-    return target.header if (get_language() or "zh").startswith("zh") else target.name
+    return target.header if chinese() else target.name
 
 
 def kind_label(kind: str) -> str:

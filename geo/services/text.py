@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from geo.analysis.text import Text
 
@@ -17,3 +17,8 @@ def say(text: Text | str) -> str:
 def say_all(parts: Sequence[Text | str]) -> str:
     """Several messages as one line, in the active language."""
     return gettext("；").join(say(p) for p in parts)
+
+
+def chinese() -> bool:
+    """Whether the active language is Chinese (the source language; the default)."""
+    return (get_language() or "zh").startswith("zh")

@@ -19,12 +19,13 @@ import numpy.typing as npt
 import pandas as pd
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
 
 from geo.analysis.coverage import reach_column
 from geo.services.results import UncoveredCompound
+from geo.services.text import chinese
 
 STATUS_LABELS = {"meets": gettext_lazy("达标"), "short": gettext_lazy("不达标"),
                  "no_center": gettext_lazy("无中心")}
@@ -51,6 +52,12 @@ class Column:
     kind: str = "text"
 
 
+def reach_columns(reaches: Sequence[float]) -> list[Column]:
+    """One column per walking reach: the share of households within it."""
+    return [Column(reach_column(r), _("%(m)s米内户数占比") % {"m": int(r)}, "share")
+            for r in reaches]
+
+
 def community_columns(reaches: Sequence[float]) -> list[Column]:
     return [
         Column("code", _("社区代码")),
@@ -63,8 +70,7 @@ def community_columns(reaches: Sequence[float]) -> list[Column]:
         Column("m2_per_100_households", _("每百户面积(m²)"), "ratio"),
         Column("status_label", _("达标情况")),
         Column("shortfall_m2", _("面积缺口(m²)"), "area"),
-        *[Column(reach_column(r), _("%(m)s米内户数占比") % {"m": int(r)}, "share")
-          for r in reaches],
+        *reach_columns(reaches),
         Column("worst_compound", _("覆盖最差小区")),
         Column("worst_compound_m", _("其步行距离(m)"), "metres"),
         Column("grids", _("网格数"), "int"),
@@ -92,8 +98,7 @@ def rollup_columns(reaches: Sequence[float], level: str) -> list[Column]:
         Column("meeting_share", _("达标社区占比"), "share"),
         Column("without_center", _("无中心社区"), "int"),
         Column("shortfall_m2", _("面积缺口合计(m²)"), "area"),
-        *[Column(reach_column(r), _("%(m)s米内户数占比") % {"m": int(r)}, "share")
-          for r in reaches],
+        *reach_columns(reaches),
         Column("worst_compound_m", _("最远小区步行距离(m)"), "metres"),
         Column("grids", _("网格数"), "int"),
         Column("grid_hh_min", _("网格户数最少"), "int"),
@@ -252,8 +257,7 @@ def headline_rows(doc: ReportDocument) -> list[tuple[str, str]]:
 def shown_time(iso: str) -> str:
     """An ISO 8601 time as people read it here: Beijing time, 2026年11月24日 20:33 in Chinese."""
     when = timezone.localtime(datetime.fromisoformat(iso))
-    return date_format(when, "DATETIME_FORMAT" if (get_language() or "zh").startswith("zh")
-                       else "Y-m-d H:i")
+    return date_format(when, "DATETIME_FORMAT" if chinese() else "Y-m-d H:i")
 
 
 def definitions() -> list[str]:

@@ -13,8 +13,8 @@ import pandas as pd
 import shapely
 from django.db import connection
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from geo.analysis.coverage import reach_column
 from geo.analysis.rectification import (
@@ -33,7 +33,7 @@ from geo.services.coverage import measure, run_coverage
 from geo.services.errors import NoData
 from geo.services.results import CoverageReport, GridChecksReport, UncoveredCompound
 from geo.services.rules import run_facility, run_grid_checks, run_members
-from geo.services.text import say
+from geo.services.text import chinese, say
 
 from ..basemap import shows_osm_data
 from .document import (
@@ -101,11 +101,6 @@ SOURCE_TABLES = (
     (table("ReportingMember"), gettext_lazy("报到党员")), (table("Building"), gettext_lazy("楼栋")),
     (table("Compound"), gettext_lazy("小区")), (table("WalkEdge"), gettext_lazy("步行路网")),
 )
-
-
-def chinese() -> bool:
-    """Whether the report is being written in Chinese (the active language)."""
-    return (get_language() or "zh").startswith("zh")
 
 
 def _scope_name(scope: str) -> tuple[str, str]:

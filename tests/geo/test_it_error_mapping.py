@@ -21,7 +21,7 @@ from geo.services.errors import DOMAIN, NoData, classify, describe
 
 @pytest.mark.parametrize(("exc", "expected"), [
     (PermissionDenied("no"), ("forbidden", 403)),
-    (PairingInfeasible(["demand 312 exceeds total capacity 300"]), ("infeasible", 422)),
+    (PairingInfeasible([Text("需求 %(n)s 超过容量", n=312)]), ("infeasible", 422)),
     (NetworkError("no roads"), ("no_network", 409)),
     (ScopeError("bad scope"), ("invalid_parameter", 400)),
     (NoData("no units"), ("no_data", 422)),

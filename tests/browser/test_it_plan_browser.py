@@ -158,3 +158,23 @@ def test_it_picks_a_community_on_the_map_and_keeps_labels_apart(
         f"() => document.querySelector('#grid-list tr[data-code^=\"{second.code}\"]') !== null")
     assert "其他社区" in page.locator("#grid-legend").inner_text()
     assert not s.blocked and not s.errors, (s.blocked, s.errors)
+    # A planner of one street: a click on another street's community opens nothing.
+    user_with("street-planner", "pw-planner-2", *PLANNER, role="planner",
+              scope=first.street.code)
+    other = Community.objects.exclude(street=first.street).order_by("code").first()
+    assert other is not None
+    t = Session(browser, str(live_server), viewport={"width": 1280, "height": 800})
+    t.login("street-planner", "pw-planner-2")
+    open_community(t.page, str(live_server), first.code)
+    q = other.geom.point_on_surface
+    t.page.evaluate(f"window.wanggeMap.setView([{q.y}, {q.x}], 15, {{animate: false}})")
+    t.page.wait_for_function("() => { const c = document.querySelector('canvas.wangge-basemap');"
+                             " return c && Date.now() - Number(c.parentElement.parentElement"
+                             ".dataset.idle) > 300; }")
+    point = t.page.evaluate(f"window.wanggeMap.latLngToContainerPoint([{q.y}, {q.x}])")
+    box = t.page.locator("#map").bounding_box()
+    assert box is not None
+    t.page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    t.page.wait_for_timeout(800)
+    assert t.page.evaluate("document.getElementById('community').value") == first.code
+    assert not t.blocked and not t.errors, (t.blocked, t.errors)

@@ -174,7 +174,7 @@
       ], gettext("网格"));
       legend.getContainer().id = "grid-legend";
       runCheck();
-    });
+    }).catch(function (err) { status(gettext("无法打开社区") + W.colon + err.message); });
   }
   $("community").addEventListener("change", function (e) { if (e.target.value) { open(e.target.value); } });
   // Open another community; unsaved edits are not dropped without asking.
@@ -193,7 +193,9 @@
     if (!gl) { return; }
     var p = gl.project([e.latlng.lng, e.latlng.lat]);
     var hit = gl.queryRenderedFeatures(p, { layers: ["plan-communities-hit"] })[0];
-    if (hit && hit.properties.code) { open(String(hit.properties.code)); }
+    // Only the communities in the list: those of the planner's scope (others are refused).
+    var code = hit && hit.properties.code ? String(hit.properties.code) : "";
+    if (code && $("community").querySelector('option[value="' + CSS.escape(code) + '"]')) { open(code); }
   });
 
   function endMode() {

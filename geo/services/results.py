@@ -118,6 +118,7 @@ class FacilityReport(TypedDict):
     """Rows come from pandas frames (geo.analysis.facility), NaN as None."""
 
     profile: str
+    profile_title: str  # in the active language
     scope: str | None
     ratio_m2_per_100_households: float
     min_m2: float

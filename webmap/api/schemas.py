@@ -76,7 +76,8 @@ COVERAGE = obj({
 }, {"reach_areas": obj({"type": STR, "features": arr({"type": "object"})})})  # with areas=true
 
 FACILITY = obj({
-    "profile": STR, "scope": nullable(STR), "ratio_m2_per_100_households": NUM, "min_m2": NUM,
+    "profile": STR, "profile_title": STR, "scope": nullable(STR),
+    "ratio_m2_per_100_households": NUM, "min_m2": NUM,
     "communities": arr(obj({"code": STR, "households": INT, "centers": INT,
                             "floor_area_m2": NUM, "required_m2": NUM, "shortfall_m2": NUM,
                             "meets": BOOL},

@@ -12,7 +12,8 @@
   overlays[gettext("结对方案（待审）")] = layers.proposal; overlays[gettext("未覆盖小区")] = layers.uncovered;
   var map = W.makeMap($("map"), { zoom: 12, overlays: overlays, onShift: function () { load(); } });
   if (!map._controlCorners.topright.querySelector(".leaflet-control-layers")) {
-    L.control.layers(null, overlays, { collapsed: false }).addTo(map);
+    // Open on a desktop; on a phone the open list would cover most of the map.
+    L.control.layers(null, overlays, { collapsed: window.matchMedia("(max-width: 700px)").matches }).addTo(map);
   }
   Object.keys(layers).forEach(function (k) { if (k !== "reach") { layers[k].addTo(map); } });
   var BREAKS = [0, 10, 20, 30, 45], COLOURS = ["#b71c1c", "#ef6c00", "#fdd835", "#9ccc65", "#2e7d32"];
@@ -157,7 +158,7 @@
       var meets = rows.filter(function (r) { return r.meets; }).length;
       $("summary").innerHTML = "<b>" + rows.length + "</b> " + gettext("个社区") + W.comma + "<b>" + meets + "</b> " + gettext("个达到面积标准") +
         (res[2] ? gettext("；") + gettext("500米内覆盖户数") + " <b>" + ((res[2].levels.district[0] || {}).within_500m * 100 || 0).toFixed(1) + "%</b>" : "") +
-        gettext("；") + gettext("规则") + " " + esc(res[1].profile);
+        gettext("；") + gettext("规则") + " " + esc(res[1].profile_title);
       table();
     }).catch(function (err) { $("summary").textContent = gettext("加载失败") + W.colon + err.message; });
   }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import Browser, Page
@@ -140,3 +142,29 @@ def test_it_locates_the_resident_and_shifts_for_amap(live_server: object,
     js = page.evaluate(f"W.wgsToGcj({lon}, {lat})")
     assert abs(js[0] - glon) < 1e-9 and abs(js[1] - glat) < 1e-9
     assert not s.blocked and not s.errors, (s.blocked, s.errors)
+
+
+def test_it_keeps_the_centers_on_an_online_basemap(live_server: object, browser: Browser,  # noqa: F811
+                                                   settings: Any) -> None:
+    # The offline basemap drew the centers; an online one (here Amap, its tiles refused by
+    # the test's network) must not take them away.
+    settings.ONLINE_BASEMAPS = ["amap"]
+    call_command("load_demo", "--generated", verbosity=0)
+    s = Session(browser, str(live_server), viewport={"width": 1024, "height": 768})
+    page = s.page
+    page.goto(f"{live_server}/")
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".online-centers").count() == 0
+    page.hover(".leaflet-control-layers")
+    page.locator(".leaflet-control-layers-base label", has_text="高德地图").locator("input").check()
+    page.wait_for_selector(".online-centers canvas[data-features]")
+    page.wait_for_load_state("networkidle")
+    drawn = page.eval_on_selector_all(".online-centers canvas[data-features]",
+                                      "els => els.map(e => +e.dataset.features)")
+    assert sum(drawn) > 0
+    assert page.evaluate("W.shiftActive") is True
+    page.locator(".leaflet-control-layers-base label", has_text="本地底图").locator("input").check()
+    assert page.locator(".online-centers").count() == 0
+    assert page.evaluate("W.shiftActive") is False
+    assert all("autonavi.com" in url for url in s.blocked)
+    assert [e for e in s.errors if "autonavi.com" not in e] == []

@@ -20,6 +20,18 @@
       ],
     },
   });
+  // An online basemap replaces the offline one and, with it, the boundaries and centers it
+  // drew: draw them over the online map instead (shifted with it when it is GCJ-02).
+  var online = new W.VectorTiles({ className: "online-centers", pane: "overlayPane", layers: [
+    { name: "communities", style: function () { return { stroke: BOUNDARY, width: 1.2, dash: [4, 3] }; } },
+    { name: "centers", style: function (p) {
+      return { fill: p.licensed ? LICENSED : UNLICENSED, stroke: "#ffffff", width: 1.5,
+               radius: p.level === "district" || p.level === "street" ? 7 : 5 };
+    } }] });
+  map.on("baselayerchange", function (e) {
+    if (e.layer === map.wanggeBase) { map.removeLayer(online); return; }
+    if (map.hasLayer(online)) { online.redraw(); } else { online.addTo(map); }
+  });
   W.legend(map, [
     { label: gettext("党群服务中心（已挂牌）"), circle: true, fill: LICENSED, stroke: "#fff" },
     { label: gettext("服务中心（未挂牌）"), circle: true, fill: UNLICENSED, stroke: "#fff" },

@@ -43,6 +43,7 @@ from .records import (
     GridRec,
     MemberRec,
     NodeRec,
+    PairingRec,
     StreetRec,
     UnitRec,
 )
@@ -595,6 +596,24 @@ class _Deriver:
                 f"gen-{len(self.city.units)}", f"{base}（演示）#{len(self.city.units)}",
                 unit_type, pt, rng.randint(10, 300), 1, origin="generated"))
 
+    def pairings(self, per_community: int = 2) -> None:
+        """Pairings already agreed: every third unit with the community it stands in.
+
+        Few per community (the cap is 5), so the pairing page still has units and room to
+        propose; only units inside a community, so no distance is guessed in degrees.
+        """
+        rng = self.rng
+        taken: dict[str, int] = {}
+        for i, unit in enumerate(self.city.units[::3]):
+            comm = next((c for c in self.city.communities if c.geom.contains(unit.location)), None)
+            if comm is None or taken.get(comm.code, 0) >= per_community:
+                continue
+            taken[comm.code] = taken.get(comm.code, 0) + 1
+            signed = i % 2 == 0
+            self.city.pairings.append(PairingRec(
+                unit.key, comm.code, "signed" if signed else "confirmed",
+                dt.date(2025, rng.randint(1, 12), rng.randint(1, 28)) if signed else None))
+
     def members(self) -> None:
         rng = self.rng
         for idx, comm in enumerate(self.city.communities):
@@ -624,6 +643,7 @@ def derive_city(extract: OsmExtract, seed: int = 2026,
     d.compounds_and_buildings()
     d.centers()
     d.units()
+    d.pairings()
     d.members()
     return d.city
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from geo.models import (
     District,
     GridUnit,
     Origin,
+    Pairing,
     ServiceCenter,
     WalkEdge,
 )
@@ -110,3 +112,11 @@ def test_it_derives_central_chengdu_by_default_within_its_roads() -> None:
     assert beyond < 0.1 * total, (beyond, total)
     assert_grids_tile_communities("demo-osm")
     assert_valid_geometries("demo-osm")
+    # Some pairings already agreed, within the cap, each unit inside its community; room left
+    # for the pairing page to propose more.
+    pairings = Pairing.objects.select_related("unit", "community")
+    assert pairings.count() >= 10
+    per_community = Counter(p.community_id for p in pairings)
+    assert max(per_community.values()) <= 5
+    assert all(p.community.geom.contains(p.unit.location) for p in pairings)
+    assert CoBuildingUnit.objects.exclude(pairings__isnull=False).exists()

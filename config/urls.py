@@ -20,5 +20,6 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", include("webmap.api.urls")),
     path("tiles/", include("tiles.urls")),
+    path("ogcapi/", include("webmap.ogcapi.urls")),
     path("", include("webmap.urls")),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 
 from django.conf import settings
@@ -204,3 +205,30 @@ def tilejson(request: HttpRequest, layer: str) -> JsonResponse:
         return _error("unknown_layer", _("没有瓦片图层 %(layer)s，图层列表见 /tiles/")
                       % {"layer": layer}, 404)
     return JsonResponse(_tilejson(request, spec), json_dumps_params={"ensure_ascii": False})
+
+
+# GDAL's MVT driver reads a tileset as a folder holding metadata.json and {z}/{x}/{y}.pbf:
+# the folder here is /tiles/{layer}/. Past this zoom a layer's tiles only repeat the data.
+METADATA_MAXZOOM = 16
+
+
+@require_GET
+def metadata(request: HttpRequest, layer: str) -> JsonResponse:
+    """The tileset's ``metadata.json`` (MBTiles metadata keys, as GDAL's MVT driver reads)."""
+    spec = LAYERS.get(layer)
+    if spec is None:
+        return _error("unknown_layer", _("没有瓦片图层 %(layer)s，图层列表见 /tiles/")
+                      % {"layer": layer}, 404)
+    doc = _tilejson(request, spec)
+    maxzoom = max(spec.minzoom, min(spec.maxzoom, METADATA_MAXZOOM))
+    layers = [{**v, "maxzoom": maxzoom} for v in doc["vector_layers"]]  # type: ignore[attr-defined]
+    out: dict[str, object] = {
+        "name": spec.name, "description": str(spec.title), "format": "pbf",
+        "type": "baselayer" if spec.basemap else "overlay",
+        "minzoom": str(spec.minzoom), "maxzoom": str(maxzoom),
+        "json": json.dumps({"vector_layers": layers}, ensure_ascii=False),
+    }
+    if "bounds" in doc:
+        out["bounds"] = ",".join(str(v) for v in doc["bounds"])  # type: ignore[attr-defined]
+        out["center"] = ",".join(str(v) for v in doc["center"])  # type: ignore[attr-defined]
+    return JsonResponse(out, json_dumps_params={"ensure_ascii": False})

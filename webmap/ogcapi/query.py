@@ -91,7 +91,7 @@ def _geometry_sql(crs: Crs) -> str:
     geom = "s.geom" if crs.srid == 4326 else f"ST_Transform(s.geom, {crs.srid})"
     if crs.lat_first:
         geom = f"ST_FlipCoordinates({geom})"
-    return f"ST_AsGeoJSON({geom}, {crs.digits})"
+    return f"ST_AsGeoJSON({geom}, {crs.digits}, 0)"  # 0: no "crs" member (Content-Crs says it)
 
 
 def _properties_sql(c: Collection) -> str:

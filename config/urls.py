@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from webmap.forms import LockAwareAdminAuthenticationForm, LockAwareAuthenticationForm
+from webmap.ogcapi import views as ogc_views
 
 admin.site.site_header = "网格 wangge 管理后台"
 admin.site.site_title = "wangge"
@@ -21,5 +22,7 @@ urlpatterns = [
     path("api/v1/", include("webmap.api.urls")),
     path("tiles/", include("tiles.urls")),
     path("ogcapi/", include("webmap.ogcapi.urls")),
+    # GIS clients join paths to the root as typed (QGIS asks for /ogcapi, not /ogcapi/).
+    path("ogcapi", ogc_views.landing),
     path("", include("webmap.urls")),
 ]

@@ -40,6 +40,10 @@ command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 command -v osm2pgsql >/dev/null 2>&1 || need+=(osm2pgsql)
 # Rate-limit and login-failure counters live in a private Redis under var/.
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+# The GIS-client tests open /ogcapi/ and /tiles/ in QGIS, headless, through its Python
+# bindings (Debian's python3 runs them: they are not on PyPI).
+have python3-qgis || need+=(python3-qgis)
+have qgis-providers || need+=(qgis-providers)
 # Django compiles the English translations with gettext's msgfmt.
 command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
 

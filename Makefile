@@ -83,11 +83,20 @@ test: setup
 	.venv/bin/lint-imports --no-cache
 	$(PY) -m mypy .
 
-bench: setup
+# pygeoapi, the reference the OGC API benchmark measures against: in its own environment,
+# never in the app's.
+var/bench-pygeoapi/.installed:
+	python3 -m venv var/bench-pygeoapi
+	var/bench-pygeoapi/bin/pip install -q --disable-pip-version-check pygeoapi==0.21.0 \
+		sqlalchemy geoalchemy2 psycopg2-binary pygeofilter
+	@touch $@
+
+bench: setup var/bench-pygeoapi/.installed
 	$(PY) tests/bench/bench_demo.py
 	$(PY) tests/bench/bench_analysis.py
 	$(PY) tests/bench/bench_import.py
 	$(PY) tests/bench/bench_search.py
 	$(PY) tests/bench/bench_tiles.py
+	$(PY) tests/bench/bench_ogcapi.py
 	$(PY) tests/bench/bench_report.py
 	$(PY) tests/bench/bench_load.py

@@ -105,8 +105,9 @@ def test_it_types_properties_in_the_schema(demo_db: None, client: Client) -> Non
     schema = get(client, "/ogcapi/collections/grids/schema")["properties"]
     assert schema["households"]["type"] == "integer"
     assert schema["households_estimated"]["type"] == "boolean"
-    assert schema["updated_at"] == {"type": "string", "format": "date-time",
-                                    "title": "updated_at"}
+    assert schema["updated_at"]["type"] == "string"
+    assert schema["updated_at"]["format"] == "date-time"
+    assert schema["households"]["title"] == "户数"  # the field's label, in the reader's language
     assert schema["geometry"]["format"] == "geometry-multipolygon"
     feature = get(client, "/ogcapi/collections/grids/items", limit=1)["features"][0]
     grid = GridUnit.objects.select_related("community").get(pk=feature["id"])

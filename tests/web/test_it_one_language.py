@@ -28,7 +28,9 @@ ENGLISH_WORD = re.compile(r"[A-Za-z]{4,}")
 # Names that are the same in both interfaces: the product, the other language's name on the
 # switch, file formats and the data's licensor.
 NAMES = {"wangge", "English", "Excel", "JSON", "GeoJSON", "Shapefile", "GeoPackage", "XLSX",
-         "OpenStreetMap", "python", "manage", "load_demo",
+         "OpenStreetMap", "python", "manage", "load_demo", "QGIS", "OpenAPI",
+         # the OGC standards' own names, and the parameter and link names they define
+         "Features", "Tiles", "bbox", "next", "prev",
          "json", "geojson", "gpkg", "xlsx", "kml", "kmz", "zip", "csv"}
 
 
@@ -41,14 +43,15 @@ class VisibleText(HTMLParser):
         self._skip = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style"):
+        # <code> holds literal identifiers (commands, URLs, protocol names), not prose.
+        if tag in ("script", "style", "code"):
             self._skip += 1
         for name, value in attrs:
             if name in ("title", "placeholder", "aria-label") and value:
                 self.parts.append(value)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style"):
+        if tag in ("script", "style", "code"):
             self._skip -= 1
 
     def handle_data(self, data: str) -> None:
@@ -60,12 +63,16 @@ def data_strings() -> list[str]:
     """Every name, address and opening time the pages may show, longest first."""
     out: set[str] = set()
     for model, fields in [(District, ["name"]), (Street, ["name"]), (Community, ["name"]),
-                          (GridUnit, ["name", "leader"]), (Compound, ["name"]),
-                          (CoBuildingUnit, ["name"]),
+                          (GridUnit, ["name", "leader", "party_branch"]),
+                          (Compound, ["name"]), (CoBuildingUnit, ["name", "address"]),
                           (ServiceCenter, ["name", "address", "opening_hours"])]:
         for row in model._default_manager.values_list(*fields):
             out.update(v for v in row if v)
     out.update(User.objects.values_list("username", flat=True))
+    # Where each row came from (a file's or loader's name, e.g. "demo") is data too.
+    for model in (District, Street, Community, GridUnit, Compound, CoBuildingUnit,
+                  ServiceCenter):
+        out.update(model._default_manager.values_list("source", flat=True))
     return sorted(out, key=len, reverse=True)
 
 
@@ -78,7 +85,11 @@ def visible(html: str, data: list[str]) -> str:
     return text
 
 
-PAGES = ["/", "/overview/", "/plan/", "/reports/", "/data/import/", "/accounts/login/"]
+PAGES = ["/", "/overview/", "/plan/", "/reports/", "/data/import/", "/accounts/login/",
+         "/ogcapi/?f=html", "/ogcapi/collections?f=html", "/ogcapi/collections/centers?f=html",
+         "/ogcapi/collections/centers/items?f=html", "/ogcapi/collections/grids/items?f=html",
+         "/ogcapi/collections/units/items?f=html", "/ogcapi/api.html",
+         "/ogcapi/collections/grids/queryables?f=html"]
 
 
 @pytest.mark.parametrize("path", PAGES)

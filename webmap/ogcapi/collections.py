@@ -44,7 +44,14 @@ class Collection:
     scope_where: str = ""
     tiles: str = ""  # the vector-tile layer of /tiles/ drawing it ("" none)
 
+    @property
+    def model(self) -> str:
+        """The geo model whose table the collection reads (for labels of its fields)."""
+        return MODELS[self.table]
 
+
+MODELS = {table(m): m for m in ("District", "Street", "Community", "GridUnit", "ServiceCenter",
+                                "Compound", "Building", "WalkEdge", "CoBuildingUnit", "Pairing")}
 TRACKED = {"origin": STRING, "source": STRING, "version": INTEGER, "updated_at": DATETIME}
 _TRACKED_SQL = "t.origin, t.source, t.version, t.updated_at"
 

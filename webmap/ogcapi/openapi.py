@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from .access import visible
@@ -56,7 +57,8 @@ def build(request: HttpRequest) -> dict[str, Any]:
                       "responses": _ok(_("入口页"), "application/json")}},
         "/conformance": {"get": {"summary": _("符合的标准"), "operationId": "getConformance",
                                  "responses": _ok(_("标准列表"), "application/json")}},
-        "/collections": {"get": {"summary": _("图层"), "operationId": "getCollections",
+        "/collections": {"get": {"summary": pgettext("ogc", "图层"),
+                                 "operationId": "getCollections",
                                  "responses": _ok(_("图层列表"), "application/json")}},
         "/tileMatrixSets": {"get": {"summary": _("瓦片矩阵集"), "operationId": "getTileMatrixSets",
                                     "responses": _ok(_("瓦片矩阵集"), "application/json")}},
@@ -64,7 +66,7 @@ def build(request: HttpRequest) -> dict[str, Any]:
     for c in visible(request.user):
         base = f"/collections/{c.id}"
         filters = [_param(name, "query", {"type": "string" if kind in ("date", "date-time")
-                                          else kind}, _("按属性 %(name)s 筛选") % {"name": name})
+                                          else kind}, _("只要此属性等于给定值的要素"))
                    for name, kind in c.properties.items() if name in c.queryables]
         paths[base] = {"get": {"summary": str(c.title), "operationId": f"describe_{c.id}",
                                "responses": _ok(str(c.description), "application/json")}}

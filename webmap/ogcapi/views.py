@@ -15,11 +15,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from geo.services.errors import error_body
 
-from . import query
+from . import display, query
 from .access import Refused, reader_scope, visible
 from .collections import COLLECTIONS, DATE, DATETIME, Collection
 from .crs import CRS84, DEFAULT, SUPPORTED
@@ -92,6 +93,7 @@ def answer(request: HttpRequest, data: dict[str, Any], template: str,
         generic = template == "landing.html" and "title" not in data
         return render(request, f"webmap/ogcapi/{template}", {
             "data": data, "json_url": _same(request, f="json"), "tiles_url": tiles,
+            "root": request.build_absolute_uri(reverse("ogcapi:landing")),
             "pretty": json.dumps(data, indent=2, ensure_ascii=False) if generic else "",
             **context})
     return JsonResponse(data, content_type=content_type,
@@ -125,8 +127,8 @@ def landing(request: HttpRequest) -> HttpResponse:
             link(url(request, "openapi-html"), "service-doc", HTML, _("接口说明")),
             link(url(request, "conformance"), "conformance", JSON, _("符合的标准")),
             link(url(request, "conformance"), REL + "conformance", JSON, _("符合的标准")),
-            link(url(request, "collections"), "data", JSON, _("图层")),
-            link(url(request, "collections"), REL + "data", JSON, _("图层")),
+            link(url(request, "collections"), "data", JSON, pgettext("ogc", "图层")),
+            link(url(request, "collections"), REL + "data", JSON, pgettext("ogc", "图层")),
             link(url(request, "tile-matrix-sets"), REL + "tiling-schemes", JSON,
                  _("瓦片矩阵集")),
         ],
@@ -211,7 +213,7 @@ def _schema(request: HttpRequest, c: Collection, names: list[str], route: str
                      "x-ogc-role": "primary-geometry"},
     }
     for name in names:
-        props[name] = _property_schema(c.properties[name], name)
+        props[name] = _property_schema(c.properties[name], display.label(c, name))
     return {"$schema": "https://json-schema.org/draft/2019-09/schema",
             "$id": url(request, route, c.id), "type": "object", "title": str(c.title),
             "properties": props, "additionalProperties": route == "schema"}
@@ -292,9 +294,10 @@ def items(request: HttpRequest, cid: str) -> HttpResponse:
     head["links"] = _page_links(request, page, q)
     if wants_html(request):
         features = [json.loads(f) for f in page.features]
+        headings, rows = display.table(c, features)
         return render(request, "webmap/ogcapi/items.html", {
-            "data": head, "collection": c, "features": features,
-            "columns": list(c.properties), "json_url": _same(request, f="json"),
+            "data": head, "collection": c, "headings": headings, "rows": rows,
+            "json_url": _same(request, f="json"),
             "geojson": {"type": "FeatureCollection", "features": features}})
     # The features are GeoJSON text from PostGIS: joined, not parsed and written again.
     prefix = json.dumps(head, ensure_ascii=False)[:-1]
@@ -327,6 +330,7 @@ def item(request: HttpRequest, cid: str, fid: str) -> HttpResponse:
     if wants_html(request):
         return render(request, "webmap/ogcapi/item.html", {
             "data": feature, "collection": c, "feature": feature,
+            "fields": display.fields(c, feature),
             "json_url": _same(request, f="json"),
             "geojson": {"type": "FeatureCollection", "features": [feature]}})
     resp = JsonResponse(feature, content_type=GEOJSON, json_dumps_params={"ensure_ascii": False})

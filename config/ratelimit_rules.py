@@ -36,13 +36,13 @@ def parse_rate_limits(raw: str) -> dict[str, tuple[int, int]]:
 
 def bucket_of(method: str, path: str) -> str | None:
     """The limit a request counts against, or ``None`` (staff pages need a login instead)."""
-    if path.startswith("/tiles/"):
+    if path.startswith("/tiles/") or (path.startswith("/ogcapi/") and "/tiles/" in path):
         return "tiles"
     if path in {"/", "/api/v1/centers/nearest", "/api/v1/search"} or \
             path.startswith("/centers/"):
         return "finder"
     if method == "POST" and (path.startswith("/accounts/") or path == "/admin/login/"):
         return "login"  # login, password change and reset: everything that checks a password
-    if path.startswith("/api/"):
-        return "api"
+    if path.startswith(("/api/", "/ogcapi")):
+        return "api"  # GIS clients walk pages: each page counts, its size is theirs to pick
     return None

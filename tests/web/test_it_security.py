@@ -67,6 +67,18 @@ def test_it_rate_limits_public_endpoints_per_client(demo_db: None, settings: obj
     assert client.get("/overview/").status_code == 200
     tiles = [client.get("/tiles/districts/12/3232/1683.pbf").status_code for _ in range(4)]
     assert tiles[:3] != [429] * 3 and tiles[3] == 429
+    # The OGC API's tiles are the same tiles: the same bucket, already spent.
+    ogc_tile = "/ogcapi/collections/districts/tiles/WebMercatorQuad/12/1683/3232"
+    assert client.get(ogc_tile).status_code == 429
+
+
+def test_it_rate_limits_the_ogc_api_pages(demo_db: None, settings: object) -> None:
+    settings.RATE_LIMITS = {"api": (4, 1_000_000)}  # type: ignore[attr-defined]
+    cache.clear()
+    client = Client(REMOTE_ADDR="10.0.0.9")
+    codes = [client.get("/ogcapi/collections/grids/items", {"limit": 10}).status_code
+             for _ in range(5)]
+    assert codes == [200] * 4 + [429]
 
 
 def test_it_bounds_request_bodies_and_uploaded_files(demo_db: None, settings: object) -> None:

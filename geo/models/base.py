@@ -39,7 +39,8 @@ class Tracked(models.Model):
     source = models.CharField(_("数据源"), max_length=200, blank=True, default="",
                               db_index=True)
     created_at = models.DateTimeField(_("创建"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新"), auto_now=True)
+    # Indexed: the OGC API filters features by it (datetime=…).
+    updated_at = models.DateTimeField(_("更新"), auto_now=True, db_index=True)
     version = models.PositiveIntegerField(_("版本"), default=1)
 
     class Meta:

@@ -38,6 +38,9 @@ BENCH_DB = "wangge_bench_ogcapi"
 PYGEOAPI = ROOT / "var" / "bench-pygeoapi" / "bin" / "python"
 CHUNK = 100_000
 PAGE = 1000
+# A tenth of a degree square of the lattice (50,000 buildings) and one community's code.
+BBOX = "104.1,30.7,104.2,30.8"
+COMMUNITY = "510199001001"
 
 INSERT = """
 WITH comm AS (SELECT array_agg(id ORDER BY id) AS ids FROM geo_community)
@@ -175,6 +178,19 @@ def main() -> None:
     print("  numberMatched on the endpoint: " + (
         f"{matched:,}" if matched is not None
         else f"omitted (the estimate is above {query.EXACT_COUNT_LIMIT:,})"))
+    print("\nfiltered pages (limit=1000, page 1):")
+    for label, extra in (("bbox of 0.1° (50,000 matches)", f"&bbox={BBOX}"),
+                         ("community_code (1 in 36 rows)", f"&community_code={COMMUNITY}"),
+                         ("datetime before the load (none)", "&datetime=../2020-01-01")):
+        path = f"/ogcapi/collections/buildings/items?limit={PAGE}{extra}"
+
+        def get(path: str = path) -> object:
+            return client.get(path, HTTP_ACCEPT="application/geo+json").content
+
+        times = timed(get, rows)
+        print(f"  {label:<34} median {statistics.median(times) * 1e3:7.1f} ms, "
+              f"p95 {float(np.percentile(times, 95)) * 1e3:7.1f} ms")
+    pygeoapi_bbox = None
     if PYGEOAPI.exists():
         cfg = pgcluster.default_config()
         done = subprocess.run(
@@ -189,6 +205,9 @@ def main() -> None:
                  res["page 1000"]["times"], bare_median)
             print(f"  pygeoapi returned {res['page 1']['returned']} / "
                   f"{res['page 1000']['returned']} features (page 1 / page 1000)")
+            pygeoapi_bbox = res["bbox"]["times"]
+            print(f"  pygeoapi, bbox of 0.1°: median "
+                  f"{statistics.median(pygeoapi_bbox) * 1e3:.1f} ms")
     else:
         print(f"pygeoapi not measured: {PYGEOAPI} missing (`make bench` installs it there)")
 

@@ -13,6 +13,8 @@ import time
 
 import yaml
 
+BBOX = "104.1,30.7,104.2,30.8"  # as in bench_ogcapi.py
+
 
 def main() -> None:
     socket_dir, port, dbname, user, rounds, offset = sys.argv[1:7]
@@ -60,7 +62,8 @@ def main() -> None:
 
     client = APP.test_client()
     cases = {"page 1": "/collections/buildings/items?limit=1000&f=json",
-             "page 1000": f"/collections/buildings/items?limit=1000&offset={offset}&f=json"}
+             "page 1000": f"/collections/buildings/items?limit=1000&offset={offset}&f=json",
+             "bbox": f"/collections/buildings/items?limit=1000&bbox={BBOX}&f=json"}
     out = {}
     for name, url in cases.items():
         times, returned = [], 0

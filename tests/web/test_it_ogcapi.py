@@ -283,3 +283,20 @@ def test_it_describes_the_vector_tiles(demo_db: None, client: Client) -> None:
     assert client.get("/ogcapi/collections/units/tiles/WebMercatorQuad/15/0/0").status_code == 401
     meta = get(client, "/tiles/grids/metadata.json")
     assert meta["format"] == "pbf" and json.loads(meta["json"])["vector_layers"][0]["id"] == "grids"
+
+
+def test_it_walks_a_filtered_layer_back_and_forth(demo_db: None, client: Client) -> None:
+    box = Community.objects.order_by("code")[7].geom.extent
+    bbox = ",".join(str(v) for v in box)
+    ids, pages = walk(client, "/ogcapi/collections/buildings/items", limit=13, bbox=bbox)
+    assert len(pages) >= 3 and ids == sorted(set(ids))
+    # Back from the last page by prev links: the same pages in reverse.
+    back: list[int] = []
+    body = pages[-1]
+    while True:
+        back = [f["id"] for f in body["features"]] + back
+        prev = [link["href"] for link in body["links"] if link["rel"] == "prev"]
+        if not prev:
+            break
+        body = get(client, prev[0])
+    assert back == ids

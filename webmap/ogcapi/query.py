@@ -25,6 +25,8 @@ from .crs import DEFAULT, Crs
 
 # Above this many rows (the planner's estimate) numberMatched is left out.
 EXACT_COUNT_LIMIT = 200_000
+# Below this many matches (estimated) a filtered page finds its matches first (fetch_page).
+FILTER_FIRST_LIMIT = 100_000
 
 
 @dataclass
@@ -56,10 +58,13 @@ def _where(q: ItemsQuery, keyset: bool = True) -> tuple[str, dict[str, Any]]:
     c, parts = q.collection, ["TRUE"]
     params: dict[str, Any] = {}
     if q.bbox is not None:
-        x1, y1, x2, y2, srid = q.bbox
-        parts.append("ST_Intersects(s.geom, ST_Transform(ST_MakeEnvelope(%(x1)s, %(y1)s, "
-                     "%(x2)s, %(y2)s, %(bbox_srid)s), 4326))")
-        params.update(x1=x1, y1=y1, x2=x2, y2=y2, bbox_srid=srid)
+        # The index finds the boxes that overlap; a feature whose box lies inside the
+        # envelope meets it for certain, so only those on its edge pay for ST_Intersects
+        # (50,000 buildings: 50 ms instead of 210 ms).
+        env = "ST_MakeEnvelope(%(x1)s, %(y1)s, %(x2)s, %(y2)s, 4326)"
+        parts.append(f"s.geom && {env} AND ({env} ~ s.geom OR ST_Intersects(s.geom, {env}))")
+        x1, y1, x2, y2 = wgs84_box(q.bbox)
+        params.update(x1=x1, y1=y1, x2=x2, y2=y2)
     for i, (name, value) in enumerate(sorted(q.filters.items())):
         if name not in c.queryables:  # the view checks; this keeps SQL out of names
             raise ValueError(name)
@@ -117,16 +122,33 @@ def _features(rows: list[tuple[Any, ...]], crs: Crs) -> list[str]:
             for r, g in zip(rows, geometries, strict=True)]
 
 
-def fetch_page(q: ItemsQuery) -> Page:
-    """The page of ``q``: ``limit`` features after ``after`` (or before ``before``)."""
+def fetch_page(q: ItemsQuery, filter_first: bool = False) -> Page:
+    """The page of ``q``: ``limit`` features after ``after`` (or before ``before``).
+
+    By default the primary key's index walks the rows in order and the filters are checked
+    on the way, which stops after ``limit`` matches: right when matches are common. When
+    they are few (``filter_first``, from :func:`estimate`), the walk could pass most of a
+    million rows before the first match, so the filters' own indexes (the spatial one, the
+    codes) find every match first and only those are ordered (``id + 0`` keeps the planner
+    off the key's index).
+    """
     where, params = _where(q)
     backwards = q.before is not None and q.after is None
     order = "DESC" if backwards else "ASC"
     params["limit"] = q.limit + 1
+    columns = f"s.id, {_geometry_sql(q.crs)}, {_properties_sql(q.collection)}"
+    if filter_first:
+        # The page's keys first (only what the filters need), then its features' JSON:
+        # written for the page, not for every match the sort went through.
+        sql = (f"WITH page AS MATERIALIZED (SELECT s.id FROM ({q.collection.select}) s "
+               f"WHERE {where} ORDER BY s.id + 0 {order} LIMIT %(limit)s) "
+               f"SELECT {columns} FROM ({q.collection.select}) s JOIN page ON page.id = s.id "
+               f"ORDER BY s.id {order}")
+    else:
+        sql = (f"SELECT {columns} FROM ({q.collection.select}) s WHERE {where} "
+               f"ORDER BY s.id {order} LIMIT %(limit)s")
     with connection.cursor() as cur:
-        cur.execute(f"SELECT s.id, {_geometry_sql(q.crs)}, {_properties_sql(q.collection)} "
-                    f"FROM ({q.collection.select}) s WHERE {where} "
-                    f"ORDER BY s.id {order} LIMIT %(limit)s", params)
+        cur.execute(sql, params)
         rows = cur.fetchall()
     more = len(rows) > q.limit
     rows = rows[:q.limit]
@@ -148,18 +170,47 @@ def fetch_one(q: ItemsQuery, fid: int) -> str | None:
     return _features(rows, q.crs)[0] if rows else None
 
 
-def count_matched(q: ItemsQuery) -> int | None:
-    """Features matching ``q``'s filters (all pages), or None when too many to count cheaply."""
+def filtered(q: ItemsQuery) -> bool:
+    """Whether ``q`` selects by place, property or time (not every feature)."""
+    return q.bbox is not None or bool(q.filters) or q.interval is not None or bool(
+        q.scope and q.collection.scope_where)
+
+
+def estimate(q: ItemsQuery) -> float:
+    """The planner's estimate of the features matching ``q``'s filters (all pages)."""
     where, params = _where(q, keyset=False)
-    body = f"FROM ({q.collection.select}) s WHERE {where}"
     with connection.cursor() as cur:
-        cur.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 {body}", params)
+        cur.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM ({q.collection.select}) s "
+                    f"WHERE {where}", params)
         raw = cur.fetchone()[0]
-        plan = (json.loads(raw) if isinstance(raw, str) else raw)[0]["Plan"]
-        if plan["Plan Rows"] > EXACT_COUNT_LIMIT:
-            return None
-        cur.execute(f"SELECT count(*) {body}", params)
+    return float((json.loads(raw) if isinstance(raw, str) else raw)[0]["Plan"]["Plan Rows"])
+
+
+def count_matched(q: ItemsQuery, expected: float) -> int | None:
+    """Features matching ``q``'s filters, or None when ``expected`` says too many to count."""
+    if expected > EXACT_COUNT_LIMIT:
+        return None
+    where, params = _where(q, keyset=False)
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT count(*) FROM ({q.collection.select}) s WHERE {where}", params)
         return int(cur.fetchone()[0])
+
+
+def wgs84_box(bbox: tuple[float, float, float, float, int]) -> tuple[float, float, float, float]:
+    """A bbox in EPSG ``srid`` as WGS84 degrees (exact for the CRSs offered).
+
+    Web Mercator maps x to longitude and y to latitude one by one, and EPSG:4490 is WGS84
+    to the centimetre, so the envelope stays an envelope.
+    """
+    x1, y1, x2, y2, srid = bbox
+    if srid == 4326:
+        return x1, y1, x2, y2
+    with connection.cursor() as cur:
+        cur.execute("SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT "
+                    "ST_Transform(ST_MakeEnvelope(%s, %s, %s, %s, %s), 4326) AS e) x",
+                    [x1, y1, x2, y2, srid])
+        row = cur.fetchone()
+    return float(row[0]), float(row[1]), float(row[2]), float(row[3])
 
 
 def extent(c: Collection) -> list[float] | None:

@@ -285,8 +285,10 @@ def items(request: HttpRequest, cid: str) -> HttpResponse:
         return error("invalid_parameter", exc.message, 400, exc.name)
     if wants_html(request):  # the page draws them on a lon/lat map
         q.crs = DEFAULT
-    page = query.fetch_page(q)
-    matched = query.count_matched(q)
+    expected = query.estimate(q)
+    page = query.fetch_page(q, filter_first=query.filtered(q)
+                            and expected <= query.FILTER_FIRST_LIMIT)
+    matched = query.count_matched(q, expected)
     head = {"type": "FeatureCollection", "timeStamp": _stamp(),
             "numberReturned": len(page.features)}
     if matched is not None:

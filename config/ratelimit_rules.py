@@ -4,16 +4,17 @@
 ``off`` turns every limit off and ``bucket=0/60`` one of them. The public buckets are the
 resident finder with its two endpoints, the vector tiles (a map view loads a few dozen
 tiles at once), the login forms and every other authentication path (password guessing),
-and the rest of the public API (GeoJSON layers: bounded per request, limited per client).
+the rest of the public API (GeoJSON layers: bounded per request, limited per client), and
+residents' event reports (a few an hour per client).
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
 
-DEFAULT_RATE_LIMITS = "finder=120/60,tiles=2000/60,login=10/60,api=300/60"
+DEFAULT_RATE_LIMITS = "finder=120/60,tiles=2000/60,login=10/60,api=300/60,report=20/3600"
 
-BUCKETS = ("finder", "tiles", "login", "api")
+BUCKETS = ("finder", "tiles", "login", "api", "report")
 
 
 def parse_rate_limits(raw: str) -> dict[str, tuple[int, int]]:
@@ -41,6 +42,8 @@ def bucket_of(method: str, path: str) -> str | None:
     if path in {"/", "/api/v1/centers/nearest", "/api/v1/search"} or \
             path.startswith("/centers/"):
         return "finder"
+    if method == "POST" and path in ("/api/v1/events", "/open311/v2/requests.json"):
+        return "report"  # a resident's report: a handful an hour, not a flood
     if method == "POST" and (path.startswith("/accounts/") or path == "/admin/login/"):
         return "login"  # login, password change and reset: everything that checks a password
     if path.startswith(("/api/", "/ogcapi")):

@@ -4,6 +4,7 @@ from .accounts import Account, LoginLock, PersonalDataAccess
 from .base import Origin
 from .basemap import LandFeature, LandKind
 from .buildings import Building, Compound
+from .events import Event, EventStep, ReporterKind, Urgency
 from .facilities import (
     CenterLevel,
     CenterService,
@@ -33,6 +34,8 @@ __all__ = [
     "CommunityOwnCenter",
     "Compound",
     "District",
+    "Event",
+    "EventStep",
     "GridChange",
     "GridChangeset",
     "GridOperation",
@@ -50,10 +53,12 @@ __all__ = [
     "PairingMethod",
     "PairingStatus",
     "PersonalDataAccess",
+    "ReporterKind",
     "ReportingMember",
     "ServiceCenter",
     "Street",
     "UnitType",
+    "Urgency",
     "WalkEdge",
     "WalkNode",
     "ZoneType",

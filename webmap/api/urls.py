@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import analysis, errors, history, members, plan
+from . import analysis, errors, events, history, members, plan
 from .layers import LAYERS
 from .permissions import ApiDocsAllowed
 
@@ -15,6 +15,9 @@ for name, viewset in LAYERS.items():
 urlpatterns = [
     path("centers/nearest", analysis.NearestCenters.as_view(), name="centers-nearest"),
     path("search", analysis.PlaceSearch.as_view(), name="search"),
+    path("events", events.Events.as_view(), name="events"),
+    path("events/<str:code>", events.EventDetail.as_view(), name="event"),
+    path("events/<str:code>/act", events.EventAct.as_view(), name="event-act"),
     path("coverage", analysis.Coverage.as_view(), name="coverage"),
     path("pairing", analysis.PairingProposal.as_view(), name="pairing"),
     path("pairing/save", analysis.PairingSave.as_view(), name="pairing-save"),

@@ -1,0 +1,213 @@
+"""Grid events over the database: report at a place, act on them, list what is due."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from django.contrib.gis.geos import Point
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from geo.analysis.event_flow import (
+    Actor,
+    Category,
+    FlowError,
+    State,
+    allowed_actions,
+    decide,
+    due_at,
+    is_overdue,
+    load_categories,
+)
+from geo.analysis.text import Text
+from geo.analysis.workcal import WorkCalendar, load_calendar
+from geo.models import Community, Event, EventStep, GridUnit, ReporterKind
+from geo.models.accounts import account_of
+from geo.models.base import StaleVersion
+from geo.roles import Role
+
+from .access import covers, scope_of
+from .text import chinese
+
+# Roles as actors of the flow: the street/district office dispatches and verifies; community
+# staff are the grid workers. Viewers and stewards only read (or nothing).
+ACTORS = {Role.ADMIN: Actor.SUPERVISOR, Role.PLANNER: Actor.SUPERVISOR,
+          Role.STAFF: Actor.WORKER}
+
+
+@cache
+def categories() -> dict[str, Category]:
+    """The event categories (profile ``event-categories.json``)."""
+    return load_categories()
+
+
+@cache
+def calendar() -> WorkCalendar:
+    """The working-time calendar deadlines are counted in."""
+    return load_calendar()
+
+
+def locate(point: Point) -> tuple[GridUnit | None, Community | None]:
+    """The grid and community holding ``point``.
+
+    A point on a shared boundary lies in two grids: the one with the lower code takes it,
+    so the same place always goes to the same grid. Outside every grid the community
+    holding it (or none) is kept and the event waits for a supervisor to dispatch it.
+    """
+    grid = (GridUnit.objects.filter(geom__intersects=point).select_related("community")
+            .order_by("code").first())
+    if grid is not None:
+        return grid, grid.community
+    return None, Community.objects.filter(geom__intersects=point).order_by("code").first()
+
+
+def actor_of(user: Any) -> Actor:
+    """The flow's actor a logged-in user is; PermissionDenied when they have no part."""
+    if user is None or not user.is_authenticated:
+        raise PermissionDenied(_("请先登录"))
+    if user.is_superuser:
+        return Actor.SUPERVISOR
+    account = account_of(user)
+    actor = ACTORS.get(Role(account.role)) if account else None
+    if actor is None:
+        raise PermissionDenied(_("您的角色不处理网格事件"))
+    return actor
+
+
+def event_code(event: Event) -> str:
+    """The hierarchy code placing ``event`` (its grid's, else its community's, else '')."""
+    if event.grid is not None:
+        return str(event.grid.code)
+    return str(event.community.code) if event.community is not None else ""
+
+
+def _clock(event: Event, now: dt.datetime) -> None:
+    event.state_since = now
+    event.due_at = due_at(calendar(), categories()[event.category], event.urgency,
+                          State(event.state), now)
+
+
+@dataclass(frozen=True)
+class Reporter:
+    """Who reports: a resident with a phone (anonymous), or a logged-in worker or staff."""
+
+    kind: str = ReporterKind.RESIDENT
+    phone: str = ""
+    user: Any = None
+
+
+def report(*, category: str, urgency: str, description: str, lon: float, lat: float,
+           address: str = "", by: Reporter = Reporter()) -> Event:
+    """A new event at (lon, lat), placed in its grid, its first clock running."""
+    kind, phone, reporter = by.kind, by.phone, by.user
+    if category not in categories():
+        raise FlowError("invalid_parameter", Text("没有事件类别 %(code)s；可用：%(known)s",
+                                                  code=category,
+                                                  known=", ".join(categories())))
+    point = Point(lon, lat, srid=4326)
+    grid, community = locate(point)
+    now = timezone.now()
+    with transaction.atomic():
+        event = Event(category=category, urgency=urgency, description=description,
+                      location=point, address=address, grid=grid, community=community,
+                      reporter_kind=kind, reporter_phone=phone,
+                      reporter=reporter if reporter and reporter.is_authenticated else None)
+        _clock(event, now)
+        event.save()
+        EventStep.objects.create(event=event, action="report", to_state=event.state,
+                                 actor=event.reporter, actor_kind=kind, grid=grid,
+                                 note="")
+    return event
+
+
+def act(code: str, action: str, user: Any, version: int | None, note: str = "",
+        grid_code: str | None = None, score: int | None = None,
+        merge_into: str | None = None) -> Event:
+    """Take ``action`` on event ``code`` as ``user``, based on its ``version``.
+
+    Refused (PermissionDenied) outside the user's scope; StaleVersion when someone acted
+    since the version the user saw; FlowError when the flow does not allow it.
+    """
+    actor = actor_of(user)
+    scope = scope_of(user)
+    now = timezone.now()
+    with transaction.atomic():
+        event = (Event.objects.select_for_update(of=("self",)).select_related("grid", "community")
+                 .get(code=code))
+        if not covers(scope, event_code(event)):
+            raise PermissionDenied(_("事件 %(code)s 不在您的工作范围内") % {"code": code})
+        if version is None or version != event.version:
+            raise StaleVersion(event.version, version)
+        before = State(event.state)
+        after = decide(before, action, actor, note)
+        target_grid = None
+        if action in ("dispatch", "reassign") and grid_code:
+            target_grid = GridUnit.objects.select_related("community").get(code=grid_code)
+            if not covers(scope, target_grid.code):
+                raise PermissionDenied(_("网格 %(code)s 不在您的工作范围内") % {
+                    "code": grid_code})
+            event.grid, event.community = target_grid, target_grid.community
+        if action == "dispatch" and event.grid_id is None:
+            raise FlowError("grid_required", Text("事件不在任何网格内：派遣时请指定网格"))
+        if action == "evaluate":
+            if score is None or not 1 <= score <= 5:
+                raise FlowError("invalid_parameter", Text("评价应为 1 到 5 分"))
+            event.score = score
+        if action == "merge":
+            other = Event.objects.filter(code=merge_into).first() if merge_into else None
+            if other is None or other.pk == event.pk:
+                raise FlowError("invalid_parameter", Text("请指定要并入的另一事件的查询码"))
+            event.merged_into = other
+        event.state = after.value
+        # Handling runs one clock from the dispatch: accepting does not restart it.
+        if action != "accept":
+            _clock(event, now)
+        event.version += 1
+        event.save()
+        EventStep.objects.create(event=event, action=action, from_state=before.value,
+                                 to_state=after.value, actor=user, actor_kind=actor.value,
+                                 note=note, grid=target_grid)
+    return event
+
+
+def visible_events(user: Any) -> QuerySet[Event]:
+    """The events a staff user may see: those placed inside their scope."""
+    scope = scope_of(user)
+    if scope is None:
+        raise PermissionDenied(_("请以有角色和工作范围的工作人员身份登录"))
+    qs = Event.objects.select_related("grid", "community")
+    if scope:
+        qs = qs.filter(community__code__startswith=scope)
+    return qs
+
+
+def mask(phone: str) -> str:
+    """A phone number with its middle hidden (138****5678)."""
+    return phone[:3] + "****" + phone[-4:] if len(phone) >= 7 else ("*" * len(phone))
+
+
+def as_dict(event: Event, now: dt.datetime, actor: Actor | None = None) -> dict[str, Any]:
+    """An event for the API: place, state, its clock, and what ``actor`` may do next."""
+    cat = categories().get(event.category)
+    return {
+        "code": event.code, "category": event.category,
+        "category_name": (cat.title if chinese() else cat.title_en) if cat else "",
+        "urgency": event.urgency, "description": event.description,
+        "lon": round(event.location.x, 7), "lat": round(event.location.y, 7),
+        "address": event.address,
+        "grid": event.grid.code if event.grid is not None else None,
+        "community": event.community.code if event.community is not None else None,
+        "state": event.state, "state_name": str(event.get_state_display()),
+        "state_since": event.state_since.isoformat(),
+        "due_at": event.due_at.isoformat() if event.due_at else None,
+        "overdue": is_overdue(event.due_at, now),
+        "reported_at": event.created_at.isoformat(), "version": event.version,
+        "reporter_phone": mask(event.reporter_phone),
+        "actions": allowed_actions(State(event.state), actor) if actor else [],
+    }

@@ -1,0 +1,177 @@
+"""Grid events: residents report; grid workers and the office act; anyone tracks by code."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from geo.analysis.event_flow import TRANSITIONS, FlowError, is_overdue
+from geo.models import Event, GridUnit, ReporterKind, Urgency
+from geo.models.base import StaleVersion
+from geo.services import events as svc
+from geo.services.text import say
+
+from . import schemas as sch
+from .errors import ApiError
+from .params import parse
+from .permissions import StaffInScope
+
+EVENT = sch.obj({
+    "code": sch.STR, "category": sch.STR, "category_name": sch.STR, "urgency": sch.STR,
+    "description": sch.STR, "lon": sch.NUM, "lat": sch.NUM, "address": sch.STR,
+    "grid": sch.nullable(sch.STR), "community": sch.nullable(sch.STR), "state": sch.STR,
+    "state_name": sch.STR, "state_since": sch.STR, "due_at": sch.nullable(sch.STR),
+    "overdue": sch.BOOL, "reported_at": sch.STR, "version": sch.INT,
+    "reporter_phone": sch.STR, "actions": sch.arr(sch.STR)})
+EVENT_LIST = sch.obj({"count": sch.INT, "overdue": sch.INT, "events": sch.arr(EVENT)})
+
+
+class ReportBody(serializers.Serializer):
+    category = serializers.CharField(max_length=20)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.ROUTINE)
+    description = serializers.CharField(max_length=2000)
+    lon = serializers.FloatField(min_value=-180, max_value=180)
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    address = serializers.CharField(max_length=200, required=False, default="",
+                                    allow_blank=True)
+    phone = serializers.CharField(max_length=20, required=False, default="", allow_blank=True,
+                                  help_text="the reporter's phone (kept masked)")
+
+    def validate_phone(self, value: str) -> str:
+        if value and not re.fullmatch(r"\+?[0-9][0-9-]{5,18}", value):
+            raise serializers.ValidationError(_("电话号码格式不对"))
+        return value
+
+
+class ActBody(serializers.Serializer):
+    action = serializers.ChoiceField(choices=list(TRANSITIONS))
+    version = serializers.IntegerField(min_value=1)
+    note = serializers.CharField(max_length=2000, required=False, default="",
+                                 allow_blank=True)
+    grid = serializers.CharField(max_length=15, required=False, allow_null=True, default=None)
+    score = serializers.IntegerField(min_value=1, max_value=5, required=False, default=None)
+    merge_into = serializers.CharField(max_length=12, required=False, default=None)
+
+
+class ListParams(serializers.Serializer):
+    state = serializers.CharField(required=False, default="", allow_blank=True,
+                                  help_text="comma list of states (default: the open ones)")
+    overdue = serializers.BooleanField(required=False, default=False)
+    limit = serializers.IntegerField(min_value=1, max_value=500, default=100)
+
+
+def _flow_error(exc: FlowError) -> ApiError:
+    status = 403 if exc.code == "forbidden" else 409 if exc.code == "wrong_state" else 400
+    return ApiError(exc.code, say(exc.message), status_code=status)
+
+
+class Events(APIView):
+    """网格事件 report a problem at a place (anyone), or list the events of your scope."""
+
+    permission_classes = (AllowAny,)
+
+    @extend_schema(request=ReportBody, operation_id="events_create",
+                   responses={201: sch.response(EVENT, "the new event")})
+    def post(self, request: Request) -> Response:
+        p = parse(ReportBody, request.data)
+        user = request.user
+        kind = ReporterKind.RESIDENT
+        if user is not None and user.is_authenticated:  # DRF's anonymous user is None here
+            try:
+                actor = svc.actor_of(user)
+                kind = ReporterKind.WORKER if actor.value == "worker" else ReporterKind.STAFF
+            except PermissionDenied:  # a logged-in user without a part reports as anyone
+                kind = ReporterKind.RESIDENT
+        if kind == ReporterKind.RESIDENT and not p["phone"]:
+            raise ApiError("invalid_parameter", _("请留下联系电话，以便网格员联系您"), "phone")
+        try:
+            event = svc.report(category=p["category"], urgency=p["urgency"],
+                               description=p["description"], lon=p["lon"], lat=p["lat"],
+                               address=p["address"],
+                               by=svc.Reporter(kind, p["phone"], user))
+        except FlowError as exc:
+            raise ApiError("invalid_parameter", say(exc.message), "category") from exc
+        return Response(svc.as_dict(event, timezone.now()), status=201)
+
+    @extend_schema(parameters=[ListParams], operation_id="events_list",
+                   responses={200: sch.response(EVENT_LIST, "events by due time")})
+    def get(self, request: Request) -> Response:
+        if not StaffInScope().has_permission(request, self):
+            raise ApiError("forbidden", _("请以有角色和工作范围的工作人员身份登录"),
+                           status_code=403)
+        p = parse(ListParams, request.query_params)
+        qs = svc.visible_events(request.user)
+        states = [s for s in p["state"].split(",") if s] or [
+            "reported", "filed", "dispatched", "handling", "handled"]
+        qs = qs.filter(state__in=states)
+        now = timezone.now()
+        if p["overdue"]:
+            qs = qs.filter(due_at__lt=now)
+        actor = _actor(request.user)
+        rows = list(qs.order_by("due_at", "id")[:p["limit"]])
+        return Response({"count": qs.count(), "overdue": qs.filter(due_at__lt=now).count(),
+                         "events": [svc.as_dict(e, now, actor) for e in rows]})
+
+
+def _actor(user: Any) -> Any:
+    try:
+        return svc.actor_of(user)
+    except PermissionDenied:  # read-only roles see no actions
+        return None
+
+
+class EventDetail(APIView):
+    """事件进度 an event by its tracking code (what a resident may see)."""
+
+    permission_classes = (AllowAny,)
+
+    @extend_schema(operation_id="event_retrieve",
+                   responses={200: sch.response(EVENT, "the event")})
+    def get(self, request: Request, code: str) -> Response:
+        event = Event.objects.select_related("grid", "community").filter(code=code).first()
+        if event is None:
+            raise ApiError("not_found", _("没有查询码为 %(code)s 的事件") % {"code": code},
+                           status_code=404)
+        return Response(svc.as_dict(event, timezone.now(), _actor(request.user)))
+
+
+class EventAct(APIView):
+    """事件处置 take an action on an event (409 when someone acted first)."""
+
+    permission_classes = (AllowAny,)  # the service decides: role, scope, state
+
+    @extend_schema(request=ActBody, operation_id="event_act", responses={
+        200: sch.response(EVENT, "the event after the action"),
+        409: sch.response(sch.obj({"error": sch.obj({"code": sch.STR, "message": sch.STR})},
+                                  {"event": EVENT}), "someone acted first")})
+    def post(self, request: Request, code: str) -> Response:
+        p = parse(ActBody, request.data)
+        if not Event.objects.filter(code=code).exists():
+            raise ApiError("not_found", _("没有查询码为 %(code)s 的事件") % {"code": code},
+                           status_code=404)
+        if p["grid"] and not GridUnit.objects.filter(code=p["grid"]).exists():
+            raise ApiError("invalid_parameter", _("没有网格 %(code)s") % {"code": p["grid"]},
+                           "grid")
+        try:
+            event = svc.act(code, p["action"], request.user, p["version"], p["note"],
+                            grid_code=p["grid"], score=p["score"], merge_into=p["merge_into"])
+        except StaleVersion as exc:
+            current = Event.objects.select_related("grid", "community").get(code=code)
+            raise ApiError("conflict", str(exc), status_code=409, extra={
+                "event": svc.as_dict(current, timezone.now(), _actor(request.user))}) from exc
+        except FlowError as exc:
+            raise _flow_error(exc) from exc
+        return Response(svc.as_dict(event, timezone.now(), _actor(request.user)))
+
+
+__all__ = ["EventAct", "EventDetail", "Events", "is_overdue"]

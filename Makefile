@@ -98,5 +98,6 @@ bench: setup var/bench-pygeoapi/.installed
 	$(PY) tests/bench/bench_search.py
 	$(PY) tests/bench/bench_tiles.py
 	$(PY) tests/bench/bench_ogcapi.py
+	$(PY) tests/bench/bench_events.py
 	$(PY) tests/bench/bench_report.py
 	$(PY) tests/bench/bench_load.py

@@ -181,7 +181,9 @@ def visible_events(user: Any) -> QuerySet[Event]:
     scope = scope_of(user)
     if scope is None:
         raise PermissionDenied(_("请以有角色和工作范围的工作人员身份登录"))
-    qs = Event.objects.select_related("grid", "community")
+    # The grid's and community's codes, not their boundaries (a community's is large).
+    qs = (Event.objects.select_related("grid", "community")
+          .defer("grid__geom", "community__geom"))
     if scope:
         qs = qs.filter(community__code__startswith=scope)
     return qs

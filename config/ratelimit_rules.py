@@ -40,7 +40,7 @@ def bucket_of(method: str, path: str) -> str | None:
     if path.startswith("/tiles/") or (path.startswith("/ogcapi/") and "/tiles/" in path):
         return "tiles"
     if path in {"/", "/api/v1/centers/nearest", "/api/v1/search"} or \
-            path.startswith("/centers/"):
+            path.startswith(("/centers/", "/events/")):
         return "finder"
     if method == "POST" and path in ("/api/v1/events", "/open311/v2/requests.json"):
         return "report"  # a resident's report: a handful an hour, not a flood

@@ -37,6 +37,7 @@ SCRIPT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     "pairing": ("pairing", {}),
     "pairing_save": ("pairing-save", {}),
     "report_export": ("webmap:reports-export", {}),
+    "events": ("events", {}), "event_page": ("webmap:event", {"code": "code"}),
 }
 _SENTINEL = {"code": "__code__", "pk": 987654321}
 
@@ -52,6 +53,14 @@ def script_urls() -> dict[str, str]:
             url = url.replace(str(_SENTINEL[k]), "{" + slot + "}")
         out[key] = url
     return out
+
+
+def event_categories() -> dict[str, str]:
+    """The grid-event categories by code, named in the active language."""
+    from geo.services.events import categories
+    from geo.services.text import chinese
+
+    return {c.code: c.title if chinese() else c.title_en for c in categories().values()}
 
 
 def map_config(request: HttpRequest) -> dict[str, Any]:
@@ -77,4 +86,5 @@ def map_config(request: HttpRequest) -> dict[str, Any]:
         "services": dict(CenterService.choices),
         "levels": dict(CenterLevel.choices),
         "unit_types": dict(UnitType.choices),
+        "event_categories": event_categories(),
     }}

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.finder, name="finder"),
     path("centers/<int:pk>/", views.center_detail, name="center"),
     path("overview/", views.overview, name="overview"),
+    path("events/<str:code>/", views.event_page, name="event"),
     path("basemap/context.geojson", views.basemap_context, name="basemap-context"),
     path("healthz", views.healthz, name="healthz"),
     path("plan/", plan_views.editor, name="plan"),

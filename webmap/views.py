@@ -8,8 +8,10 @@ import logging
 from django.contrib.gis.geos import Polygon
 from django.db import DatabaseError, connection
 from django.db.models import Sum
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from geo.models import (
@@ -17,6 +19,7 @@ from geo.models import (
     CoBuildingUnit,
     Community,
     District,
+    Event,
     GridUnit,
     HighwayClass,
     ReportingMember,
@@ -25,6 +28,8 @@ from geo.models import (
     WalkEdge,
 )
 from geo.services.errors import error_body
+from geo.services.events import categories
+from geo.services.text import chinese
 
 # Roads drawn on the basemap by zoom-independent importance; minor paths only when zoomed in.
 _MAJOR = [HighwayClass.TRUNK, HighwayClass.PRIMARY, HighwayClass.SECONDARY, HighwayClass.TERTIARY]
@@ -123,3 +128,28 @@ def basemap_context(request: HttpRequest) -> HttpResponse:
     resp = JsonResponse({"type": "FeatureCollection", "features": features})
     resp["Cache-Control"] = "max-age=300"
     return resp
+
+
+# What each step of an event is called on its tracking page.
+ACTION_LABELS = {
+    "report": gettext_lazy("已上报"), "file": gettext_lazy("已立案"),
+    "reject": gettext_lazy("不予立案"), "merge": gettext_lazy("已合并"),
+    "dispatch": gettext_lazy("已派遣到网格"), "reassign": gettext_lazy("已改派"),
+    "accept": gettext_lazy("网格员已接单"), "report_back": gettext_lazy("已处理并反馈"),
+    "verify": gettext_lazy("已核查结案"), "reopen": gettext_lazy("核查未通过，重新处置"),
+    "evaluate": gettext_lazy("已评价"),
+}
+
+
+@require_GET
+def event_page(request: HttpRequest, code: str) -> HttpResponse:
+    """Where a reported event stands, for whoever holds its tracking code (no names, no phones)."""
+    event = (Event.objects.select_related("grid", "community")
+             .defer("grid__geom", "community__geom").filter(code=code).first())
+    if event is None:
+        raise Http404(_("没有查询码为 %(code)s 的事件") % {"code": code})
+    cat = categories().get(event.category)
+    steps = [(ACTION_LABELS.get(s.action, s.action), s.at) for s in event.steps.all()]
+    return render(request, "webmap/event.html", {
+        "event": event, "steps": steps,
+        "category": (cat.title if chinese() else cat.title_en) if cat else event.category})

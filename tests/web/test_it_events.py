@@ -203,3 +203,21 @@ def test_it_limits_reports_per_client(demo_db: None, settings: object) -> None:
             "phone": "13800000000"}
     codes = [client.post("/open311/v2/requests.json", body).status_code for _ in range(3)]
     assert codes == [201, 201, 429]
+
+
+def test_it_shows_the_tracking_page_in_one_language(demo_db: None) -> None:
+    from tests.web.test_it_one_language import CJK, ENGLISH_WORD, NAMES, data_strings, visible
+
+    cache.clear()
+    grid = GridUnit.objects.order_by("code")[60]
+    event = report(Client(), grid, description="路灯不亮")
+    data = [*data_strings(), "路灯不亮", event["code"]]
+    english = Client().get(f"/events/{event['code']}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.status_code == 200
+    text = visible(english.content.decode(), data).replace("中文", " ")
+    assert CJK.findall(text) == []
+    chinese = Client().get(f"/events/{event['code']}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    words = ENGLISH_WORD.findall(visible(chinese.content.decode(), data))
+    assert [w for w in words if w not in NAMES] == []
+    assert "13800001234" not in chinese.content.decode()
+    assert Client().get("/events/NOSUCHCODE/").status_code == 404

@@ -74,6 +74,7 @@
           return esc(w.name) + (w.phone ? ' <a href="tel:' + esc(w.phone) + '">' + esc(w.phone) + "</a>" : "");
         }).join(W.comma) : "") : "") + "</div>") : "";
     (answer.notices || []).forEach(function (n) { placeEl.innerHTML += '<p class="notice">' + esc(n.message) + "</p>"; });
+    if (p) { placeEl.innerHTML += '<p><button type="button" id="report-open">' + gettext("在此报告问题") + "</button></p>"; }
     results.innerHTML = answer.centers.map(function (c, i) {
       var services = (c.services || []).map(function (s) { return '<span class="tag">' + esc(cfg.services[s] || s) + "</span>"; }).join("");
       return '<li class="center-card' + (i === 0 ? " best" : "") + '" data-id="' + c.id + '" data-distance="' + c.distance_m + '">' +
@@ -122,6 +123,32 @@
     navigator.geolocation.getCurrentPosition(function (pos) {
       nearest(pos.coords.longitude.toFixed(7), pos.coords.latitude.toFixed(7));
     }, function (err) { hint.textContent = gettext("无法定位") + W.colon + err.message; }, { enableHighAccuracy: true, timeout: 10000 });
+  });
+
+  // A resident reports a problem at the place just asked about; it goes to that grid.
+  var form = document.getElementById("report-form"), done = document.getElementById("report-done");
+  var formError = document.getElementById("report-error");
+  placeEl.addEventListener("click", function (e) {
+    if (!e.target.closest("#report-open") || !last) { return; }
+    var p = last.place;
+    document.getElementById("report-where").textContent = p ? p.community.name + (p.grid ? " · " + p.grid.name : "") : "";
+    form.hidden = false; done.hidden = true; formError.hidden = true;
+    form.elements.description.focus();
+  });
+  document.getElementById("report-cancel").addEventListener("click", function () { form.hidden = true; });
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var f = form.elements, at = last.query.wgs84;
+    if (!f.description.value.trim() || !f.phone.value.trim()) {
+      formError.hidden = false; formError.textContent = gettext("请填写描述和联系电话"); return;
+    }
+    W.postJSON(W.url("events"), { category: f.category.value, description: f.description.value.trim(),
+      phone: f.phone.value.trim(), lon: at[0], lat: at[1] }).then(function (ev) {
+      form.hidden = true; form.reset();
+      done.hidden = false;
+      done.innerHTML = gettext("已提交。查询码") + W.colon + '<b id="report-code">' + esc(ev.code) + "</b>" + W.comma +
+        '<a href="' + esc(W.url("event_page", { code: ev.code })) + '">' + gettext("查看进度") + "</a>";
+    }).catch(function (err) { formError.hidden = false; formError.textContent = gettext("提交失败") + W.colon + err.message; });
   });
 
   // "Share" hands over this page's address: the place asked about and its answer (?lon=&lat=).

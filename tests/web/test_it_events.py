@@ -221,3 +221,28 @@ def test_it_shows_the_tracking_page_in_one_language(demo_db: None) -> None:
     assert [w for w in words if w not in NAMES] == []
     assert "13800001234" not in chinese.content.decode()
     assert Client().get("/events/NOSUCHCODE/").status_code == 404
+
+
+def test_it_reports_on_time_rates_per_step_and_grid(demo_db: None) -> None:
+    cache.clear()
+    grid = GridUnit.objects.select_related("community__street").order_by("code")[70]
+    office = login(Role.ADMIN, "", "office-rates")
+    event = report(Client(), grid)
+    v = event["version"]
+    for action, extra in (("file", {}), ("dispatch", {})):
+        v = act(office, event["code"], action, v, **extra).json()["version"]
+    # Make the dispatch late: move the filing back to a Monday 09:00 and the dispatch to
+    # 10:00 (routine dispatch limit: 30 working minutes); the report 5 minutes earlier.
+    steps = EventStep.objects.filter(event__code=event["code"])
+    monday = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC) - dt.timedelta(hours=8)
+    steps.filter(action="report").update(at=monday - dt.timedelta(minutes=5))
+    steps.filter(action="file").update(at=monday)
+    steps.filter(action="dispatch").update(at=monday + dt.timedelta(hours=1))
+    body = office.get("/api/v1/events/rates").json()
+    mine = next(g for g in body["grids"] if g["code"] == grid.code)["steps"]
+    assert mine["file"] == {"finished": 1, "on_time": 1, "rate": 1.0}
+    assert mine["dispatch"] == {"finished": 1, "on_time": 0, "rate": 0.0}
+    assert "handle" not in mine  # still running
+    street = next(g for g in body["streets"] if g["code"] == grid.community.street.code)
+    assert street["steps"]["dispatch"]["finished"] >= 1
+    assert Client().get("/api/v1/events/rates").status_code in (401, 403)

@@ -130,6 +130,24 @@ def _actor(user: Any) -> Any:
         return None
 
 
+RATE = sch.obj({"finished": sch.INT, "on_time": sch.INT, "rate": sch.nullable(sch.NUM)})
+STEPS = sch.obj({}, {step: RATE for step in ("file", "dispatch", "handle", "verify")})
+GROUP_RATES = sch.arr(sch.obj({"code": sch.STR, "steps": STEPS}))
+ON_TIME = sch.obj({"steps": STEPS, "streets": GROUP_RATES, "communities": GROUP_RATES,
+                   "grids": GROUP_RATES})
+
+
+class EventRates(APIView):
+    """按时办结率 on-time rates per step, street, community and grid of your scope."""
+
+    permission_classes = (StaffInScope,)
+
+    @extend_schema(operation_id="event_rates",
+                   responses={200: sch.response(ON_TIME, "on-time rates of finished steps")})
+    def get(self, request: Request) -> Response:
+        return Response(svc.on_time_report(request.user))
+
+
 class EventDetail(APIView):
     """事件进度 an event by its tracking code (what a resident may see)."""
 
@@ -174,4 +192,4 @@ class EventAct(APIView):
         return Response(svc.as_dict(event, timezone.now(), _actor(request.user)))
 
 
-__all__ = ["EventAct", "EventDetail", "Events", "is_overdue"]
+__all__ = ["EventAct", "EventDetail", "EventRates", "Events", "is_overdue"]

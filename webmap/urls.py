@@ -2,13 +2,14 @@
 
 from django.urls import path
 
-from . import import_views, plan_views, report_views, views
+from . import event_views, import_views, plan_views, report_views, views
 
 app_name = "webmap"
 urlpatterns = [
     path("", views.finder, name="finder"),
     path("centers/<int:pk>/", views.center_detail, name="center"),
     path("overview/", views.overview, name="overview"),
+    path("events/", event_views.events, name="events"),
     path("events/<str:code>/", views.event_page, name="event"),
     path("basemap/context.geojson", views.basemap_context, name="basemap-context"),
     path("healthz", views.healthz, name="healthz"),

@@ -86,6 +86,7 @@ def visible(html: str, data: list[str]) -> str:
 
 
 PAGES = ["/", "/overview/", "/plan/", "/reports/", "/data/import/", "/accounts/login/",
+         "/events/",
          "/ogcapi/?f=html", "/ogcapi/collections?f=html", "/ogcapi/collections/centers?f=html",
          "/ogcapi/collections/centers/items?f=html", "/ogcapi/collections/grids/items?f=html",
          "/ogcapi/collections/units/items?f=html", "/ogcapi/api.html",

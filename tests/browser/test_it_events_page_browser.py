@@ -1,0 +1,75 @@
+"""The events page: a grid worker handles on a phone, the office verifies; a race is refused."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.core.management import call_command
+from playwright.sync_api import Browser, Page
+
+from geo.models import Account, Event, EventStep, GridUnit
+from geo.roles import Role
+from geo.services import events as svc
+from tests.browser.helpers import Session, browser  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def take(page: Page, code: str, action: str, note: str = "") -> None:
+    card = page.locator(f"li.event-card[data-code='{code}']")
+    card.locator(f"button.act[data-action='{action}']").click()
+    if note:
+        card.locator(".act-form textarea").fill(note)
+    card.locator(".act-form button.confirm").click()
+
+
+def test_it_lets_the_worker_handle_and_the_office_close(live_server: object,
+                                                        browser: Browser) -> None:  # noqa: F811
+    call_command("load_demo", "--generated", verbosity=0)
+    cache.clear()
+    grid = GridUnit.objects.select_related("community__street").order_by("code")[15]
+    p = grid.geom.point_on_surface
+    office = User.objects.create_user("office", password="pw-office-1")
+    Account.assign(office, Role.PLANNER, grid.community.street.code)
+    worker = User.objects.create_user("worker", password="pw-worker-1")
+    Account.assign(worker, Role.STAFF, grid.community.code)
+    event = svc.report(category="environment", urgency="urgent", description="垃圾堆放",
+                       lon=p.x, lat=p.y, by=svc.Reporter(phone="13800002222"))
+    code = event.code
+    v = svc.act(code, "file", office, event.version).version
+    svc.act(code, "dispatch", office, v)
+
+    w = Session(browser, str(live_server), viewport={"width": 375, "height": 740},
+                is_mobile=True, has_touch=True)
+    w.login("worker", "pw-worker-1")
+    w.page.goto(f"{live_server}/events/")
+    w.page.wait_for_selector(f"li.event-card[data-code='{code}'] button.act[data-action='accept']")
+    assert w.page.locator("path.event-marker").count() == 1
+    # A worker is offered the worker's actions only.
+    offered = w.page.eval_on_selector_all(f"li.event-card[data-code='{code}'] button.act",
+                                          "els => els.map(e => e.dataset.action)")
+    assert offered == ["accept"]
+    take(w.page, code, "accept")
+    w.page.wait_for_selector(f"li.event-card[data-code='{code}'] "
+                             "button.act[data-action='report_back']")
+    take(w.page, code, "report_back", "已清理")
+    w.page.wait_for_selector(f"li.event-card[data-code='{code}'][data-state='handled']")
+    assert w.page.locator(f"li.event-card[data-code='{code}'] button.act").count() == 0
+    w.screenshot("events-worker-phone")
+    assert Event.objects.get(code=code).state == "handled"
+    assert EventStep.objects.filter(event__code=code, action="report_back",
+                                    note="已清理").exists()
+
+    o = Session(browser, str(live_server), viewport={"width": 1366, "height": 850})
+    o.login("office", "pw-office-1")
+    o.page.goto(f"{live_server}/events/")
+    o.page.wait_for_selector(f"li.event-card[data-code='{code}'] button.act[data-action='verify']")
+    # Meanwhile someone else verifies it: the page's version is stale, the server says so.
+    svc.act(code, "verify", office, Event.objects.get(code=code).version)
+    take(o.page, code, "verify")
+    o.page.wait_for_selector(f"li.event-card[data-code='{code}'] .notice:visible")
+    assert Event.objects.get(code=code).state == "closed"
+    assert EventStep.objects.filter(event__code=code, action="verify").count() == 1
+    o.screenshot("events-office-desktop")
+    assert not (w.errors or o.errors or w.blocked or o.blocked)

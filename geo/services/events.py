@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from geo.analysis.event_flow import (
+    OPEN_STATES,
     Actor,
     Category,
     FlowError,
@@ -247,3 +248,41 @@ def on_time_report(user: Any) -> dict[str, Any]:
 def _rates(per: dict[Step, Rate]) -> dict[str, Any]:
     return {"steps": {s.value: {"finished": per[s].finished, "on_time": per[s].on_time,
                                 "rate": per[s].rate} for s in Step if s in per}}
+
+
+def community_events(scope: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Per community of ``scope`` with events: counts, open, overdue, handling on time.
+
+    Also the scope's totals. For the coverage report (a read of everything in the scope).
+    """
+    from django.db.models import Count, Q
+
+    now = timezone.now()
+    opened = [s.value for s in OPEN_STATES]
+    events = Event.objects.filter(community__code__startswith=scope)
+    rows = list(events.values("community__code", "community__name").annotate(
+        events=Count("id"), open=Count("id", filter=Q(state__in=opened)),
+        overdue=Count("id", filter=Q(state__in=opened, due_at__lt=now)))
+        .order_by("community__code"))
+    info = list(events.values_list("id", "category", "urgency", "community__code"))
+    cats = categories()
+    kinds = {i: (cats[c], u) for i, c, u, _ in info if c in cats}
+    moves = [StepMove(e, a, f, t, at) for e, a, f, t, at in EventStep.objects.filter(
+        event_id__in=list(kinds)).values_list("event_id", "action", "from_state", "to_state",
+                                              "at")]
+    steps = finished_steps(moves, calendar(), kinds)
+    per = on_time_rates(steps, {int(i): str(code or "") for i, _c, _u, code in info})
+    overall = on_time_rates(steps, dict.fromkeys(kinds, "all")).get("all", {})
+    out = []
+    for r in rows:
+        handle = per.get(r["community__code"] or "", {}).get(Step.HANDLE)
+        out.append({"community_code": r["community__code"], "community": r["community__name"],
+                    "events": r["events"], "open": r["open"], "overdue": r["overdue"],
+                    "handled": handle.finished if handle else 0,
+                    "handled_on_time": handle.rate if handle else None})
+    total_handle = overall.get(Step.HANDLE)
+    summary = {"events": sum(r["events"] for r in rows), "open": sum(r["open"] for r in rows),
+               "overdue": sum(r["overdue"] for r in rows),
+               "on_time": {step.value: overall[step].rate for step in Step if step in overall},
+               "handled": total_handle.finished if total_handle else 0}
+    return out, summary

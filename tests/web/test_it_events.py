@@ -246,3 +246,36 @@ def test_it_reports_on_time_rates_per_step_and_grid(demo_db: None) -> None:
     street = next(g for g in body["streets"] if g["code"] == grid.community.street.code)
     assert street["steps"]["dispatch"]["finished"] >= 1
     assert Client().get("/api/v1/events/rates").status_code in (401, 403)
+
+
+def test_it_adds_events_to_the_coverage_report(demo_db: None, staff_client: Client) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from webmap.reports.jsonout import schema
+
+    cache.clear()
+    grids = list(GridUnit.objects.select_related("community").order_by("code")[80:82])
+    for grid in grids:
+        report(Client(), grid)
+    late = Event.objects.filter(grid=grids[0]).latest("id")
+    Event.objects.filter(pk=late.pk).update(due_at=dt.datetime(2026, 1, 5, tzinfo=dt.UTC))
+    resp = staff_client.get("/reports/export", {"scope": "510199", "format": "json"})
+    assert resp.status_code == 200
+    body = json.loads(resp.content)
+    from jsonschema import validate
+    validate(body, schema())
+    rows = {r["community_code"]: r for r in body["events"]}
+    mine = rows[grids[0].community.code]
+    in_db = Event.objects.filter(community=grids[0].community)
+    assert mine["events"] == in_db.count() and mine["overdue"] >= 1
+    assert body["summary"]["events"]["events"] == Event.objects.filter(
+        community__code__startswith="510199").count()
+    book = load_workbook(io.BytesIO(staff_client.get(
+        "/reports/export", {"scope": "510199", "format": "xlsx"}).content))
+    sheet = book["网格事件"]
+    codes = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert {g.community.code for g in grids} <= codes
+    html = staff_client.get("/reports/export", {"scope": "510199", "format": "html"})
+    assert 'id="events"' in html.content.decode()

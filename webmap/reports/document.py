@@ -143,6 +143,16 @@ PAIRING_COLUMNS = [
     Column("status_label", gettext_lazy("状态")),
 ]
 
+EVENT_COLUMNS = [
+    Column("community_code", gettext_lazy("社区代码")),
+    Column("community", gettext_lazy("社区")),
+    Column("events", gettext_lazy("事件数"), "int"),
+    Column("open", gettext_lazy("未结案"), "int"),
+    Column("overdue", gettext_lazy("超期"), "int"),
+    Column("handled", gettext_lazy("已处置"), "int"),
+    Column("handled_on_time", gettext_lazy("按时处置率"), "share"),
+]
+
 UNCOVERED_COLUMNS = [
     Column("name", gettext_lazy("小区")),
     Column("community_code", gettext_lazy("社区代码")),
@@ -190,6 +200,7 @@ class ReportDocument:
     layers: MapLayers
     samples: Samples
     images: dict[str, bytes] = field(default_factory=dict)  # PNGs, filled by figures
+    events: list[dict[str, Any]] = field(default_factory=list)  # grid events per community
 
     @property
     def reaches(self) -> list[float]:

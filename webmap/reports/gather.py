@@ -31,6 +31,7 @@ from geo.models.scope import check_scope
 from geo.models.tables import sql, table
 from geo.services.coverage import measure, run_coverage
 from geo.services.errors import NoData
+from geo.services.events import community_events
 from geo.services.results import CoverageReport, GridChecksReport, UncoveredCompound
 from geo.services.rules import run_facility, run_grid_checks, run_members
 from geo.services.text import chinese, say
@@ -285,6 +286,8 @@ def gather(scope_code: str, profile: RuleProfile, reaches: Sequence[float],
         f["message"] = say(f["message"])
     rect, order = _rectification(comms, parts, profile)
     pairings = _pairing_records(pair_rows)
+    step("events")
+    event_rows, event_summary = community_events(scope)
     step("map layers")
     layers = _layers(comm_rows, comms, coverage, uncovered, pairings, scope)
     all_hh = [v for vs in tally.grid_hh.values() for v in vs]
@@ -301,12 +304,13 @@ def gather(scope_code: str, profile: RuleProfile, reaches: Sequence[float],
                     "communities_over_cap": int(comms["over_member_cap"].sum())},
         "grids": _grid_summary(all_hh, checks, profile),
         "rectification": {"count": len(order), "share": profile.weak_share},
+        "events": event_summary,
     }
     return ReportDocument(meta=_meta(name, level, scope, profile, reaches, now),
                           summary=summary, communities=comms, streets=streets,
                           districts=districts, findings=found, rectification=rect,
                           pairings=pairings, uncovered=uncovered, layers=layers,
-                          samples=samples)
+                          samples=samples, events=event_rows)
 
 
 def _named(frame: pd.DataFrame, comms: pd.DataFrame, level: str) -> pd.DataFrame:

@@ -39,6 +39,7 @@ def report_dict(doc: ReportDocument) -> dict[str, Any]:
         "rectification": records(doc.rectification),
         "pairings": doc.pairings,
         "uncovered_compounds": doc.uncovered,
+        "events": doc.events,
     }
 
 

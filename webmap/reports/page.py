@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from markupsafe import Markup, escape
 
 from .document import (
+    EVENT_COLUMNS,
     FINDING_COLUMNS,
     PAIRING_COLUMNS,
     RECTIFICATION_COLUMNS,
@@ -96,7 +97,7 @@ def page_html(doc: ReportDocument, mode: str, map_parts: tuple[str, str, str] | 
         generated_text=shown_time(doc.meta["generated_at"]), credit=doc.meta["credit"],
         images={k: _png_uri(v) for k, v in doc.images.items()}, titles=TITLES,
         map_head=Markup(head), map_body=Markup(body), map_script=Markup(script),
-        table=_table, none=None,
+        table=_table, none=None, summary=doc.summary,
         finding_columns=FINDING_COLUMNS, findings=doc.findings,
         rect_columns=RECTIFICATION_COLUMNS, rectification=records(doc.rectification),
         score_names=SCORE_NAMES,
@@ -109,6 +110,7 @@ def page_html(doc: ReportDocument, mode: str, map_parts: tuple[str, str, str] | 
         districts=records(doc.districts), rollup_breaches=rollup_breaches,
         pairing_columns=PAIRING_COLUMNS, pairings=doc.pairings,
         uncovered_columns=UNCOVERED_COLUMNS, uncovered=doc.uncovered,
+        event_columns=EVENT_COLUMNS, events=doc.events,
     )
 
 

@@ -17,6 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from geo.analysis.cells import as_text_cells
 
 from .document import (
+    EVENT_COLUMNS,
     FINDING_COLUMNS,
     PAIRING_COLUMNS,
     RECTIFICATION_COLUMNS,
@@ -47,6 +48,7 @@ SHEETS = {"summary": gettext_lazy("摘要"), "communities": gettext_lazy("社区
           "streets": gettext_lazy("街道"), "districts": gettext_lazy("区县"),
           "findings": gettext_lazy("问题清单"), "rectification": gettext_lazy("整改名单"),
           "pairings": gettext_lazy("结对"), "uncovered": gettext_lazy("未覆盖小区"),
+          "events": gettext_lazy("网格事件"),
           "maps": gettext_lazy("地图与图表")}
 
 
@@ -138,6 +140,7 @@ def render_xlsx(doc: ReportDocument) -> bytes:
         ("rectification", RECTIFICATION_COLUMNS, records(doc.rectification), None, "D2"),
         ("pairings", PAIRING_COLUMNS, doc.pairings, None, "C2"),
         ("uncovered", UNCOVERED_COLUMNS, doc.uncovered, None, "B2"),
+        ("events", EVENT_COLUMNS, doc.events, None, "C2"),
     ]
     for key, columns, rows, breaches, freeze in tables:
         _table(wb.create_sheet(str(SHEETS[key])), columns, rows, breaches, freeze)

@@ -229,8 +229,8 @@ def test_it_reports_on_time_rates_per_step_and_grid(demo_db: None) -> None:
     office = login(Role.ADMIN, "", "office-rates")
     event = report(Client(), grid)
     v = event["version"]
-    for action, extra in (("file", {}), ("dispatch", {})):
-        v = act(office, event["code"], action, v, **extra).json()["version"]
+    for action in ("file", "dispatch"):
+        v = act(office, event["code"], action, v).json()["version"]
     # Make the dispatch late: move the filing back to a Monday 09:00 and the dispatch to
     # 10:00 (routine dispatch limit: 30 working minutes); the report 5 minutes earlier.
     steps = EventStep.objects.filter(event__code=event["code"])

@@ -164,3 +164,9 @@ def due_at(calendar: WorkCalendar, category: Category, urgency: str, state: Stat
 def is_overdue(due: dt.datetime | None, now: dt.datetime) -> bool:
     """Whether a step due at ``due`` is late at ``now``."""
     return due is not None and now > due
+
+
+def load_duplicate_rule(path: Path = CATEGORIES_FILE) -> tuple[float, float]:
+    """(metres, hours): how near and how soon two reports of a category are one problem."""
+    raw = json.loads(path.read_text(encoding="utf-8")).get("duplicates", {})
+    return float(raw.get("metres", 50)), float(raw.get("hours", 24))

@@ -9,11 +9,12 @@ from typing import Any
 
 from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from geo.analysis.event_dupes import duplicate_groups
 from geo.analysis.event_flow import (
     OPEN_STATES,
     Actor,
@@ -26,6 +27,7 @@ from geo.analysis.event_flow import (
     due_at,
     is_overdue,
     load_categories,
+    load_duplicate_rule,
 )
 from geo.analysis.event_stats import Rate, StepMove, finished_steps, on_time_rates
 from geo.analysis.text import Text
@@ -33,6 +35,7 @@ from geo.analysis.workcal import WorkCalendar, load_calendar
 from geo.models import Community, Event, EventStep, GridUnit, ReporterKind
 from geo.models.accounts import account_of
 from geo.models.base import StaleVersion
+from geo.models.tables import sql
 from geo.roles import Role
 
 from .access import covers, scope_of
@@ -286,3 +289,37 @@ def community_events(scope: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
                "on_time": {step.value: overall[step].rate for step in Step if step in overall},
                "handled": total_handle.finished if total_handle else 0}
     return out, summary
+
+
+DUPLICATE_SQL = sql("""
+    SELECT a.id, b.id FROM {Event} a
+    JOIN {Event} b ON a.id < b.id AND a.category = b.category
+     AND b.created_at BETWEEN a.created_at - %(hours)s * interval '1 hour'
+                          AND a.created_at + %(hours)s * interval '1 hour'
+     AND ST_DWithin(a.location::geography, b.location::geography, %(metres)s)
+    LEFT JOIN {Community} ca ON ca.id = a.community_id
+    LEFT JOIN {Community} cb ON cb.id = b.community_id
+    WHERE a.state IN ('reported', 'filed') AND b.state IN ('reported', 'filed')
+      AND (%(scope)s = '' OR (ca.code LIKE %(like)s AND cb.code LIKE %(like)s))
+""")
+
+
+def duplicate_proposals(user: Any) -> dict[str, Any]:
+    """Groups of likely duplicates among the scope's unfiled or undispatched events.
+
+    Each group is proposed to be merged into its earliest report; the office decides (the
+    ``merge`` action), nothing is merged here.
+    """
+    scope = scope_of(user)
+    if scope is None:
+        raise PermissionDenied(_("请以有角色和工作范围的工作人员身份登录"))
+    metres, hours = load_duplicate_rule()
+    with connection.cursor() as cur:
+        cur.execute(DUPLICATE_SQL, {"hours": hours, "metres": metres, "scope": scope,
+                                    "like": scope + "%"})
+        pairs = [(int(a), int(b)) for a, b in cur.fetchall()]
+    ids = {i for pair in pairs for i in pair}
+    rows = {e.id: e for e in Event.objects.filter(id__in=ids).only("id", "code", "created_at")}
+    groups = duplicate_groups(pairs, {i: rows[i].created_at.timestamp() for i in rows})
+    return {"metres": metres, "hours": hours, "groups": [
+        {"keep": rows[g[0]].code, "merge": [rows[i].code for i in g[1:]]} for g in groups]}

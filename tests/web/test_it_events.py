@@ -279,3 +279,28 @@ def test_it_adds_events_to_the_coverage_report(demo_db: None, staff_client: Clie
     assert {g.community.code for g in grids} <= codes
     html = staff_client.get("/reports/export", {"scope": "510199", "format": "html"})
     assert 'id="events"' in html.content.decode()
+
+
+def test_it_proposes_merging_likely_duplicates(demo_db: None) -> None:
+    cache.clear()
+    grid = GridUnit.objects.select_related("community__street").order_by("code")[90]
+    lon, lat = inside(grid)
+    near = [report(Client(), grid, lon=lon + d, lat=lat) for d in (0.0, 0.0001, 0.0002)]
+    other_kind = report(Client(), grid, category="safety")
+    far_grid = GridUnit.objects.order_by("code")[200]
+    far = report(Client(), far_grid)
+    office = login(Role.PLANNER, grid.community.street.code, "office-dupes")
+    body = office.get("/api/v1/events/duplicates").json()
+    assert body["metres"] == 50 and body["hours"] == 24
+    mine = [g for g in body["groups"] if g["keep"] in {e["code"] for e in near}]
+    assert len(mine) == 1
+    assert [mine[0]["keep"], *mine[0]["merge"]] == [e["code"] for e in near]  # earliest kept
+    codes = {c for g in body["groups"] for c in [g["keep"], *g["merge"]]}
+    assert other_kind["code"] not in codes and far["code"] not in codes
+    # The office merges one; it leaves the proposals.
+    v = near[2]["version"]
+    resp = act(office, near[2]["code"], "merge", v, merge_into=near[0]["code"])
+    assert resp.status_code == 200 and resp.json()["state"] == "merged"
+    again = office.get("/api/v1/events/duplicates").json()["groups"]
+    group = next(g for g in again if g["keep"] == near[0]["code"])
+    assert group["merge"] == [near[1]["code"]]

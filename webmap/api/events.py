@@ -148,6 +148,21 @@ class EventRates(APIView):
         return Response(svc.on_time_report(request.user))
 
 
+DUPLICATES = sch.obj({"metres": sch.NUM, "hours": sch.NUM, "groups": sch.arr(
+    sch.obj({"keep": sch.STR, "merge": sch.arr(sch.STR)}))})
+
+
+class EventDuplicates(APIView):
+    """疑似重复 groups of likely duplicate reports, each to merge into its earliest."""
+
+    permission_classes = (StaffInScope,)
+
+    @extend_schema(operation_id="event_duplicates",
+                   responses={200: sch.response(DUPLICATES, "proposed merges")})
+    def get(self, request: Request) -> Response:
+        return Response(svc.duplicate_proposals(request.user))
+
+
 class EventDetail(APIView):
     """事件进度 an event by its tracking code (what a resident may see)."""
 
@@ -192,4 +207,5 @@ class EventAct(APIView):
         return Response(svc.as_dict(event, timezone.now(), _actor(request.user)))
 
 
-__all__ = ["EventAct", "EventDetail", "EventRates", "Events", "is_overdue"]
+__all__ = ["EventAct", "EventDetail", "EventDuplicates", "EventRates", "Events",
+           "is_overdue"]

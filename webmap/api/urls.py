@@ -17,6 +17,7 @@ urlpatterns = [
     path("search", analysis.PlaceSearch.as_view(), name="search"),
     path("events", events.Events.as_view(), name="events"),
     path("events/rates", events.EventRates.as_view(), name="event-rates"),
+    path("events/duplicates", events.EventDuplicates.as_view(), name="event-duplicates"),
     path("events/<str:code>", events.EventDetail.as_view(), name="event"),
     path("events/<str:code>/act", events.EventAct.as_view(), name="event-act"),
     path("coverage", analysis.Coverage.as_view(), name="coverage"),

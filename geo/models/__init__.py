@@ -4,7 +4,7 @@ from .accounts import Account, LoginLock, PersonalDataAccess
 from .base import Origin
 from .basemap import LandFeature, LandKind
 from .buildings import Building, Compound
-from .events import Event, EventStep, ReporterKind, Urgency
+from .events import Event, EventPhoto, EventStep, ReporterKind, Urgency
 from .facilities import (
     CenterLevel,
     CenterService,
@@ -35,6 +35,7 @@ __all__ = [
     "Compound",
     "District",
     "Event",
+    "EventPhoto",
     "EventStep",
     "GridChange",
     "GridChangeset",

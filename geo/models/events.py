@@ -112,3 +112,25 @@ class EventStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} {self.action}"
+
+
+class EventPhoto(models.Model):
+    """A photo of an event (cleaned: small JPEG, no metadata), kept in the database.
+
+    In the database, not on disk, so that a backup holds the photos with their events.
+    """
+
+    event = models.ForeignKey(Event, models.CASCADE, related_name="photos")
+    step = models.ForeignKey(EventStep, models.SET_NULL, null=True, blank=True,
+                             related_name="photos")
+    data = models.BinaryField(_("照片"))
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("事件照片")
+        verbose_name_plural = _("事件照片")
+
+    def __str__(self) -> str:
+        return f"{self.event_id} #{self.pk}"

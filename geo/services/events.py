@@ -30,9 +30,10 @@ from geo.analysis.event_flow import (
     load_duplicate_rule,
 )
 from geo.analysis.event_stats import Rate, StepMove, finished_steps, on_time_rates
+from geo.analysis.photos import clean_photo
 from geo.analysis.text import Text
 from geo.analysis.workcal import WorkCalendar, load_calendar
-from geo.models import Community, Event, EventStep, GridUnit, ReporterKind
+from geo.models import Community, Event, EventPhoto, EventStep, GridUnit, ReporterKind
 from geo.models.accounts import account_of
 from geo.models.base import StaleVersion
 from geo.models.tables import sql
@@ -323,3 +324,23 @@ def duplicate_proposals(user: Any) -> dict[str, Any]:
     groups = duplicate_groups(pairs, {i: rows[i].created_at.timestamp() for i in rows})
     return {"metres": metres, "hours": hours, "groups": [
         {"keep": rows[g[0]].code, "merge": [rows[i].code for i in g[1:]]} for g in groups]}
+
+
+def add_photo(event: Event, raw: bytes, step: EventStep | None = None) -> EventPhoto:
+    """Keep a photo of ``event`` (cleaned: see geo.analysis.photos); PhotoError if unfit."""
+    photo = clean_photo(raw)
+    return EventPhoto.objects.create(event=event, step=step, data=photo.data,
+                                     width=photo.width, height=photo.height)
+
+
+def photo_of(user: Any, code: str, pk: int) -> bytes | None:
+    """A photo's JPEG bytes for a staff user whose scope holds the event (else None)."""
+    row = (EventPhoto.objects.filter(pk=pk, event__in=visible_events(user), event__code=code)
+           .values_list("data", flat=True).first())
+    return bytes(row) if row is not None else None
+
+
+def photo_ids(event: Event) -> list[int]:
+    """The ids of an event's photos (without reading the images)."""
+    return list(EventPhoto.objects.filter(event=event).order_by("id")
+                .values_list("id", flat=True))

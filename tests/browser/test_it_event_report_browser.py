@@ -8,10 +8,11 @@ from django.core.cache import cache
 from django.core.management import call_command
 from playwright.sync_api import Browser
 
-from geo.models import Account, Event, GridUnit
+from geo.models import Account, Event, EventPhoto, GridUnit
 from geo.roles import Role
 from geo.services import events as svc
 from tests.browser.helpers import Session, browser  # noqa: F401  (fixture)
+from tests.web.test_it_events import _jpeg_with_gps
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -36,6 +37,8 @@ def test_it_takes_a_report_on_a_phone_and_shows_its_progress(
     assert Event.objects.count() == 0
     page.select_option("#report-form select[name=category]", "facility")
     page.fill("#report-form input[name=phone]", "13900001111")
+    page.set_input_files("#report-form input[name=photo]", files=[{
+        "name": "lamp.jpg", "mimeType": "image/jpeg", "buffer": _jpeg_with_gps(1200, 900)}])
     page.click("#report-form button[type=submit]")
     page.wait_for_selector("#report-code")
     code = page.locator("#report-code").inner_text()
@@ -43,6 +46,7 @@ def test_it_takes_a_report_on_a_phone_and_shows_its_progress(
     event = Event.objects.get(code=code)
     assert event.grid == grid and event.category == "facility"
     assert event.reporter_phone == "13900001111"
+    assert EventPhoto.objects.filter(event=event).count() == 1
     s.screenshot("event-reported-phone")
     # The office files and dispatches it, the grid worker handles it, the office closes it.
     office = User.objects.create_user("office", password="pw-office-1")

@@ -304,3 +304,57 @@ def test_it_proposes_merging_likely_duplicates(demo_db: None) -> None:
     again = office.get("/api/v1/events/duplicates").json()["groups"]
     group = next(g for g in again if g["keep"] == near[0]["code"])
     assert group["merge"] == [near[1]["code"]]
+
+
+def _jpeg_with_gps(width: int = 3000, height: int = 2000) -> bytes:
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", (width, height), (200, 40, 40))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x8825] = {1: "N", 2: (30.0, 39.0, 0.0), 3: "E", 4: (104.0, 4.0, 0.0)}  # GPS
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+def test_it_keeps_photos_small_and_without_metadata(demo_db: None) -> None:
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    cache.clear()
+    grid = GridUnit.objects.select_related("community").order_by("code")[95]
+    lon, lat = inside(grid)
+    raw = _jpeg_with_gps()
+    assert b"PhoneMaker" in raw
+    form = {"category": "environment", "description": "积水", "lon": lon, "lat": lat,
+            "phone": "13800003333",
+            "photo": SimpleUploadedFile("p.jpg", raw, content_type="image/jpeg")}
+    resp = Client().post("/api/v1/events", form)
+    assert resp.status_code == 201, resp.content
+    code = resp.json()["code"]
+    staff = login(Role.STAFF, grid.community.code, "photo-worker")
+    detail = staff.get(f"/api/v1/events/{code}").json()
+    assert len(detail["photos"]) == 1
+    assert "photos" not in Client().get(f"/api/v1/events/{code}").json()  # not for anyone
+    photo = staff.get(detail["photos"][0])
+    assert photo.status_code == 200 and photo["Content-Type"] == "image/jpeg"
+    kept = Image.open(io.BytesIO(photo.content))
+    assert max(kept.size) == 1600 and kept.size[0] / kept.size[1] == pytest.approx(1.5, 0.01)
+    assert b"PhoneMaker" not in photo.content and not kept.getexif()
+    assert Client().get(detail["photos"][0]).status_code in (401, 403)
+    elsewhere = Community.objects.exclude(pk=grid.community_id).order_by("code").first()
+    assert elsewhere is not None
+    other = login(Role.STAFF, elsewhere.code, "other-photo-worker")
+    assert other.get(detail["photos"][0]).status_code == 404
+    # A file that is not an image, named .jpg, is refused and nothing is written.
+    before = Event.objects.count()
+    fake = {**form, "photo": SimpleUploadedFile("x.jpg", b"%PDF-1.4 not a photo",
+                                                content_type="image/jpeg")}
+    bad = Client().post("/api/v1/events", fake)
+    assert bad.status_code == 400 and bad.json()["error"]["field"] == "photo"
+    assert Event.objects.count() == before

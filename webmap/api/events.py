@@ -6,9 +6,13 @@ import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -16,9 +20,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from geo.analysis.event_flow import TRANSITIONS, FlowError, is_overdue
+from geo.analysis.photos import MAX_UPLOAD_BYTES, PhotoError, clean_photo
 from geo.models import Event, GridUnit, ReporterKind, Urgency
 from geo.models.base import StaleVersion
 from geo.services import events as svc
+from geo.services.access import covers, scope_of
 from geo.services.text import say
 
 from . import schemas as sch
@@ -32,7 +38,7 @@ EVENT = sch.obj({
     "grid": sch.nullable(sch.STR), "community": sch.nullable(sch.STR), "state": sch.STR,
     "state_name": sch.STR, "state_since": sch.STR, "due_at": sch.nullable(sch.STR),
     "overdue": sch.BOOL, "reported_at": sch.STR, "version": sch.INT,
-    "reporter_phone": sch.STR, "actions": sch.arr(sch.STR)})
+    "reporter_phone": sch.STR, "actions": sch.arr(sch.STR)}, {"photos": sch.arr(sch.STR)})
 EVENT_LIST = sch.obj({"count": sch.INT, "overdue": sch.INT, "events": sch.arr(EVENT)})
 
 
@@ -46,6 +52,8 @@ class ReportBody(serializers.Serializer):
                                     allow_blank=True)
     phone = serializers.CharField(max_length=20, required=False, default="", allow_blank=True,
                                   help_text="the reporter's phone (kept masked)")
+    photo = serializers.FileField(required=False, default=None, allow_null=True,
+                                  help_text="JPEG, PNG or WebP, at most 8 MB (multipart)")
 
     def validate_phone(self, value: str) -> str:
         if value and not re.fullmatch(r"\+?[0-9][0-9-]{5,18}", value):
@@ -61,6 +69,8 @@ class ActBody(serializers.Serializer):
     grid = serializers.CharField(max_length=15, required=False, allow_null=True, default=None)
     score = serializers.IntegerField(min_value=1, max_value=5, required=False, default=None)
     merge_into = serializers.CharField(max_length=12, required=False, default=None)
+    photo = serializers.FileField(required=False, default=None, allow_null=True,
+                                  help_text="JPEG, PNG or WebP, at most 8 MB (multipart)")
 
 
 class ListParams(serializers.Serializer):
@@ -68,6 +78,18 @@ class ListParams(serializers.Serializer):
                                   help_text="comma list of states (default: the open ones)")
     overdue = serializers.BooleanField(required=False, default=False)
     limit = serializers.IntegerField(min_value=1, max_value=500, default=100)
+
+
+def _photo(upload: Any) -> bytes | None:
+    """An uploaded photo's bytes, checked at the door (type by decoding, size, pixels)."""
+    if upload is None:
+        return None
+    raw = upload.read(MAX_UPLOAD_BYTES + 1)
+    try:
+        clean_photo(raw)
+    except PhotoError as exc:
+        raise ApiError("invalid_parameter", say(exc.message), "photo") from exc
+    return bytes(raw)
 
 
 def _flow_error(exc: FlowError) -> ApiError:
@@ -94,11 +116,15 @@ class Events(APIView):
                 kind = ReporterKind.RESIDENT
         if kind == ReporterKind.RESIDENT and not p["phone"]:
             raise ApiError("invalid_parameter", _("请留下联系电话，以便网格员联系您"), "phone")
+        photo = _photo(p["photo"])
         try:
-            event = svc.report(category=p["category"], urgency=p["urgency"],
-                               description=p["description"], lon=p["lon"], lat=p["lat"],
-                               address=p["address"],
-                               by=svc.Reporter(kind, p["phone"], user))
+            with transaction.atomic():  # a report and its photo, or neither
+                event = svc.report(category=p["category"], urgency=p["urgency"],
+                                   description=p["description"], lon=p["lon"], lat=p["lat"],
+                                   address=p["address"],
+                                   by=svc.Reporter(kind, p["phone"], user))
+                if photo is not None:
+                    svc.add_photo(event, photo, event.steps.first())
         except FlowError as exc:
             raise ApiError("invalid_parameter", say(exc.message), "category") from exc
         return Response(svc.as_dict(event, timezone.now()), status=201)
@@ -175,7 +201,28 @@ class EventDetail(APIView):
         if event is None:
             raise ApiError("not_found", _("没有查询码为 %(code)s 的事件") % {"code": code},
                            status_code=404)
-        return Response(svc.as_dict(event, timezone.now(), _actor(request.user)))
+        out = svc.as_dict(event, timezone.now(), _actor(request.user))
+        if covers(scope_of(request.user), svc.event_code(event)):
+            out["photos"] = [reverse("event-photo", args=[code, pk])
+                             for pk in svc.photo_ids(event)]
+        return Response(out)
+
+
+class EventPhotoView(APIView):
+    """事件照片 one photo of an event, for staff whose scope holds it (JPEG)."""
+
+    permission_classes = (StaffInScope,)
+
+    @extend_schema(operation_id="event_photo", responses={
+        (200, "image/jpeg"): OpenApiResponse(response=OpenApiTypes.BINARY,
+                                             description="the photo, JPEG, no metadata")})
+    def get(self, request: Request, code: str, pk: int) -> HttpResponse:
+        data = svc.photo_of(request.user, code, pk)
+        if data is None:
+            raise ApiError("not_found", _("没有此照片"), status_code=404)
+        resp = HttpResponse(data, content_type="image/jpeg")
+        resp["Cache-Control"] = "private, max-age=3600"
+        return resp
 
 
 class EventAct(APIView):
@@ -195,9 +242,14 @@ class EventAct(APIView):
         if p["grid"] and not GridUnit.objects.filter(code=p["grid"]).exists():
             raise ApiError("invalid_parameter", _("没有网格 %(code)s") % {"code": p["grid"]},
                            "grid")
+        photo = _photo(p["photo"])
         try:
-            event = svc.act(code, p["action"], request.user, p["version"], p["note"],
-                            grid_code=p["grid"], score=p["score"], merge_into=p["merge_into"])
+            with transaction.atomic():  # the action and its photo, or neither
+                event = svc.act(code, p["action"], request.user, p["version"], p["note"],
+                                grid_code=p["grid"], score=p["score"],
+                                merge_into=p["merge_into"])
+                if photo is not None:
+                    svc.add_photo(event, photo, event.steps.order_by("-id").first())
         except StaleVersion as exc:
             current = Event.objects.select_related("grid", "community").get(code=code)
             raise ApiError("conflict", str(exc), status_code=409, extra={
@@ -207,5 +259,5 @@ class EventAct(APIView):
         return Response(svc.as_dict(event, timezone.now(), _actor(request.user)))
 
 
-__all__ = ["EventAct", "EventDetail", "EventDuplicates", "EventRates", "Events",
-           "is_overdue"]
+__all__ = ["EventAct", "EventDetail", "EventDuplicates", "EventPhotoView", "EventRates",
+           "Events", "is_overdue"]

@@ -20,6 +20,8 @@ urlpatterns = [
     path("events/duplicates", events.EventDuplicates.as_view(), name="event-duplicates"),
     path("events/<str:code>", events.EventDetail.as_view(), name="event"),
     path("events/<str:code>/act", events.EventAct.as_view(), name="event-act"),
+    path("events/<str:code>/photos/<int:pk>", events.EventPhotoView.as_view(),
+         name="event-photo"),
     path("coverage", analysis.Coverage.as_view(), name="coverage"),
     path("pairing", analysis.PairingProposal.as_view(), name="pairing"),
     path("pairing/save", analysis.PairingSave.as_view(), name="pairing-save"),

@@ -142,8 +142,9 @@
     if (!f.description.value.trim() || !f.phone.value.trim()) {
       formError.hidden = false; formError.textContent = gettext("请填写描述和联系电话"); return;
     }
-    W.postJSON(W.url("events"), { category: f.category.value, description: f.description.value.trim(),
-      phone: f.phone.value.trim(), lon: at[0], lat: at[1] }).then(function (ev) {
+    var fields = { category: f.category.value, description: f.description.value.trim(),
+      phone: f.phone.value.trim(), lon: at[0], lat: at[1] }, file = f.photo.files[0];
+    (file ? W.postForm(W.url("events"), fields, { photo: file }) : W.postJSON(W.url("events"), fields)).then(function (ev) {
       form.hidden = true; form.reset();
       done.hidden = false;
       done.innerHTML = gettext("已提交。查询码") + W.colon + '<b id="report-code">' + esc(ev.code) + "</b>" + W.comma +

@@ -35,6 +35,13 @@
       body: JSON.stringify(data),
     }).then(json);
   };
+  // A form with files (multipart): the same answer handling and CSRF header as postJSON.
+  W.postForm = function (url, fields, files) {
+    var body = new FormData();
+    Object.keys(fields).forEach(function (k) { body.append(k, fields[k]); });
+    Object.keys(files || {}).forEach(function (k) { body.append(k, files[k]); });
+    return fetch(url, { method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf() }, body: body }).then(json);
+  };
   // A route of the server (W.config.urls, from reverse()), its {slots} filled and escaped,
   // plus an optional query object.
   W.url = function (name, slots, query) {

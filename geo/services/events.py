@@ -344,3 +344,12 @@ def photo_ids(event: Event) -> list[int]:
     """The ids of an event's photos (without reading the images)."""
     return list(EventPhoto.objects.filter(event=event).order_by("id")
                 .values_list("id", flat=True))
+
+
+def photo_ids_of(events: list[Event]) -> dict[int, list[int]]:
+    """The photo ids of several events at once (event id → ids), without the images."""
+    out: dict[int, list[int]] = {}
+    for event_id, pk in (EventPhoto.objects.filter(event__in=events).order_by("id")
+                         .values_list("event_id", "id")):
+        out.setdefault(event_id, []).append(pk)
+    return out

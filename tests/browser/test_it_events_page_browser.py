@@ -12,6 +12,7 @@ from geo.models import Account, Event, EventStep, GridUnit
 from geo.roles import Role
 from geo.services import events as svc
 from tests.browser.helpers import Session, browser  # noqa: F401  (fixture)
+from tests.web.test_it_events import _jpeg_with_gps
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -36,6 +37,7 @@ def test_it_lets_the_worker_handle_and_the_office_close(live_server: object,
     Account.assign(worker, Role.STAFF, grid.community.code)
     event = svc.report(category="environment", urgency="urgent", description="垃圾堆放",
                        lon=p.x, lat=p.y, by=svc.Reporter(phone="13800002222"))
+    svc.add_photo(event, _jpeg_with_gps(800, 600))
     code = event.code
     v = svc.act(code, "file", office, event.version).version
     svc.act(code, "dispatch", office, v)
@@ -46,6 +48,16 @@ def test_it_lets_the_worker_handle_and_the_office_close(live_server: object,
     w.page.goto(f"{live_server}/events/")
     w.page.wait_for_selector(f"li.event-card[data-code='{code}'] button.act[data-action='accept']")
     assert w.page.locator("path.event-marker").count() == 1
+    # The resident's photo is shown to the worker, loaded from the server (no error).
+    photo = w.page.locator(f"li.event-card[data-code='{code}'] img.event-photo")
+    photo.wait_for()
+    width = 0
+    for _ in range(50):  # until the image has loaded
+        width = w.page.evaluate("() => document.querySelector('img.event-photo').naturalWidth")
+        if width:
+            break
+        w.page.wait_for_timeout(100)
+    assert width == 800
     # A worker is offered the worker's actions only.
     offered = w.page.eval_on_selector_all(f"li.event-card[data-code='{code}'] button.act",
                                           "els => els.map(e => e.dataset.action)")

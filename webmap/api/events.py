@@ -145,8 +145,15 @@ class Events(APIView):
             qs = qs.filter(due_at__lt=now)
         actor = _actor(request.user)
         rows = list(qs.order_by("due_at", "id")[:p["limit"]])
+        photos = svc.photo_ids_of(rows)  # one query for the page, no image read
+        out = []
+        for e in rows:
+            item = svc.as_dict(e, now, actor)
+            item["photos"] = [reverse("event-photo", args=[e.code, pk])
+                              for pk in photos.get(e.pk, [])]
+            out.append(item)
         return Response({"count": qs.count(), "overdue": qs.filter(due_at__lt=now).count(),
-                         "events": [svc.as_dict(e, now, actor) for e in rows]})
+                         "events": out})
 
 
 def _actor(user: Any) -> Any:

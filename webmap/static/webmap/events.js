@@ -31,6 +31,9 @@
       '<p class="due">' + (e.due_at ? gettext("期限") + W.colon + esc(W.when(e.due_at)) +
         (e.overdue ? ' <b class="late">' + gettext("超期") + "</b>" : "") : "") + "</p>" +
       '<p class="meta">' + esc(e.code) + (e.grid ? " · " + gettext("网格") + " " + esc(e.grid) : "") + "</p>" +
+      ((e.photos || []).length ? '<p class="photos">' + e.photos.map(function (u) {
+        return '<a href="' + esc(u) + '" target="_blank" rel="noopener"><img class="event-photo" src="' + esc(u) + '" alt="' + esc(gettext("照片")) + '"></a>';
+      }).join("") + "</p>" : "") +
       '<p class="actions">' + buttons + "</p>" +
       '<div class="act-form" hidden><textarea rows="2" maxlength="2000" placeholder="' + esc(gettext("说明")) + '"></textarea>' +
       '<select class="score" hidden>' + [5, 4, 3, 2, 1].map(function (n) { return '<option value="' + n + '">' + n + "</option>"; }).join("") + "</select>" +

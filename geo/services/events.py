@@ -29,7 +29,13 @@ from geo.analysis.event_flow import (
     load_categories,
     load_duplicate_rule,
 )
-from geo.analysis.event_stats import Rate, StepMove, finished_steps, on_time_rates
+from geo.analysis.event_stats import (
+    FinishedStep,
+    Rate,
+    StepMove,
+    finished_steps,
+    on_time_rates,
+)
 from geo.analysis.photos import clean_photo
 from geo.analysis.text import Text
 from geo.analysis.workcal import WorkCalendar, load_calendar
@@ -232,12 +238,7 @@ def on_time_report(user: Any) -> dict[str, Any]:
     events = visible_events(user)
     info = list(events.values_list("id", "category", "urgency", "grid__code",
                                    "community__code", "community__street__code"))
-    cats = categories()
-    kinds = {i: (cats[c], u) for i, c, u, *_ in info if c in cats}
-    moves = [StepMove(e, a, f, t, at) for e, a, f, t, at in EventStep.objects.filter(
-        event_id__in=list(kinds)).values_list("event_id", "action", "from_state", "to_state",
-                                              "at")]
-    steps = finished_steps(moves, calendar(), kinds)
+    steps, kinds = _finished(info)
 
     def table(key: int) -> list[dict[str, Any]]:
         groups = {int(row[0]): str(row[key] or "") for row in info}
@@ -247,6 +248,17 @@ def on_time_report(user: Any) -> dict[str, Any]:
     overall = on_time_rates(steps, dict.fromkeys(kinds, "all")).get("all", {})
     return {"steps": _rates(overall)["steps"], "streets": table(5), "communities": table(4),
             "grids": table(3)}
+
+
+def _finished(info: list[tuple[Any, ...]]) -> tuple[list[FinishedStep],
+                                                    dict[int, tuple[Category, str]]]:
+    """The finished steps of events given as (id, category, urgency, ...) rows."""
+    cats = categories()
+    kinds = {int(row[0]): (cats[row[1]], str(row[2])) for row in info if row[1] in cats}
+    moves = [StepMove(e, a, f, t, at) for e, a, f, t, at in EventStep.objects.filter(
+        event_id__in=list(kinds)).values_list("event_id", "action", "from_state", "to_state",
+                                              "at")]
+    return finished_steps(moves, calendar(), kinds), kinds
 
 
 def _rates(per: dict[Step, Rate]) -> dict[str, Any]:
@@ -269,12 +281,7 @@ def community_events(scope: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         overdue=Count("id", filter=Q(state__in=opened, due_at__lt=now)))
         .order_by("community__code"))
     info = list(events.values_list("id", "category", "urgency", "community__code"))
-    cats = categories()
-    kinds = {i: (cats[c], u) for i, c, u, _ in info if c in cats}
-    moves = [StepMove(e, a, f, t, at) for e, a, f, t, at in EventStep.objects.filter(
-        event_id__in=list(kinds)).values_list("event_id", "action", "from_state", "to_state",
-                                              "at")]
-    steps = finished_steps(moves, calendar(), kinds)
+    steps, kinds = _finished(info)
     per = on_time_rates(steps, {int(i): str(code or "") for i, _c, _u, code in info})
     overall = on_time_rates(steps, dict.fromkeys(kinds, "all")).get("all", {})
     out = []

@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from geo.analysis.event_flow import TRANSITIONS, FlowError, is_overdue
+from geo.analysis.event_flow import TRANSITIONS, Actor, FlowError, is_overdue
 from geo.analysis.photos import MAX_UPLOAD_BYTES, PhotoError, clean_photo
 from geo.models import Event, GridUnit, ReporterKind, Urgency
 from geo.models.base import StaleVersion
@@ -107,13 +107,10 @@ class Events(APIView):
     def post(self, request: Request) -> Response:
         p = parse(ReportBody, request.data)
         user = request.user
-        kind = ReporterKind.RESIDENT
-        if user is not None and user.is_authenticated:  # DRF's anonymous user is None here
-            try:
-                actor = svc.actor_of(user)
-                kind = ReporterKind.WORKER if actor.value == "worker" else ReporterKind.STAFF
-            except PermissionDenied:  # a logged-in user without a part reports as anyone
-                kind = ReporterKind.RESIDENT
+        # Anyone without a part in the flow (anonymous, or a read-only role) is a resident.
+        actor = _actor(user)
+        kind = (ReporterKind.RESIDENT if actor is None else
+                ReporterKind.WORKER if actor == Actor.WORKER else ReporterKind.STAFF)
         if kind == ReporterKind.RESIDENT and not p["phone"]:
             raise ApiError("invalid_parameter", _("请留下联系电话，以便网格员联系您"), "phone")
         photo = _photo(p["photo"])
@@ -156,7 +153,7 @@ class Events(APIView):
                          "events": out})
 
 
-def _actor(user: Any) -> Any:
+def _actor(user: Any) -> Actor | None:
     try:
         return svc.actor_of(user)
     except PermissionDenied:  # read-only roles see no actions

@@ -100,8 +100,10 @@ def answer(request: HttpRequest, data: dict[str, Any], template: str,
                         json_dumps_params={"ensure_ascii": False})
 
 
-def _same(request: HttpRequest, **changes: str) -> str:
+def _same(request: HttpRequest, drop: str = "", **changes: str) -> str:
+    """This request's URL with parameters changed (and ``drop`` left out)."""
     q = request.GET.copy()
+    q.pop(drop, None)
     for k, v in changes.items():
         q[k] = v
     return request.build_absolute_uri(request.path) + "?" + q.urlencode()
@@ -249,22 +251,14 @@ def _page_links(request: HttpRequest, page: query.Page, q: query.ItemsQuery
     kind = HTML if wants_html(request) else GEOJSON
     forward = q.before is None
     if page.last_id is not None and (page.more if forward else True):
-        links.append(link(_without(request, "before", after=str(page.last_id)), "next", kind,
+        links.append(link(_same(request, "before", after=str(page.last_id)), "next", kind,
                           _("下一页")))
     if page.first_id is not None and (q.after is not None if forward else page.more):
-        links.append(link(_without(request, "after", before=str(page.first_id)), "prev", kind,
+        links.append(link(_same(request, "after", before=str(page.first_id)), "prev", kind,
                           _("上一页")))
     links.append(link(url(request, "collection", q.collection.id), "collection", JSON,
                       str(q.collection.title)))
     return links
-
-
-def _without(request: HttpRequest, drop: str, **changes: str) -> str:
-    q = request.GET.copy()
-    q.pop(drop, None)
-    for k, v in changes.items():
-        q[k] = v
-    return request.build_absolute_uri(request.path) + "?" + q.urlencode()
 
 
 def _stamp() -> str:

@@ -43,7 +43,8 @@ class WorkCalendar:
     """Working periods of a working day, official holidays and adjusted working days.
 
     ``years`` are the years whose holidays the calendar holds; outside them every weekday is
-    a working day (see :meth:`knows`).
+    a working day (see :meth:`knows`). ``provisional`` years hold only what the law fixes,
+    before the State Council's notice names the adjusted working days.
     """
 
     periods: tuple[tuple[dt.time, dt.time], ...]
@@ -51,6 +52,7 @@ class WorkCalendar:
     workdays: frozenset[dt.date]
     timezone: str = "Asia/Shanghai"
     years: frozenset[int] = frozenset()
+    provisional: frozenset[int] = frozenset()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -60,6 +62,11 @@ class WorkCalendar:
     def knows(self, day: dt.date) -> bool:
         """Whether the calendar holds the holidays of ``day``'s year."""
         return day.year in self.years
+
+    def unsettled(self, *days: dt.date) -> list[int]:
+        """The years among ``days`` the calendar does not hold, or holds only provisionally."""
+        return sorted({d.year for d in days
+                       if d.year not in self.years or d.year in self.provisional})
 
     def is_working_day(self, day: dt.date) -> bool:
         """A weekday that is not a holiday, or an adjusted working weekend day."""
@@ -132,7 +139,9 @@ def load_calendar(name_or_path: str | None = None) -> WorkCalendar:
             workdays.update(dt.date.fromisoformat(d) for d in year["workdays"])
         cal = WorkCalendar(periods, frozenset(holidays), frozenset(workdays),
                            raw.get("timezone", "Asia/Shanghai"),
-                           frozenset(int(y) for y in raw["years"]))
+                           frozenset(int(y) for y in raw["years"]),
+                           frozenset(int(y) for y, v in raw["years"].items()
+                                     if v.get("provisional")))
         cal.tz  # noqa: B018 (an unknown zone fails here, at load)
     except (KeyError, ValueError, TypeError) as exc:
         raise CalendarError(Text("工作日历 %(path)s 无法读取：%(reason)s", path=str(path),

@@ -117,3 +117,33 @@ def test_it_refuses_a_broken_calendar(tmp_path: Path) -> None:
         load_calendar(str(path))
     with pytest.raises(CalendarError):
         load_calendar("nowhere")
+
+
+def test_it_official_years_match_an_independent_calendar() -> None:
+    """Every official year, day by day, against the chinesecalendar package's State Council data."""
+    import chinese_calendar
+
+    official = sorted(CAL.years - CAL.provisional)
+    assert {2024, 2025, 2026} <= set(official)
+    checked = 0
+    for year in official:
+        day = dt.date(year, 1, 1)
+        while day.year == year:
+            try:
+                expected = chinese_calendar.is_workday(day)
+            except NotImplementedError:  # a year newer than the package's data
+                break
+            assert CAL.is_working_day(day) == expected, day
+            checked += 1
+            day += dt.timedelta(days=1)
+    assert checked >= 3 * 365
+
+
+def test_it_next_year_is_provisional_until_the_notice() -> None:
+    """2027 holds the statutory days (Spring Festival eve to the 3rd day) and says it is provisional."""
+    assert 2027 in CAL.provisional
+    assert not CAL.is_working_day(dt.date(2027, 2, 5))  # New Year's Eve, a Friday
+    assert not CAL.is_working_day(dt.date(2027, 2, 9))  # for the 6th, a Saturday
+    assert CAL.unsettled(dt.date(2026, 12, 31), dt.date(2027, 1, 4), dt.date(2028, 1, 3)) == [
+        2027, 2028]
+    assert CAL.unsettled(dt.date(2026, 6, 1)) == []

@@ -13,6 +13,8 @@ const copies = [
   ["node_modules/leaflet/dist/leaflet.js", "leaflet/leaflet.js"],
   ["node_modules/leaflet/dist/leaflet.css", "leaflet/leaflet.css"],
   ["node_modules/leaflet/dist/images", "leaflet/images"],
+  ["node_modules/leaflet.heat/dist/leaflet-heat.js", "leaflet-heat/leaflet-heat.js"],
+  ["node_modules/leaflet.heat/LICENSE", "leaflet-heat/LICENSE"],
   ["node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.js", "geoman/leaflet-geoman.js"],
   ["node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css", "geoman/leaflet-geoman.css"],
   ["node_modules/maplibre-gl/dist/maplibre-gl.css", "maplibre/maplibre-gl.css"],

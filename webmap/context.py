@@ -38,7 +38,8 @@ SCRIPT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     "pairing_save": ("pairing-save", {}),
     "report_export": ("webmap:reports-export", {}),
     "events": ("events", {}), "event_page": ("webmap:event", {"code": "code"}),
-    "event_act": ("event-act", {"code": "code"}),
+    "event_act": ("event-act", {"code": "code"}), "event": ("event", {"code": "code"}),
+    "event_map": ("event-map", {}), "event_duplicates": ("event-duplicates", {}),
 }
 _SENTINEL = {"code": "__code__", "pk": 987654321}
 

@@ -9,7 +9,9 @@ from django.views.decorators.http import require_GET
 
 from geo.analysis.event_flow import State
 from geo.models.events import STATE_LABELS
+from geo.services import events as svc
 from geo.services.access import own_scope
+from geo.services.text import chinese
 
 
 @require_GET
@@ -18,5 +20,10 @@ from geo.services.access import own_scope
 def events(request: HttpRequest) -> HttpResponse:
     """Grid workers accept and report back; the office files, dispatches and verifies."""
     own_scope(request.user)  # a user without a scope is refused here, not by an empty map
+    zh = chinese()
     return render(request, "webmap/events.html", {
-        "states": [(s.value, STATE_LABELS[s]) for s in State]})
+        "states": [(s.value, STATE_LABELS[s]) for s in State],
+        "categories": [(c.code, c.title if zh else c.title_en)
+                       for c in svc.categories().values()],
+        "departments": {d.code: d.title if zh else d.title_en
+                        for d in svc.departments().values()}})

@@ -86,6 +86,11 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
+# What a department does is recorded by the office: it has no accounts here, it answers
+# the office (by phone or document) and the office enters its acceptance and its result.
+DEPARTMENT_ACTIONS = frozenset({"accept", "report_back"})
+
+
 class FlowError(ValueError):
     """An action the event's state or the actor does not allow; ``code`` says which."""
 
@@ -94,8 +99,13 @@ class FlowError(ValueError):
         self.code, self.message = code, message
 
 
-def decide(state: State, action: str, actor: Actor, note: str = "") -> State:
-    """The state ``action`` by ``actor`` leads to from ``state``; FlowError when refused."""
+def decide(state: State, action: str, actor: Actor, note: str = "",
+           with_department: bool = False) -> State:
+    """The state ``action`` by ``actor`` leads to from ``state``; FlowError when refused.
+
+    ``with_department``: a department holds the event, so its handling is the office's to
+    record, not a grid worker's.
+    """
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise FlowError("unknown_action", Text("没有操作 %(action)s；可用：%(known)s",
@@ -107,6 +117,8 @@ def decide(state: State, action: str, actor: Actor, note: str = "") -> State:
         raise FlowError("wrong_state", Text(
             "事件处于 %(state)s，不能执行 %(action)s（需处于 %(sources)s）", state=state.value,
             action=action, sources=", ".join(sorted(s.value for s in transition.sources))))
+    if with_department and actor == Actor.WORKER and action in DEPARTMENT_ACTIONS:
+        raise FlowError("forbidden", Text("事件已交职能部门办理，其处置由指挥中心记录"))
     if transition.needs_note and not note.strip():
         raise FlowError("note_required", Text("操作 %(action)s 需要填写说明", action=action))
     return transition.target
@@ -164,6 +176,30 @@ def due_at(calendar: WorkCalendar, category: Category, urgency: str, state: Stat
 def is_overdue(due: dt.datetime | None, now: dt.datetime) -> bool:
     """Whether a step due at ``due`` is late at ``now``."""
     return due is not None and now > due
+
+
+@dataclass(frozen=True)
+class Department:
+    """A functional department (职能部门) an event can be handed to instead of a grid."""
+
+    code: str
+    title: str
+    title_en: str
+
+
+def load_departments(path: Path = CATEGORIES_FILE) -> dict[str, Department]:
+    """The departments of a profile file, by code."""
+    raw = json.loads(path.read_text(encoding="utf-8")).get("departments", {})
+    return {code: Department(code, item["title"], item.get("title_en", item["title"]))
+            for code, item in raw.items()}
+
+
+def actions_for(state: State, actor: Actor, with_department: bool) -> list[str]:
+    """:func:`allowed_actions`, less the grid workers' when a department holds the event."""
+    actions = allowed_actions(state, actor)
+    if with_department and actor == Actor.WORKER:
+        return [a for a in actions if a not in DEPARTMENT_ACTIONS]
+    return actions
 
 
 def load_duplicate_rule(path: Path = CATEGORIES_FILE) -> tuple[float, float]:

@@ -56,6 +56,8 @@ class Event(models.Model):
                              related_name="events", verbose_name=_("网格"))
     community = models.ForeignKey(Community, models.SET_NULL, null=True, blank=True,
                                   related_name="events", verbose_name=_("社区"))
+    department = models.CharField(_("职能部门"), max_length=30, blank=True, default="",
+                                  help_text=_("交职能部门办理时的部门代码（见事件类别配置）"))
     state = models.CharField(_("状态"), max_length=12,
                              choices=[(s.value, STATE_LABELS[s]) for s in State],
                              default=State.REPORTED.value)
@@ -103,6 +105,7 @@ class EventStep(models.Model):
     note = models.TextField(_("说明"), max_length=2000, blank=True, default="")
     grid = models.ForeignKey(GridUnit, models.SET_NULL, null=True, blank=True,
                              related_name="+", verbose_name=_("网格"))
+    department = models.CharField(_("职能部门"), max_length=30, blank=True, default="")
     at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:

@@ -19,14 +19,16 @@ from geo.analysis.event_flow import (
     OPEN_STATES,
     Actor,
     Category,
+    Department,
     FlowError,
     State,
     Step,
-    allowed_actions,
+    actions_for,
     decide,
     due_at,
     is_overdue,
     load_categories,
+    load_departments,
     load_duplicate_rule,
 )
 from geo.analysis.event_stats import (
@@ -58,6 +60,12 @@ ACTORS = {Role.ADMIN: Actor.SUPERVISOR, Role.PLANNER: Actor.SUPERVISOR,
 def categories() -> dict[str, Category]:
     """The event categories (profile ``event-categories.json``)."""
     return load_categories()
+
+
+@cache
+def departments() -> dict[str, Department]:
+    """The functional departments events can be handed to (same profile)."""
+    return load_departments()
 
 
 @cache
@@ -139,10 +147,55 @@ def report(*, category: str, urgency: str, description: str, lon: float, lat: fl
     return event
 
 
+@dataclass(frozen=True)
+class ActDetails:
+    """What some actions need: where to hand the event, its score, which event it joins."""
+
+    grid: str | None = None
+    department: str | None = None
+    score: int | None = None
+    merge_into: str | None = None
+
+
+def _hand_over(event: Event, action: str, d: ActDetails, scope: str | None) -> GridUnit | None:
+    """Hand ``event`` to ``d``'s grid or department on dispatch/reassign; the new grid."""
+    if d.grid and d.department:
+        raise FlowError("invalid_parameter", Text("网格和职能部门只能选一个"))
+    target = None
+    if action in ("dispatch", "reassign") and d.department:
+        if d.department not in departments():
+            raise FlowError("invalid_parameter", Text(
+                "没有职能部门 %(code)s；可用：%(known)s", code=d.department,
+                known=", ".join(departments())))
+        event.department = d.department
+    if action in ("dispatch", "reassign") and d.grid:
+        target = GridUnit.objects.select_related("community").get(code=d.grid)
+        if not covers(scope, target.code):
+            raise PermissionDenied(_("网格 %(code)s 不在您的工作范围内") % {"code": d.grid})
+        event.grid, event.community, event.department = target, target.community, ""
+    if action == "dispatch" and event.grid_id is None and not event.department:
+        raise FlowError("grid_required", Text("事件不在任何网格内：派遣时请指定网格或职能部门"))
+    return target
+
+
+def _score_or_merge(event: Event, action: str, d: ActDetails) -> None:
+    if action == "evaluate":
+        if d.score is None or not 1 <= d.score <= 5:
+            raise FlowError("invalid_parameter", Text("评价应为 1 到 5 分"))
+        event.score = d.score
+    if action == "merge":
+        other = Event.objects.filter(code=d.merge_into).first() if d.merge_into else None
+        if other is None or other.pk == event.pk:
+            raise FlowError("invalid_parameter", Text("请指定要并入的另一事件的查询码"))
+        event.merged_into = other
+
+
 def act(code: str, action: str, user: Any, version: int | None, note: str = "",
-        grid_code: str | None = None, score: int | None = None,
-        merge_into: str | None = None) -> Event:
+        details: ActDetails = ActDetails()) -> Event:
     """Take ``action`` on event ``code`` as ``user``, based on its ``version``.
+
+    ``dispatch`` and ``reassign`` hand the event to a grid or to a functional department
+    (``details``); handing it to a grid takes it from the department.
 
     Refused (PermissionDenied) outside the user's scope; StaleVersion when someone acted
     since the version the user saw; FlowError when the flow does not allow it.
@@ -158,25 +211,9 @@ def act(code: str, action: str, user: Any, version: int | None, note: str = "",
         if version is None or version != event.version:
             raise StaleVersion(event.version, version)
         before = State(event.state)
-        after = decide(before, action, actor, note)
-        target_grid = None
-        if action in ("dispatch", "reassign") and grid_code:
-            target_grid = GridUnit.objects.select_related("community").get(code=grid_code)
-            if not covers(scope, target_grid.code):
-                raise PermissionDenied(_("网格 %(code)s 不在您的工作范围内") % {
-                    "code": grid_code})
-            event.grid, event.community = target_grid, target_grid.community
-        if action == "dispatch" and event.grid_id is None:
-            raise FlowError("grid_required", Text("事件不在任何网格内：派遣时请指定网格"))
-        if action == "evaluate":
-            if score is None or not 1 <= score <= 5:
-                raise FlowError("invalid_parameter", Text("评价应为 1 到 5 分"))
-            event.score = score
-        if action == "merge":
-            other = Event.objects.filter(code=merge_into).first() if merge_into else None
-            if other is None or other.pk == event.pk:
-                raise FlowError("invalid_parameter", Text("请指定要并入的另一事件的查询码"))
-            event.merged_into = other
+        after = decide(before, action, actor, note, with_department=bool(event.department))
+        target_grid = _hand_over(event, action, details, scope)
+        _score_or_merge(event, action, details)
         event.state = after.value
         # Handling runs one clock from the dispatch: accepting does not restart it.
         if action != "accept":
@@ -185,7 +222,8 @@ def act(code: str, action: str, user: Any, version: int | None, note: str = "",
         event.save()
         EventStep.objects.create(event=event, action=action, from_state=before.value,
                                  to_state=after.value, actor=user, actor_kind=actor.value,
-                                 note=note, grid=target_grid)
+                                 note=note, grid=target_grid,
+                                 department=details.department or "")
     return event
 
 
@@ -207,6 +245,13 @@ def mask(phone: str) -> str:
     return phone[:3] + "****" + phone[-4:] if len(phone) >= 7 else ("*" * len(phone))
 
 
+def _department_name(code: str) -> str:
+    dept = departments().get(code)
+    if dept is None:
+        return code
+    return dept.title if chinese() else dept.title_en
+
+
 def as_dict(event: Event, now: dt.datetime, actor: Actor | None = None) -> dict[str, Any]:
     """An event for the API: place, state, its clock, and what ``actor`` may do next."""
     cat = categories().get(event.category)
@@ -224,7 +269,10 @@ def as_dict(event: Event, now: dt.datetime, actor: Actor | None = None) -> dict[
         "overdue": is_overdue(event.due_at, now),
         "reported_at": event.created_at.isoformat(), "version": event.version,
         "reporter_phone": mask(event.reporter_phone),
-        "actions": allowed_actions(State(event.state), actor) if actor else [],
+        "department": event.department,
+        "department_name": _department_name(event.department),
+        "actions": (actions_for(State(event.state), actor, bool(event.department))
+                    if actor else []),
     }
 
 

@@ -140,7 +140,7 @@ def test_it_official_years_match_an_independent_calendar() -> None:
 
 
 def test_it_next_year_is_provisional_until_the_notice() -> None:
-    """2027 holds the statutory days (Spring Festival eve to the 3rd day) and says it is provisional."""
+    """2027 holds the statutory days (Spring Festival eve to the 3rd day), marked provisional."""
     assert 2027 in CAL.provisional
     assert not CAL.is_working_day(dt.date(2027, 2, 5))  # New Year's Eve, a Friday
     assert not CAL.is_working_day(dt.date(2027, 2, 9))  # for the 6th, a Saturday

@@ -47,6 +47,7 @@ def test_it_lets_the_worker_handle_and_the_office_close(live_server: object,
     w.login("worker", "pw-worker-1")
     w.page.goto(f"{live_server}/events/")
     w.page.wait_for_selector(f"li.event-card[data-code='{code}'] button.act[data-action='accept']")
+    w.page.wait_for_selector("#map[data-mode='points'] path.event-marker")
     assert w.page.locator("path.event-marker").count() == 1
     # The resident's photo is shown to the worker, loaded from the server (no error).
     photo = w.page.locator(f"li.event-card[data-code='{code}'] img.event-photo")
@@ -85,3 +86,58 @@ def test_it_lets_the_worker_handle_and_the_office_close(live_server: object,
     assert EventStep.objects.filter(event__code=code, action="verify").count() == 1
     o.screenshot("events-office-desktop")
     assert not (w.errors or o.errors or w.blocked or o.blocked)
+
+
+def test_it_maps_many_events_as_clusters_and_heat_and_merges_duplicates(
+        live_server: object, browser: Browser) -> None:  # noqa: F811
+    from tests.web.test_it_event_map import _bulk
+
+    call_command("load_demo", "--generated", verbosity=0)
+    cache.clear()
+    grid = GridUnit.objects.select_related("community__street").order_by("code")[25]
+    office = User.objects.create_user("office2", password="pw-office-2")
+    Account.assign(office, Role.PLANNER, grid.community.street.code)
+    _bulk(grid.community, grid, 480, seed=3)
+    p = grid.geom.point_on_surface
+    first = svc.report(category="facility", urgency="routine", description="路灯不亮",
+                       lon=p.x, lat=p.y, by=svc.Reporter(phone="13800003333"))
+    second = svc.report(category="facility", urgency="routine", description="路灯坏了",
+                        lon=p.x + 0.0001, lat=p.y, by=svc.Reporter(phone="13800004444"))
+
+    o = Session(browser, str(live_server), viewport={"width": 1366, "height": 850})
+    o.login("office2", "pw-office-2")
+    o.page.goto(f"{live_server}/events/")
+    o.page.wait_for_selector("#map[data-mode='cells']")
+    clusters = o.page.locator(".event-cluster")
+    # Framed on the listed events (a 120 m grid): zoomed in, not the district's view.
+    assert o.page.evaluate("() => wanggeMap.getZoom()") >= 16
+    assert clusters.count() >= 2
+    shown = sum(int(t) for t in clusters.all_inner_texts())
+    assert shown == int(o.page.locator("#map").get_attribute("data-total") or 0) >= 480
+    assert o.page.locator(".event-cluster.has-overdue").count() >= 1
+    o.screenshot("events-clusters-desktop")
+    # The heat map of one category: a canvas over the map, and no cluster markers.
+    o.page.select_option("#event-filter select[name='category']", "safety")
+    o.page.check("#event-filter input[value='heat']")
+    o.page.wait_for_selector("canvas.leaflet-heatmap-layer")
+    assert o.page.locator(".event-cluster").count() == 0
+    o.screenshot("events-heat-desktop")
+    # The likely duplicates: merged into the earlier report with one click.
+    o.page.check("#event-filter input[value='clusters']")
+    o.page.select_option("#event-filter select[name='category']", "facility")
+    o.page.wait_for_selector("#duplicates:not([hidden])")
+    o.page.click("#duplicates summary")
+    o.page.click(f"#duplicates li[data-keep='{first.code}'] button.merge-group")
+    o.page.wait_for_selector(f"li.event-card[data-code='{second.code}']", state="detached")
+    merged = Event.objects.get(code=second.code)
+    assert merged.state == "merged" and merged.merged_into_id == first.pk
+    # File the kept one and hand it to a department.
+    take(o.page, first.code, "file")
+    o.page.wait_for_selector(f"li.event-card[data-code='{first.code}'][data-state='filed']")
+    card = o.page.locator(f"li.event-card[data-code='{first.code}']")
+    card.locator("button.act[data-action='dispatch']").click()
+    card.locator(".act-form select.department").select_option("utilities")
+    card.locator(".act-form button.confirm").click()
+    o.page.wait_for_selector(f"li.event-card[data-code='{first.code}'][data-state='dispatched']")
+    assert Event.objects.get(code=first.code).department == "utilities"
+    assert not (o.errors or o.blocked)

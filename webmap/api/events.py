@@ -23,12 +23,14 @@ from geo.analysis.event_flow import TRANSITIONS, Actor, FlowError, is_overdue
 from geo.analysis.photos import MAX_UPLOAD_BYTES, PhotoError, clean_photo
 from geo.models import Event, GridUnit, ReporterKind, Urgency
 from geo.models.base import StaleVersion
+from geo.services import event_map
 from geo.services import events as svc
 from geo.services.access import covers, scope_of
 from geo.services.text import say
 
 from . import schemas as sch
 from .errors import ApiError
+from .event_map import FilterParams, event_filter
 from .params import parse
 from .permissions import StaffInScope
 
@@ -38,8 +40,10 @@ EVENT = sch.obj({
     "grid": sch.nullable(sch.STR), "community": sch.nullable(sch.STR), "state": sch.STR,
     "state_name": sch.STR, "state_since": sch.STR, "due_at": sch.nullable(sch.STR),
     "overdue": sch.BOOL, "reported_at": sch.STR, "version": sch.INT,
-    "reporter_phone": sch.STR, "actions": sch.arr(sch.STR)}, {"photos": sch.arr(sch.STR)})
-EVENT_LIST = sch.obj({"count": sch.INT, "overdue": sch.INT, "events": sch.arr(EVENT)})
+    "reporter_phone": sch.STR, "department": sch.STR, "department_name": sch.STR,
+    "actions": sch.arr(sch.STR)}, {"photos": sch.arr(sch.STR)})
+EVENT_LIST = sch.obj({"count": sch.INT, "overdue": sch.INT, "events": sch.arr(EVENT),
+                      "calendar_unsettled": sch.arr(sch.INT)})
 
 
 class ReportBody(serializers.Serializer):
@@ -67,16 +71,17 @@ class ActBody(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, default="",
                                  allow_blank=True)
     grid = serializers.CharField(max_length=15, required=False, allow_null=True, default=None)
+    department = serializers.CharField(max_length=30, required=False, allow_null=True,
+                                       default=None,
+                                       help_text="a functional department's code (dispatch, "
+                                                 "reassign)")
     score = serializers.IntegerField(min_value=1, max_value=5, required=False, default=None)
     merge_into = serializers.CharField(max_length=12, required=False, default=None)
     photo = serializers.FileField(required=False, default=None, allow_null=True,
                                   help_text="JPEG, PNG or WebP, at most 8 MB (multipart)")
 
 
-class ListParams(serializers.Serializer):
-    state = serializers.CharField(required=False, default="", allow_blank=True,
-                                  help_text="comma list of states (default: the open ones)")
-    overdue = serializers.BooleanField(required=False, default=False)
+class ListParams(FilterParams):
     limit = serializers.IntegerField(min_value=1, max_value=500, default=100)
 
 
@@ -133,13 +138,8 @@ class Events(APIView):
             raise ApiError("forbidden", _("请以有角色和工作范围的工作人员身份登录"),
                            status_code=403)
         p = parse(ListParams, request.query_params)
-        qs = svc.visible_events(request.user)
-        states = [s for s in p["state"].split(",") if s] or [
-            "reported", "filed", "dispatched", "handling", "handled"]
-        qs = qs.filter(state__in=states)
         now = timezone.now()
-        if p["overdue"]:
-            qs = qs.filter(due_at__lt=now)
+        qs = event_map.filtered(svc.visible_events(request.user), event_filter(p), now)
         actor = _actor(request.user)
         rows = list(qs.order_by("due_at", "id")[:p["limit"]])
         photos = svc.photo_ids_of(rows)  # one query for the page, no image read
@@ -149,8 +149,12 @@ class Events(APIView):
             item["photos"] = [reverse("event-photo", args=[e.code, pk])
                               for pk in photos.get(e.pk, [])]
             out.append(item)
+        cal = svc.calendar()
+        # Deadlines counted in a year whose holidays are not (officially) known yet.
+        unsettled = cal.unsettled(*(e.due_at.astimezone(cal.tz).date()
+                                    for e in rows if e.due_at is not None))
         return Response({"count": qs.count(), "overdue": qs.filter(due_at__lt=now).count(),
-                         "events": out})
+                         "events": out, "calendar_unsettled": unsettled})
 
 
 def _actor(user: Any) -> Actor | None:
@@ -250,8 +254,8 @@ class EventAct(APIView):
         try:
             with transaction.atomic():  # the action and its photo, or neither
                 event = svc.act(code, p["action"], request.user, p["version"], p["note"],
-                                grid_code=p["grid"], score=p["score"],
-                                merge_into=p["merge_into"])
+                                svc.ActDetails(grid=p["grid"], department=p["department"],
+                                               score=p["score"], merge_into=p["merge_into"]))
                 if photo is not None:
                     svc.add_photo(event, photo, event.steps.order_by("-id").first())
         except StaleVersion as exc:

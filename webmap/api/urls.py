@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import analysis, errors, events, history, members, plan
+from . import analysis, errors, event_map, events, history, members, plan
 from .layers import LAYERS
 from .permissions import ApiDocsAllowed
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("centers/nearest", analysis.NearestCenters.as_view(), name="centers-nearest"),
     path("search", analysis.PlaceSearch.as_view(), name="search"),
     path("events", events.Events.as_view(), name="events"),
+    path("events/map", event_map.EventMap.as_view(), name="event-map"),
     path("events/rates", events.EventRates.as_view(), name="event-rates"),
     path("events/duplicates", events.EventDuplicates.as_view(), name="event-duplicates"),
     path("events/<str:code>", events.EventDetail.as_view(), name="event"),

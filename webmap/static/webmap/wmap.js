@@ -245,7 +245,9 @@
   // Frame the data we hold (the communities' extent) when the page has no place of its own.
   W.fitData = function (map) {
     return W.getJSON(W.config.tiles + "communities.json").then(function (tj) {
-      if (tj.bounds && !map.wanggeFramed) { map.fitBounds([[tj.bounds[1], tj.bounds[0]], [tj.bounds[3], tj.bounds[2]]]); }
+      // Not animated: a page framing its own data a moment later would be ignored by Leaflet
+      // while this zoom still animates.
+      if (tj.bounds && !map.wanggeFramed) { map.fitBounds([[tj.bounds[1], tj.bounds[0]], [tj.bounds[3], tj.bounds[2]]], { animate: false }); }
     }).catch(function () { /* an empty database keeps the default view */ });
   };
 

@@ -7,7 +7,9 @@ its grids, states and two years, then times in one run:
 
 - reporting an event (place it in its grid, first deadline, first step) vs a bare INSERT;
 - a grid worker's list (``GET /api/v1/events``: their community's open events by due
-  time, the first 100, with counts) vs the bare SELECT of the same rows.
+  time, the first 100, with counts) vs the bare SELECT of the same rows;
+- the staff map of the whole city (``GET /api/v1/events/map`` at zoom 14: the open events
+  counted per screen cell) vs the bare grouped SELECT.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ WITH g AS (SELECT array_agg(id ORDER BY id) AS ids, array_agg(community_id ORDER
                   count(*) AS n FROM geo_gridunit)
 INSERT INTO geo_event (code, category, urgency, description, location, address, grid_id,
                        community_id, state, state_since, due_at, reporter_kind,
-                       reporter_phone, created_at, updated_at, version)
+                       reporter_phone, created_at, updated_at, version, department)
 SELECT 'B' || lpad(i::text, 10, '0'),
        (ARRAY['environment','facility','safety','neighbourhood','service'])[1 + i %% 5],
        (ARRAY['routine','routine','urgent','emergency'])[1 + i %% 4], 'bench event ' || i,
@@ -45,7 +47,7 @@ SELECT 'B' || lpad(i::text, 10, '0'),
                                           'handled'])[1 + (i / 10) %% 5]
             ELSE (ARRAY['closed','evaluated'])[1 + i %% 2] END,
        t, CASE WHEN i %% 10 = 0 THEN t + interval '8 hours' END, 'resident', '13800000000',
-       t, t, 1
+       t, t, 1, ''
 FROM g, generate_series(%(start)s, %(stop)s - 1) AS i,
      LATERAL (SELECT now() - (i %% 730) * interval '1 day' - (i %% 600) * interval '1 minute'
               AS t) x
@@ -104,6 +106,7 @@ def main() -> None:
 
     from geo.models import Account, Event, GridUnit
     from geo.roles import Role
+    from geo.services import event_map
     from geo.services import events as svc
 
     grid = GridUnit.objects.select_related("community").order_by("code")[7]
@@ -121,9 +124,10 @@ def main() -> None:
             cur.execute("INSERT INTO geo_event (code, category, urgency, description, "
                         "location, address, grid_id, community_id, state, state_since, "
                         "due_at, reporter_kind, reporter_phone, created_at, updated_at, "
-                        "version) VALUES (substr(md5(random()::text), 1, 10), 'environment',"
-                        " 'routine', 'x', ST_SetSRID(ST_MakePoint(%s, %s), 4326), '', %s, "
-                        "%s, 'reported', now(), now(), 'resident', '', now(), now(), 1)",
+                        "version, department) VALUES (substr(md5(random()::text), 1, 10), "
+                        "'environment', 'routine', 'x', ST_SetSRID(ST_MakePoint(%s, %s), 4326), "
+                        "'', %s, %s, 'reported', now(), now(), 'resident', '', now(), now(), "
+                        "1, '')",
                         [p.x, p.y, grid.pk, grid.community_id])
 
     def report() -> None:
@@ -156,6 +160,35 @@ def main() -> None:
           f"{body['overdue']:,} overdue; first 100 by due time):")
     show("bare SELECT of the 100 rows", ref)
     show("GET /api/v1/events (in process)", timed(worker_list, args.rounds),
+         statistics.median(ref))
+
+    # The staff map of the whole city at zoom 14: every open event counted per screen cell.
+    office = User.objects.filter(username="bench-office").first() or \
+        User.objects.create_user("bench-office", password="bench-office-pw")
+    Account.assign(office, Role.ADMIN, "")
+    staff = Client(HTTP_HOST="127.0.0.1")
+    staff.force_login(office)
+    bbox, zoom = "104.15,30.54,104.20,30.59", 14
+    size = event_map.cell_metres(zoom)
+
+    def bare_cells() -> None:
+        with connection.cursor() as cur:
+            cur.execute("SELECT floor(ST_X(g) / %s), floor(ST_Y(g) / %s), category, count(*) "
+                        "FROM (SELECT ST_Transform(location, 3857) AS g, category FROM geo_event"
+                        " WHERE state = ANY(%s) AND location && ST_MakeEnvelope(104.15, 30.54,"
+                        " 104.20, 30.59, 4326)) x GROUP BY 1, 2, 3", [size, size, opened])
+            cur.fetchall()
+
+    def staff_map() -> None:
+        resp = staff.get("/api/v1/events/map", {"bbox": bbox, "zoom": zoom})
+        assert resp.status_code == 200, resp.content[:200]
+
+    ref = timed(bare_cells, max(5, args.rounds // 5))
+    body = staff.get("/api/v1/events/map", {"bbox": bbox, "zoom": zoom}).json()
+    print(f"the staff map of the city at zoom {zoom} ({body['total']:,} open events in "
+          f"{len(body['features'])} clusters):")
+    show("bare SELECT … GROUP BY cell, category", ref)
+    show("GET /api/v1/events/map (in process)", timed(staff_map, max(5, args.rounds // 5)),
          statistics.median(ref))
     Event.objects.exclude(code__startswith="B").delete()
 

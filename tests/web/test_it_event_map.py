@@ -16,10 +16,12 @@ from pyproj import Transformer
 from geo.models import Community, Event, GridUnit
 from geo.roles import Role
 from geo.services import event_map
+from tests.analysis.test_it_clusters import brute
 from tests.web.test_it_events import act, inside, login, report
 
 pytestmark = pytest.mark.django_db
 TO_MERC = Transformer.from_crs(4326, 3857, always_xy=True)
+TO_LONLAT = Transformer.from_crs(3857, 4326, always_xy=True)
 
 
 def _bulk(community: Community, grid: GridUnit, n: int, seed: int) -> list[Event]:
@@ -51,31 +53,38 @@ def test_it_counts_events_per_screen_cell_when_too_many_to_draw(demo_db: None) -
     body = office.get("/api/v1/events/map", {"bbox": bbox, "zoom": zoom}).json()
     assert body["mode"] == "cells" and body["total"] == len(made)
     assert sum(f["count"] for f in body["features"]) == len(made)
-    # The same cells from an independent count: project, divide, floor.
+    # The same clusters independently: project, divide, floor; then join the cells whose
+    # mean positions are near (the brute-force greedy of the clusters' own test).
     size = event_map.cell_metres(zoom)
     assert body["cell_m"] == pytest.approx(size)
-    cells: dict[tuple[int, int], list[Event]] = defaultdict(list)
+    cells: dict[tuple[int, int], list[tuple[float, float, Event]]] = defaultdict(list)
     for ev in made:
         x, y = TO_MERC.transform(ev.location.x, ev.location.y)
-        cells[(math.floor(x / size), math.floor(y / size))].append(ev)
-    expected = sorted((len(v), sum(1 for ev in v if ev.due_at and ev.due_at < timezone.now()))
-                      for v in cells.values())
-    assert sorted((f["count"], f["overdue"]) for f in body["features"]) == expected
-    # Each cell's position is the mean of its events; its category the commonest one.
-    for f in body["features"]:
-        x, y = TO_MERC.transform(f["lon"], f["lat"])
-        members = cells[(math.floor(x / size), math.floor(y / size))]
-        assert len(members) == f["count"]
-        top = Counter(ev.category for ev in members).most_common()
-        assert f["category"] in {c for c, k in top if k == top[0][1]}
+        cells[(math.floor(x / size), math.floor(y / size))].append((x, y, ev))
+    members = list(cells.values())
+    means = [(sum(m[0] for m in c) / len(c), sum(m[1] for m in c) / len(c)) for c in members]
+    joined = brute(means, [len(c) for c in members], event_map.JOIN_PX / event_map.CELL_PX * size)
+    now = timezone.now()
+    expected = {}
+    for group in joined:
+        evs = [m for i in group for m in members[i]]
+        late = sum(1 for *_, ev in evs if ev.due_at is not None and ev.due_at < now)
+        top = Counter(ev.category for *_, ev in evs).most_common()
+        lon, lat = TO_LONLAT.transform(sum(m[0] for m in evs) / len(evs),
+                                       sum(m[1] for m in evs) / len(evs))
+        expected[(round(lon, 5), round(lat, 5))] = (len(evs), late, min(
+            c for c, k in top if k == top[0][1]))
+    got = {(round(f["lon"], 5), round(f["lat"], 5)): (f["count"], f["overdue"], f["category"])
+           for f in body["features"]}
+    assert got == expected
     # A category filter, and few enough to draw: each event, with its code.
     body = office.get("/api/v1/events/map", {"bbox": bbox, "zoom": zoom,
                                              "category": "safety"}).json()
     safety = [ev for ev in made if ev.category == "safety"]
     assert body["mode"] == "points" and body["total"] == len(safety)
     assert {f["code"] for f in body["features"]} == {ev.code for ev in safety}
-    assert sum(f["overdue"] for f in body["features"]) == sum(
-        1 for ev in safety if ev.due_at < timezone.now())
+    past_due = [ev for ev in safety if ev.due_at is not None and ev.due_at < timezone.now()]
+    assert sum(f["overdue"] for f in body["features"]) == len(past_due)
     # Another community's staff sees none of them; anonymous is refused; a city-wide report
     # viewer reads them (and acts on none: see the list's actions).
     other = Community.objects.exclude(street=community.street).order_by("code").first()

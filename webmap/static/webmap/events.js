@@ -12,8 +12,8 @@
     { label: gettext("超期"), circle: true, fill: OVERDUE, stroke: "#fff" },
     { label: gettext("办理中"), circle: true, fill: OPEN, stroke: "#fff" },
     { label: gettext("已结束"), circle: true, fill: DONE, stroke: "#fff" },
-    { label: gettext("聚合：圆内为事件数，红圈表示含超期"), circle: true, fill: "#fff", stroke: OVERDUE },
-    { label: gettext("热力图：颜色越红事件越密"), fill: "linear-gradient(90deg,#2c7bb6,#ffffbf,#d7191c)", stroke: "#999" },
+    { label: gettext("聚合的事件数（红圈：含超期）"), circle: true, fill: "#fff", stroke: OVERDUE },
+    { label: gettext("热力图（越红越密）"), fill: "linear-gradient(90deg,#2c7bb6,#ffffbf,#d7191c)", stroke: "#999" },
   ]);
   var LABELS = {
     file: gettext("立案"), reject: gettext("不予立案"), merge: gettext("合并"), dispatch: gettext("派遣"),

@@ -317,6 +317,8 @@ def _rates(per: dict[Step, Rate]) -> dict[str, Any]:
 def community_events(scope: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Per community of ``scope`` with events: counts, open, overdue, handling on time.
 
+    Its hot spot is the grid with the most events (``hot_grid``, ``hot_grid_events``).
+
     Also the scope's totals. For the coverage report (a read of everything in the scope).
     """
     from django.db.models import Count, Q
@@ -328,6 +330,11 @@ def community_events(scope: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         events=Count("id"), open=Count("id", filter=Q(state__in=opened)),
         overdue=Count("id", filter=Q(state__in=opened, due_at__lt=now)))
         .order_by("community__code"))
+    # Hot spots: the grid of each community with the most events (ties: the lower code).
+    hot: dict[str, tuple[str, int]] = {}
+    for g in (events.exclude(grid=None).values("community__code", "grid__code")
+              .annotate(n=Count("id")).order_by("community__code", "-n", "grid__code")):
+        hot.setdefault(g["community__code"], (g["grid__code"], g["n"]))
     info = list(events.values_list("id", "category", "urgency", "community__code"))
     steps, kinds = _finished(info)
     per = on_time_rates(steps, {int(i): str(code or "") for i, _c, _u, code in info})
@@ -338,7 +345,9 @@ def community_events(scope: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         out.append({"community_code": r["community__code"], "community": r["community__name"],
                     "events": r["events"], "open": r["open"], "overdue": r["overdue"],
                     "handled": handle.finished if handle else 0,
-                    "handled_on_time": handle.rate if handle else None})
+                    "handled_on_time": handle.rate if handle else None,
+                    "hot_grid": hot.get(r["community__code"], ("", 0))[0],
+                    "hot_grid_events": hot.get(r["community__code"], ("", 0))[1]})
     total_handle = overall.get(Step.HANDLE)
     summary = {"events": sum(r["events"] for r in rows), "open": sum(r["open"] for r in rows),
                "overdue": sum(r["overdue"] for r in rows),

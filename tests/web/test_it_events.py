@@ -259,6 +259,7 @@ def test_it_adds_events_to_the_coverage_report(demo_db: None, staff_client: Clie
     grids = list(GridUnit.objects.select_related("community").order_by("code")[80:82])
     for grid in grids:
         report(Client(), grid)
+    report(Client(), grids[0])  # the first grid is its community's hot spot
     late = Event.objects.filter(grid=grids[0]).latest("id")
     Event.objects.filter(pk=late.pk).update(due_at=dt.datetime(2026, 1, 5, tzinfo=dt.UTC))
     resp = staff_client.get("/reports/export", {"scope": "510199", "format": "json"})
@@ -270,6 +271,11 @@ def test_it_adds_events_to_the_coverage_report(demo_db: None, staff_client: Clie
     mine = rows[grids[0].community.code]
     in_db = Event.objects.filter(community=grids[0].community)
     assert mine["events"] == in_db.count() and mine["overdue"] >= 1
+    from collections import Counter
+    per_grid = Counter(in_db.exclude(grid=None).values_list("grid__code", flat=True))
+    top = max(per_grid.values())
+    assert mine["hot_grid_events"] == top
+    assert mine["hot_grid"] == min(g for g, n in per_grid.items() if n == top)
     assert body["summary"]["events"]["events"] == Event.objects.filter(
         community__code__startswith="510199").count()
     book = load_workbook(io.BytesIO(staff_client.get(

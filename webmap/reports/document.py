@@ -151,6 +151,8 @@ EVENT_COLUMNS = [
     Column("overdue", gettext_lazy("超期"), "int"),
     Column("handled", gettext_lazy("已处置"), "int"),
     Column("handled_on_time", gettext_lazy("按时处置率"), "share"),
+    Column("hot_grid", gettext_lazy("事件最多的网格")),
+    Column("hot_grid_events", gettext_lazy("该网格事件数"), "int"),
 ]
 
 UNCOVERED_COLUMNS = [

@@ -40,6 +40,7 @@ SCRIPT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     "events": ("events", {}), "event_page": ("webmap:event", {"code": "code"}),
     "event_act": ("event-act", {"code": "code"}), "event": ("event", {"code": "code"}),
     "event_map": ("event-map", {}), "event_duplicates": ("event-duplicates", {}),
+    "event_rates": ("event-rates", {}),
 }
 _SENTINEL = {"code": "__code__", "pk": 987654321}
 

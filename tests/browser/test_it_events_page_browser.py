@@ -78,6 +78,11 @@ def test_it_lets_the_worker_handle_and_the_office_close(live_server: object,
     o.login("office", "pw-office-1")
     o.page.goto(f"{live_server}/events/")
     o.page.wait_for_selector(f"li.event-card[data-code='{code}'] button.act[data-action='verify']")
+    # The per-grid table: this grid's filing and dispatch are finished steps.
+    row = o.page.locator(f"#grid-rates tbody tr:has(td:text-is('{grid.code}'))")
+    row.wait_for(state="attached")
+    assert "(1)" in (row.text_content() or "")
+    assert grid.code in (o.page.get_attribute("#grid-rates-csv", "href") or "")
     # Meanwhile someone else verifies it: the page's version is stale, the server says so.
     svc.act(code, "verify", office, Event.objects.get(code=code).version)
     take(o.page, code, "verify")

@@ -127,6 +127,22 @@
     });
   }
 
+  // Per grid: each step's finished count and share on time (the office's league table).
+  function loadRates() {
+    var steps = ["file", "dispatch", "handle", "verify"];
+    W.getJSON(W.url("event_rates")).then(function (body) {
+      function cell(r) { return r && r.rate !== null ? Math.round(100 * r.rate) + "% (" + r.finished + ")" : "—"; }
+      $("grid-rates").querySelector("tbody").innerHTML = body.grids.map(function (g) {
+        return "<tr><td>" + esc(g.code) + "</td>" + steps.map(function (s) { return "<td>" + esc(cell(g.steps[s])) + "</td>"; }).join("") + "</tr>";
+      }).join("");
+      var csv = [["grid"].concat(steps.map(function (s) { return s + "_finished," + s + "_on_time"; })).join(",")]
+        .concat(body.grids.map(function (g) {
+          return [g.code].concat(steps.map(function (s) { var r = g.steps[s]; return r ? r.finished + "," + r.on_time : "0,0"; })).join(",");
+        })).join("\n");
+      $("grid-rates-csv").href = "data:text/csv;charset=utf-8," + encodeURIComponent("\ufeff" + csv + "\n");
+    }).catch(function () { $("grid-rates").hidden = true; });
+  }
+
   function load() {
     W.getJSON(W.url("events", {}, filters())).then(function (body) {
       events = body.events;
@@ -196,4 +212,5 @@
   });
   map.on("moveend", drawMap);
   load();
+  loadRates();
 })();

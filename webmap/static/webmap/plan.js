@@ -53,6 +53,10 @@
         l.on("click", function (e) {
           if (mode === "split" || mode === "draw") { return; }  // the click belongs to the drawing
           L.DomEvent.stopPropagation(e); select(i, e.originalEvent.shiftKey || mode === "merge"); });
+        // Where a dragged vertex came from and went to: the same point moves on the neighbours.
+        l.on("pm:markerdragstart", function (e) { var p = e.markerEvent.target.getLatLng(); dragFrom = L.latLng(p.lat, p.lng); });
+        l.on("pm:vertexadded", function (e) { dragFrom = L.latLng(e.latlng.lat, e.latlng.lng); });  // a mid-edge handle
+        l.on("pm:markerdragend", function (e) { var p = e.markerEvent.target.getLatLng(); dragTo = L.latLng(p.lat, p.lng); });
         l.on("pm:edit", function () { reshaped(i, l); });
         gridLayer.addLayer(l);
       });
@@ -108,11 +112,25 @@
     S.grids = grids; S.selected = []; S.lastOp = op;
     render(); status(unsaved(op), true); scheduleCheck();
   }
+  var dragFrom = null, dragTo = null;
   function reshaped(i, layer) {
-    var grids = clone(S.grids);
-    grids[i].geometry = layer.toGeoJSON().geometry;
+    var grids = clone(S.grids), moved = 0;
+    // Full precision: toGeoJSON() would round every vertex to 6 decimals (up to 5 cm) and
+    // open slivers along the edges the planner did not touch.
+    grids[i].geometry = layer.toGeoJSON(false).geometry;
+    if (dragFrom && dragTo && !dragFrom.equals(dragTo, 0)) {
+      var from = [dragFrom.lng, dragFrom.lat], to = [dragTo.lng, dragTo.lat];
+      grids.forEach(function (g, k) {
+        if (k === i) { return; }
+        var m = W.topology.moveShared(g.geometry, from, to, W.topology.EPS);
+        if (m.changed) { g.geometry = m.geometry; moved += 1; }
+      });
+    }
+    dragFrom = dragTo = null;
     past.push({ grids: clone(S.grids), op: S.lastOp }); future = [];
     S.grids = grids; S.lastOp = "reshape";
+    statusEl.dataset.moved = String(moved);
+    if (moved) { render(); }  // the neighbours' shapes and their handles follow the point
     status(unsaved("reshape"), true); scheduleCheck();
   }
 
@@ -345,6 +363,25 @@
   // For keyboard users and tests: a line across a grid in container pixels (west to east).
   window.planner = {
     state: S,
+    // A vertex at least n grids share, with its place on screen.
+    sharedVertex: function (n) {
+      var count = {}, where = {};
+      S.grids.forEach(function (g, k) {
+        var seen = {};
+        (g.geometry.type === "MultiPolygon" ? g.geometry.coordinates : [g.geometry.coordinates]).forEach(function (poly) {
+          poly.forEach(function (ring) { ring.forEach(function (p) {
+            var key = p[0].toFixed(9) + "," + p[1].toFixed(9);
+            if (!seen[key]) { seen[key] = true; count[key] = (count[key] || 0) + 1; where[key] = p; }
+          }); });
+        });
+      });
+      // Where three grids meet, the point is inside the community (its boundary is shared by
+      // two grids at most in a plan without slivers).
+      var inner = Object.keys(count).filter(function (k) { return count[k] >= n; });
+      if (!inner.length) { return null; }
+      var p = where[inner[0]];
+      return { lonlat: p, point: map.latLngToContainerPoint([p[1], p[0]]), grids: count[inner[0]] };
+    },
     lineAcross: function (i) {
       var b = L.geoJSON(S.grids[i].geometry).getBounds(), lat = b.getCenter().lat, pad = (b.getEast() - b.getWest()) * 0.2;
       return [map.latLngToContainerPoint([lat, b.getWest() - pad]), map.latLngToContainerPoint([lat, b.getEast() + pad])];

@@ -1,0 +1,70 @@
+"""Reshaping in the editor is topological: a vertex three grids share moves for all three."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Browser
+from shapely.geometry import Point
+
+from geo.analysis.grid_checks import tiling_report
+from geo.models import Community, GridChangeset, GridUnit
+from geo.services.grid_edit import to_shapely
+from tests.browser.helpers import Session, browser, user_with  # noqa: F401  (fixture)
+from tests.browser.test_it_plan_browser import PLANNER, open_community
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_it_drags_a_vertex_three_grids_share(live_server: object,
+                                             browser: Browser) -> None:  # noqa: F811
+    call_command("load_demo", "--generated", verbosity=0)
+    user_with("planner", "pw-planner-1", *PLANNER)
+    s = Session(browser, str(live_server), viewport={"width": 1280, "height": 800})
+    s.login("planner", "pw-planner-1")
+    community = None
+    for c in Community.objects.order_by("code"):
+        open_community(s.page, str(live_server), c.code)
+        if s.page.evaluate("window.planner.sharedVertex(3)"):
+            community = c
+            break
+    assert community is not None, "no community of the demo has three grids meeting at a point"
+    s.page.evaluate("wanggeMap.setZoom(18)")  # so a 24-pixel drag stays inside the grids
+    s.page.wait_for_timeout(400)
+    shared = s.page.evaluate("window.planner.sharedVertex(3)")
+    lon, lat = shared["lonlat"]
+    sharing = {g.code for g in GridUnit.objects.filter(community=community)
+               if to_shapely(g.geom).boundary.distance(Point(lon, lat)) < 1e-9}
+    assert len(sharing) >= 3
+    before = {g.code: to_shapely(g.geom) for g in GridUnit.objects.filter(community=community)}
+    s.page.wait_for_timeout(300)
+    s.page.evaluate(f"wanggeMap.panTo([{lat}, {lon}], {{animate: false}})")
+    s.page.click("#tool-reshape")
+    s.page.wait_for_selector(".marker-icon")
+    pt = s.page.evaluate(f"wanggeMap.latLngToContainerPoint([{lat}, {lon}])")
+    box = s.page.locator("#map").bounding_box()
+    assert box is not None
+    x, y = box["x"] + pt["x"], box["y"] + pt["y"]
+    s.page.mouse.move(x, y)
+    s.page.mouse.down()
+    for step in range(1, 7):
+        s.page.mouse.move(x + 4 * step, y + 3 * step)
+    s.page.mouse.up()
+    s.page.wait_for_selector("#status[data-dirty='1']")
+    assert int(s.page.locator("#status").get_attribute("data-moved") or 0) >= 2
+    s.page.wait_for_selector("#status[data-checked]")
+    s.page.click("#tool-save")
+    s.page.wait_for_selector("#status[data-dirty='0'][data-saved]")
+    s.screenshot("plan-shared-vertex")
+    # One changeset changed every grid that shared the point; the tiling has no gap or overlap.
+    changeset = GridChangeset.objects.get()
+    assert changeset.operation == "reshape"
+    changed = set(changeset.changes.values_list("code", flat=True))
+    assert sharing <= changed
+    after = {g.code: to_shapely(g.geom) for g in GridUnit.objects.filter(community=community)}
+    assert {c for c in after if not after[c].equals_exact(before[c], 1e-12)} == changed
+    # The point left its place on every grid that shared it.
+    assert all(after[c].boundary.distance(Point(lon, lat)) > 1e-7 for c in sharing)
+    gaps = tiling_report(to_shapely(community.geom), list(after.values()))
+    assert gaps.gap_m2 <= 1.0 and gaps.overlap_m2 <= 1.0, gaps
+    assert not s.blocked and not s.errors, (s.blocked, s.errors)

@@ -31,6 +31,7 @@ import time
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -200,56 +201,41 @@ class GridDistricting:
 
         n = len(part)
         where = {u: i for i, u in enumerate(part)}
-        h = [int(round(self.h[u])) for u in part]
-        edges = [(where[int(a)], where[int(b)], int(round(w)))
+        h = [round(float(self.h[u])) for u in part]
+        edges = [(where[int(a)], where[int(b)], round(float(w)))
                  for a, b, w in zip(self.shared.row, self.shared.col, self.shared.data,
                                     strict=True) if int(a) in where]
         m = cp_model.CpModel()
-        x = [[m.NewBoolVar(f"x{i}_{d}") if d <= i else m.NewConstant(0) for d in range(k)]
+        x = [[m.new_bool_var(f"x{i}_{d}") if d <= i else m.new_constant(0) for d in range(k)]
              for i in range(n)]
         for i in range(n):
-            m.AddExactlyOne(x[i])
-        size = [m.NewIntVar(math.ceil(self.lo), math.floor(self.hi), f"H{d}") for d in range(k)]
+            m.add_exactly_one(x[i])
+        size = [m.new_int_var(math.ceil(self.lo), math.floor(self.hi), f"H{d}") for d in range(k)]
         for d in range(k):
-            m.Add(size[d] == sum(h[i] * x[i][d] for i in range(d, n)))
+            m.add(size[d] == sum(h[i] * x[i][d] for i in range(d, n)))
         arcs = [(a, b) for a, b, _ in edges] + [(b, a) for a, b, _ in edges]
         for d in range(k):
-            root = [m.NewBoolVar(f"r{i}_{d}") if d <= i else m.NewConstant(0) for i in range(n)]
-            m.AddExactlyOne(root)
-            for i in range(d, n):
-                m.AddImplication(root[i], x[i][d])
-            into: list[list[cp_model.IntVar]] = [[] for _ in range(n)]
-            out_of: list[list[cp_model.IntVar]] = [[] for _ in range(n)]
-            for a, b in arcs:
-                if a < d or b < d:
-                    continue
-                f = m.NewIntVar(0, n - 1, f"f{a}_{b}_{d}")
-                m.Add(f <= (n - 1) * x[a][d])
-                m.Add(f <= (n - 1) * x[b][d])
-                out_of[a].append(f)
-                into[b].append(f)
-            for i in range(d, n):
-                m.Add(sum(into[i]) - sum(out_of[i]) >= x[i][d] - n * root[i])
+            _connected(m, [row[d] for row in x], arcs, d)
         cut = []
         for a, b, w in edges:
-            c = m.NewBoolVar(f"c{a}_{b}")
+            c = m.new_bool_var(f"c{a}_{b}")
             for d in range(k):
-                m.Add(c >= x[a][d] - x[b][d])
+                m.add(c >= x[a][d] - x[b][d])
             cut.append((w, c))
-        top = m.NewIntVar(0, int(sum(h)), "top")
-        bottom = m.NewIntVar(0, int(sum(h)), "bottom")
-        m.AddMaxEquality(top, size)
-        m.AddMinEquality(bottom, size)
-        m.Minimize(sum(w * c for w, c in cut) + LAMBDA * (top - bottom))
+        top = m.new_int_var(0, int(sum(h)), "top")
+        bottom = m.new_int_var(0, int(sum(h)), "bottom")
+        m.add_max_equality(top, size)
+        m.add_min_equality(bottom, size)
+        m.minimize(sum(w * c for w, c in cut) + LAMBDA * (top - bottom))
         if hint is not None:
             for i in range(n):
                 for d in range(min(i, k - 1) + 1):
-                    m.AddHint(x[i][d], hint[i] == d)
+                    m.add_hint(x[i][d], hint[i] == d)
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = time_limit
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = seed
-        status = solver.Solve(m)
+        status = solver.solve(m)
         if status == cp_model.INFEASIBLE:
             raise Infeasible("no_connected_plan", Text(
                 "含 %(first)s 的 %(units)s 个相连单元不存在每格 %(lo)s–%(hi)s 户且连通的 "
@@ -259,8 +245,8 @@ class GridDistricting:
             raise Infeasible("no_plan_in_time", Text(
                 "%(seconds)s 秒内未找到含 %(first)s 的单元的方案：请放宽户数范围或延长时限",
                 seconds=_num(time_limit), first=self.labels[part[0]]))
-        out = [next(d for d in range(k) if solver.Value(x[i][d])) for i in range(n)]
-        value, bound = solver.ObjectiveValue(), solver.BestObjectiveBound()
+        out = [next(d for d in range(k) if solver.value(x[i][d])) for i in range(n)]
+        value, bound = solver.objective_value, solver.best_objective_bound
         if status == cp_model.OPTIMAL:
             return out, "optimal", 0.0
         return out, "feasible", (value - bound) / value if value else 0.0
@@ -303,18 +289,7 @@ class GridDistricting:
                 for j, w in nbrs[best].items():
                     if grid[j] < 0:
                         frontier[j] = frontier.get(j, 0.0) + w
-        queue = deque(i for i in range(len(part)) if grid[i] < 0)
-        stuck = 0
-        while queue and stuck <= len(queue):
-            i = queue.popleft()
-            placed = [grid[j] for j in nbrs[i] if grid[j] >= 0]
-            if not placed:
-                queue.append(i)
-                stuck += 1
-                continue
-            sums = {g: sum(h[t] for t in range(len(part)) if grid[t] == g) for g in placed}
-            grid[i] = min(placed, key=lambda g: (sums[g], g))
-            stuck = 0
+        _attach_leftovers(grid, nbrs, h)
         if any(g < 0 for g in grid):
             return None
         # Renumber by first unit, as the model's symmetry rule wants.
@@ -322,6 +297,47 @@ class GridDistricting:
         for g in grid:
             order.setdefault(g, len(order))
         return [order[g] for g in grid]
+
+
+def _attach_leftovers(grid: list[int], nbrs: list[dict[int, float]], h: list[float]) -> None:
+    """Give each unplaced unit to its neighbouring grid with the fewest households."""
+    queue = deque(i for i in range(len(grid)) if grid[i] < 0)
+    stuck = 0
+    while queue and stuck <= len(queue):
+        i = queue.popleft()
+        placed = [grid[j] for j in nbrs[i] if grid[j] >= 0]
+        if not placed:
+            queue.append(i)
+            stuck += 1
+            continue
+        sums = {g: sum(h[t] for t in range(len(grid)) if grid[t] == g) for g in placed}
+        grid[i] = min(placed, key=lambda g: (sums[g], g))
+        stuck = 0
+
+
+def _connected(m: Any, member: list[Any], arcs: list[tuple[int, int]], d: int) -> None:
+    """Constrain the units with ``member[i]`` true to be connected (single-commodity flow).
+
+    One root sends a unit of flow to every other member along arcs whose both ends are
+    members; units before ``d`` cannot be members (the symmetry rule).
+    """
+    n = len(member)
+    root = [m.new_bool_var(f"r{i}_{d}") if d <= i else m.new_constant(0) for i in range(n)]
+    m.add_exactly_one(root)
+    for i in range(d, n):
+        m.add_implication(root[i], member[i])
+    into: list[list[Any]] = [[] for _ in range(n)]
+    out_of: list[list[Any]] = [[] for _ in range(n)]
+    for a, b in arcs:
+        if a < d or b < d:
+            continue
+        f = m.new_int_var(0, n - 1, f"f{a}_{b}_{d}")
+        m.add(f <= (n - 1) * member[a])
+        m.add(f <= (n - 1) * member[b])
+        out_of[a].append(f)
+        into[b].append(f)
+    for i in range(d, n):
+        m.add(sum(into[i]) - sum(out_of[i]) >= member[i] - n * root[i])
 
 
 def _num(value: float) -> str:

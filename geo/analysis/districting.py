@@ -1,27 +1,28 @@
 """Grid proposals: split a community's block units into contiguous grids (Django-free).
 
-A community (1,500–4,000 households) is cut by its roads, water and compound walls into a
-few hundred block units; a grid is a connected set of units holding ``lo``–``hi``
-households. Every unit boundary lies on a road or wall, so every grid boundary does too.
+A community (1,500–4,000 households) is cut by its roads, water and compound walls into
+block units; a grid is a connected set of units, meant to hold ``lo``–``hi`` households.
+Every unit boundary lies on a road or wall, so every grid boundary does too.
 
 Formulation (per connected part of the unit graph, with ``k`` grids; CP-SAT):
 
     x[i, d] ∈ {0, 1}           unit i in grid d;       Σ_d x[i, d] = 1
-    lo ≤ Σ_i h_i x[i, d] ≤ hi                          households of grid d
+    H_d = Σ_i h_i x[i, d]                              households of grid d
+    u_d ≥ lo − H_d,  o_d ≥ H_d − hi,  u_d, o_d ≥ 0     households outside the range
     r[i, d] ≤ x[i, d],  Σ_i r[i, d] = 1                grid d's root unit
     0 ≤ f[i→j, d] ≤ (n−1)·x[i, d],  ≤ (n−1)·x[j, d]    flow along unit adjacencies
     Σ_j f[j→i, d] − Σ_j f[i→j, d] ≥ x[i, d] − n·r[i, d]
                                                        every member is fed from the root:
-                                                       the grid is connected
+                                                       the grid is connected (hard)
     c_e ≥ x[i, d] − x[j, d]  for e = (i, j), all d     edge e is cut
-    minimise  Σ_e L_e c_e + λ·(max_d H_d − min_d H_d)  boundary length (compactness,
-                                                       fewest metres of boundary) and
-                                                       balance of households
+    minimise  BIG·Σ_d (u_d + o_d) + Σ_e L_e c_e + λ·(max_d H_d − min_d H_d)
 
 with x[i, d] = 0 for d > i (grids are numbered by their first unit: no symmetric copies).
-``k`` is the count nearest ``H / target`` in [⌈H / hi⌉, ⌊H / lo⌋]. A part with no
-households (a park cut off by a river) is no grid's business here: it is returned in
-``detached`` for the caller to attach to its nearest grid.
+The range is a penalty, not a constraint, so the planner always gets the best plan; when
+it leaves households outside the range the proposal says why, proved when the solver
+proved it optimal for every count the part allows. Counts are tried nearest to
+``H / target`` first; the first with every grid in range wins. A part without households
+(a park cut off by a river) is returned in ``detached`` for the caller to attach.
 """
 
 from __future__ import annotations
@@ -37,35 +38,45 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
+from .partition import PartitionError, balanced_segments
 from .text import Text
 
-LAMBDA = 1  # metres of boundary worth one household of spread between grids
+BIG = 1000      # metres of boundary worth one household outside the range
+LAMBDA = 1      # metres of boundary worth one household of spread between grids
+MAX_COUNTS = 3  # grid counts tried per part
 
 
-class Infeasible(ValueError):
-    """No plan can satisfy the bounds; ``message`` says why, with the numbers."""
+@dataclass(frozen=True)
+class PartPlan:
+    """One part with ``k`` grids: grid per unit, objective, households out of range."""
 
-    def __init__(self, code: str, message: Text) -> None:
-        super().__init__(message.msgid)
-        self.code, self.message = code, message
+    local: list[int]
+    k: int
+    value: float
+    outside: float
+    status: str
+    gap: float | None
 
 
 @dataclass(frozen=True)
 class Proposal:
-    """Grid index per unit, and how good and how proven the plan is.
+    """Grid index per unit (-1: detached), how good it is and how it was proven.
 
-    ``status`` is ``optimal`` (proved), ``feasible`` (time ran out: ``gap`` is the
-    relative distance to CP-SAT's bound) or ``heuristic`` (past the size limit: no bound).
+    ``status`` is ``optimal`` (proved for the counts tried), ``feasible`` (time ran out:
+    ``gap`` is the relative distance to CP-SAT's bound) or ``heuristic`` (past the size
+    limit: no bound). ``reasons`` say why households are left outside the range, if any.
     """
 
     assignment: list[int]
     households: list[float]
     cut_length: float
     spread: float
+    outside: float
     status: str
     gap: float | None
     seconds: float
     detached: list[int] = field(default_factory=list)
+    reasons: list[Text] = field(default_factory=list)
 
     @property
     def k(self) -> int:
@@ -74,19 +85,20 @@ class Proposal:
 
 
 class GridDistricting:
-    """Contiguous, household-bounded grids from block units and their shared boundaries.
+    """Contiguous grids of about ``lo``–``hi`` households from block units.
 
     Parameters
     ----------
     households : (n,) households per unit.
     shared : (n, n) symmetric sparse matrix of shared boundary length (metres) between
         units; a nonzero entry makes two units neighbours.
-    lo, hi : households allowed per grid.
+    lo, hi : households a grid should hold.
     labels : names of the units for messages (default: their indices).
     """
 
-    def __init__(self, households: Sequence[float], shared: sparse.spmatrix | np.ndarray,
-                 lo: float, hi: float, labels: Sequence[str] | None = None) -> None:
+    def __init__(self, households: Sequence[float] | np.ndarray,
+                 shared: sparse.spmatrix | np.ndarray, lo: float, hi: float,
+                 labels: Sequence[str] | None = None) -> None:
         self.h = np.asarray(households, dtype=float)
         n = len(self.h)
         mat = sparse.csr_matrix(shared, dtype=float)
@@ -106,7 +118,7 @@ class GridDistricting:
         """The solver of a dense shared-length matrix (the plain-matrix constructor)."""
         return cls(households, sparse.csr_matrix(shared), lo, hi)
 
-    # -- feasibility ---------------------------------------------------------------------
+    # -- what the data allows ------------------------------------------------------------
     def parts(self) -> list[list[int]]:
         """The connected parts of the unit graph, each a sorted list of units."""
         n = len(self.h)
@@ -115,66 +127,71 @@ class GridDistricting:
         count, label = connected_components(graph, directed=False)
         return [sorted(np.flatnonzero(label == c).tolist()) for c in range(count)]
 
-    def grid_counts(self, target: float | None = None) -> list[int]:
-        """Grids per part (0 for a part without households); Infeasible says why not."""
-        goal = (self.lo + self.hi) / 2 if target is None else float(target)
-        big = np.flatnonzero(self.h > self.hi)
-        if len(big):
-            i = int(big[0])
-            raise Infeasible("unit_too_big", Text(
-                "单元 %(unit)s 独自有 %(n)s 户，超过每个网格的上限 %(hi)s 户：请先拆分它",
-                unit=self.labels[i], n=_num(self.h[i]), hi=_num(self.hi)))
-        out = []
+    def count_range(self, part: list[int]) -> tuple[int, int]:
+        """The fewest and most grids ``part``'s households allow (kmin > kmax: none)."""
+        total = float(self.h[part].sum())
+        return max(1, math.ceil(total / self.hi - 1e-9)), math.floor(total / self.lo + 1e-9)
+
+    def obstacles(self) -> list[Text]:
+        """What makes some grid fall outside the range whatever the plan, with numbers."""
+        out = [Text("单元 %(unit)s 独自有 %(n)s 户，超过每个网格的上限 %(hi)s 户",
+                    unit=self.labels[i], n=_num(self.h[i]), hi=_num(self.hi))
+               for i in np.flatnonzero(self.h > self.hi).tolist()]
         for part in self.parts():
             total = float(self.h[part].sum())
-            if total == 0:
-                out.append(0)
-                continue
-            kmin, kmax = math.ceil(total / self.hi - 1e-9), math.floor(total / self.lo + 1e-9)
-            if kmin > kmax:
-                raise Infeasible("part_out_of_range", Text(
-                    "%(units)s 个相连单元（含 %(first)s）共 %(n)s 户，无法分成每格 %(lo)s–%(hi)s "
-                    "户的网格", units=len(part), first=self.labels[part[0]], n=_num(total),
+            kmin, kmax = self.count_range(part)
+            if total > 0 and kmin > kmax:
+                out.append(Text(
+                    "%(units)s 个相连单元（含 %(first)s）共 %(n)s 户，无法分成每格 %(lo)s–%(hi)s 户"
+                    "的网格", units=len(part), first=self.labels[part[0]], n=_num(total),
                     lo=_num(self.lo), hi=_num(self.hi)))
-            out.append(min(max(round(total / goal), kmin), kmax))
         return out
 
     # -- solving -------------------------------------------------------------------------
-    def solve(self, target: float | None = None, time_limit: float = 2.0,
+    def solve(self, target: float | None = None, time_limit: float = 1.0,
               max_units: int = 400, seed: int = 0) -> Proposal:
-        """The best plan found within ``time_limit`` seconds per part.
-
-        Raises
-        ------
-        Infeasible
-            With the reason: a unit or a part out of range, or (proved by the solver) no
-            connected plan exists with the bounds.
-        """
+        """The best plan found, ``time_limit`` seconds per part and count tried."""
         t0 = time.perf_counter()
-        counts = self.grid_counts(target)
+        goal = (self.lo + self.hi) / 2 if target is None else float(target)
         assignment = [-1] * len(self.h)
         detached: list[int] = []
-        statuses, gaps, offset = [], [], 0
-        for part, k in zip(self.parts(), counts, strict=True):
-            if k == 0:
+        plans: list[tuple[list[int], PartPlan, str]] = []
+        offset = 0
+        for part in self.parts():
+            if float(self.h[part].sum()) == 0:
                 detached.extend(part)
                 continue
-            local, status, gap = self._solve_part(part, k, time_limit, max_units, seed)
-            for u, d in zip(part, local, strict=True):
+            plan, proof = self._best_count(part, goal, time_limit, max_units, seed)
+            for u, d in zip(part, plan.local, strict=True):
                 assignment[u] = offset + d
-            offset += k
-            statuses.append(status)
-            gaps.append(gap)
-        households = [float(self.h[[u for u in range(len(self.h)) if assignment[u] == d]].sum())
-                      for d in range(offset)]
+            offset += plan.k
+            plans.append((part, plan, proof))
+        households = [float(self.h[[u for u in range(len(self.h)) if assignment[u] == d]]
+                            .sum()) for d in range(offset)]
+        statuses = {p.status for _, p, _ in plans}
         status = ("heuristic" if "heuristic" in statuses else
                   "feasible" if "feasible" in statuses else "optimal")
-        known = [g for g in gaps if g is not None]
+        gaps = [p.gap for _, p, _ in plans if p.gap is not None]
+        outside = sum(p.outside for _, p, _ in plans)
+        reasons = self.obstacles() if outside else []
+        for part, p, proof in plans:
+            if not p.outside:
+                continue
+            values = {"first": self.labels[part[0]], "units": len(part), "lo": _num(self.lo),
+                      "hi": _num(self.hi), "n": _num(p.outside), "k": p.k}
+            reasons.append(Text(
+                "已证明：含 %(first)s 的 %(units)s 个相连单元无论分几格，都有网格超出 "
+                "%(lo)s–%(hi)s 户；此方案共 %(n)s 户在范围外，为最少", **values)
+                if proof == "all" else Text(
+                "含 %(first)s 的 %(units)s 个相连单元：在试过的格数中，%(k)s 格的最优方案仍有 "
+                "%(n)s 户在 %(lo)s–%(hi)s 户之外（其他格数未试）", **values)
+                if proof == "tried" else Text(
+                "含 %(first)s 的单元在时限内未找到每格都在 %(lo)s–%(hi)s 户的方案；"
+                "此方案共 %(n)s 户在范围外", **values))
         return Proposal(assignment, households, self.cut_length(assignment),
-                        max(households) - min(households) if households else 0.0, status,
-                        max(known) if known and status != "heuristic" else
-                        (None if status == "heuristic" else 0.0),
-                        time.perf_counter() - t0, detached)
+                        max(households) - min(households) if households else 0.0, outside,
+                        status, None if status == "heuristic" else max(gaps, default=0.0),
+                        time.perf_counter() - t0, detached, reasons)
 
     def cut_length(self, assignment: Sequence[int]) -> float:
         """Metres of shared boundary between units of different grids."""
@@ -182,21 +199,64 @@ class GridDistricting:
         cut = a[self.shared.row] != a[self.shared.col]
         return float(self.shared.data[cut].sum())
 
-    def _solve_part(self, part: list[int], k: int, time_limit: float, max_units: int,
-                    seed: int) -> tuple[list[int], str, float | None]:
+    def objective(self, part: list[int], local: Sequence[int], k: int) -> tuple[float, float]:
+        """(objective, households outside the range) of a plan of ``part``."""
+        sums = [float(sum(self.h[u] for u, d in zip(part, local, strict=True) if d == g))
+                for g in range(k)]
+        outside = sum(max(0.0, self.lo - s) + max(0.0, s - self.hi) for s in sums)
+        where = dict(zip(part, local, strict=True))
+        cut = sum(float(w) for a, b, w in zip(self.shared.row, self.shared.col,
+                                              self.shared.data, strict=True)
+                  if int(a) in where and where[int(a)] != where[int(b)])
+        return BIG * outside + cut + LAMBDA * (max(sums) - min(sums)), outside
+
+    def solve_count(self, part: list[int], k: int, time_limit: float = 1.0,
+                    max_units: int = 400, seed: int = 0) -> PartPlan:
+        """The best plan of ``part`` with exactly ``k`` connected grids."""
         if k == 1:
-            return [0] * len(part), "optimal", 0.0
-        hint = self._grow(part, k)
-        if len(part) > max_units:
-            if hint is None or not self._in_range(part, hint, k):
-                raise Infeasible("too_large", Text(
-                    "%(units)s 个单元超过精确求解的规模 %(max)s，启发式也未找到户数合规的方案",
-                    units=len(part), max=max_units))
-            return hint, "heuristic", None
+            value, outside = self.objective(part, [0] * len(part), 1)
+            return PartPlan([0] * len(part), 1, value, outside, "optimal", 0.0)
+        starts = [s for s in (self._segments(part, k), self._grow(part, k))
+                  if s is not None and len(set(s)) == k]
+        hint = min(starts, key=lambda s: self.objective(part, s, k)[0], default=None)
+        if len(part) > max_units and hint is not None:
+            value, outside = self.objective(part, hint, k)
+            return PartPlan(hint, k, value, outside, "heuristic", None)
         return self._cp_sat(part, k, hint, time_limit, seed)
 
+    def _best_count(self, part: list[int], goal: float, time_limit: float, max_units: int,
+                    seed: int) -> tuple[PartPlan, str]:
+        """The plan with the count nearest ``H / goal`` that keeps every grid in range.
+
+        Returns it and how far "no plan keeps every grid in range" is proved: ``all``
+        (every count the part allows solved to optimality), ``tried`` (the counts tried,
+        not all), or ``none`` (time ran out somewhere).
+        """
+        kmin, kmax = self.count_range(part)
+        total = float(self.h[part].sum())
+        want = max(1, round(total / goal))
+        allowed = range(kmin, kmax + 1) if kmin <= kmax else range(want, want + 1)
+        counts = sorted(allowed, key=lambda c: (abs(c - want), c))
+        best: PartPlan | None = None
+        exact = True
+        for count in counts[:MAX_COUNTS]:
+            if count > len(part):
+                continue
+            plan = self.solve_count(part, count, time_limit, max_units, seed)
+            exact = exact and plan.status == "optimal"
+            if best is None or (plan.outside, plan.value) < (best.outside, best.value):
+                best = plan
+            if plan.outside == 0:
+                return plan, "none"
+        if best is None:  # more grids wanted than units: one grid per unit at most
+            best = self.solve_count(part, min(counts[0], len(part)), time_limit, max_units,
+                                    seed)
+            exact = False
+        every = kmin <= kmax and len(counts) <= MAX_COUNTS
+        return best, ("all" if exact and every else "tried" if exact else "none")
+
     def _cp_sat(self, part: list[int], k: int, hint: list[int] | None, time_limit: float,
-                seed: int) -> tuple[list[int], str, float | None]:
+                seed: int) -> PartPlan:
         from ortools.sat.python import cp_model
 
         n = len(part)
@@ -210,9 +270,13 @@ class GridDistricting:
              for i in range(n)]
         for i in range(n):
             m.add_exactly_one(x[i])
-        size = [m.new_int_var(math.ceil(self.lo), math.floor(self.hi), f"H{d}") for d in range(k)]
+        total = sum(h)
+        size = [m.new_int_var(0, total, f"H{d}") for d in range(k)]
+        out = [m.new_int_var(0, total, f"out{d}") for d in range(k)]
         for d in range(k):
             m.add(size[d] == sum(h[i] * x[i][d] for i in range(d, n)))
+            m.add(out[d] >= math.ceil(self.lo) - size[d])
+            m.add(out[d] >= size[d] - math.floor(self.hi))
         arcs = [(a, b) for a, b, _ in edges] + [(b, a) for a, b, _ in edges]
         for d in range(k):
             _connected(m, [row[d] for row in x], arcs, d)
@@ -222,11 +286,11 @@ class GridDistricting:
             for d in range(k):
                 m.add(c >= x[a][d] - x[b][d])
             cut.append((w, c))
-        top = m.new_int_var(0, int(sum(h)), "top")
-        bottom = m.new_int_var(0, int(sum(h)), "bottom")
+        top = m.new_int_var(0, total, "top")
+        bottom = m.new_int_var(0, total, "bottom")
         m.add_max_equality(top, size)
         m.add_min_equality(bottom, size)
-        m.minimize(sum(w * c for w, c in cut) + LAMBDA * (top - bottom))
+        m.minimize(BIG * sum(out) + sum(w * c for w, c in cut) + LAMBDA * (top - bottom))
         if hint is not None:
             for i in range(n):
                 for d in range(min(i, k - 1) + 1):
@@ -236,39 +300,51 @@ class GridDistricting:
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = seed
         status = solver.solve(m)
-        if status == cp_model.INFEASIBLE:
-            raise Infeasible("no_connected_plan", Text(
-                "含 %(first)s 的 %(units)s 个相连单元不存在每格 %(lo)s–%(hi)s 户且连通的 "
-                "%(k)s 格方案（已证明）", first=self.labels[part[0]], units=n,
-                lo=_num(self.lo), hi=_num(self.hi), k=k))
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            raise Infeasible("no_plan_in_time", Text(
-                "%(seconds)s 秒内未找到含 %(first)s 的单元的方案：请放宽户数范围或延长时限",
-                seconds=_num(time_limit), first=self.labels[part[0]]))
-        out = [next(d for d in range(k) if solver.value(x[i][d])) for i in range(n)]
-        value, bound = solver.objective_value, solver.best_objective_bound
+            if hint is None:  # no start and no plan in time: the grown plan, unproven
+                hint = _grow_any(self, part, k)
+            value, outside = self.objective(part, hint, k)
+            return PartPlan(hint, k, value, outside, "heuristic", None)
+        local = [next(d for d in range(k) if solver.value(x[i][d])) for i in range(n)]
+        value, outside = self.objective(part, local, k)
         if status == cp_model.OPTIMAL:
-            return out, "optimal", 0.0
-        return out, "feasible", (value - bound) / value if value else 0.0
+            return PartPlan(local, k, value, outside, "optimal", 0.0)
+        bound = solver.best_objective_bound
+        return PartPlan(local, k, value, outside, "feasible",
+                        (value - bound) / value if value else 0.0)
 
-    def _in_range(self, part: list[int], local: list[int], k: int) -> bool:
-        sums = [sum(self.h[u] for u, d in zip(part, local, strict=True) if d == g)
-                for g in range(k)]
-        return all(self.lo <= s <= self.hi for s in sums)
-
-    def _grow(self, part: list[int], k: int) -> list[int] | None:
-        """A start: grow grids from the lowest free unit by longest shared boundary.
-
-        Each grid takes neighbours until it holds the part's mean; units left at the end
-        join their neighbouring grid with the fewest households. Grids are numbered by
-        their first unit (the model's symmetry rule). None if it leaves a unit unplaced.
-        """
+    # -- starting plans ------------------------------------------------------------------
+    def _neighbours(self, part: list[int]) -> list[dict[int, float]]:
         where = {u: i for i, u in enumerate(part)}
         nbrs: list[dict[int, float]] = [{} for _ in part]
         for a, b, w in zip(self.shared.row, self.shared.col, self.shared.data, strict=True):
             if int(a) in where:
                 i, j = where[int(a)], where[int(b)]
                 nbrs[i][j] = nbrs[j][i] = nbrs[i].get(j, 0.0) + float(w)
+        return nbrs
+
+    def _segments(self, part: list[int], k: int) -> list[int] | None:
+        """``k`` runs of consecutive units (units come in a spatial order), if in range."""
+        h = [float(self.h[u]) for u in part]
+        try:
+            runs = balanced_segments(h, self.lo, self.hi, target=sum(h) / k)
+        except PartitionError:
+            return None
+        if len(runs) != k:
+            return None
+        out = [0] * len(part)
+        for d, (a, b) in enumerate(runs):
+            out[a:b] = [d] * (b - a)
+        return out if _runs_connected(out, self._neighbours(part)) else None
+
+    def _grow(self, part: list[int], k: int) -> list[int] | None:
+        """Grow grids from the lowest free unit by longest shared boundary.
+
+        Each grid takes neighbours until it holds the part's mean; units left at the end
+        join their neighbouring grid with the fewest households. Grids are numbered by
+        their first unit (the model's symmetry rule). None if a unit is left unplaced.
+        """
+        nbrs = self._neighbours(part)
         h = [float(self.h[u]) for u in part]
         goal = sum(h) / k
         grid = [-1] * len(part)
@@ -292,11 +368,29 @@ class GridDistricting:
         _attach_leftovers(grid, nbrs, h)
         if any(g < 0 for g in grid):
             return None
-        # Renumber by first unit, as the model's symmetry rule wants.
         order: dict[int, int] = {}
-        for g in grid:
-            order.setdefault(g, len(order))
-        return [order[g] for g in grid]
+        return [order.setdefault(g, len(order)) for g in grid]
+
+
+def _grow_any(solver: GridDistricting, part: list[int], k: int) -> list[int]:
+    """Some connected plan: grown, else the whole part as grid 0 (never None)."""
+    grown = solver._grow(part, k)
+    return grown if grown is not None else [0] * len(part)
+
+
+def _runs_connected(local: list[int], nbrs: list[dict[int, float]]) -> bool:
+    for d in set(local):
+        members = [i for i, g in enumerate(local) if g == d]
+        seen, stack = {members[0]}, [members[0]]
+        while stack:
+            i = stack.pop()
+            for j in nbrs[i]:
+                if local[j] == d and j not in seen:
+                    seen.add(j)
+                    stack.append(j)
+        if len(seen) != len(members):
+            return False
+    return True
 
 
 def _attach_leftovers(grid: list[int], nbrs: list[dict[int, float]], h: list[float]) -> None:

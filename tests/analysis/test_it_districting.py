@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.analysis.districting import LAMBDA, GridDistricting, Infeasible
+from geo.analysis.districting import BIG, LAMBDA, GridDistricting
 
 
 def lattice(rows: int, cols: int, lengths: list[int]) -> np.ndarray:
@@ -51,17 +51,19 @@ def connected(units: list[int], mat: np.ndarray) -> bool:
     return seen == members
 
 
-def brute(h: list[int], mat: np.ndarray, lo: int, hi: int, k: int) -> float | None:
-    best = None
+def brute(h: list[int], mat: np.ndarray, lo: int, hi: int, k: int) -> tuple[float, float]:
+    """(least objective, its households outside the range) over all connected k-plans."""
+    best = (math.inf, math.inf)
     for a in restricted_growth(len(h), k):
         groups = [[i for i in range(len(h)) if a[i] == d] for d in range(k)]
-        sums = [sum(h[i] for i in g) for g in groups]
-        if not all(lo <= s <= hi for s in sums) or not all(connected(g, mat) for g in groups):
+        if not all(connected(g, mat) for g in groups):
             continue
+        sums = [sum(h[i] for i in g) for g in groups]
+        outside = sum(max(0, lo - s) + max(0, s - hi) for s in sums)
         cut = sum(mat[i, j] for i in range(len(h)) for j in range(i + 1, len(h))
                   if mat[i, j] and a[i] != a[j])
-        value = cut + LAMBDA * (max(sums) - min(sums))
-        best = value if best is None else min(best, value)
+        value = BIG * outside + cut + LAMBDA * (max(sums) - min(sums))
+        best = min(best, (value, outside))
     return best
 
 
@@ -69,44 +71,47 @@ def brute(h: list[int], mat: np.ndarray, lo: int, hi: int, k: int) -> float | No
 @given(st.sampled_from([(2, 2), (2, 3), (3, 2), (2, 4), (3, 3)]),
        st.lists(st.integers(0, 9), min_size=9, max_size=9),
        st.lists(st.integers(1, 5), min_size=12, max_size=12),
-       st.integers(1, 12), st.integers(0, 12))
+       st.integers(1, 12), st.integers(0, 12), st.integers(1, 4))
 def test_it_matches_a_brute_force_on_small_lattices(shape: tuple[int, int], hh: list[int],
                                                     lengths: list[int], lo: int,
-                                                    width: int) -> None:
+                                                    width: int, k: int) -> None:
     rows, cols = shape
     n = rows * cols
     h, mat, hi = hh[:n], lattice(rows, cols, lengths), lo + width
     solver = GridDistricting.from_adjacency_matrix(h, mat, lo, hi)
-    try:
-        ks = solver.grid_counts()
-    except Infeasible:
-        # The stated reason holds: a unit over the top, or no count of grids fits.
-        total = sum(h)
-        assert max(h) > hi or math.ceil(total / hi) > math.floor(total / lo)
-        return
-    if ks == [0]:
-        return
-    expected = brute(h, mat, lo, hi, ks[0])
-    try:
-        plan = solver.solve(time_limit=20)
-    except Infeasible as exc:
-        assert exc.code == "no_connected_plan"
-        assert expected is None
-        return
-    assert expected is not None and plan.status == "optimal"
-    assert plan.cut_length + LAMBDA * plan.spread == pytest.approx(expected)
-    # The plan itself: every grid connected and in range.
-    for d in range(plan.k):
-        units = [i for i in range(n) if plan.assignment[i] == d]
-        assert connected(units, mat) and lo <= sum(h[i] for i in units) <= hi
+    plan = solver.solve_count(list(range(n)), k, time_limit=20)
+    expected, outside = brute(h, mat, lo, hi, k)
+    assert plan.status == "optimal"
+    assert plan.value == pytest.approx(expected) and plan.outside == outside
+    # The plan itself: k connected grids, scored as it says.
+    assert sorted(set(plan.local)) == list(range(k))
+    for d in range(k):
+        assert connected([i for i in range(n) if plan.local[i] == d], mat)
+    assert solver.objective(list(range(n)), plan.local, k) == (plan.value, plan.outside)
+
+
+def test_it_proves_when_no_count_keeps_every_grid_in_range() -> None:
+    # 80 | 160 | 80 in a row: 320 households, 150–200 per grid allows exactly 2 grids; the
+    # two ends together (160 + 160) would fit but do not touch, so every connected plan
+    # leaves 70 under the floor and 40 over the ceiling.
+    mat = lattice(1, 3, [10])
+    plan = GridDistricting([80, 160, 80], mat, 150, 200).solve()
+    assert plan.k == 2 and plan.outside == 110 and plan.status == "optimal"
+    said = " ".join(r.render(lambda s: s) for r in plan.reasons)
+    assert "已证明" in said and "110" in said
+    # No count at all fits 270 households into 150–200: said with the numbers.
+    none = GridDistricting([90, 90, 90], mat, 150, 200).solve()
+    assert "270" in " ".join(r.render(lambda s: s) for r in none.reasons)
+    # Widen the range and every grid fits: no reasons.
+    fits = GridDistricting([80, 160, 80], mat, 80, 250).solve()
+    assert fits.outside == 0 and fits.reasons == []
 
 
 def test_it_says_which_unit_is_too_big() -> None:
     mat = lattice(1, 3, [10])
-    with pytest.raises(Infeasible) as err:
-        GridDistricting([100, 612, 80], mat, 150, 500, labels=["a", "翡翠湾", "c"]).solve()
-    assert err.value.code == "unit_too_big"
-    said = err.value.message.render(lambda s: s)
+    plan = GridDistricting([100, 612, 80], mat, 150, 500, labels=["a", "翡翠湾", "c"]).solve()
+    assert plan.outside > 0
+    said = " ".join(r.render(lambda s: s) for r in plan.reasons)
     assert "翡翠湾" in said and "612" in said and "500" in said
 
 

@@ -1,0 +1,281 @@
+"""Block units of a community and grid proposals made of them (Django-free).
+
+A community is cut into block units along its roads, water edges and compound walls (the
+faces of the planar arrangement of those lines and its boundary), so that a grid made of
+whole units has its boundary on a road, water or wall. A unit holding more households than
+a grid may is split between its buildings (clusters of building points, Voronoi cells
+clipped to the unit); a unit without households joins the neighbour it shares most edge
+with.
+:func:`propose_grids` then districts the units (:class:`GridDistricting`) and returns the
+grids' shapes in reading order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from pyproj import CRS
+from scipy import sparse
+from scipy.cluster.vq import kmeans2
+from shapely.geometry import MultiPoint
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import polygonize, unary_union
+
+from .districting import GridDistricting, Proposal
+from .grid_checks import reading_order
+from .grid_edit import as_multi
+from .projection import extent_crs, from_local_metres, to_local_metres
+
+MIN_SHARED_M = 0.5   # two units touching along less than this are not neighbours
+
+
+@dataclass(frozen=True)
+class BlockUnits:
+    """Block units in local metres: shapes, households, shared boundary lengths."""
+
+    shapes: list[BaseGeometry]
+    households: np.ndarray
+    shared: sparse.csr_matrix
+    crs: CRS
+
+
+def block_units(community: BaseGeometry, cut_lines: Sequence[BaseGeometry],
+                points: Sequence[BaseGeometry], households: Sequence[float],
+                hi: float) -> BlockUnits:
+    """The community's block units (lon/lat in, local metres out).
+
+    Parameters
+    ----------
+    community : the community's polygon (EPSG:4326).
+    cut_lines : roads, water edges and compound walls (EPSG:4326) that units may not cross.
+    points, households : each building's point and households.
+    hi : the grid's household ceiling; a unit above it is split between its buildings.
+    """
+    crs = extent_crs([community])
+    comm, *rest = to_local_metres([community, *cut_lines, *points], crs)
+    lines, pts = rest[:len(cut_lines)], rest[len(cut_lines):]
+    inside = [shapely.intersection(line, comm.buffer(0.01)) for line in lines]
+    noded = unary_union([comm.boundary, *[g for g in inside if not g.is_empty]])
+    faces = [f for f in polygonize(noded)
+             if f.area > 0.01 and comm.contains(f.representative_point())]
+    hh = np.asarray(households, dtype=float)
+    xy = np.array([[p.x, p.y] for p in pts]) if pts else np.zeros((0, 2))
+    owner = _owner(faces, pts)
+    shapes, unit_hh = [], []
+    for i, face in enumerate(faces):
+        mine = np.flatnonzero(owner == i)
+        for piece, share in _split_until(face, xy[mine], hh[mine], hi):
+            shapes.append(piece)
+            unit_hh.append(share)
+    shapes, unit_hh = _absorb_empty(shapes, unit_hh)
+    order = _spatial_order(shapes)
+    shapes, unit_hh = [shapes[i] for i in order], [unit_hh[i] for i in order]
+    return BlockUnits(shapes, np.asarray(unit_hh), _shared_lengths(shapes), crs)
+
+
+def _split_until(face: BaseGeometry, xy: np.ndarray, hh: np.ndarray,
+                 hi: float, depth: int = 0) -> list[tuple[BaseGeometry, float]]:
+    """``face`` with its buildings, cut again and again until each piece fits ``hi``."""
+    total = float(hh.sum())
+    if total <= hi or len(xy) < 2 or depth > 6:
+        return [(face, total)]
+    out = []
+    for piece, share in _split(face, xy, hh, hi):
+        if share > hi:
+            held = np.array([piece.covers(shapely.Point(x, y)) for x, y in xy])
+            out.extend(_split_until(piece, xy[held], hh[held], hi, depth + 1))
+        else:
+            out.append((piece, share))
+    return out
+
+
+def _spatial_order(shapes: list[BaseGeometry]) -> list[int]:
+    """Units along a Hilbert curve of their interior points.
+
+    Consecutive units then touch more often than not (the starting plans walk this order).
+    """
+    if not shapes:
+        return []
+    pts = np.array([[p.x, p.y] for p in (s.representative_point() for s in shapes)])
+    lo, span = pts.min(axis=0), np.ptp(pts, axis=0).max() or 1.0
+    cells = ((pts - lo) / span * 1023).astype(int)
+    return sorted(range(len(shapes)), key=lambda i: _hilbert(int(cells[i, 0]),
+                                                            int(cells[i, 1])))
+
+
+def _hilbert(x: int, y: int, order: int = 10) -> int:
+    """Position of cell (x, y) on a Hilbert curve over a 2^order square."""
+    d, s = 0, 1 << (order - 1)
+    while s > 0:
+        rx, ry = int(x & s > 0), int(y & s > 0)
+        d += s * s * ((3 * rx) ^ ry)
+        if ry == 0:
+            if rx == 1:
+                x, y = s - 1 - x, s - 1 - y
+            x, y = y, x
+        s >>= 1
+    return d
+
+
+def _owner(faces: list[BaseGeometry], pts: Sequence[BaseGeometry]) -> np.ndarray:
+    """The face holding each point (-1 for none)."""
+    out = np.full(len(pts), -1)
+    if not faces or not pts:
+        return out
+    tree = shapely.STRtree(faces)
+    pi, fi = tree.query(np.array(pts, dtype=object), predicate="intersects")
+    for p, f in zip(pi, fi, strict=True):
+        if out[p] < 0:
+            out[p] = f
+    return out
+
+
+def _split(face: BaseGeometry, xy: np.ndarray, hh: np.ndarray,
+           hi: float) -> list[tuple[BaseGeometry, float]]:
+    """``face`` cut between clusters of its buildings, each piece under ``hi`` if it can be."""
+    k = min(len(xy), max(2, math.ceil(float(hh.sum()) / (0.8 * hi))))
+    _, label = kmeans2(xy, k, seed=0, minit="++")
+    centres = [xy[label == c].mean(axis=0) for c in range(k) if (label == c).any()]
+    if len(centres) < 2:
+        return [(face, float(hh.sum()))]
+    cells = shapely.voronoi_polygons(MultiPoint(centres), extend_to=face.envelope.buffer(10))
+    out = []
+    for cell in cells.geoms:
+        piece = shapely.intersection(face, cell)
+        if piece.is_empty or piece.area <= 0.01:
+            continue
+        held = [i for i, (x, y) in enumerate(xy) if piece.covers(shapely.Point(x, y))]
+        out.append((piece, float(hh[held].sum())))
+    return out
+
+
+def _absorb_empty(shapes: list[BaseGeometry],
+                  hh: list[float]) -> tuple[list[BaseGeometry], list[float]]:
+    """Units without households join the neighbour they share the longest boundary with.
+
+    A block of shops or a strip of green between two roads belongs to whichever grid takes
+    its frontage; deciding that here, before districting, leaves the solver only the units
+    that hold households (a few dozen instead of a few hundred), at the price of not
+    choosing those joins itself.
+    """
+    n = len(shapes)
+    if n < 2:
+        return shapes, hh
+    shared = _shared_lengths(shapes).tolil()
+    root = list(range(n))
+
+    def find(i: int) -> int:
+        while root[i] != i:
+            root[i] = root[root[i]]
+            i = root[i]
+        return i
+
+    for i in sorted(range(n), key=lambda i: shapes[i].area):
+        if hh[i] > 0 or find(i) != i:
+            continue
+        along: dict[int, float] = {}
+        for j, w in zip(shared.rows[i], shared.data[i], strict=True):
+            r = find(int(j))
+            if r != i:
+                along[r] = along.get(r, 0.0) + float(w)
+        if along:
+            root[i] = max(along, key=lambda r: (along[r], -r))
+            # the neighbour now touches what i touched
+            for j, w in zip(shared.rows[i], shared.data[i], strict=True):
+                shared[root[i], j] += w
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(find(i), []).append(i)
+    out_shapes = [unary_union([shapes[i] for i in g]) for g in groups.values()]
+    out_hh = [float(sum(hh[i] for i in g)) for g in groups.values()]
+    return out_shapes, out_hh
+
+
+def _shared_lengths(shapes: list[BaseGeometry]) -> sparse.csr_matrix:
+    n = len(shapes)
+    tree = shapely.STRtree(shapes)
+    a, b = tree.query(np.array(shapes, dtype=object), predicate="intersects")
+    rows, cols, vals = [], [], []
+    for i, j in zip(a, b, strict=True):
+        if i < j:
+            length = shapes[i].boundary.intersection(shapes[j].boundary).length
+            if length >= MIN_SHARED_M:
+                rows += [i, j]
+                cols += [j, i]
+                vals += [length, length]
+    return sparse.csr_matrix((vals, (rows, cols)), shape=(n, n))
+
+
+@dataclass(frozen=True)
+class GridProposal:
+    """Proposed grids (EPSG:4326, reading order) with their households and the solve."""
+
+    grids: list[BaseGeometry]
+    households: list[float]
+    units: int
+    proposal: Proposal
+
+
+def propose_grids(community: BaseGeometry, cut_lines: Sequence[BaseGeometry],
+                  points: Sequence[BaseGeometry], households: Sequence[float], lo: float,
+                  hi: float, target: float | None = None,
+                  time_limit: float = 2.0) -> GridProposal:
+    """Contiguous grids of ``lo``–``hi`` households along roads, water and walls.
+
+    Block units (:func:`block_units`) districted by :class:`GridDistricting`; units cut
+    off without households join the nearest grid. The proposal's ``reasons`` say why
+    some households are left outside the range, when they are.
+    """
+    units = block_units(community, cut_lines, points, households, hi)
+    labels = [f"#{i + 1}" for i in range(len(units.shapes))]
+    plan = GridDistricting(units.households, units.shared, lo, hi, labels).solve(
+        target=target, time_limit=time_limit)
+    groups: list[list[int]] = [[] for _ in range(plan.k)]
+    for u, d in enumerate(plan.assignment):
+        if d >= 0:
+            groups[d].append(u)
+    for u in plan.detached:  # a park across the river: the grid nearest to it
+        nearest = min(range(plan.k), key=lambda d: min(
+            units.shapes[u].distance(units.shapes[v]) for v in groups[d]))
+        groups[nearest].append(u)
+    shapes = [unary_union([units.shapes[u] for u in g]) for g in groups]
+    lonlat = [as_multi(shapely.make_valid(g)) for g in from_local_metres(shapes, units.crs)]
+    order = reading_order(lonlat)
+    return GridProposal([lonlat[i] for i in order], [plan.households[i] for i in order],
+                        len(units.shapes), plan)
+
+
+def spread_over(polygons: Sequence[BaseGeometry], households: Sequence[float],
+                within: BaseGeometry, points_per_polygon: int = 40
+                ) -> tuple[list[BaseGeometry], list[float]]:
+    """Households known per polygon (a compound) as weighted points spread evenly over it.
+
+    Each polygon (EPSG:4326) gets about ``points_per_polygon`` points on a square lattice
+    in local metres, each carrying an equal share; only the points inside ``within`` are
+    kept, so a compound two communities share is shared by area.
+    """
+    out_pts: list[BaseGeometry] = []
+    out_hh: list[float] = []
+    if not polygons:
+        return out_pts, out_hh
+    crs = extent_crs(list(polygons))
+    local = to_local_metres(list(polygons), crs)
+    inside = to_local_metres([within], crs)[0]
+    for poly, hh in zip(local, households, strict=True):
+        if hh <= 0 or poly.area <= 0:
+            continue
+        step = math.sqrt(poly.area / points_per_polygon)
+        x0, y0, x1, y1 = poly.bounds
+        xs = np.arange(x0 + step / 2, x1, step)
+        ys = np.arange(y0 + step / 2, y1, step)
+        grid = [shapely.Point(x, y) for x in xs for y in ys]
+        held = [p for p in grid if poly.contains(p)] or [poly.representative_point()]
+        share = float(hh) / len(held)
+        kept = [p for p in held if inside.contains(p)]
+        out_pts.extend(from_local_metres(kept, crs))
+        out_hh.extend([share] * len(kept))
+    return out_pts, out_hh

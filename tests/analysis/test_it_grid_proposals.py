@@ -1,0 +1,82 @@
+"""Grid proposals on synthetic communities: exact tiling, connected grids, roads as edges."""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pyproj import Transformer
+from shapely.geometry import LineString, Point, box
+
+from geo.analysis.blocks import block_units, propose_grids
+from geo.analysis.grid_checks import tiling_report
+from geo.analysis.projection import local_equal_area
+
+CRS = local_equal_area(104.07, 30.67)
+TO_LONLAT = Transformer.from_crs(CRS, "EPSG:4326", always_xy=True).transform
+
+
+def lonlat(geom: shapely.Geometry) -> shapely.Geometry:
+    return shapely.transform(geom, TO_LONLAT, interleaved=False)
+
+
+def town(xs: list[float], ys: list[float], seed: int, per_block: int,
+         size: float = 600.0) -> tuple[shapely.Geometry, list[shapely.Geometry],
+                                       list[shapely.Geometry], list[float]]:
+    """A square community cut by roads at ``xs`` and ``ys`` (metres), buildings in blocks."""
+    rng = np.random.default_rng(seed)
+    half = size / 2
+    community = box(-half, -half, half, half)
+    roads = [LineString([(x, -half - 50), (x, half + 50)]) for x in xs] + \
+        [LineString([(-half - 50, y), (half + 50, y)]) for y in ys]
+    pts, hh = [], []
+    for _ in range(per_block * (len(xs) + 1) * (len(ys) + 1)):
+        x, y = rng.uniform(-half + 5, half - 5, size=2)
+        if min([abs(x - r) for r in xs] + [abs(y - r) for r in ys] + [99]) < 8:
+            continue  # not on a road
+        pts.append(Point(x, y))
+        hh.append(float(rng.integers(10, 60)))
+    return (lonlat(community), [lonlat(r) for r in roads], [lonlat(p) for p in pts], hh)
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.lists(st.floats(-250, 250), min_size=1, max_size=3, unique=True),
+       st.lists(st.floats(-250, 250), min_size=1, max_size=3, unique=True),
+       st.integers(0, 10_000), st.integers(3, 12))
+def test_it_tiles_the_community_along_its_roads(xs: list[float], ys: list[float], seed: int,
+                                                per_block: int) -> None:
+    community, roads, pts, hh = town(sorted(xs), sorted(ys), seed, per_block)
+    result = propose_grids(community, roads, pts, hh, lo=150, hi=500, time_limit=5)
+    report = tiling_report(community, result.grids)
+    assert report.gap_m2 <= 1.0 and report.overlap_m2 <= 1.0 and report.overhang_m2 <= 1.0
+    # Every household counted once, in the grid that holds its building.
+    assert sum(result.households) == sum(hh)
+    for grid, count in zip(result.grids, result.households, strict=True):
+        assert shapely.union_all(grid).is_valid
+        held = sum(h for p, h in zip(pts, hh, strict=True) if grid.covers(p))
+        assert held == count
+    # Grids are connected: their parts touch one another.
+    for grid in result.grids:
+        merged = shapely.union_all([g.buffer(1e-9) for g in grid.geoms])
+        assert merged.geom_type == "Polygon"
+    # In range when the solver says every grid fits.
+    if result.proposal.outside == 0:
+        assert all(150 <= h <= 500 for h in result.households)
+    # Inner boundaries lie on roads (the community's own boundary excepted), unless a block
+    # held more than a grid may and was cut between its buildings.
+    whole = block_units(community, roads, pts, hh, hi=1e12)
+    if max(whole.households) > 500:
+        return
+    edge = shapely.union_all([g.boundary for g in result.grids]).difference(
+        community.boundary.buffer(1e-6))
+    on_road = shapely.union_all(roads).buffer(1e-6)
+    assert edge.difference(on_road).length < 1e-6
+
+
+def test_it_splits_a_block_too_big_for_one_grid_between_its_buildings() -> None:
+    community, roads, pts, hh = town([0.0], [0.0], seed=3, per_block=40)
+    units = block_units(community, roads, pts, hh, hi=500)
+    assert max(units.households) <= 500
+    assert len(units.shapes) > 4  # the four blocks, each split
+    assert abs(sum(units.households) - sum(hh)) < 1e-6

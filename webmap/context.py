@@ -34,6 +34,8 @@ SCRIPT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     "plan_split": ("plan-split", {}), "plan_merge": ("plan-merge", {}),
     "plan_history": ("plan-history", {"code": "code"}),
     "plan_revert": ("plan-revert", {"pk": "id"}),
+    "plan_propose": ("plan-propose", {"code": "code"}),
+    "plan_renumber": ("plan-renumber", {"code": "code"}),
     "pairing": ("pairing", {}),
     "pairing_save": ("pairing-save", {}),
     "report_export": ("webmap:reports-export", {}),

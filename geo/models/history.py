@@ -20,6 +20,8 @@ class GridOperation(models.TextChoices):
     RESHAPE = "reshape", _("调整边界")
     EDIT = "edit", _("编辑")
     REVERT = "revert", _("撤销")
+    PROPOSE = "propose", _("建议划分")
+    RENUMBER = "renumber", _("重新编号")
 
 
 class GridChangeset(models.Model):
@@ -51,6 +53,8 @@ class GridChange(models.Model):
     grid = models.ForeignKey(GridUnit, models.SET_NULL, null=True, blank=True,
                              related_name="changes")
     code = models.CharField(_("网格代码"), max_length=15, db_index=True)
+    before_code = models.CharField(_("原网格代码"), max_length=15, blank=True, default="",
+                                   help_text=_("重新编号前的代码（未改代码时为空）"))
     name = models.CharField(_("名称"), max_length=100, blank=True, default="")
     before_geom = models.MultiPolygonField(_("之前边界"), srid=SRID, null=True, blank=True)
     after_geom = models.MultiPolygonField(_("之后边界"), srid=SRID, null=True, blank=True)

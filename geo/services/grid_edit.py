@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from shapely.geometry.base import BaseGeometry
 
-from geo.analysis.grid_checks import GridRecord, check_community_grids
+from geo.analysis.grid_checks import GridRecord, check_community_grids, reading_order
 from geo.analysis.grid_edit import GridEditError, as_multi, households_by_area, households_by_grid
 from geo.analysis.rules import RuleProfile
 from geo.models import Community, GridChange, GridChangeset, GridUnit
@@ -208,6 +208,58 @@ def _write(community: Community, current: dict[int, GridUnit], drafts: list[Grid
     return changeset
 
 
+def renumber(community: Community, base: dict[int, int],
+             user: AbstractBaseUser | AnonymousUser | None) -> GridChangeset | None:
+    """Codes 001, 002, … in reading order (west→east, north→south), as one changeset.
+
+    ``base`` maps each grid id to the version the planner saw (a :class:`Conflict` when the
+    grids changed since). Each grid keeps its row, so whatever refers to it (members,
+    events, history) follows; a name that was the default for the old code takes the new
+    code's. Nothing changes when the codes are already in order.
+    """
+    with transaction.atomic():
+        current = list(GridUnit.objects.select_for_update().filter(community=community)
+                       .order_by("code"))
+        stale = sorted(g.code for g in current if base.get(g.pk) != g.version)
+        if stale or set(base) - {g.pk for g in current}:
+            raise Conflict(stale or ["#" + str(pk) for pk in set(base) - {g.pk for g in current}],
+                           [grid_feature(g) for g in current])
+        order = reading_order([to_shapely(g.geom) for g in current])
+        mapping = {current[i].pk: f"{community.code}{n + 1:03d}" for n, i in enumerate(order)}
+        return _recode(community, current, mapping, "renumber", user,
+                       _("按阅读顺序重新编号"))
+
+
+def _recode(community: Community, current: list[GridUnit], mapping: dict[int, str],
+            operation: str, user: AbstractBaseUser | AnonymousUser | None,
+            note: str) -> GridChangeset | None:
+    """Give each grid of ``current`` its code in ``mapping`` (grid id → code)."""
+    moving = [g for g in current if mapping.get(g.pk, g.code) != g.code]
+    if not moving:
+        return None
+    old = {g.pk: g.code for g in moving}
+    # Free the codes first: a swap would trip the unique code. No real code starts with 9.
+    for g in moving:
+        GridUnit.objects.filter(pk=g.pk).update(code=f"9{g.pk:014d}")
+    changeset = GridChangeset.objects.create(
+        community=community, operation=operation, note=note[:200],
+        user=user if user is not None and user.is_authenticated else None)  # type: ignore[misc]
+    changes = []
+    for g in moving:
+        new = mapping[g.pk]
+        if g.name == grid_name(community, old[g.pk]):
+            g.name = grid_name(community, new)
+        g.code, g.version = new, g.version + 1
+        g.save()
+        changes.append(GridChange(changeset=changeset, grid=g, code=new, before_code=old[g.pk],
+                                  name=g.name, before_geom=g.geom, after_geom=g.geom,
+                                  before_households=g.households,
+                                  after_households=g.households,
+                                  before_version=g.version - 1, after_version=g.version))
+    GridChange.objects.bulk_create(changes)
+    return changeset
+
+
 def revert_changeset(changeset: GridChangeset, user: AbstractBaseUser | AnonymousUser | None,
                      profile: RuleProfile) -> GridChangeset | None:
     """Put the grids a changeset touched back as they were, as a new changeset.
@@ -227,6 +279,14 @@ def revert_changeset(changeset: GridChangeset, user: AbstractBaseUser | Anonymou
                 moved.append(c.code)
         if moved:
             raise Conflict(sorted(moved), [grid_feature(g) for g in current])
+        if changeset.operation == "renumber":  # codes back, shapes untouched
+            back = {by_code[c.code].pk: c.before_code for c in changeset.changes.all()}
+            result = _recode(community, current, back, "revert", user,
+                             _("撤销变更 #%(id)s") % {"id": changeset.pk})
+            if result is not None:
+                result.reverts = changeset
+                result.save(update_fields=["reverts"])
+            return result
         restore = {c.code: c for c in changeset.changes.all()}
         drafts: list[GridDraft] = []
         for g in current:

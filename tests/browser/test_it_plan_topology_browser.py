@@ -68,3 +68,31 @@ def test_it_drags_a_vertex_three_grids_share(live_server: object,
     gaps = tiling_report(to_shapely(community.geom), list(after.values()))
     assert gaps.gap_m2 <= 1.0 and gaps.overlap_m2 <= 1.0, gaps
     assert not s.blocked and not s.errors, (s.blocked, s.errors)
+
+
+def test_it_proposes_grids_saves_and_renumbers(live_server: object,
+                                               browser: Browser) -> None:  # noqa: F811
+    call_command("load_demo", "--generated", verbosity=0)
+    user_with("planner", "pw-planner-1", *PLANNER)
+    community = Community.objects.order_by("code")[3]
+    s = Session(browser, str(live_server), viewport={"width": 1280, "height": 800})
+    s.login("planner", "pw-planner-1")
+    open_community(s.page, str(live_server), community.code)
+    s.page.click("#tool-propose")
+    s.page.wait_for_selector("#status[data-proposed][data-dirty='1']")
+    n = int(s.page.locator("#status").get_attribute("data-proposed") or 0)
+    assert n >= 2 and "街块单元" in s.page.locator("#status").inner_text()
+    s.page.wait_for_function(f"() => document.querySelectorAll('#grid-list tr').length === {n}")
+    s.screenshot("plan-proposal")
+    s.page.click("#tool-save")
+    s.page.wait_for_selector("#status[data-dirty='0'][data-saved]")
+    assert GridChangeset.objects.get().operation == "propose"
+    assert GridUnit.objects.filter(community=community).count() == n
+    s.page.click("#tool-renumber")
+    s.page.wait_for_function(
+        "() => /重新编号 #/.test(document.getElementById('status').textContent)")
+    codes = sorted(GridUnit.objects.filter(community=community).values_list("code", flat=True))
+    assert [c[-3:] for c in codes] == [f"{i + 1:03d}" for i in range(n)]
+    first = s.page.locator("#grid-list tr").first.get_attribute("data-code")
+    assert first == codes[0]
+    assert not s.blocked and not s.errors, (s.blocked, s.errors)

@@ -16,7 +16,14 @@ from geo.analysis.grid_edit import carve_new_grid, merge_grids, split_grid
 from geo.analysis.rules import load_profile
 from geo.models import Community, GridChangeset
 from geo.services.access import require_in_scope
-from geo.services.grid_edit import Conflict, GridDraft, Rejected, revert_changeset, save_grids
+from geo.services.grid_edit import (
+    Conflict,
+    GridDraft,
+    Rejected,
+    renumber,
+    revert_changeset,
+    save_grids,
+)
 from geo.services.grid_edit import to_shapely as shapely_of
 from geo.services.plan import (
     DraftCheck,
@@ -28,6 +35,8 @@ from geo.services.plan import (
     features,
     grid_history,
 )
+from geo.services.proposals import propose
+from geo.services.text import say
 
 from . import plan_input as body
 from . import schemas as sch
@@ -172,3 +181,48 @@ class RevertChangeset(PlannerView):
         except Rejected as exc:
             raise _rejected(exc, _("撤销后网格将不能完整覆盖社区")) from exc
         return Response(_saved(changeset.community, result))
+
+
+PROPOSAL = sch.obj({
+    "grids": sch.arr(sch.obj({"geometry": sch.GEOJSON_GEOMETRY, "households": sch.NUM})),
+    "units": sch.INT, "status": sch.STR, "gap": sch.nullable(sch.NUM), "outside": sch.NUM,
+    "reasons": sch.arr(sch.STR), "seconds": sch.NUM, "range": sch.arr(sch.NUM)})
+
+
+class ProposeGrids(PlannerView):
+    """建议划分 grids proposed along roads, water and walls; nothing is saved."""
+
+    @extend_schema(request=body.ProposeBody,
+                   responses={200: sch.response(PROPOSAL, "the proposed grids in reading order")})
+    def post(self, request: Request, code: str) -> Response:
+        community = _community(request, code)
+        data = parse(body.ProposeBody, request.data)
+        low, high = load_profile(None).grid_households
+        lo, hi = data["min"] or low, data["max"] or high
+        if lo > hi:
+            raise ApiError("invalid_parameter", _("上限小于下限"), "max")
+        result = propose(community, lo, hi, data["target"])
+        plan = result.proposal
+        return Response({
+            "grids": [{"geometry": shapely.geometry.mapping(g), "households": round(h, 1)}
+                      for g, h in zip(result.grids, result.households, strict=True)],
+            "units": result.units, "status": plan.status, "gap": plan.gap,
+            "outside": round(plan.outside, 1), "reasons": [say(r) for r in plan.reasons],
+            "seconds": round(plan.seconds, 3), "range": [lo, hi]})
+
+
+class RenumberGrids(PlannerView):
+    """重新编号 codes 001, 002, … in reading order, as one changeset."""
+
+    @extend_schema(request=body.RenumberBody, responses={
+        200: sch.typed(SavedState, "the state after renumbering, with the changeset id"),
+        409: sch.response(sch.GRID_CONFLICT, "someone changed the grids first")})
+    def post(self, request: Request, code: str) -> Response:
+        community = _community(request, code)
+        data = parse(body.RenumberBody, request.data)
+        base = {int(k): v for k, v in data["base"].items()}
+        try:
+            changeset = renumber(community, base, request.user)
+        except Conflict as exc:
+            raise _conflict(exc, _("网格已被他人修改，请查看对方的版本后再编号")) from exc
+        return Response(_saved(community, changeset))

@@ -165,3 +165,25 @@ class SaveBody(serializers.Serializer):
             return {int(k): v for k, v in value.items()}
         except (TypeError, ValueError, OverflowError) as exc:
             raise serializers.ValidationError(_("键应为网格编号（整数）")) from exc
+
+
+class ProposeBody(serializers.Serializer):
+    min = serializers.IntegerField(min_value=1, max_value=100_000, required=False, default=None,
+                                   help_text="households a grid holds at least "
+                                             "(default: the rule profile's)")
+    max = serializers.IntegerField(min_value=1, max_value=100_000, required=False, default=None,
+                                   help_text="households a grid holds at most")
+    target = serializers.IntegerField(min_value=1, max_value=100_000, required=False,
+                                      default=None,
+                                      help_text="households a grid should hold (default: "
+                                                "the middle of the range)")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["min"] and attrs["max"] and attrs["min"] > attrs["max"]:
+            raise serializers.ValidationError({"max": _("上限小于下限")})
+        return attrs
+
+
+class RenumberBody(serializers.Serializer):
+    base = serializers.DictField(child=StrictInteger(min_value=0),
+                                 help_text="grid id → the version the editor loaded")

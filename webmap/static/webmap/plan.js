@@ -103,7 +103,7 @@
 
   // The edit's name as the planner reads it; the code ("split") is what the server records.
   var OP_NAMES = { split: gettext("分割"), draw: gettext("新画网格"), merge: gettext("合并"),
-                   reshape: gettext("调整边界") };
+                   reshape: gettext("调整边界"), propose: gettext("建议划分") };
   function unsaved(op) {
     return gettext("已修改，未保存") + W.colon + (OP_NAMES[op] || op);
   }
@@ -315,6 +315,37 @@
       status(gettext("保存失败") + W.colon + err.message, true);
     });
   });
+  // A proposal replaces the working copy (unsaved, undoable); the planner adjusts and saves.
+  var PROOF = { optimal: gettext("已证明最优"), feasible: gettext("时限内的最好方案，未证明最优"),
+                heuristic: gettext("启发式方案") };
+  $("tool-propose").addEventListener("click", function () {
+    if (!S.code) { return; }
+    endMode();
+    status(gettext("正在计算建议划分…"));
+    W.postJSON(W.url("plan_propose", { code: S.code }), {}).then(function (res) {
+      change("propose", res.grids.map(function (g) {
+        return { id: null, code: null, name: "", geometry: g.geometry, households: Math.round(g.households) };
+      }));
+      statusEl.dataset.proposed = String(res.grids.length);
+      status(interpolate(gettext("建议划分为 %(n)s 个网格（%(units)s 个街块单元，%(proof)s），尚未保存：可调整后保存。"),
+        { n: res.grids.length, units: res.units, proof: PROOF[res.status] || res.status }, true) +
+        (res.reasons.length ? " " + res.reasons.join(" ") : ""), true);
+    }).catch(function (err) { status(gettext("无法建议划分") + W.colon + err.message); });
+  });
+  $("tool-renumber").addEventListener("click", function () {
+    if (!S.code) { return; }
+    if (statusEl.dataset.dirty === "1") { status(gettext("请先保存或撤销未保存的修改，再重新编号"), true); return; }
+    W.postJSON(W.url("plan_renumber", { code: S.code }), { base: S.base }).then(function (st) {
+      applySaved(st);
+      statusEl.dataset.saved = String(st.changeset || "");
+      status(st.changeset ? interpolate(gettext("已按从西到东、从北到南重新编号 #%(id)s"), { id: st.changeset }, true)
+        : gettext("编号已是阅读顺序，未作修改"), false);
+    }).catch(function (err) {
+      if (err.status === 409) { showConflict(err.body); return; }
+      status(gettext("无法重新编号") + W.colon + err.message, true);
+    });
+  });
+
   function showConflict(body) {
     theirsLayer.clearLayers();
     L.geoJSON(body.current, { style: { color: "#6a1b9a", weight: 3, dashArray: "6 4", fill: false, className: "theirs-shape" } }).addTo(theirsLayer);

@@ -91,7 +91,14 @@ var/bench-pygeoapi/.installed:
 		sqlalchemy geoalchemy2 psycopg2-binary pygeofilter
 	@touch $@
 
-bench: setup var/bench-pygeoapi/.installed
+# spopt's max-p regions, the anchor the grid proposals are measured against: its own
+# environment too (scikit-learn, libpysal, PuLP are nothing the app needs).
+var/bench-spopt/.installed:
+	python3 -m venv var/bench-spopt
+	var/bench-spopt/bin/pip install -q --disable-pip-version-check spopt==0.7.0 libpysal
+	@touch $@
+
+bench: setup var/bench-pygeoapi/.installed var/bench-spopt/.installed
 	$(PY) tests/bench/bench_demo.py
 	$(PY) tests/bench/bench_analysis.py
 	$(PY) tests/bench/bench_import.py
@@ -99,5 +106,6 @@ bench: setup var/bench-pygeoapi/.installed
 	$(PY) tests/bench/bench_tiles.py
 	$(PY) tests/bench/bench_ogcapi.py
 	$(PY) tests/bench/bench_events.py
+	$(PY) tests/bench/bench_proposals.py
 	$(PY) tests/bench/bench_report.py
 	$(PY) tests/bench/bench_load.py

@@ -52,7 +52,12 @@ def inputs(community: Community) -> dict[str, Any]:
 
 
 def propose(community: Community, lo: float, hi: float, target: float | None = None,
-            time_limit: float = 2.0) -> GridProposal:
+            time_limit: float = 1.0) -> GridProposal:
     """A proposal of grids for ``community`` (nothing is saved)."""
-    return propose_grids(**inputs(community), lo=lo, hi=hi, target=target,
-                         time_limit=time_limit)
+    return propose_from(inputs(community), lo, hi, target, time_limit)
+
+
+def propose_from(data: dict[str, Any], lo: float, hi: float, target: float | None = None,
+                 time_limit: float = 1.0) -> GridProposal:
+    """A proposal from :func:`inputs` already read."""
+    return propose_grids(**data, lo=lo, hi=hi, target=target, time_limit=time_limit)

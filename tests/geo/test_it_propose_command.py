@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_proposes_for_a_street_and_saves_nothing(demo_db: None, tmp_path: Path) -> None:
-    street = Community.objects.order_by("code").first().street  # type: ignore[union-attr]
+    first = Community.objects.order_by("code").first()
+    assert first is not None
+    street = first.street
     before = list(GridUnit.objects.order_by("code").values_list("code", "version"))
     out, geojson = io.StringIO(), tmp_path / "p.geojson"
     call_command("propose_grids", "--scope", street.code, "--format", "json",

@@ -8,7 +8,8 @@ from the shipped OSM extract, and the generated district — a database is built
 - **ours**: block units along roads, water and walls, districted exactly (CP-SAT,
   ``propose_grids`` with its defaults: 150–500 households, 1 s per count tried);
 - **max-p** (spopt ``MaxPHeuristic`` on the same block units, floor 150 households, no
-  ceiling — it has none; run in ``var/bench-spopt``);
+  ceiling — it has none; 10 construction rounds instead of its default 99, which took
+  over 12 CPU minutes on the first communities here; run in ``var/bench-spopt``);
 - **k-means** of the household points (weighted, k = households / 325), each grid the
   Voronoi cell of a centre clipped to the community (fmtm-splitter's way: unbounded sizes).
 

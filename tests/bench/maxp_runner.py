@@ -31,7 +31,7 @@ def main() -> None:
             warnings.simplefilter("ignore")
             w = libpysal.weights.Rook.from_dataframe(gdf, use_index=False, silence_warnings=True)
             model = MaxPHeuristic(gdf, w, ["cx", "cy"], "households", job["lo"], top_n=2,
-                                  max_iterations_construction=99)
+                                  max_iterations_construction=10)
             try:
                 model.solve()
                 labels = [int(x) for x in model.labels_]

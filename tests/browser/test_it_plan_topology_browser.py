@@ -96,3 +96,44 @@ def test_it_proposes_grids_saves_and_renumbers(live_server: object,
     first = s.page.locator("#grid-list tr").first.get_attribute("data-code")
     assert first == codes[0]
     assert not s.blocked and not s.errors, (s.blocked, s.errors)
+
+
+def test_it_keeps_shared_points_shared_in_the_scripts(live_server: object,
+                                                      browser: Browser) -> None:  # noqa: F811
+    """The editor's topology functions on small shapes (run in the page, as the editor does)."""
+    user_with("planner", "pw-planner-1", *PLANNER)
+    s = Session(browser, str(live_server), viewport={"width": 800, "height": 600})
+    s.login("planner", "pw-planner-1")
+    s.page.goto(f"{live_server}/plan/")
+    s.page.wait_for_function("() => window.W && W.topology")
+    # Grid B's top edge runs through (1, 1), a corner of grid A: moving that corner to
+    # (1, 1.5) bends B's edge through the new point (a T-junction), and moves C's corner.
+    out = s.page.evaluate("""() => {
+      const A = {type: "Polygon", coordinates: [[[0,1],[1,1],[1,2],[0,2],[0,1]]]};
+      const B = {type: "Polygon", coordinates: [[[0,0],[2,0],[2,1],[0,1],[0,0]]]};
+      const C = {type: "Polygon", coordinates: [[[1,1],[2,1],[2,2],[1,2],[1,1]]]};
+      const far = {type: "Polygon", coordinates: [[[5,5],[6,5],[6,6],[5,6],[5,5]]]};
+      const mv = g => W.topology.moveShared(g, [1,1], [1,1.5], 1e-9);
+      return [mv(A), mv(B), mv(C), mv(far)];
+    }""")
+    a, b, c, far = out
+    assert a["changed"] and c["changed"] and b["changed"] and not far["changed"]
+    assert b["geometry"]["coordinates"][0] == [[0, 0], [2, 0], [2, 1], [1, 1.5], [0, 1],
+                                                [0, 0]]
+    assert c["geometry"]["coordinates"][0][0] == [1, 1.5]
+    assert c["geometry"]["coordinates"][0][-1] == [1, 1.5]
+    # Removing a point two grids share between the same neighbours removes it from both;
+    # where the neighbours differ (a corner of the other grid) it stays.
+    out = s.page.evaluate("""() => {
+      const left = {type: "Polygon", coordinates: [[[0,0],[1,0],[1,1],[1,2],[0,2],[0,0]]]};
+      const right = {type: "Polygon", coordinates: [[[1,0],[2,0],[2,2],[1,2],[1,1],[1,0]]]};
+      const corner = {type: "Polygon", coordinates: [[[1,1],[2,1],[2,2],[1,2],[1,1]]]};
+      const ends = W.topology.around(left, [1,1], 1e-9);
+      return [ends, W.topology.removeShared(right, [1,1], ends[0], ends[1], 1e-9),
+              W.topology.removeShared(corner, [1,1], ends[0], ends[1], 1e-9)];
+    }""")
+    ends, right, corner = out
+    assert sorted(ends) == [[1, 0], [1, 2]]
+    assert right["changed"] and [1, 1] not in right["geometry"]["coordinates"][0]
+    assert not corner["changed"]
+    assert not s.blocked and not s.errors, (s.blocked, s.errors)

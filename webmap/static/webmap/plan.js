@@ -57,6 +57,7 @@
         l.on("pm:markerdragstart", function (e) { var p = e.markerEvent.target.getLatLng(); dragFrom = L.latLng(p.lat, p.lng); });
         l.on("pm:vertexadded", function (e) { dragFrom = L.latLng(e.latlng.lat, e.latlng.lng); });  // a mid-edge handle
         l.on("pm:markerdragend", function (e) { var p = e.markerEvent.target.getLatLng(); dragTo = L.latLng(p.lat, p.lng); });
+        l.on("pm:vertexremoved", function (e) { var p = e.marker.getLatLng(); removedAt = L.latLng(p.lat, p.lng); });
         l.on("pm:edit", function () { reshaped(i, l); });
         gridLayer.addLayer(l);
       });
@@ -112,9 +113,22 @@
     S.grids = grids; S.selected = []; S.lastOp = op;
     render(); status(unsaved(op), true); scheduleCheck();
   }
-  var dragFrom = null, dragTo = null;
+  var dragFrom = null, dragTo = null, removedAt = null;
   function reshaped(i, layer) {
     var grids = clone(S.grids), moved = 0;
+    if (removedAt) {
+      // A shared point removed: the neighbours drop it too where it sat between the same
+      // two points, else the edge would leave a sliver between them.
+      var p = [removedAt.lng, removedAt.lat], ends = W.topology.around(S.grids[i].geometry, p, W.topology.EPS);
+      if (ends) {
+        grids.forEach(function (g, k) {
+          if (k === i) { return; }
+          var m = W.topology.removeShared(g.geometry, p, ends[0], ends[1], W.topology.EPS);
+          if (m.changed) { g.geometry = m.geometry; moved += 1; }
+        });
+      }
+      removedAt = null;
+    }
     // Full precision: toGeoJSON() would round every vertex to 6 decimals (up to 5 cm) and
     // open slivers along the edges the planner did not touch.
     grids[i].geometry = layer.toGeoJSON(false).geometry;

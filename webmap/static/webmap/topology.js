@@ -42,5 +42,40 @@
     return { geometry: { type: geometry.type, coordinates: coords }, changed: changed };
   }
 
-  W.topology = { moveShared: moveShared, onSegment: onSegment, EPS: 1e-7 };
+  // The neighbours (before, after) of point p in the first ring of geometry holding it.
+  function around(geometry, p, eps) {
+    var polys = geometry.type === "MultiPolygon" ? geometry.coordinates : [geometry.coordinates];
+    for (var a = 0; a < polys.length; a++) {
+      for (var r = 0; r < polys[a].length; r++) {
+        var ring = polys[a][r], n = ring.length - 1;  // the last point closes the ring
+        for (var k = 0; k < n; k++) {
+          if (near(ring[k], p, eps)) { return [ring[(k - 1 + n) % n], ring[(k + 1) % n]]; }
+        }
+      }
+    }
+    return null;
+  }
+
+  // A new geometry without the point p where its neighbours are a and b (in either order):
+  // the edge a–b then runs where the grid that removed p now runs, so no gap opens.
+  function removeShared(geometry, p, a, b, eps) {
+    var changed = false;
+    function ring(r) {
+      var n = r.length - 1, keep = [];
+      for (var k = 0; k < n; k++) {
+        var prev = r[(k - 1 + n) % n], next = r[(k + 1) % n];
+        if (near(r[k], p, eps) && ((near(prev, a, eps) && near(next, b, eps)) || (near(prev, b, eps) && near(next, a, eps))) && n > 3) {
+          changed = true; continue;
+        }
+        keep.push(r[k]);
+      }
+      keep.push([keep[0][0], keep[0][1]]);
+      return keep;
+    }
+    function polygon(rings) { return rings.map(ring); }
+    var coords = geometry.type === "MultiPolygon" ? geometry.coordinates.map(polygon) : polygon(geometry.coordinates);
+    return { geometry: { type: geometry.type, coordinates: coords }, changed: changed };
+  }
+
+  W.topology = { moveShared: moveShared, removeShared: removeShared, around: around, onSegment: onSegment, EPS: 1e-7 };
 })();

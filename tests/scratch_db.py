@@ -50,6 +50,29 @@ def manage(*args: str, database_url: str, check: bool = True,
     return proc
 
 
+def bench_database(name: str, rebuild: bool = False) -> tuple[str, bool]:
+    """A benchmark database of the private cluster: (its app URL, whether it is new).
+
+    Kept between runs (building one takes minutes); remade empty, with the extensions and
+    the migrations, when missing or when ``rebuild`` asks.
+    """
+    cfg = pgcluster.default_config()
+    admin = url("postgres", cfg.socket_dir, cfg.port, pgcluster.DB_USER)
+    app = url(name, cfg.socket_dir, cfg.port)
+    with connect(admin) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+    if exists and not rebuild:
+        return app, False
+    with connect(admin) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}" OWNER "{pgcluster.APP_USER}"')
+    with connect(url(name, cfg.socket_dir, cfg.port, pgcluster.DB_USER)) as conn:
+        for ext in pgcluster.EXTENSIONS:
+            conn.execute(f"CREATE EXTENSION IF NOT EXISTS {ext}")
+    manage("migrate", "--noinput", "-v", "0", database_url=app)
+    return app, True
+
+
 def connect(database_url: str) -> psycopg.Connection[Any]:
     from config.env import database_from_url
 

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
 
 from config import pgcluster  # noqa: E402
-from tests.scratch_db import connect, manage, url  # noqa: E402
+from tests.scratch_db import bench_database, connect, manage  # noqa: E402
 
 BENCH_DB = "wangge_bench_ogcapi"
 PYGEOAPI = ROOT / "var" / "bench-pygeoapi" / "bin" / "python"
@@ -58,27 +58,16 @@ FROM comm, generate_series(%(start)s, %(stop)s - 1) AS i,
 
 def build(rows: int, rebuild: bool) -> str:
     """The benchmark database's URL, built when missing, short of rows or asked to."""
-    cfg = pgcluster.default_config()
-    admin = url("postgres", cfg.socket_dir, cfg.port, pgcluster.DB_USER)
-    app = url(BENCH_DB, cfg.socket_dir, cfg.port)
-    with connect(admin) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                              [BENCH_DB]).fetchone()
-    if exists and not rebuild:
+    app, new = bench_database(BENCH_DB, rebuild)
+    if not new:
         with connect(app) as conn:
             row = conn.execute("SELECT count(*) FROM geo_building WHERE source = 'bench'"
                                ).fetchone()
         if row and row[0] == rows:
             print(f"reusing {BENCH_DB} ({rows:,} benchmark buildings); --rebuild to remake it")
             return app
+        app, _ = bench_database(BENCH_DB, rebuild=True)
     t0 = time.perf_counter()
-    with connect(admin) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{BENCH_DB}" OWNER "{pgcluster.APP_USER}"')
-    with connect(url(BENCH_DB, cfg.socket_dir, cfg.port, pgcluster.DB_USER)) as conn:
-        for ext in pgcluster.EXTENSIONS:
-            conn.execute(f"CREATE EXTENSION IF NOT EXISTS {ext}")
-    manage("migrate", "--noinput", "-v", "0", database_url=app)
     manage("load_demo", "--generated", "-v", "0", database_url=app)
     with connect(app) as conn:
         for start in range(0, rows, CHUNK):

@@ -34,8 +34,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
 
-from config import pgcluster  # noqa: E402
-from tests.scratch_db import connect, manage, url  # noqa: E402
+from tests.scratch_db import bench_database, manage  # noqa: E402
 
 SPOPT = ROOT / "var" / "bench-spopt" / "bin" / "python"
 LO, HI, TARGET = 150, 500, 325
@@ -44,24 +43,13 @@ LO, HI, TARGET = 150, 500, 325
 def build(dataset: str, rebuild: bool) -> str:
     """The dataset's benchmark database, built when missing or asked to."""
     name = f"wangge_bench_plan_{dataset}"
-    cfg = pgcluster.default_config()
-    admin = url("postgres", cfg.socket_dir, cfg.port, pgcluster.DB_USER)
-    app = url(name, cfg.socket_dir, cfg.port)
-    with connect(admin) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-    if exists and not rebuild:
+    app, new = bench_database(name, rebuild)
+    if new:
+        manage("load_demo", *(["--generated"] if dataset == "generated" else []), "-v", "0",
+               database_url=app)
+    else:
         print(f"reusing {name}; --rebuild to remake it")
         manage("migrate", "--noinput", "-v", "0", database_url=app)
-        return app
-    with connect(admin) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}" OWNER "{pgcluster.APP_USER}"')
-    with connect(url(name, cfg.socket_dir, cfg.port, pgcluster.DB_USER)) as conn:
-        for ext in pgcluster.EXTENSIONS:
-            conn.execute(f"CREATE EXTENSION IF NOT EXISTS {ext}")
-    manage("migrate", "--noinput", "-v", "0", database_url=app)
-    manage("load_demo", *(["--generated"] if dataset == "generated" else []), "-v", "0",
-           database_url=app)
     return app
 
 

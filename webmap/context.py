@@ -74,7 +74,7 @@ def map_config(request: HttpRequest) -> dict[str, Any]:
     from django.templatetags.static import static
     from django.urls import reverse
 
-    from geo.models import CenterLevel, CenterService, UnitType
+    from geo.models import CenterLevel, CenterService, UnitType, ZoneType
     from tiles.layers import BASEMAP_LAYERS
 
     from .basemap import basemap_style
@@ -91,5 +91,6 @@ def map_config(request: HttpRequest) -> dict[str, Any]:
         "services": dict(CenterService.choices),
         "levels": dict(CenterLevel.choices),
         "unit_types": dict(UnitType.choices),
+        "zone_types": dict(ZoneType.choices),
         "event_categories": event_categories(),
     }}

@@ -210,27 +210,65 @@ def _shared_lengths(shapes: list[BaseGeometry]) -> sparse.csr_matrix:
     return sparse.csr_matrix((vals, (rows, cols)), shape=(n, n))
 
 
+WORK_SHARE = 0.5  # a grid mostly on commercial, industrial or campus land is a work grid
+
+
+def grid_kinds(grids: Sequence[BaseGeometry], households: Sequence[float],
+               work_land: Sequence[BaseGeometry], lo: float) -> list[str]:
+    """Each grid's kind: ``production`` (作业) or ``residential`` (居住).
+
+    A grid is a work grid when it holds fewer than ``lo`` households and at least
+    ``WORK_SHARE`` of its area is commercial, industrial or campus land (``work_land``,
+    EPSG:4326). Transport grids (交通: stations, hubs) need data on stations this project
+    does not import yet, so none is proposed.
+    """
+    if not grids:
+        return []
+    crs = extent_crs(list(grids))
+    local = to_local_metres(list(grids), crs)
+    work = shapely.union_all(to_local_metres(list(work_land), crs)) if work_land else None
+    out = []
+    for g, h in zip(local, households, strict=True):
+        share = shapely.intersection(g, work).area / g.area if work is not None and g.area else 0
+        out.append("production" if h < lo and share >= WORK_SHARE else "residential")
+    return out
+
+
 @dataclass(frozen=True)
 class GridProposal:
-    """Proposed grids (EPSG:4326, reading order) with their households and the solve."""
+    """Proposed grids (EPSG:4326, reading order) with households, kinds and the solve."""
 
     grids: list[BaseGeometry]
     households: list[float]
     units: int
     proposal: Proposal
+    kinds: list[str]
 
 
-def propose_grids(community: BaseGeometry, cut_lines: Sequence[BaseGeometry],
-                  points: Sequence[BaseGeometry], households: Sequence[float], lo: float,
-                  hi: float, target: float | None = None,
-                  time_limit: float = 2.0) -> GridProposal:
+@dataclass(frozen=True)
+class Site:
+    """What a proposal is made from, all in EPSG:4326.
+
+    The community, the lines grids may not cross (roads, water edges, compound walls),
+    household points with their households, and commercial/industrial/campus land.
+    """
+
+    community: BaseGeometry
+    cut_lines: Sequence[BaseGeometry]
+    points: Sequence[BaseGeometry]
+    households: Sequence[float]
+    work_land: Sequence[BaseGeometry] = ()
+
+
+def propose_grids(site: Site, lo: float, hi: float, target: float | None = None,
+                  time_limit: float = 1.0) -> GridProposal:
     """Contiguous grids of ``lo``–``hi`` households along roads, water and walls.
 
     Block units (:func:`block_units`) districted by :class:`GridDistricting`; units cut
     off without households join the nearest grid. The proposal's ``reasons`` say why
     some households are left outside the range, when they are.
     """
-    units = block_units(community, cut_lines, points, households, hi)
+    units = block_units(site.community, site.cut_lines, site.points, site.households, hi)
     labels = [f"#{i + 1}" for i in range(len(units.shapes))]
     plan = GridDistricting(units.households, units.shared, lo, hi, labels).solve(
         target=target, time_limit=time_limit)
@@ -245,8 +283,9 @@ def propose_grids(community: BaseGeometry, cut_lines: Sequence[BaseGeometry],
     shapes = [unary_union([units.shapes[u] for u in g]) for g in groups]
     lonlat = [as_multi(shapely.make_valid(g)) for g in from_local_metres(shapes, units.crs)]
     order = reading_order(lonlat)
-    return GridProposal([lonlat[i] for i in order], [plan.households[i] for i in order],
-                        len(units.shapes), plan)
+    grids, counts = [lonlat[i] for i in order], [plan.households[i] for i in order]
+    return GridProposal(grids, counts, len(units.shapes), plan,
+                        grid_kinds(grids, counts, site.work_land, lo))
 
 
 def spread_over(polygons: Sequence[BaseGeometry], households: Sequence[float],

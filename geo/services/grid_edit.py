@@ -15,7 +15,7 @@ from shapely.geometry.base import BaseGeometry
 from geo.analysis.grid_checks import GridRecord, check_community_grids, reading_order
 from geo.analysis.grid_edit import GridEditError, as_multi, households_by_area, households_by_grid
 from geo.analysis.rules import RuleProfile
-from geo.models import Community, GridChange, GridChangeset, GridUnit
+from geo.models import Community, GridChange, GridChangeset, GridUnit, ZoneType
 from geo.models.tables import sql
 from geo.services.rules import finding_record
 
@@ -31,6 +31,7 @@ class GridDraft:
     geom: BaseGeometry
     name: str = ""
     code: str = ""
+    zone_type: str = ""  # the grid's kind; empty keeps it (a new grid: residential)
 
 
 @dataclass
@@ -173,7 +174,8 @@ def _write(community: Community, current: dict[int, GridUnit], drafts: list[Grid
         new_geom = to_geos(geom)
         if d.id is None:
             g = GridUnit(community=community, code=code, name=d.name or grid_name(community, code),
-                         geom=new_geom, households=hh, households_estimated=estimated)
+                         geom=new_geom, households=hh, households_estimated=estimated,
+                         zone_type=d.zone_type or ZoneType.RESIDENTIAL)
             changes.append(GridChange(grid=g, code=code, name=g.name, after_geom=new_geom,
                                       after_households=hh, after_version=1))
             g.full_clean()
@@ -182,7 +184,8 @@ def _write(community: Community, current: dict[int, GridUnit], drafts: list[Grid
         g = current[d.id]
         kept.add(g.pk)
         same_shape = to_shapely(g.geom).equals_exact(geom, 1e-9)
-        if same_shape and g.households == hh and (not d.name or d.name == g.name):
+        same_kind = not d.zone_type or d.zone_type == g.zone_type
+        if same_shape and same_kind and g.households == hh and (not d.name or d.name == g.name):
             continue
         changes.append(GridChange(grid=g, code=g.code, name=d.name or g.name,
                                   before_geom=g.geom, before_households=g.households,
@@ -192,6 +195,8 @@ def _write(community: Community, current: dict[int, GridUnit], drafts: list[Grid
         g.households_estimated = estimated
         if d.name:
             g.name = d.name
+        if d.zone_type:
+            g.zone_type = d.zone_type
         g.save()
     for pk, g in current.items():
         if pk not in kept:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from geo.analysis.blocks import GridProposal, propose_grids, spread_over
+from geo.analysis.blocks import GridProposal, Site, propose_grids, spread_over
 from geo.analysis.grid_edit import areas_m2
 from geo.models import Building, Community, Compound, GridUnit, LandFeature, WalkEdge
 from geo.models.basemap import LandKind
@@ -13,6 +11,7 @@ from geo.models.network import HighwayClass
 from .grid_edit import to_shapely
 
 LARGE_FOOTPRINT_M2 = 5000.0
+WORK_LAND = [LandKind.COMMERCIAL, LandKind.INDUSTRIAL, LandKind.EDUCATION]
 
 # Streets bound blocks; footways, paths, steps and compound service roads run inside them.
 CUTTING_ROADS = [HighwayClass.TRUNK, HighwayClass.PRIMARY, HighwayClass.SECONDARY,
@@ -20,7 +19,7 @@ CUTTING_ROADS = [HighwayClass.TRUNK, HighwayClass.PRIMARY, HighwayClass.SECONDAR
                  HighwayClass.PEDESTRIAN]
 
 
-def inputs(community: Community) -> dict[str, Any]:
+def inputs(community: Community) -> Site:
     """The community's shape, the lines grids may not cross, and its buildings."""
     geom = community.geom
     roads = [to_shapely(g) for g in WalkEdge.objects.filter(
@@ -47,8 +46,9 @@ def inputs(community: Community) -> dict[str, Any]:
         polys = [(to_shapely(g), float(h)) for g, h in GridUnit.objects.filter(
             community=community).values_list("geom", "households")]
     more, more_hh = spread_over([p for p, _ in polys], [h for _, h in polys], shape)
-    return {"community": shape, "cut_lines": roads + water + walls,
-            "points": points + more, "households": households + more_hh}
+    work = [to_shapely(g) for g in LandFeature.objects.filter(
+        geom__intersects=geom, kind__in=WORK_LAND).values_list("geom", flat=True)]
+    return Site(shape, roads + water + walls, points + more, households + more_hh, work)
 
 
 def propose(community: Community, lo: float, hi: float, target: float | None = None,
@@ -57,7 +57,7 @@ def propose(community: Community, lo: float, hi: float, target: float | None = N
     return propose_from(inputs(community), lo, hi, target, time_limit)
 
 
-def propose_from(data: dict[str, Any], lo: float, hi: float, target: float | None = None,
+def propose_from(site: Site, lo: float, hi: float, target: float | None = None,
                  time_limit: float = 1.0) -> GridProposal:
     """A proposal from :func:`inputs` already read."""
-    return propose_grids(**data, lo=lo, hi=hi, target=target, time_limit=time_limit)
+    return propose_grids(site, lo, hi, target, time_limit)

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from pyproj import Transformer
 from shapely.geometry import LineString, Point, box
 
-from geo.analysis.blocks import block_units, propose_grids
+from geo.analysis.blocks import Site, block_units, grid_kinds, propose_grids
 from geo.analysis.grid_checks import tiling_report
 from geo.analysis.projection import local_equal_area
 
@@ -47,7 +47,7 @@ def town(xs: list[float], ys: list[float], seed: int, per_block: int,
 def test_it_tiles_the_community_along_its_roads(xs: list[float], ys: list[float], seed: int,
                                                 per_block: int) -> None:
     community, roads, pts, hh = town(sorted(xs), sorted(ys), seed, per_block)
-    result = propose_grids(community, roads, pts, hh, lo=150, hi=500, time_limit=5)
+    result = propose_grids(Site(community, roads, pts, hh), lo=150, hi=500, time_limit=5)
     report = tiling_report(community, result.grids)
     assert report.gap_m2 <= 1.0 and report.overlap_m2 <= 1.0 and report.overhang_m2 <= 1.0
     # Every household counted once, in the grid that holds its building.
@@ -80,3 +80,15 @@ def test_it_splits_a_block_too_big_for_one_grid_between_its_buildings() -> None:
     assert max(units.households) <= 500
     assert len(units.shapes) > 4  # the four blocks, each split
     assert abs(sum(units.households) - sum(hh)) < 1e-6
+
+
+def test_it_calls_a_grid_on_work_land_with_few_households_a_work_grid() -> None:
+    shop = lonlat(box(0, 0, 100, 100))
+    homes = lonlat(box(100, 0, 200, 100))
+    mixed = lonlat(box(0, 100, 200, 200))
+    work_land = [lonlat(box(0, 0, 100, 150))]  # the shops and a quarter of the mixed grid
+    kinds = grid_kinds([shop, homes, mixed], [20, 300, 40], work_land, lo=150)
+    assert kinds == ["production", "residential", "residential"]
+    # Work land, but households enough for a grid of its own: still residential.
+    assert grid_kinds([shop], [160], work_land, lo=150) == ["residential"]
+    assert grid_kinds([], [], work_land, lo=150) == []

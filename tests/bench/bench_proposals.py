@@ -93,27 +93,27 @@ def child() -> None:
     communities = list(Community.objects.order_by("code"))
     for c in communities:
         data = inputs(c)
-        if not data["points"]:
+        if not data.points:
             continue
         data_of[c.code] = data
         t0 = time.perf_counter()
         ours = propose_from(data, LO, HI)
         took = time.perf_counter() - t0
-        rows["ours"].append((c.code, plan_metrics(data["community"], ours.grids,
-                                                  ours.households, data["cut_lines"], LO, HI),
+        rows["ours"].append((c.code, plan_metrics(data.community, ours.grids,
+                                                  ours.households, data.cut_lines, LO, HI),
                              took))
-        units = block_units(data["community"], data["cut_lines"], data["points"],
-                            data["households"], HI)
+        units = block_units(data.community, data.cut_lines, data.points,
+                            data.households, HI)
         units_of[c.code] = units
         jobs.append({"code": c.code, "units": [{"wkt": s.wkt, "households": float(h)}
                                                for s, h in zip(units.shapes, units.households,
                                                                strict=True)]})
         # k-means of household points, Voronoi cells of the centres clipped to the community.
         t0 = time.perf_counter()
-        crs = extent_crs([data["community"]])
-        comm, *pts = to_local_metres([data["community"], *data["points"]], crs)
+        crs = extent_crs([data.community])
+        comm, *pts = to_local_metres([data.community, *data.points], crs)
         xy = np.array([[p.x, p.y] for p in pts])
-        w = np.asarray(data["households"], dtype=float)
+        w = np.asarray(data.households, dtype=float)
         k = max(1, round(w.sum() / TARGET))
         centres = weighted_kmeans(xy, w, min(k, len(xy)))
         cells = shapely.voronoi_polygons(MultiPoint([tuple(p) for p in centres]),
@@ -122,9 +122,9 @@ def child() -> None:
         grids = [g for g in grids if not g.is_empty]
         hh = [float(w[[g.covers(p) for p in pts]].sum()) for g in grids]
         took = time.perf_counter() - t0
-        rows["k-means"].append((c.code, plan_metrics(data["community"],
+        rows["k-means"].append((c.code, plan_metrics(data.community,
                                                      from_local_metres(grids, crs), hh,
-                                                     data["cut_lines"], LO, HI), took))
+                                                     data.cut_lines, LO, HI), took))
     if SPOPT.exists():
         done = subprocess.run([str(SPOPT), str(ROOT / "tests" / "bench" / "maxp_runner.py")],
                               input=json.dumps({"lo": LO, "communities": jobs}), text=True,
@@ -137,8 +137,8 @@ def child() -> None:
                                         if lab == r]) for r in regions]
             hh = [float(sum(h for h, lab in zip(units.households, labels, strict=True)
                             if lab == r)) for r in regions]
-            m = plan_metrics(data["community"], from_local_metres(grids, units.crs), hh,
-                             data["cut_lines"], LO, HI)
+            m = plan_metrics(data.community, from_local_metres(grids, units.crs), hh,
+                             data.cut_lines, LO, HI)
             rows["max-p"].append((item["code"], m, item["seconds"]))
     else:
         print(f"max-p skipped: {SPOPT} missing (make var/bench-spopt/.installed)")

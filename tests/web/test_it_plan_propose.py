@@ -66,13 +66,18 @@ def test_it_saves_a_proposal_then_renumbers_and_reverts(demo_db: None,
     url = f"/api/v1/plan/communities/{community.code}/"
     state = planner.get(url).json()
     body = proposal(planner, community)
-    drafts = [{"id": None, "name": "", "geometry": g["geometry"]} for g in body["grids"]]
+    assert {g["zone_type"] for g in body["grids"]} <= {"residential", "production"}
+    drafts = [{"id": None, "name": "", "geometry": g["geometry"], "zone_type": g["zone_type"]}
+              for g in body["grids"]]
+    drafts[0]["zone_type"] = "production"  # the planner's call, kept on save
     saved = post(planner, url + "save", {"base": state["base"], "grids": drafts,
                                          "operation": "propose"})
     assert saved.status_code == 200, saved.content
     assert GridChangeset.objects.get(pk=saved.json()["changeset"]).operation == "propose"
     grids = list(GridUnit.objects.filter(community=community))
     assert len(grids) == len(drafts)
+    kinds = sorted(g.zone_type for g in grids)
+    assert kinds == sorted(d["zone_type"] for d in drafts)
     # New grids took codes after the old ones: renumber them in reading order.
     base = saved.json()["base"]
     stale = {k: v - 1 for k, v in base.items()}

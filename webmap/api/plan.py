@@ -60,7 +60,7 @@ def _community(request: Request, code: str) -> Community:
 
 
 def _drafts(grids: list[dict[str, Any]]) -> list[GridDraft]:
-    return [GridDraft(g["id"], g["geometry"], g["name"]) for g in grids]
+    return [GridDraft(g["id"], g["geometry"], g["name"], zone_type=g["zone_type"]) for g in grids]
 
 
 def _conflict(exc: Conflict, message: str) -> ApiError:
@@ -184,7 +184,8 @@ class RevertChangeset(PlannerView):
 
 
 PROPOSAL = sch.obj({
-    "grids": sch.arr(sch.obj({"geometry": sch.GEOJSON_GEOMETRY, "households": sch.NUM})),
+    "grids": sch.arr(sch.obj({"geometry": sch.GEOJSON_GEOMETRY, "households": sch.NUM,
+                              "zone_type": sch.STR})),
     "units": sch.INT, "status": sch.STR, "gap": sch.nullable(sch.NUM), "outside": sch.NUM,
     "reasons": sch.arr(sch.STR), "seconds": sch.NUM, "range": sch.arr(sch.NUM)})
 
@@ -204,8 +205,10 @@ class ProposeGrids(PlannerView):
         result = propose(community, lo, hi, data["target"])
         plan = result.proposal
         return Response({
-            "grids": [{"geometry": shapely.geometry.mapping(g), "households": round(h, 1)}
-                      for g, h in zip(result.grids, result.households, strict=True)],
+            "grids": [{"geometry": shapely.geometry.mapping(g), "households": round(h, 1),
+                       "zone_type": kind}
+                      for g, h, kind in zip(result.grids, result.households, result.kinds,
+                                            strict=True)],
             "units": result.units, "status": plan.status, "gap": plan.gap,
             "outside": round(plan.outside, 1), "reasons": [say(r) for r in plan.reasons],
             "seconds": round(plan.seconds, 3), "range": [lo, hi]})

@@ -14,7 +14,7 @@ from rest_framework import serializers
 from rest_framework.parsers import JSONParser
 from shapely.geometry.base import BaseGeometry
 
-from geo.models import GridOperation
+from geo.models import GridOperation, ZoneType
 
 from . import schemas as sch
 from .errors import ApiError
@@ -146,6 +146,9 @@ class DraftGrid(serializers.Serializer):
                                   help_text="the grid's id; none for a new grid")
     name = LineText(max_length=100)
     geometry = GeometryField()
+    zone_type = serializers.ChoiceField(choices=ZoneType.choices, required=False, default="",
+                                        allow_blank=True,
+                                        help_text="the grid's kind; empty keeps it")
 
 
 class CheckBody(serializers.Serializer):

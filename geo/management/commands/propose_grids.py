@@ -56,8 +56,8 @@ class Command(BaseCommand):
         for c in tqdm(communities, desc=_("建议划分"), unit=_("个社区"), disable=None):
             data = inputs(c)
             result = propose_from(data, lo, hi, target, opts["time_limit"])
-            m = plan_metrics(data["community"], result.grids, result.households,
-                             data["cut_lines"], lo, hi)
+            m = plan_metrics(data.community, result.grids, result.households,
+                             data.cut_lines, lo, hi)
             plan = result.proposal
             out.append({"community_code": c.code, "community": c.name, "units": result.units,
                         "grids": m.grids, "in_range": m.in_range, "max_min": m.max_min,

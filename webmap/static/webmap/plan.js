@@ -28,9 +28,11 @@
   var past = [], future = [], checkTimer = null, mode = null;
 
   function fromFeature(f) {
-    return { id: f.properties.id, code: f.properties.code, name: f.properties.name, households: f.properties.households, geometry: f.geometry };
+    return { id: f.properties.id, code: f.properties.code, name: f.properties.name, households: f.properties.households,
+             zone_type: f.properties.zone_type, geometry: f.geometry };
   }
   function clone(g) { return JSON.parse(JSON.stringify(g)); }
+  var ZONES = W.config.zone_types || {};
   function status(text, dirty) {
     statusEl.textContent = text;
     if (dirty !== undefined) { statusEl.dataset.dirty = dirty ? "1" : "0"; $("tool-save").disabled = !dirty; }
@@ -64,7 +66,8 @@
     });
     listEl.innerHTML = S.grids.map(function (g, i) {
       return '<tr data-index="' + i + '" data-code="' + esc(g.code || "") + '" data-households="' + g.households + '" class="' +
-        (S.selected.indexOf(i) >= 0 ? "selected" : "") + '"><td>' + esc(g.code || gettext("（新网格）")) + "<br><small>" + esc(g.name || "") + "</small></td>" +
+        (S.selected.indexOf(i) >= 0 ? "selected" : "") + '" data-kind="' + esc(g.zone_type || "") + '"><td>' + esc(g.code || gettext("（新网格）")) + "<br><small>" + esc(g.name || "") +
+        (g.zone_type && g.zone_type !== "residential" ? " · " + esc(ZONES[g.zone_type] || g.zone_type) : "") + "</small></td>" +
         '<td style="color:' + colour(g.households) + '">' + g.households + "</td>" +
         '<td>' + (g.code ? '<button type="button" class="link history-btn" data-code="' + esc(g.code) + '">' + gettext("历史") + "</button>" : "") + "</td></tr>";
     }).join("");
@@ -149,7 +152,7 @@
   }
 
   function payload() {
-    return S.grids.map(function (g) { return { id: g.id, name: g.name, geometry: g.geometry }; });
+    return S.grids.map(function (g) { return { id: g.id, name: g.name, geometry: g.geometry, zone_type: g.zone_type || "" }; });
   }
   function scheduleCheck() { clearTimeout(checkTimer); checkTimer = setTimeout(runCheck, 250); }
   function runCheck() {
@@ -338,7 +341,7 @@
     status(gettext("正在计算建议划分…"));
     W.postJSON(W.url("plan_propose", { code: S.code }), {}).then(function (res) {
       change("propose", res.grids.map(function (g) {
-        return { id: null, code: null, name: "", geometry: g.geometry, households: Math.round(g.households) };
+        return { id: null, code: null, name: "", geometry: g.geometry, households: Math.round(g.households), zone_type: g.zone_type };
       }));
       statusEl.dataset.proposed = String(res.grids.length);
       status(interpolate(gettext("建议划分为 %(n)s 个网格（%(units)s 个街块单元，%(proof)s），尚未保存：可调整后保存。"),

@@ -8,8 +8,9 @@ from the shipped OSM extract, and the generated district — a database is built
 - **ours**: block units along roads, water and walls, districted exactly (CP-SAT,
   ``propose_grids`` with its defaults: 150–500 households, 1 s per count tried);
 - **max-p** (spopt ``MaxPHeuristic`` on the same block units, floor 150 households, no
-  ceiling — it has none; 10 construction rounds instead of its default 99, which took
-  over 12 CPU minutes on the first communities here; run in ``var/bench-spopt``);
+  ceiling — it has none; 10 construction rounds instead of its default 99, and at most
+  30 s per community: on some communities its construction ran on for many minutes; a
+  community it gives up on counts as no grid in range; run in ``var/bench-spopt``);
 - **k-means** of the household points (weighted, k = households / 325), each grid the
   Voronoi cell of a centre clipped to the community (fmtm-splitter's way: unbounded sizes).
 
@@ -90,6 +91,7 @@ def child() -> None:
     rows: dict[str, list[tuple[str, PlanMetrics, float]]] = {"ours": [], "max-p": [],
                                                              "k-means": []}
     jobs, units_of, data_of = [], {}, {}
+    failed: list[str] = []
     communities = list(Community.objects.order_by("code"))
     for c in communities:
         data = inputs(c)
@@ -140,9 +142,13 @@ def child() -> None:
             m = plan_metrics(data.community, from_local_metres(grids, units.crs), hh,
                              data.cut_lines, LO, HI)
             rows["max-p"].append((item["code"], m, item["seconds"]))
+            if item["error"]:
+                failed.append(f"{item['code']}: {item['error']}")
     else:
         print(f"max-p skipped: {SPOPT} missing (make var/bench-spopt/.installed)")
     report(rows)
+    for line in failed:
+        print(f"  max-p gave no regions for {line}")
 
 
 def report(rows: dict[str, list[tuple[str, Any, float]]]) -> None:

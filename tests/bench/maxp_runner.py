@@ -8,6 +8,7 @@ region of each unit (-1: none) and the seconds max-p took.
 from __future__ import annotations
 
 import json
+import signal
 import sys
 import time
 import warnings
@@ -17,8 +18,15 @@ import libpysal
 from shapely import wkt
 from spopt.region import MaxPHeuristic
 
+LIMIT_S = 30  # per community: max-p's construction can loop for many minutes
+
+
+def _timeout(signum: int, frame: object) -> None:
+    raise TimeoutError(f"max-p ran past {LIMIT_S} s")
+
 
 def main() -> None:
+    signal.signal(signal.SIGALRM, _timeout)
     job = json.load(sys.stdin)
     out = []
     for item in job["communities"]:
@@ -32,11 +40,14 @@ def main() -> None:
             w = libpysal.weights.Rook.from_dataframe(gdf, use_index=False, silence_warnings=True)
             model = MaxPHeuristic(gdf, w, ["cx", "cy"], "households", job["lo"], top_n=2,
                                   max_iterations_construction=10)
+            signal.alarm(LIMIT_S)
             try:
                 model.solve()
                 labels = [int(x) for x in model.labels_]
             except Exception as exc:  # an anchor that fails is a result, not a crash
                 labels, item["error"] = [-1] * len(gdf), repr(exc)
+            finally:
+                signal.alarm(0)
         out.append({"code": item["code"], "labels": labels,
                     "seconds": time.perf_counter() - t0, "error": item.get("error")})
     json.dump(out, sys.stdout)

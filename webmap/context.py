@@ -36,6 +36,7 @@ SCRIPT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     "plan_revert": ("plan-revert", {"pk": "id"}),
     "plan_propose": ("plan-propose", {"code": "code"}),
     "plan_renumber": ("plan-renumber", {"code": "code"}),
+    "plan_draft": ("plan-draft", {"pk": "id"}),
     "pairing": ("pairing", {}),
     "pairing_save": ("pairing-save", {}),
     "report_export": ("webmap:reports-export", {}),

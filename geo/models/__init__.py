@@ -4,6 +4,7 @@ from .accounts import Account, LoginLock, PersonalDataAccess
 from .base import Origin
 from .basemap import LandFeature, LandKind
 from .buildings import Building, Compound
+from .drafts import ProposalDraft
 from .events import Event, EventPhoto, EventStep, ReporterKind, Urgency
 from .facilities import (
     CenterLevel,
@@ -54,6 +55,7 @@ __all__ = [
     "PairingMethod",
     "PairingStatus",
     "PersonalDataAccess",
+    "ProposalDraft",
     "ReporterKind",
     "ReportingMember",
     "ServiceCenter",

@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from geo.analysis.rules import RuleProfile
-from geo.models import Community, GridChange, GridChangeset, GridUnit
+from geo.models import Community, GridChange, GridChangeset, GridUnit, ProposalDraft
 
 from .grid_edit import GridDraft, findings_for, grid_feature, next_codes, recount, to_shapely
 
@@ -26,6 +26,15 @@ class FeatureCollection(TypedDict):
     features: list[dict[str, Any]]
 
 
+class DraftSummary(TypedDict):
+    """A kept proposal the editor can open (newest first)."""
+
+    id: int
+    at: str
+    grids: int
+    note: str
+
+
 class EditorState(TypedDict):
     """A community as the editor loads it: ``base`` maps grid ids to the versions loaded."""
 
@@ -33,6 +42,7 @@ class EditorState(TypedDict):
     grids: FeatureCollection
     base: dict[str, int]
     households_range: list[int]
+    drafts: list[DraftSummary]
 
 
 class SavedState(EditorState):
@@ -92,6 +102,9 @@ def editor_state(community: Community, profile: RuleProfile) -> EditorState:
         "grids": features([grid_feature(g) for g in grids]),
         "base": {str(g.pk): g.version for g in grids},
         "households_range": [low, high],
+        "drafts": [{"id": d.pk, "at": timezone.localtime(d.created_at).isoformat(),
+                    "grids": len(d.grids), "note": d.note}
+                   for d in ProposalDraft.objects.filter(community=community)[:20]],
     }
 
 

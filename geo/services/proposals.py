@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import shapely.geometry
+
 from geo.analysis.blocks import GridProposal, Site, propose_grids, spread_over
 from geo.analysis.grid_edit import areas_m2
-from geo.models import Building, Community, Compound, GridUnit, LandFeature, WalkEdge
+from geo.models import (
+    Building,
+    Community,
+    Compound,
+    GridUnit,
+    LandFeature,
+    ProposalDraft,
+    WalkEdge,
+)
 from geo.models.basemap import LandKind
 from geo.models.network import HighwayClass
 
@@ -49,6 +61,18 @@ def inputs(community: Community) -> Site:
     work = [to_shapely(g) for g in LandFeature.objects.filter(
         geom__intersects=geom, kind__in=WORK_LAND).values_list("geom", flat=True)]
     return Site(shape, roads + water + walls, points + more, households + more_hh, work)
+
+
+def save_draft(community: Community, result: GridProposal, user: Any = None,
+               note: str = "") -> ProposalDraft:
+    """Keep ``result`` for the editor to open (the community's grids stay as they are)."""
+    return ProposalDraft.objects.create(
+        community=community, note=note[:200],
+        user=user if user is not None and user.is_authenticated else None,
+        grids=[{"geometry": shapely.geometry.mapping(g), "households": round(h, 1),
+                "zone_type": kind}
+               for g, h, kind in zip(result.grids, result.households, result.kinds,
+                                     strict=True)])
 
 
 def propose(community: Community, lo: float, hi: float, target: float | None = None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import Browser
@@ -75,9 +77,18 @@ def test_it_proposes_grids_saves_and_renumbers(live_server: object,
     call_command("load_demo", "--generated", verbosity=0)
     user_with("planner", "pw-planner-1", *PLANNER)
     community = Community.objects.order_by("code")[3]
+    call_command("propose_grids", "--scope", community.code, "--save-as-draft",
+                 stdout=io.StringIO())
     s = Session(browser, str(live_server), viewport={"width": 1280, "height": 800})
     s.login("planner", "pw-planner-1")
     open_community(s.page, str(live_server), community.code)
+    # The kept draft opens as an unsaved working copy; undo goes back to the saved grids.
+    saved = GridUnit.objects.filter(community=community).count()
+    s.page.wait_for_selector("#drafts:not([hidden])")
+    s.page.click("#tool-open-draft")
+    s.page.wait_for_selector("#status[data-proposed][data-dirty='1']")
+    s.page.click("#tool-undo")
+    s.page.wait_for_selector(f"#status[data-grids='{saved}']")
     s.page.click("#tool-propose")
     s.page.wait_for_selector("#status[data-proposed][data-dirty='1']")
     n = int(s.page.locator("#status").get_attribute("data-proposed") or 0)

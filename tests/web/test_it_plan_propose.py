@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
@@ -103,3 +104,35 @@ def test_it_saves_a_proposal_then_renumbers_and_reverts(demo_db: None,
     restored = {g.pk: g.code for g in GridUnit.objects.filter(community=community)}
     assert restored == {g.pk: g.code for g in grids}
     assert shapely.union_all([to_shapely(g.geom) for g in now]).area > 0
+
+
+def test_it_keeps_proposals_as_drafts_for_the_editor(demo_db: None,
+                                                     planner: Client) -> None:  # noqa: F811
+    from django.contrib.auth.models import Permission, User
+    from django.core.management import call_command
+
+    from geo.models import Account, ProposalDraft
+
+    community = Community.objects.order_by("code")[1]
+    before = list(GridUnit.objects.order_by("code").values_list("code", "version"))
+    call_command("propose_grids", "--scope", community.code, "--save-as-draft",
+                 stdout=io.StringIO())
+    draft = ProposalDraft.objects.get(community=community)
+    assert list(GridUnit.objects.order_by("code").values_list("code", "version")) == before
+    state = planner.get(f"/api/v1/plan/communities/{community.code}/").json()
+    assert [d["id"] for d in state["drafts"]] == [draft.pk]
+    assert state["drafts"][0]["grids"] == len(draft.grids)
+    body = planner.get(f"/api/v1/plan/drafts/{draft.pk}").json()
+    assert body["community"] == community.code and len(body["grids"]) == len(draft.grids)
+    grids = [shape(g["geometry"]) for g in body["grids"]]
+    report = tiling_report(to_shapely(community.geom), grids)
+    assert report.gap_m2 <= 1 and report.overlap_m2 <= 1
+    # A planner of another community may not read it.
+    other = Community.objects.exclude(street=community.street).order_by("code").first()
+    assert other is not None
+    user = User.objects.create_user("far-planner", password="x-unused-3")
+    user.user_permissions.add(Permission.objects.get(codename="change_gridunit"))
+    Account.objects.create(user=user, role="viewer", scope=other.code)
+    far = Client()
+    far.force_login(user)
+    assert far.get(f"/api/v1/plan/drafts/{draft.pk}").status_code == 403

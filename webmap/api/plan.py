@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from geo.analysis.grid_edit import carve_new_grid, merge_grids, split_grid
 from geo.analysis.rules import load_profile
-from geo.models import Community, GridChangeset
+from geo.models import Community, GridChangeset, ProposalDraft
 from geo.services.access import require_in_scope
 from geo.services.grid_edit import (
     Conflict,
@@ -212,6 +212,21 @@ class ProposeGrids(PlannerView):
             "units": result.units, "status": plan.status, "gap": plan.gap,
             "outside": round(plan.outside, 1), "reasons": [say(r) for r in plan.reasons],
             "seconds": round(plan.seconds, 3), "range": [lo, hi]})
+
+
+DRAFT = sch.obj({"id": sch.INT, "community": sch.STR, "note": sch.STR, "grids": sch.arr(
+    sch.obj({"geometry": sch.GEOJSON_GEOMETRY, "households": sch.NUM, "zone_type": sch.STR}))})
+
+
+class ProposalDraftView(PlannerView):
+    """草稿 a kept proposal, to open in the editor (the grids themselves are unchanged)."""
+
+    @extend_schema(responses={200: sch.response(DRAFT, "the draft's grids")})
+    def get(self, request: Request, pk: int) -> Response:
+        draft = get_object_or_404(ProposalDraft.objects.select_related("community"), pk=pk)
+        require_in_scope(request.user, draft.community.code, _("社区"))
+        return Response({"id": draft.pk, "community": draft.community.code,
+                         "note": draft.note, "grids": draft.grids})
 
 
 class RenumberGrids(PlannerView):

@@ -16,13 +16,13 @@ from geo.management.output import emit_json, profile_from, table
 from geo.models import Community
 from geo.models.scope import ScopeError, check_scope
 from geo.services.errors import describe
-from geo.services.proposals import inputs, propose_from
+from geo.services.proposals import inputs, propose_from, save_draft
 from geo.services.text import say
 
 
 class Command(BaseCommand):
-    help = ("Propose grids for every community of a scope (nothing is saved: open a "
-            "community in /plan/ and press 建议划分 to edit and save one)")
+    help = ("Propose grids for every community of a scope; the grids are never changed "
+            "(--save-as-draft keeps each proposal for /plan/ to open, adjust and save)")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--scope", required=True, help="a community, street or district code")
@@ -33,6 +33,9 @@ class Command(BaseCommand):
         parser.add_argument("--time-limit", type=float, default=1.0,
                             help="seconds per community and grid count tried")
         parser.add_argument("--out", default=None, help="write the grids as GeoJSON here")
+        parser.add_argument("--save-as-draft", action="store_true",
+                            help="keep each proposal as a draft the editor (/plan/) opens; "
+                                 "the grids themselves are never changed")
         parser.add_argument("--format", choices=["table", "json"], default="table")
         parser.add_argument("--profile", default=None)
 
@@ -59,6 +62,9 @@ class Command(BaseCommand):
             m = plan_metrics(data.community, result.grids, result.households,
                              data.cut_lines, lo, hi)
             plan = result.proposal
+            if opts["save_as_draft"]:
+                save_draft(c, result, note=_("propose_grids %(lo)s–%(hi)s 户") % {
+                    "lo": lo, "hi": hi})
             out.append({"community_code": c.code, "community": c.name, "units": result.units,
                         "grids": m.grids, "in_range": m.in_range, "max_min": m.max_min,
                         "polsby_popper": m.polsby_popper, "on_edges": m.on_edges,

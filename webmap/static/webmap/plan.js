@@ -185,6 +185,7 @@
       S.code = code; S.community = st.community; S.base = st.base; S.range = st.households_range;
       S.grids = st.grids.features.map(fromFeature);
       S.selected = []; past = []; future = [];
+      listDrafts(st.drafts || []);
       boundary.clearLayers(); theirsLayer.clearLayers(); $("conflict").hidden = true;
       var b = L.geoJSON(st.community.geometry, { style: { color: "#b71c1c", weight: 3, dashArray: "8 4", fill: false }, pmIgnore: false, snapIgnore: false }).addTo(boundary);
       map.wanggeFramed = true;
@@ -338,6 +339,7 @@
   $("tool-propose").addEventListener("click", function () {
     if (!S.code) { return; }
     endMode();
+    delete statusEl.dataset.proposed;  // set again when this proposal arrives
     status(gettext("正在计算建议划分…"));
     W.postJSON(W.url("plan_propose", { code: S.code }), {}).then(function (res) {
       change("propose", res.grids.map(function (g) {
@@ -348,6 +350,27 @@
         { n: res.grids.length, units: res.units, proof: PROOF[res.status] || res.status }, true) +
         (res.reasons.length ? " " + res.reasons.join(" ") : ""), true);
     }).catch(function (err) { status(gettext("无法建议划分") + W.colon + err.message); });
+  });
+  // Kept proposals (propose_grids --save-as-draft) open like a fresh one: unsaved, undoable.
+  function listDrafts(drafts) {
+    $("drafts").hidden = !drafts.length;
+    $("draft-list").innerHTML = drafts.map(function (d) {
+      return '<option value="' + d.id + '">#' + d.id + " · " + esc(W.when(d.at)) + " · " +
+        esc(interpolate(gettext("%(n)s 个网格"), { n: d.grids }, true)) + "</option>";
+    }).join("");
+  }
+  $("tool-open-draft").addEventListener("click", function () {
+    var id = $("draft-list").value;
+    if (!id) { return; }
+    endMode();
+    delete statusEl.dataset.proposed;
+    W.getJSON(W.url("plan_draft", { id: id })).then(function (d) {
+      change("propose", d.grids.map(function (g) {
+        return { id: null, code: null, name: "", geometry: g.geometry, households: Math.round(g.households), zone_type: g.zone_type };
+      }));
+      statusEl.dataset.proposed = String(d.grids.length);
+      status(interpolate(gettext("已打开草稿 #%(id)s（%(n)s 个网格），尚未保存：可调整后保存。"), { id: d.id, n: d.grids.length }, true), true);
+    }).catch(function (err) { status(gettext("无法打开草稿") + W.colon + err.message); });
   });
   $("tool-renumber").addEventListener("click", function () {
     if (!S.code) { return; }

@@ -64,9 +64,9 @@ def script_urls() -> dict[str, str]:
 def event_categories() -> dict[str, str]:
     """The grid-event categories by code, named in the active language."""
     from geo.services.events import categories
-    from geo.services.text import chinese
+    from geo.services.text import title_of
 
-    return {c.code: c.title if chinese() else c.title_en for c in categories().values()}
+    return {c.code: title_of(c) for c in categories().values()}
 
 
 def map_config(request: HttpRequest) -> dict[str, Any]:

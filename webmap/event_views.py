@@ -11,7 +11,7 @@ from geo.analysis.event_flow import State
 from geo.models.events import STATE_LABELS
 from geo.services import events as svc
 from geo.services.access import own_scope
-from geo.services.text import chinese
+from geo.services.text import title_of
 
 
 @require_GET
@@ -20,10 +20,9 @@ from geo.services.text import chinese
 def events(request: HttpRequest) -> HttpResponse:
     """Grid workers accept and report back; the office files, dispatches and verifies."""
     own_scope(request.user)  # a user without a scope is refused here, not by an empty map
-    zh = chinese()
     return render(request, "webmap/events.html", {
         "states": [(s.value, STATE_LABELS[s]) for s in State],
-        "categories": [(c.code, c.title if zh else c.title_en)
+        "categories": [(c.code, title_of(c))
                        for c in svc.categories().values()],
-        "departments": {d.code: d.title if zh else d.title_en
+        "departments": {d.code: title_of(d)
                         for d in svc.departments().values()}})

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from geo.analysis.event_flow import OPEN_STATES, FlowError, State
 from geo.models import Event, ReporterKind
 from geo.services import events as svc
-from geo.services.text import chinese, say
+from geo.services.text import say, title_of
 
 MAX_REQUESTS = 1000
 # The GeoReport v2 fields of a service request (the spec's list, in its order).
@@ -42,7 +42,7 @@ def _iso(moment: dt.datetime | None) -> str | None:
 def as_request(event: Event) -> dict[str, Any]:
     """An event as a GeoReport v2 service request."""
     cat = svc.categories().get(event.category)
-    name = (cat.title if chinese() else cat.title_en) if cat else event.category
+    name = title_of(cat) if cat else event.category
     state = State(event.state)
     return {
         "service_request_id": event.code,
@@ -64,8 +64,8 @@ def as_request(event: Event) -> dict[str, Any]:
 @require_GET
 def services(request: HttpRequest) -> JsonResponse:
     """The event categories as Open311 services."""
-    out = [{"service_code": c.code, "service_name": c.title if chinese() else c.title_en,
-            "description": c.title if chinese() else c.title_en, "metadata": False,
+    out = [{"service_code": c.code, "service_name": title_of(c),
+            "description": title_of(c), "metadata": False,
             "type": "realtime", "keywords": "", "group": ""}
            for c in svc.categories().values()]
     return JsonResponse(out, safe=False, json_dumps_params={"ensure_ascii": False})

@@ -29,7 +29,7 @@ from geo.models import (
 )
 from geo.services.errors import error_body
 from geo.services.events import categories
-from geo.services.text import chinese
+from geo.services.text import title_of
 
 # Roads drawn on the basemap by zoom-independent importance; minor paths only when zoomed in.
 _MAJOR = [HighwayClass.TRUNK, HighwayClass.PRIMARY, HighwayClass.SECONDARY, HighwayClass.TERTIARY]
@@ -152,4 +152,4 @@ def event_page(request: HttpRequest, code: str) -> HttpResponse:
     steps = [(ACTION_LABELS.get(s.action, s.action), s.at) for s in event.steps.all()]
     return render(request, "webmap/event.html", {
         "event": event, "steps": steps,
-        "category": (cat.title if chinese() else cat.title_en) if cat else event.category})
+        "category": title_of(cat) if cat else event.category})

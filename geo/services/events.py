@@ -48,7 +48,7 @@ from geo.models.tables import sql
 from geo.roles import Role
 
 from .access import covers, scope_of
-from .text import chinese
+from .text import title_of
 
 # Roles as actors of the flow: the street/district office dispatches and verifies; community
 # staff are the grid workers. Viewers and stewards only read (or nothing).
@@ -249,7 +249,7 @@ def _department_name(code: str) -> str:
     dept = departments().get(code)
     if dept is None:
         return code
-    return dept.title if chinese() else dept.title_en
+    return title_of(dept)
 
 
 def as_dict(event: Event, now: dt.datetime, actor: Actor | None = None) -> dict[str, Any]:
@@ -257,7 +257,7 @@ def as_dict(event: Event, now: dt.datetime, actor: Actor | None = None) -> dict[
     cat = categories().get(event.category)
     return {
         "code": event.code, "category": event.category,
-        "category_name": (cat.title if chinese() else cat.title_en) if cat else "",
+        "category_name": title_of(cat) if cat else "",
         "urgency": event.urgency, "description": event.description,
         "lon": round(event.location.x, 7), "lat": round(event.location.y, 7),
         "address": event.address,

@@ -17,7 +17,7 @@ from geo.analysis.projection import geodesic_matrix
 from geo.analysis.rules import RuleProfile
 from geo.models import ReportingMember
 from geo.models.tables import sql
-from geo.services.text import chinese
+from geo.services.text import title_of
 
 from .results import CommunityFinding, FacilityReport, Finding, GridChecksReport, MembersReport
 from .text import say
@@ -82,7 +82,7 @@ def run_facility(scope: str, profile: RuleProfile) -> FacilityReport:
     levels = center_level_check(centers, profile)
     return {
         "profile": profile.name, "scope": scope or None,
-        "profile_title": profile.title if chinese() else profile.title_en,
+        "profile_title": title_of(profile),
         "ratio_m2_per_100_households": profile.facility_ratio_m2_per_100_households,
         "min_m2": profile.facility_min_m2,
         "communities": _clean(ratio.to_dict(orient="records")),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
 from django.utils.translation import get_language, gettext
 
@@ -22,3 +23,18 @@ def say_all(parts: Sequence[Text | str]) -> str:
 def chinese() -> bool:
     """Whether the active language is Chinese (the source language; the default)."""
     return (get_language() or "zh").startswith("zh")
+
+
+class Titled(Protocol):
+    """Data named in both languages (rule profiles, event categories, departments)."""
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def title_en(self) -> str: ...
+
+
+def title_of(item: Titled) -> str:
+    """``item``'s title in the active language."""
+    return item.title if chinese() else item.title_en

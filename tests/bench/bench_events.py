@@ -19,7 +19,6 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +26,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.bench.bench_ogcapi import BENCH_DB, build  # noqa: E402
+from tests.bench.bench_ogcapi import BENCH_DB, build, timed  # noqa: E402
 from tests.scratch_db import connect, manage  # noqa: E402
 
 CHUNK = 100_000
@@ -52,16 +51,6 @@ FROM g, generate_series(%(start)s, %(stop)s - 1) AS i,
      LATERAL (SELECT now() - (i %% 730) * interval '1 day' - (i %% 600) * interval '1 minute'
               AS t) x
 """
-
-
-def timed(fn: Callable[[], object], rounds: int) -> list[float]:
-    fn()
-    out = []
-    for _ in range(rounds):
-        t = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t)
-    return out
 
 
 def show(name: str, times: list[float], ref: float | None = None) -> None:

@@ -34,7 +34,7 @@ from geo.services.errors import NoData
 from geo.services.events import community_events
 from geo.services.results import CoverageReport, GridChecksReport, UncoveredCompound
 from geo.services.rules import run_facility, run_grid_checks, run_members
-from geo.services.text import chinese, say
+from geo.services.text import say, title_of
 
 from ..basemap import shows_osm_data
 from .document import (
@@ -229,7 +229,7 @@ def _meta(name: str, level: str, scope: str, profile: RuleProfile, reaches: list
         "title": _("%(name)s 党群服务设施空间覆盖报告") % {"name": name},
         "scope": {"code": scope or None, "name": name, "level": level},
         "profile": {"name": profile.name,
-                    "title": profile.title if chinese() else profile.title_en,
+                    "title": title_of(profile),
                     "facility_ratio_m2_per_100_households":
                         profile.facility_ratio_m2_per_100_households,
                     "facility_min_m2": profile.facility_min_m2,

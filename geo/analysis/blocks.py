@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import shapely
@@ -243,6 +243,7 @@ class GridProposal:
     units: int
     proposal: Proposal
     kinds: list[str]
+    split_blocks: bool = False
 
 
 @dataclass(frozen=True)
@@ -260,18 +261,45 @@ class Site:
     work_land: Sequence[BaseGeometry] = ()
 
 
+SPLIT_SHARE = 0.6  # second try: blocks over this share of the ceiling are split too
+
+
 def propose_grids(site: Site, lo: float, hi: float, target: float | None = None,
                   time_limit: float = 1.0) -> GridProposal:
     """Contiguous grids of ``lo``–``hi`` households along roads, water and walls.
 
     Block units (:func:`block_units`) districted by :class:`GridDistricting`; units cut
-    off without households join the nearest grid. The proposal's ``reasons`` say why
-    some households are left outside the range, when they are.
+    off without households join the nearest grid. Blocks stay whole unless one alone
+    exceeds ``hi``; when whole blocks leave households outside the range or the largest
+    grid over twice the smallest, the blocks over ``SPLIT_SHARE`` × ``hi`` are split
+    between their buildings and solved again, and the better of the two plans (fewer
+    households outside, then less imbalance) is kept — ``split_blocks`` says which. The
+    proposal's ``reasons`` say why some households are left outside the range or the
+    grids unbalanced, when they are.
     """
-    units = block_units(site.community, site.cut_lines, site.points, site.households, hi)
+    coarse = block_units(site.community, site.cut_lines, site.points, site.households, hi)
+    fine = block_units(site.community, site.cut_lines, site.points, site.households,
+                       SPLIT_SHARE * hi)
+    can_split = len(fine.shapes) != len(coarse.shapes)
+    # With blocks to split, balance across grid counts is sought on the second try.
+    whole = _districted(site, coarse, lo, hi, target, time_limit, balance=not can_split)
+    if not can_split or not (whole.proposal.outside or whole.proposal.unbalanced):
+        return whole
+    # Start from the whole-block plan: each piece in the grid of the block it came from.
+    parent = _owner(coarse.shapes, [s.representative_point() for s in fine.shapes])
+    start = [whole.proposal.assignment[p] if p >= 0 else -1 for p in parent]
+    split = _districted(site, fine, lo, hi, target, time_limit, start)
+    better = ((split.proposal.outside, split.proposal.unbalanced)
+              < (whole.proposal.outside, whole.proposal.unbalanced))
+    return replace(split, split_blocks=True) if better else whole
+
+
+def _districted(site: Site, units: BlockUnits, lo: float, hi: float, target: float | None,
+                time_limit: float, start: Sequence[int] | None = None,
+                balance: bool = True) -> GridProposal:
     labels = [f"#{i + 1}" for i in range(len(units.shapes))]
     plan = GridDistricting(units.households, units.shared, lo, hi, labels).solve(
-        target=target, time_limit=time_limit)
+        target=target, time_limit=time_limit, start=start, balance=balance)
     groups: list[list[int]] = [[] for _ in range(plan.k)]
     for u, d in enumerate(plan.assignment):
         if d >= 0:

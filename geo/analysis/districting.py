@@ -15,13 +15,18 @@ Formulation (per connected part of the unit graph, with ``k`` grids; CP-SAT):
                                                        every member is fed from the root:
                                                        the grid is connected (hard)
     c_e ≥ x[i, d] − x[j, d]  for e = (i, j), all d     edge e is cut
-    minimise  BIG·Σ_d (u_d + o_d) + Σ_e L_e c_e + λ·(max_d H_d − min_d H_d)
+    b ≥ max_d H_d − 2·min_d H_d,  b ≥ 0                 households by which the largest
+                                                       grid exceeds twice the smallest
+    minimise  BIG·Σ_d (u_d + o_d) + RATIO·b + Σ_e L_e c_e + λ·(max_d H_d − min_d H_d)
 
 with x[i, d] = 0 for d > i (grids are numbered by their first unit: no symmetric copies).
 The range is a penalty, not a constraint, so the planner always gets the best plan; when
 it leaves households outside the range the proposal says why, proved when the solver
-proved it optimal for every count the part allows. Counts are tried nearest to
-``H / target`` first; the first with every grid in range wins. A part without households
+proved it optimal for every count the part allows. Balance comes next: a plan whose
+largest grid holds more than twice the smallest (the planners' max/min ≤ 2) pays
+``RATIO`` per household of the excess, ahead of any boundary length. Counts are tried
+nearest to ``H / target`` first; the first with every grid in range and the ratio kept
+wins. A part without households
 (a park cut off by a river) is returned in ``detached`` for the caller to attach.
 """
 
@@ -42,6 +47,8 @@ from .partition import PartitionError, balanced_segments
 from .text import Text
 
 BIG = 1000      # metres of boundary worth one household outside the range
+RATIO = 100     # metres of boundary worth one household past max = 2 × min
+MAX_RATIO = 2   # the largest grid holds at most this many times the smallest
 LAMBDA = 1      # metres of boundary worth one household of spread between grids
 MAX_COUNTS = 3  # grid counts tried per part
 
@@ -56,6 +63,7 @@ class PartPlan:
     outside: float
     status: str
     gap: float | None
+    unbalanced: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,11 @@ class Proposal:
     seconds: float
     detached: list[int] = field(default_factory=list)
     reasons: list[Text] = field(default_factory=list)
+
+    @property
+    def unbalanced(self) -> float:
+        """Households by which the largest grid exceeds ``MAX_RATIO`` × the smallest."""
+        return _unbalanced(self.households)
 
     @property
     def k(self) -> int:
@@ -149,8 +162,15 @@ class GridDistricting:
 
     # -- solving -------------------------------------------------------------------------
     def solve(self, target: float | None = None, time_limit: float = 1.0,
-              max_units: int = 400, seed: int = 0) -> Proposal:
-        """The best plan found, ``time_limit`` seconds per part and count tried."""
+              max_units: int = 400, seed: int = 0,
+              start: Sequence[int] | None = None, balance: bool = True) -> Proposal:
+        """The best plan found, ``time_limit`` seconds per part and count tried.
+
+        ``start`` (a grid label per unit) is a plan to start from where its grids are
+        connected and their count is the one tried, e.g. the plan of coarser units.
+        Without ``balance`` the first count keeping every grid in range is taken even
+        when another count might balance the grids better.
+        """
         t0 = time.perf_counter()
         goal = (self.lo + self.hi) / 2 if target is None else float(target)
         assignment = [-1] * len(self.h)
@@ -161,7 +181,9 @@ class GridDistricting:
             if float(self.h[part].sum()) == 0:
                 detached.extend(part)
                 continue
-            plan, proof = self._best_count(part, goal, time_limit, max_units, seed)
+            plan, proof = self._best_count(part, goal, time_limit, max_units, seed,
+                                           None if start is None else [start[u] for u in part],
+                                           balance)
             for u, d in zip(part, plan.local, strict=True):
                 assignment[u] = offset + d
             offset += plan.k
@@ -188,6 +210,15 @@ class GridDistricting:
                 if proof == "tried" else Text(
                 "含 %(first)s 的单元在时限内未找到每格都在 %(lo)s–%(hi)s 户的方案；"
                 "此方案共 %(n)s 户在范围外", **values))
+        if _unbalanced(households) > 0:
+            values = {"top": _num(max(households)), "bottom": _num(min(households)),
+                      "ratio": _num(MAX_RATIO)}
+            reasons.append(Text(
+                "在试过的格数中已证明：由这些单元组成的网格，最大网格（%(top)s 户）无法不超过"
+                "最小网格（%(bottom)s 户）的 %(ratio)s 倍", **values)
+                if status == "optimal" and len(plans) == 1 else Text(
+                "未找到最大网格不超过最小网格 %(ratio)s 倍的方案：最大 %(top)s 户，"
+                "最小 %(bottom)s 户", **values))
         return Proposal(assignment, households, self.cut_length(assignment),
                         max(households) - min(households) if households else 0.0, outside,
                         status, None if status == "heuristic" else max(gaps, default=0.0),
@@ -201,31 +232,44 @@ class GridDistricting:
 
     def objective(self, part: list[int], local: Sequence[int], k: int) -> tuple[float, float]:
         """(objective, households outside the range) of a plan of ``part``."""
-        sums = [float(sum(self.h[u] for u, d in zip(part, local, strict=True) if d == g))
-                for g in range(k)]
+        sums = self._sums(part, local, k)
         outside = sum(max(0.0, self.lo - s) + max(0.0, s - self.hi) for s in sums)
         where = dict(zip(part, local, strict=True))
         cut = sum(float(w) for a, b, w in zip(self.shared.row, self.shared.col,
                                               self.shared.data, strict=True)
                   if int(a) in where and where[int(a)] != where[int(b)])
-        return BIG * outside + cut + LAMBDA * (max(sums) - min(sums)), outside
+        return (BIG * outside + RATIO * _unbalanced(sums) + cut
+                + LAMBDA * (max(sums) - min(sums)), outside)
+
+    def _sums(self, part: list[int], local: Sequence[int], k: int) -> list[float]:
+        return [float(sum(self.h[u] for u, d in zip(part, local, strict=True) if d == g))
+                for g in range(k)]
+
+    def _plan(self, part: list[int], local: list[int], k: int, status: str,
+              gap: float | None) -> PartPlan:
+        value, outside = self.objective(part, local, k)
+        return PartPlan(local, k, value, outside, status, gap,
+                        _unbalanced(self._sums(part, local, k)))
 
     def solve_count(self, part: list[int], k: int, time_limit: float = 1.0,
-                    max_units: int = 400, seed: int = 0) -> PartPlan:
+                    max_units: int = 400, seed: int = 0,
+                    start: list[int] | None = None) -> PartPlan:
         """The best plan of ``part`` with exactly ``k`` connected grids."""
         if k == 1:
-            value, outside = self.objective(part, [0] * len(part), 1)
-            return PartPlan([0] * len(part), 1, value, outside, "optimal", 0.0)
-        starts = [s for s in (self._segments(part, k), self._grow(part, k))
+            return self._plan(part, [0] * len(part), 1, "optimal", 0.0)
+        given = _first_unit_order(start) if start is not None else None
+        if given is not None and not _runs_connected(given, self._neighbours(part)):
+            given = None
+        starts = [s for s in (given, self._segments(part, k), self._grow(part, k))
                   if s is not None and len(set(s)) == k]
         hint = min(starts, key=lambda s: self.objective(part, s, k)[0], default=None)
         if len(part) > max_units and hint is not None:
-            value, outside = self.objective(part, hint, k)
-            return PartPlan(hint, k, value, outside, "heuristic", None)
+            return self._plan(part, hint, k, "heuristic", None)
         return self._cp_sat(part, k, hint, time_limit, seed)
 
     def _best_count(self, part: list[int], goal: float, time_limit: float, max_units: int,
-                    seed: int) -> tuple[PartPlan, str]:
+                    seed: int, start: list[int] | None = None,
+                    balance: bool = True) -> tuple[PartPlan, str]:
         """The plan with the count nearest ``H / goal`` that keeps every grid in range.
 
         Returns it and how far "no plan keeps every grid in range" is proved: ``all``
@@ -242,11 +286,11 @@ class GridDistricting:
         for count in counts[:MAX_COUNTS]:
             if count > len(part):
                 continue
-            plan = self.solve_count(part, count, time_limit, max_units, seed)
+            plan = self.solve_count(part, count, time_limit, max_units, seed, start)
             exact = exact and plan.status == "optimal"
             if best is None or (plan.outside, plan.value) < (best.outside, best.value):
                 best = plan
-            if plan.outside == 0:
+            if plan.outside == 0 and (plan.unbalanced == 0 or not balance):
                 return plan, "none"
         if best is None:  # more grids wanted than units: one grid per unit at most
             best = self.solve_count(part, min(counts[0], len(part)), time_limit, max_units,
@@ -290,7 +334,10 @@ class GridDistricting:
         bottom = m.new_int_var(0, total, "bottom")
         m.add_max_equality(top, size)
         m.add_min_equality(bottom, size)
-        m.minimize(BIG * sum(out) + sum(w * c for w, c in cut) + LAMBDA * (top - bottom))
+        excess = m.new_int_var(0, total, "excess")
+        m.add(excess >= top - MAX_RATIO * bottom)
+        m.minimize(BIG * sum(out) + RATIO * excess + sum(w * c for w, c in cut)
+                   + LAMBDA * (top - bottom))
         if hint is not None:
             for i in range(n):
                 for d in range(min(i, k - 1) + 1):
@@ -303,15 +350,14 @@ class GridDistricting:
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             if hint is None:  # no start and no plan in time: the grown plan, unproven
                 hint = _grow_any(self, part, k)
-            value, outside = self.objective(part, hint, k)
-            return PartPlan(hint, k, value, outside, "heuristic", None)
+            return self._plan(part, hint, k, "heuristic", None)
         local = [next(d for d in range(k) if solver.value(x[i][d])) for i in range(n)]
-        value, outside = self.objective(part, local, k)
         if status == cp_model.OPTIMAL:
-            return PartPlan(local, k, value, outside, "optimal", 0.0)
+            return self._plan(part, local, k, "optimal", 0.0)
+        value, _ = self.objective(part, local, k)
         bound = solver.best_objective_bound
-        return PartPlan(local, k, value, outside, "feasible",
-                        (value - bound) / value if value else 0.0)
+        return self._plan(part, local, k, "feasible",
+                          (value - bound) / value if value else 0.0)
 
     # -- starting plans ------------------------------------------------------------------
     def _neighbours(self, part: list[int]) -> list[dict[int, float]]:
@@ -378,6 +424,12 @@ def _grow_any(solver: GridDistricting, part: list[int], k: int) -> list[int]:
     return grown if grown is not None else [0] * len(part)
 
 
+def _first_unit_order(labels: Sequence[int]) -> list[int]:
+    """``labels`` renumbered 0, 1, … by first unit (the model's symmetry rule)."""
+    order: dict[int, int] = {}
+    return [order.setdefault(g, len(order)) for g in labels]
+
+
 def _runs_connected(local: list[int], nbrs: list[dict[int, float]]) -> bool:
     for d in set(local):
         members = [i for i, g in enumerate(local) if g == d]
@@ -432,6 +484,11 @@ def _connected(m: Any, member: list[Any], arcs: list[tuple[int, int]], d: int) -
         into[b].append(f)
     for i in range(d, n):
         m.add(sum(into[i]) - sum(out_of[i]) >= member[i] - n * root[i])
+
+
+def _unbalanced(sums: Sequence[float]) -> float:
+    """Households by which the largest grid exceeds ``MAX_RATIO`` × the smallest."""
+    return max(0.0, max(sums) - MAX_RATIO * min(sums)) if sums else 0.0
 
 
 def _num(value: float) -> str:

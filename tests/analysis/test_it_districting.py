@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.analysis.districting import BIG, LAMBDA, GridDistricting
+from geo.analysis.districting import BIG, LAMBDA, MAX_RATIO, RATIO, GridDistricting
 
 
 def lattice(rows: int, cols: int, lengths: list[int]) -> np.ndarray:
@@ -62,7 +62,8 @@ def brute(h: list[int], mat: np.ndarray, lo: int, hi: int, k: int) -> tuple[floa
         outside = sum(max(0, lo - s) + max(0, s - hi) for s in sums)
         cut = sum(mat[i, j] for i in range(len(h)) for j in range(i + 1, len(h))
                   if mat[i, j] and a[i] != a[j])
-        value = BIG * outside + cut + LAMBDA * (max(sums) - min(sums))
+        excess = max(0, max(sums) - MAX_RATIO * min(sums))
+        value = BIG * outside + RATIO * excess + cut + LAMBDA * (max(sums) - min(sums))
         best = min(best, (value, outside))
     return best
 
@@ -122,3 +123,17 @@ def test_it_leaves_a_part_without_households_detached() -> None:
     assert plan.detached == [3] and plan.assignment[3] == -1
     assert sorted(plan.households) == [200, 400] and plan.status == "optimal"
     assert plan.cut_length == 10
+
+
+def test_it_balances_the_grids_within_twice_and_says_when_it_cannot() -> None:
+    # 160 | 300 | 160 | 300 in a row, about 3 grids wanted: every 3-grid plan puts 460
+    # beside 160 (2.9 times); 2 grids of 460 balance, so they are chosen.
+    mat = lattice(1, 4, [10])
+    plan = GridDistricting([160, 300, 160, 300], mat, 150, 500).solve(target=300)
+    assert sorted(plan.households) == [460, 460] and plan.reasons == []
+    # 110 | 580 | 110, 3 or 2 grids tried: no plan keeps the largest within twice the
+    # smallest; it says so, with the numbers.
+    lop = GridDistricting([110, 580, 110], lattice(1, 3, [10]), 100, 1000).solve(target=300)
+    assert lop.unbalanced > 0 and lop.outside == 0
+    said = " ".join(r.render(lambda s: s) for r in lop.reasons)
+    assert "已证明" in said and "580" in said and "110" in said

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -64,9 +65,10 @@ def test_it_tiles_the_community_along_its_roads(xs: list[float], ys: list[float]
     if result.proposal.outside == 0:
         assert all(150 <= h <= 500 for h in result.households)
     # Inner boundaries lie on roads (the community's own boundary excepted), unless a block
-    # held more than a grid may and was cut between its buildings.
+    # held more than a grid may, or whole blocks could not make a plan in range and
+    # balanced, and a block was cut between its buildings.
     whole = block_units(community, roads, pts, hh, hi=1e12)
-    if max(whole.households) > 500:
+    if max(whole.households) > 500 or result.split_blocks:
         return
     edge = shapely.union_all([g.boundary for g in result.grids]).difference(
         community.boundary.buffer(1e-6))
@@ -80,6 +82,25 @@ def test_it_splits_a_block_too_big_for_one_grid_between_its_buildings() -> None:
     assert max(units.households) <= 500
     assert len(units.shapes) > 4  # the four blocks, each split
     assert abs(sum(units.households) - sum(hh)) < 1e-6
+
+
+def test_it_splits_a_block_below_the_ceiling_only_to_balance_the_grids() -> None:
+    # One road, two blocks: 480 households west, 200 east. Whole blocks make 480 | 200
+    # (2.4 times); splitting the west block between its buildings balances the grids.
+    community = lonlat(box(-200, -100, 200, 100))
+    road = [lonlat(LineString([(0, -150), (0, 150)]))]
+    west = [lonlat(Point(x, y)) for x in (-150, -50) for y in (-50, 0, 50)]
+    east = [lonlat(Point(100, y)) for y in (-50, 0, 50)]
+    hh = [80.0] * 6 + [200 / 3] * 3
+    result = propose_grids(Site(community, road, west + east, hh), lo=150, hi=500)
+    assert result.split_blocks
+    assert max(result.households) <= 2 * min(result.households)
+    assert all(150 <= h <= 500 for h in result.households)
+    assert sum(result.households) == pytest.approx(680) and result.proposal.reasons == []
+    # Blocks that balance whole stay whole.
+    even = [80.0] * 6 + [160.0] * 3
+    kept = propose_grids(Site(community, road, west + east, even), lo=150, hi=500)
+    assert not kept.split_blocks and sorted(kept.households) == [480, 480]
 
 
 def test_it_calls_a_grid_on_work_land_with_few_households_a_work_grid() -> None:

@@ -187,7 +187,8 @@ PROPOSAL = sch.obj({
     "grids": sch.arr(sch.obj({"geometry": sch.GEOJSON_GEOMETRY, "households": sch.NUM,
                               "zone_type": sch.STR})),
     "units": sch.INT, "status": sch.STR, "gap": sch.nullable(sch.NUM), "outside": sch.NUM,
-    "reasons": sch.arr(sch.STR), "seconds": sch.NUM, "range": sch.arr(sch.NUM)})
+    "reasons": sch.arr(sch.STR), "seconds": sch.NUM, "range": sch.arr(sch.NUM),
+    "split_blocks": sch.BOOL})
 
 
 class ProposeGrids(PlannerView):
@@ -211,7 +212,8 @@ class ProposeGrids(PlannerView):
                                             strict=True)],
             "units": result.units, "status": plan.status, "gap": plan.gap,
             "outside": round(plan.outside, 1), "reasons": [say(r) for r in plan.reasons],
-            "seconds": round(plan.seconds, 3), "range": [lo, hi]})
+            "seconds": round(plan.seconds, 3), "range": [lo, hi],
+            "split_blocks": result.split_blocks})
 
 
 DRAFT = sch.obj({"id": sch.INT, "community": sch.STR, "note": sch.STR, "grids": sch.arr(

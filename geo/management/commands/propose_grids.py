@@ -69,6 +69,7 @@ class Command(BaseCommand):
                         "grids": m.grids, "in_range": m.in_range, "max_min": m.max_min,
                         "polsby_popper": m.polsby_popper, "on_edges": m.on_edges,
                         "status": plan.status, "gap": plan.gap, "seconds": plan.seconds,
+                        "split_blocks": result.split_blocks,
                         "reasons": [say(r) for r in plan.reasons]})
             rows.append([c.code, c.name, result.units, m.grids, f"{m.in_range:.0%}",
                          f"{m.max_min:.2f}", f"{m.polsby_popper:.2f}", f"{m.on_edges:.0%}",

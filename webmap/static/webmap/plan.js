@@ -348,6 +348,7 @@
       statusEl.dataset.proposed = String(res.grids.length);
       status(interpolate(gettext("建议划分为 %(n)s 个网格（%(units)s 个街块单元，%(proof)s），尚未保存：可调整后保存。"),
         { n: res.grids.length, units: res.units, proof: PROOF[res.status] || res.status }, true) +
+        (res.split_blocks ? " " + gettext("整块街块无法使网格户数在范围内且均衡，已在楼栋之间拆分部分街块。") : "") +
         (res.reasons.length ? " " + res.reasons.join(" ") : ""), true);
     }).catch(function (err) { status(gettext("无法建议划分") + W.colon + err.message); });
   });

@@ -35,13 +35,16 @@ HIGHWAY_CLASS = {
 FEATURE_TAGS: dict[str, bool | str | list[str]] = {
     "building": True,
     "landuse": ["residential", "commercial", "retail", "industrial", "education", "grass",
-                "recreation_ground", "village_green", "park", "reservoir", "basin"],
+                "recreation_ground", "village_green", "park", "reservoir", "basin", "railway"],
     "natural": ["water"],
     "waterway": ["riverbank", "dock"],
     "leisure": ["park", "garden"],
     "amenity": ["school", "university", "college", "hospital", "clinic", "townhall", "police",
-                "courthouse", "community_centre", "social_facility", "kindergarten"],
+                "courthouse", "community_centre", "social_facility", "kindergarten",
+                "bus_station"],
     "office": ["government", "company", "ngo", "association"],
+    "railway": ["station", "halt"],
+    "public_transport": ["station"],
 }
 
 
@@ -200,7 +203,8 @@ def _read_xml(path: Path, label: str) -> OsmExtract:
         features = gpd.GeoDataFrame(columns=["geometry"], geometry="geometry", crs="EPSG:4326")
     features = features.reset_index()
     for col in ("name", "building", "landuse", "amenity", "office", "building:levels",
-                "id", "element", "natural", "waterway", "leisure"):
+                "id", "element", "natural", "waterway", "leisure", "railway",
+                "public_transport", "station"):
         if col not in features:
             features[col] = pd.NA
     return OsmExtract(label, nodes, edges, features)

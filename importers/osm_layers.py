@@ -142,7 +142,14 @@ def _compounds(compounds: Any, comp_geoms: list[Polygon | None],
 
 
 def _land_kind(row: Any) -> str | None:
-    tags = {k: _text(getattr(row, k)) for k in ("natural", "waterway", "leisure", "landuse")}
+    tags = {k: _text(getattr(row, k)) for k in ("natural", "waterway", "leisure", "landuse",
+                                                "railway", "public_transport", "station",
+                                                "amenity")}
+    # Stations and their yards above ground (a metro station's outline lies under a street).
+    if tags["station"] != "subway" and (
+            tags["railway"] in ("station", "halt") or tags["public_transport"] == "station"
+            or tags["amenity"] == "bus_station" or tags["landuse"] == "railway"):
+        return "transport"
     if tags["natural"] in WATER or tags["waterway"] in WATER or tags["landuse"] in WATER:
         return "water"
     if tags["leisure"] in LAND_KIND or tags["landuse"] in LAND_KIND:

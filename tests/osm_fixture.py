@@ -52,6 +52,12 @@ def write_osm(path: Path, n: int = 7) -> Path:
     park = [node(LON0 - 0.004, LAT0 + 0.003), node(LON0 - 0.001, LAT0 + 0.003),
             node(LON0 - 0.001, LAT0 + 0.005)]
     way([*park, park[0]], {"leisure": "park", "name": "测试公园"})
+    station = [node(LON0 - 0.004, LAT0 + 0.006), node(LON0 - 0.001, LAT0 + 0.006),
+               node(LON0 - 0.001, LAT0 + 0.008), node(LON0 - 0.004, LAT0 + 0.008)]
+    way([*station, station[0]], {"railway": "station", "name": "测试火车站"})
+    metro = [node(LON0 - 0.004, LAT0 + 0.009), node(LON0 - 0.003, LAT0 + 0.009),
+             node(LON0 - 0.003, LAT0 + 0.0095)]
+    way([*metro, metro[0]], {"railway": "station", "station": "subway", "name": "测试地铁站"})
     node(LON0 + 0.5 * STEP_LON, LAT0 + 0.5 * STEP_LAT, {"amenity": "school", "name": "测试小学"})
     node(LON0 + 2.5 * STEP_LON, LAT0 + 1.5 * STEP_LAT,
          {"office": "government", "name": "测试区民政局"})

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import shapely
@@ -31,6 +31,8 @@ from .grid_edit import as_multi
 from .projection import extent_crs, from_local_metres, to_local_metres
 
 MIN_SHARED_M = 0.5   # two units touching along less than this are not neighbours
+ZONE_SHARE = 0.5     # a block mostly on station or business land is such a zone
+ZONE_MIN_M2 = 10_000.0  # a zone smaller than a hectare is no grid of its own
 
 
 @dataclass(frozen=True)
@@ -41,11 +43,16 @@ class BlockUnits:
     households: np.ndarray
     shared: sparse.csr_matrix
     crs: CRS
+    kinds: list[str] = field(default_factory=list)  # a zone's kind, "" for a block
+
+    def zone(self, i: int) -> str:
+        """Unit ``i``'s zone kind (``production``, ``road_traffic``) or "" for a block."""
+        return self.kinds[i] if self.kinds else ""
 
 
 def block_units(community: BaseGeometry, cut_lines: Sequence[BaseGeometry],
                 points: Sequence[BaseGeometry], households: Sequence[float],
-                hi: float) -> BlockUnits:
+                hi: float, zones: Sequence[tuple[str, BaseGeometry]] = ()) -> BlockUnits:
     """The community's block units (lon/lat in, local metres out).
 
     Parameters
@@ -54,6 +61,11 @@ def block_units(community: BaseGeometry, cut_lines: Sequence[BaseGeometry],
     cut_lines : roads, water edges and compound walls (EPSG:4326) that units may not cross.
     points, households : each building's point and households.
     hi : the grid's household ceiling; a unit above it is split between its buildings.
+    zones : (kind, polygon) of land that makes a grid of its own kind where no one lives
+        (``production``: business, industry, campuses; ``road_traffic``: stations and
+        yards). A block without households at least ``ZONE_SHARE`` covered by one kind is
+        kept apart with that kind, joined with its neighbours of the same kind, when they
+        cover ``ZONE_MIN_M2`` together; other blocks without households join a neighbour.
     """
     crs = extent_crs([community])
     comm, *rest = to_local_metres([community, *cut_lines, *points], crs)
@@ -71,10 +83,35 @@ def block_units(community: BaseGeometry, cut_lines: Sequence[BaseGeometry],
         for piece, share in _split_until(face, xy[mine], hh[mine], hi):
             shapes.append(piece)
             unit_hh.append(share)
-    shapes, unit_hh = _absorb_empty(shapes, unit_hh)
+    kinds = _zone_kinds(shapes, unit_hh, zones, crs)
+    shapes, unit_hh, kinds = _absorb_empty(shapes, unit_hh, kinds)
+    small = [k if not k or shapes[i].area >= ZONE_MIN_M2 else "" for i, k in enumerate(kinds)]
+    if small != kinds:  # zones too small for a grid of their own join a neighbour
+        shapes, unit_hh, kinds = _absorb_empty(shapes, unit_hh, small)
     order = _spatial_order(shapes)
     shapes, unit_hh = [shapes[i] for i in order], [unit_hh[i] for i in order]
-    return BlockUnits(shapes, np.asarray(unit_hh), _shared_lengths(shapes), crs)
+    return BlockUnits(shapes, np.asarray(unit_hh), _shared_lengths(shapes), crs,
+                      [kinds[i] for i in order])
+
+
+def _zone_kinds(shapes: list[BaseGeometry], hh: list[float],
+                zones: Sequence[tuple[str, BaseGeometry]], crs: CRS) -> list[str]:
+    """The zone kind of each unit without households mostly on one kind of zone land."""
+    kinds = [""] * len(shapes)
+    if not zones:
+        return kinds
+    land: dict[str, list[BaseGeometry]] = {}
+    for kind, geom in zones:
+        land.setdefault(kind, []).append(geom)
+    merged = {k: shapely.union_all(to_local_metres(v, crs)) for k, v in land.items()}
+    for i, shape in enumerate(shapes):
+        if hh[i] > 0 or shape.area <= 0:
+            continue
+        share = {k: shapely.intersection(shape, g).area / shape.area for k, g in merged.items()}
+        best = max(share, key=lambda k: (share[k], k))
+        if share[best] >= ZONE_SHARE:
+            kinds[i] = best
+    return kinds
 
 
 def _split_until(face: BaseGeometry, xy: np.ndarray, hh: np.ndarray,
@@ -153,18 +190,18 @@ def _split(face: BaseGeometry, xy: np.ndarray, hh: np.ndarray,
     return out
 
 
-def _absorb_empty(shapes: list[BaseGeometry],
-                  hh: list[float]) -> tuple[list[BaseGeometry], list[float]]:
+def _absorb_empty(shapes: list[BaseGeometry], hh: list[float], kinds: list[str]
+                  ) -> tuple[list[BaseGeometry], list[float], list[str]]:
     """Units without households join the neighbour they share the longest boundary with.
 
-    A block of shops or a strip of green between two roads belongs to whichever grid takes
-    its frontage; deciding that here, before districting, leaves the solver only the units
-    that hold households (a few dozen instead of a few hundred), at the price of not
-    choosing those joins itself.
+    A strip of green between two roads belongs to whichever grid takes its frontage;
+    deciding that here, before districting, leaves the solver only the units that hold
+    households (a few dozen instead of a few hundred), at the price of not choosing those
+    joins itself. A zone unit (``kinds[i]`` set) joins only a neighbour of its kind.
     """
     n = len(shapes)
     if n < 2:
-        return shapes, hh
+        return shapes, hh, kinds
     shared = _shared_lengths(shapes).tolil()
     root = list(range(n))
 
@@ -180,7 +217,7 @@ def _absorb_empty(shapes: list[BaseGeometry],
         along: dict[int, float] = {}
         for j, w in zip(shared.rows[i], shared.data[i], strict=True):
             r = find(int(j))
-            if r != i:
+            if r != i and (not kinds[i] or kinds[r] == kinds[i]):
                 along[r] = along.get(r, 0.0) + float(w)
         if along:
             root[i] = max(along, key=lambda r: (along[r], -r))
@@ -192,7 +229,7 @@ def _absorb_empty(shapes: list[BaseGeometry],
         groups.setdefault(find(i), []).append(i)
     out_shapes = [unary_union([shapes[i] for i in g]) for g in groups.values()]
     out_hh = [float(sum(hh[i] for i in g)) for g in groups.values()]
-    return out_shapes, out_hh
+    return out_shapes, out_hh, [kinds[r] for r in groups]
 
 
 def _shared_lengths(shapes: list[BaseGeometry]) -> sparse.csr_matrix:
@@ -219,8 +256,8 @@ def grid_kinds(grids: Sequence[BaseGeometry], households: Sequence[float],
 
     A grid is a work grid when it holds fewer than ``lo`` households and at least
     ``WORK_SHARE`` of its area is commercial, industrial or campus land (``work_land``,
-    EPSG:4326). Transport grids (交通: stations, hubs) need data on stations this project
-    does not import yet, so none is proposed.
+    EPSG:4326). Zones with no households (stations, yards, business land) get their kind
+    from :func:`block_units` instead.
     """
     if not grids:
         return []
@@ -251,7 +288,8 @@ class Site:
     """What a proposal is made from, all in EPSG:4326.
 
     The community, the lines grids may not cross (roads, water edges, compound walls),
-    household points with their households, and commercial/industrial/campus land.
+    household points with their households, commercial/industrial/campus land, and
+    stations, bus stations and railway yards.
     """
 
     community: BaseGeometry
@@ -259,6 +297,12 @@ class Site:
     points: Sequence[BaseGeometry]
     households: Sequence[float]
     work_land: Sequence[BaseGeometry] = ()
+    transport_land: Sequence[BaseGeometry] = ()
+
+    def zones(self) -> list[tuple[str, BaseGeometry]]:
+        """Work and transport land as :func:`block_units` takes them."""
+        return ([("production", g) for g in self.work_land]
+                + [("road_traffic", g) for g in self.transport_land])
 
 
 SPLIT_SHARE = 0.6  # second try: blocks over this share of the ceiling are split too
@@ -277,9 +321,11 @@ def propose_grids(site: Site, lo: float, hi: float, target: float | None = None,
     proposal's ``reasons`` say why some households are left outside the range or the
     grids unbalanced, when they are.
     """
-    coarse = block_units(site.community, site.cut_lines, site.points, site.households, hi)
+    zones = site.zones()
+    coarse = block_units(site.community, site.cut_lines, site.points, site.households, hi,
+                         zones)
     fine = block_units(site.community, site.cut_lines, site.points, site.households,
-                       SPLIT_SHARE * hi)
+                       SPLIT_SHARE * hi, zones)
     can_split = len(fine.shapes) != len(coarse.shapes)
     # With blocks to split, balance across grid counts is sought on the second try.
     whole = _districted(site, coarse, lo, hi, target, time_limit, balance=not can_split)
@@ -287,7 +333,9 @@ def propose_grids(site: Site, lo: float, hi: float, target: float | None = None,
         return whole
     # Start from the whole-block plan: each piece in the grid of the block it came from.
     parent = _owner(coarse.shapes, [s.representative_point() for s in fine.shapes])
-    start = [whole.proposal.assignment[p] if p >= 0 else -1 for p in parent]
+    at = {u: j for j, u in enumerate(i for i in range(len(coarse.shapes))
+                                     if not coarse.zone(i))}
+    start = [whole.proposal.assignment[at[p]] if p in at else -1 for p in parent]
     split = _districted(site, fine, lo, hi, target, time_limit, start)
     better = ((split.proposal.outside, split.proposal.unbalanced)
               < (whole.proposal.outside, whole.proposal.unbalanced))
@@ -297,23 +345,32 @@ def propose_grids(site: Site, lo: float, hi: float, target: float | None = None,
 def _districted(site: Site, units: BlockUnits, lo: float, hi: float, target: float | None,
                 time_limit: float, start: Sequence[int] | None = None,
                 balance: bool = True) -> GridProposal:
-    labels = [f"#{i + 1}" for i in range(len(units.shapes))]
-    plan = GridDistricting(units.households, units.shared, lo, hi, labels).solve(
-        target=target, time_limit=time_limit, start=start, balance=balance)
+    """Zones as grids of their own; the blocks districted; all in reading order."""
+    blocks = [i for i in range(len(units.shapes)) if not units.zone(i)]
+    zones = [i for i in range(len(units.shapes)) if units.zone(i)]
+    shared = units.shared[blocks][:, blocks]
+    plan = GridDistricting(units.households[blocks], shared, lo, hi,
+                           [f"#{i + 1}" for i in blocks]).solve(
+        target=target, time_limit=time_limit, balance=balance,
+        start=None if start is None else [start[i] for i in blocks])
     groups: list[list[int]] = [[] for _ in range(plan.k)]
-    for u, d in enumerate(plan.assignment):
+    for u, d in zip(blocks, plan.assignment, strict=True):
         if d >= 0:
             groups[d].append(u)
-    for u in plan.detached:  # a park across the river: the grid nearest to it
+    for u in (blocks[i] for i in plan.detached):  # a park across the river: nearest grid
         nearest = min(range(plan.k), key=lambda d: min(
             units.shapes[u].distance(units.shapes[v]) for v in groups[d]))
         groups[nearest].append(u)
+    groups += [[z] for z in zones]
     shapes = [unary_union([units.shapes[u] for u in g]) for g in groups]
     lonlat = [as_multi(shapely.make_valid(g)) for g in from_local_metres(shapes, units.crs)]
+    counts = [*plan.households, *(float(units.households[z]) for z in zones)]
     order = reading_order(lonlat)
-    grids, counts = [lonlat[i] for i in order], [plan.households[i] for i in order]
-    return GridProposal(grids, counts, len(units.shapes), plan,
-                        grid_kinds(grids, counts, site.work_land, lo))
+    grids, counts = [lonlat[i] for i in order], [counts[i] for i in order]
+    kinds = grid_kinds(grids, counts, site.work_land, lo)
+    zone_of = {len(plan.households) + j: units.zone(z) for j, z in enumerate(zones)}
+    kinds = [zone_of.get(i, kind) for i, kind in zip(order, kinds, strict=True)]
+    return GridProposal(grids, counts, len(units.shapes), plan, kinds)
 
 
 def spread_over(polygons: Sequence[BaseGeometry], households: Sequence[float],

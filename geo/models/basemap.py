@@ -18,6 +18,7 @@ class LandKind(models.TextChoices):
     COMMERCIAL = "commercial", _("商业用地")
     INDUSTRIAL = "industrial", _("工业用地")
     EDUCATION = "education", _("教育用地")
+    TRANSPORT = "transport", _("交通用地")
     OTHER = "other", _("其他用地")
 
 

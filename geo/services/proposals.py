@@ -60,7 +60,10 @@ def inputs(community: Community) -> Site:
     more, more_hh = spread_over([p for p, _ in polys], [h for _, h in polys], shape)
     work = [to_shapely(g) for g in LandFeature.objects.filter(
         geom__intersects=geom, kind__in=WORK_LAND).values_list("geom", flat=True)]
-    return Site(shape, roads + water + walls, points + more, households + more_hh, work)
+    transport = [to_shapely(g) for g in LandFeature.objects.filter(
+        geom__intersects=geom, kind=LandKind.TRANSPORT).values_list("geom", flat=True)]
+    return Site(shape, roads + water + walls, points + more, households + more_hh, work,
+                transport)
 
 
 def save_draft(community: Community, result: GridProposal, user: Any = None,

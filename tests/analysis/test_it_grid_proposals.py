@@ -103,6 +103,26 @@ def test_it_splits_a_block_below_the_ceiling_only_to_balance_the_grids() -> None
     assert not kept.split_blocks and sorted(kept.households) == [480, 480]
 
 
+def test_it_makes_a_station_where_no_one_lives_a_transport_grid_of_its_own() -> None:
+    # One road: a station yard west (2 ha, no households), 300 households east.
+    community = lonlat(box(-100, -100, 100, 100))
+    road = [lonlat(LineString([(0, -150), (0, 150)]))]
+    homes = [lonlat(Point(50, y)) for y in (-50, 0, 50)]
+    station = [lonlat(box(-100, -100, 0, 100))]
+    site = Site(community, road, homes, [100.0] * 3, transport_land=station)
+    result = propose_grids(site, lo=150, hi=500)
+    assert sorted(zip(result.kinds, result.households, strict=True)) == [("residential", 300),
+                                                            ("road_traffic", 0)]
+    assert tiling_report(community, result.grids).gap_m2 <= 1.0
+    # A kiosk-sized station (under a hectare) is no grid of its own: one grid.
+    small = Site(lonlat(box(-40, -100, 100, 100)), road, homes, [100.0] * 3,
+                 transport_land=[lonlat(box(-40, -100, 0, 100))])
+    assert propose_grids(small, lo=150, hi=500).kinds == ["residential"]
+    # Without zone land the empty block joins the homes, as before.
+    plain = propose_grids(Site(community, road, homes, [100.0] * 3), lo=150, hi=500)
+    assert plain.kinds == ["residential"] and plain.households == [300]
+
+
 def test_it_calls_a_grid_on_work_land_with_few_households_a_work_grid() -> None:
     shop = lonlat(box(0, 0, 100, 100))
     homes = lonlat(box(100, 0, 200, 100))

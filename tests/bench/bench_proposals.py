@@ -102,8 +102,8 @@ def child() -> None:
         ours = propose_from(data, LO, HI)
         took = time.perf_counter() - t0
         rows["ours"].append((c.code, plan_metrics(data.community, ours.grids,
-                                                  ours.households, data.cut_lines, LO, HI),
-                             took))
+                                                  ours.households, data.cut_lines, LO, HI,
+                                                  kinds=ours.kinds), took))
         units = block_units(data.community, data.cut_lines, data.points,
                             data.households, HI)
         units_of[c.code] = units

@@ -39,7 +39,10 @@ def test_it_imports_every_layer_and_changes_nothing_on_a_rerun(demo_db: None,
     compound = Compound.objects.get(name="测试0-0小区")
     assert compound.households == sum(x.households for x in compound.buildings.all()) > 0
     assert set(LandFeature.objects.filter(source=src).values_list("kind", flat=True)) == \
-        {"residential", "water", "park"}
+        {"residential", "water", "park", "transport"}
+    # A railway station above ground is transport land; a metro station's outline is not.
+    assert LandFeature.objects.get(source=src, name="测试火车站").kind == "transport"
+    assert not LandFeature.objects.filter(source=src, name="测试地铁站").exists()
     assert set(CoBuildingUnit.objects.filter(source=src, candidate=True)
                .values_list("name", "unit_type")) == {("测试小学", "institution"),
                                                       ("测试区民政局", "organ")}

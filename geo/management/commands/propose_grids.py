@@ -60,7 +60,7 @@ class Command(BaseCommand):
             data = inputs(c)
             result = propose_from(data, lo, hi, target, opts["time_limit"])
             m = plan_metrics(data.community, result.grids, result.households,
-                             data.cut_lines, lo, hi)
+                             data.cut_lines, lo, hi, kinds=result.kinds)
             plan = result.proposal
             if opts["save_as_draft"]:
                 save_draft(c, result, note=_("propose_grids %(lo)s–%(hi)s 户") % {

@@ -72,6 +72,52 @@ def test_it_drags_a_vertex_three_grids_share(live_server: object,
     assert not s.blocked and not s.errors, (s.blocked, s.errors)
 
 
+def test_it_moves_a_whole_edge_two_grids_share(live_server: object,
+                                               browser: Browser) -> None:  # noqa: F811
+    call_command("load_demo", "--generated", verbosity=0)
+    user_with("planner", "pw-planner-1", *PLANNER)
+    s = Session(browser, str(live_server), viewport={"width": 1280, "height": 800})
+    s.login("planner", "pw-planner-1")
+    community = Community.objects.order_by("code")[2]
+    open_community(s.page, str(live_server), community.code)
+    edge = s.page.evaluate("window.planner.innerEdge()")
+    assert edge is not None
+    lon, lat = edge["lonlat"]
+    s.page.evaluate(f"wanggeMap.setView([{lat}, {lon}], 18, {{animate: false}})")
+    s.page.wait_for_timeout(400)
+    ends = [Point(*p) for p in edge["ends"]]
+    before = {g.code: to_shapely(g.geom) for g in GridUnit.objects.filter(community=community)}
+    sharing = {c for c, g in before.items()
+               if all(g.boundary.distance(p) < 1e-9 for p in ends)}
+    assert len(sharing) == 2
+    s.page.click("#tool-edge")
+    pt = s.page.evaluate(f"wanggeMap.latLngToContainerPoint([{lat}, {lon}])")
+    box = s.page.locator("#map").bounding_box()
+    assert box is not None
+    x, y = box["x"] + pt["x"], box["y"] + pt["y"]
+    s.page.mouse.move(x, y)
+    s.page.mouse.down()
+    for step in range(1, 7):
+        s.page.mouse.move(x + 3 * step, y + 2 * step)
+    s.page.mouse.up()
+    s.page.wait_for_selector("#status[data-dirty='1']")
+    assert int(s.page.locator("#status").get_attribute("data-moved") or 0) >= 2
+    s.page.wait_for_selector("#status[data-checked]")
+    s.page.click("#tool-save")
+    s.page.wait_for_selector("#status[data-dirty='0'][data-saved]")
+    s.screenshot("plan-move-edge")
+    changeset = GridChangeset.objects.get()
+    assert changeset.operation == "reshape"
+    changed = set(changeset.changes.values_list("code", flat=True))
+    assert sharing <= changed
+    after = {g.code: to_shapely(g.geom) for g in GridUnit.objects.filter(community=community)}
+    # Both ends left their places on both grids; the grids still tile the community.
+    assert all(after[c].boundary.distance(p) > 1e-7 for c in sharing for p in ends)
+    gaps = tiling_report(to_shapely(community.geom), list(after.values()))
+    assert gaps.gap_m2 <= 1.0 and gaps.overlap_m2 <= 1.0, gaps
+    assert not s.blocked and not s.errors, (s.blocked, s.errors)
+
+
 def test_it_proposes_grids_saves_and_renumbers(live_server: object,
                                                browser: Browser) -> None:  # noqa: F811
     call_command("load_demo", "--generated", verbosity=0)

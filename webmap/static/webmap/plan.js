@@ -53,7 +53,7 @@
         l.bindTooltip(esc(label(g)), { permanent: true, direction: "center", className: "grid-label" });
         l.on("add", function () { fitLabel(l); });
         l.on("click", function (e) {
-          if (mode === "split" || mode === "draw") { return; }  // the click belongs to the drawing
+          if (mode === "split" || mode === "draw" || mode === "edge") { return; }  // the click belongs to the drawing
           L.DomEvent.stopPropagation(e); select(i, e.originalEvent.shiftKey || mode === "merge"); });
         // Where a dragged vertex came from and went to: the same point moves on the neighbours.
         l.on("pm:markerdragstart", function (e) { var p = e.markerEvent.target.getLatLng(); dragFrom = L.latLng(p.lat, p.lng); });
@@ -240,7 +240,8 @@
     setTimeout(function () { if (mode !== "split") { map.doubleClickZoom.enable(); } }, 400);
     map.pm.disableDraw(); map.pm.disableGlobalEditMode();
     gridLayer.eachLayer(function (l) { if (l.pm) { l.pm.disable(); } });
-    ["tool-draw", "tool-split", "tool-merge", "tool-reshape"].forEach(function (id) { $(id).classList.remove("active"); });
+    ["tool-draw", "tool-split", "tool-merge", "tool-reshape", "tool-edge"].forEach(function (id) { $(id).classList.remove("active"); });
+    map.getContainer().classList.remove("edge-mode");
   }
   $("tool-split").addEventListener("click", function () {
     if (S.selected.length !== 1) { status(gettext("请先选择一个要分割的网格")); return; }
@@ -265,6 +266,80 @@
     if (mode === "reshape") { endMode(); status(gettext("已退出调整边界")); return; }
     endMode(); mode = "reshape"; this.classList.add("active");
     render(); status(gettext("拖动顶点调整边界；顶点吸附社区边界、道路和相邻网格"));
+  });
+
+  $("tool-edge").addEventListener("click", function () {
+    if (mode === "edge") { endMode(); status(gettext("已退出移动边线")); return; }
+    endMode(); mode = "edge"; this.classList.add("active");
+    map.getContainer().classList.add("edge-mode");
+    status(gettext("按住一条边线拖动：两端随之移动，共用它们的网格一起改变；社区边界上的端点不动"));
+  });
+
+  // Move-edge mode: press on an edge and drag; both of its ends move with the pointer on
+  // every grid that shares them (the edges meeting them bend to follow). An end on the
+  // community's boundary stays where it is: that boundary is fixed here.
+  function rings(geometry) {
+    var polys = geometry.type === "MultiPolygon" ? geometry.coordinates : [geometry.coordinates];
+    return [].concat.apply([], polys);
+  }
+  function onCommunityBoundary(p) {
+    var eps = W.topology.EPS;
+    return rings(S.community.geometry).some(function (r) {
+      for (var k = 0; k + 1 < r.length; k++) {
+        if (Math.abs(r[k][0] - p[0]) <= eps && Math.abs(r[k][1] - p[1]) <= eps) { return true; }
+        if (W.topology.onSegment(p, r[k], r[k + 1], eps)) { return true; }
+      }
+      return false;
+    });
+  }
+  function edgeAt(latlng) {
+    var pt = map.latLngToLayerPoint(latlng), best = null, within = 8;  // pixels
+    S.grids.forEach(function (g) {
+      rings(g.geometry).forEach(function (r) {
+        for (var k = 0; k + 1 < r.length; k++) {
+          var a = map.latLngToLayerPoint([r[k][1], r[k][0]]), b = map.latLngToLayerPoint([r[k + 1][1], r[k + 1][0]]);
+          var d = L.LineUtil.pointToSegmentDistance(pt, a, b);
+          if (d < within) { within = d; best = [r[k], r[k + 1]]; }
+        }
+      });
+    });
+    return best;
+  }
+  var edgeDrag = null;
+  function shifted(p, from, to) { return [p[0] + to.lng - from.lng, p[1] + to.lat - from.lat]; }
+  function endsThatMove(edge) { return edge.filter(function (p) { return !onCommunityBoundary(p); }); }
+  map.on("mousedown", function (e) {
+    if (mode !== "edge" || !S.community) { return; }
+    var edge = edgeAt(e.latlng);
+    if (!edge) { return; }
+    if (!endsThatMove(edge).length) { status(gettext("这条边线在社区边界上，不能在这里移动")); return; }
+    map.dragging.disable();
+    edgeDrag = { edge: edge, from: e.latlng, line: L.polyline(edge.map(function (p) { return [p[1], p[0]]; }),
+      { color: "#6a1b9a", weight: 4, dashArray: "6 4", interactive: false }).addTo(map) };
+  });
+  map.on("mousemove", function (e) {
+    if (!edgeDrag) { return; }
+    var moving = endsThatMove(edgeDrag.edge);
+    edgeDrag.line.setLatLngs(edgeDrag.edge.map(function (p) {
+      var q = moving.indexOf(p) >= 0 ? shifted(p, edgeDrag.from, e.latlng) : p;
+      return [q[1], q[0]];
+    }));
+  });
+  map.on("mouseup", function (e) {
+    if (!edgeDrag) { return; }
+    var drag = edgeDrag; edgeDrag = null;
+    map.removeLayer(drag.line); map.dragging.enable();
+    if (drag.from.equals(e.latlng, 0)) { return; }
+    var grids = clone(S.grids), touched = {};
+    endsThatMove(drag.edge).forEach(function (p) {
+      var to = shifted(p, drag.from, e.latlng);
+      grids.forEach(function (g, k) {
+        var m = W.topology.moveShared(g.geometry, p, to, W.topology.EPS);
+        if (m.changed) { g.geometry = m.geometry; touched[k] = true; }
+      });
+    });
+    statusEl.dataset.moved = String(Object.keys(touched).length);
+    change("reshape", grids);
   });
 
   map.on("pm:create", function (e) {
@@ -453,6 +528,26 @@
       if (!inner.length) { return null; }
       var p = where[inner[0]];
       return { lonlat: p, point: map.latLngToContainerPoint([p[1], p[0]]), grids: count[inner[0]] };
+    },
+    // An edge two grids share with both ends inside the community: its ends and the
+    // container point of its middle.
+    innerEdge: function () {
+      var seen = {};
+      for (var i = 0; i < S.grids.length; i++) {
+        var rs = rings(S.grids[i].geometry);
+        for (var r = 0; r < rs.length; r++) {
+          for (var k = 0; k + 1 < rs[r].length; k++) {
+            var a = rs[r][k], b = rs[r][k + 1];
+            var key = [a, b].map(function (p) { return p[0].toFixed(9) + "," + p[1].toFixed(9); }).sort().join(";");
+            if (seen[key] !== undefined && seen[key] !== i && !onCommunityBoundary(a) && !onCommunityBoundary(b)) {
+              var mid = [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2];
+              return { ends: [a, b], lonlat: mid, point: map.latLngToContainerPoint([mid[1], mid[0]]) };
+            }
+            seen[key] = i;
+          }
+        }
+      }
+      return null;
     },
     lineAcross: function (i) {
       var b = L.geoJSON(S.grids[i].geometry).getBounds(), lat = b.getCenter().lat, pad = (b.getEast() - b.getWest()) * 0.2;

@@ -37,6 +37,7 @@ SCRIPT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     "plan_propose": ("plan-propose", {"code": "code"}),
     "plan_renumber": ("plan-renumber", {"code": "code"}),
     "plan_draft": ("plan-draft", {"pk": "id"}),
+    "plan_boundary": ("plan-boundary", {"code": "code"}),
     "pairing": ("pairing", {}),
     "pairing_save": ("pairing-save", {}),
     "report_export": ("webmap:reports-export", {}),

@@ -146,10 +146,10 @@ def save_grids(community: Community, base: dict[int, int], drafts: list[GridDraf
                                 % {"ids": unknown})
         if changed:
             raise Conflict(changed, [grid_feature(g) for g in current.values()])
-        return _write(community, current, drafts, operation, user, profile, note)
+        return write_grids(community, current, drafts, operation, user, profile, note)
 
 
-def _write(community: Community, current: dict[int, GridUnit], drafts: list[GridDraft],
+def write_grids(community: Community, current: dict[int, GridUnit], drafts: list[GridDraft],
            operation: str, user: AbstractBaseUser | AnonymousUser | None,
            profile: RuleProfile, note: str) -> GridChangeset | None:
     geoms = [as_multi(shapely.make_valid(d.geom)) for d in drafts]
@@ -302,7 +302,7 @@ def revert_changeset(changeset: GridChangeset, user: AbstractBaseUser | Anonymou
                 drafts.append(GridDraft(g.pk, to_shapely(change.before_geom), change.name))
         drafts += [GridDraft(None, to_shapely(c.before_geom), c.name, c.code)
                    for c in restore.values() if c.after_geom is None and c.before_geom]
-        result = _write(community, {g.pk: g for g in current}, drafts, "revert", user,
+        result = write_grids(community, {g.pk: g for g in current}, drafts, "revert", user,
                         profile, _("撤销变更 #%(id)s") % {"id": changeset.pk})
         if result is not None:
             result.reverts = changeset

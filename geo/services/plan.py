@@ -19,6 +19,7 @@ class CommunityOutline(TypedDict):
     name: str
     households: int
     geometry: dict[str, Any]
+    version: int
 
 
 class FeatureCollection(TypedDict):
@@ -98,7 +99,8 @@ def editor_state(community: Community, profile: RuleProfile) -> EditorState:
     return {
         "community": {"code": community.code, "name": community.name,
                       "households": community.households,
-                      "geometry": dict(shapely.geometry.mapping(to_shapely(community.geom)))},
+                      "geometry": dict(shapely.geometry.mapping(to_shapely(community.geom))),
+                      "version": community.version},
         "grids": features([grid_feature(g) for g in grids]),
         "base": {str(g.pk): g.version for g in grids},
         "households_range": [low, high],

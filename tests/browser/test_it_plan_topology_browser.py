@@ -118,6 +118,43 @@ def test_it_moves_a_whole_edge_two_grids_share(live_server: object,
     assert not s.blocked and not s.errors, (s.blocked, s.errors)
 
 
+def test_it_moves_a_community_boundary_point_with_the_neighbour(
+        live_server: object, browser: Browser) -> None:  # noqa: F811
+    from tests.web.test_it_plan_boundary import shared_point
+
+    call_command("load_demo", "--generated", verbosity=0)
+    user_with("planner", "pw-planner-1", *PLANNER)
+    me, other, (lon, lat) = shared_point()
+    assert other is not None
+    s = Session(browser, str(live_server), viewport={"width": 1280, "height": 800})
+    s.login("planner", "pw-planner-1")
+    open_community(s.page, str(live_server), me.code)
+    s.page.evaluate(f"wanggeMap.setView([{lat}, {lon}], 18, {{animate: false}})")
+    s.page.wait_for_timeout(400)
+    s.page.click("#tool-boundary")
+    s.page.wait_for_selector(".marker-icon")
+    pt = s.page.evaluate(f"wanggeMap.latLngToContainerPoint([{lat}, {lon}])")
+    box = s.page.locator("#map").bounding_box()
+    assert box is not None
+    x, y = box["x"] + pt["x"], box["y"] + pt["y"]
+    s.page.mouse.move(x, y)
+    s.page.mouse.down()
+    for step in range(1, 7):
+        s.page.mouse.move(x + 3 * step, y + 2 * step)
+    s.page.mouse.up()
+    s.page.wait_for_selector("#status[data-communities]")
+    moved = set((s.page.locator("#status").get_attribute("data-communities") or "").split(","))
+    assert moved == {me.code, other.code}
+    s.screenshot("plan-move-community-boundary")
+    assert {c.community.code for c in GridChangeset.objects.all()} == moved
+    for c in Community.objects.filter(code__in=moved):
+        grids = [to_shapely(g.geom) for g in GridUnit.objects.filter(community=c)]
+        gaps = tiling_report(to_shapely(c.geom), grids)
+        assert gaps.gap_m2 <= 1.0 and gaps.overlap_m2 <= 1.0, gaps
+        assert to_shapely(c.geom).boundary.distance(Point(lon, lat)) > 1e-7
+    assert not s.blocked and not s.errors, (s.blocked, s.errors)
+
+
 def test_it_proposes_grids_saves_and_renumbers(live_server: object,
                                                browser: Browser) -> None:  # noqa: F811
     call_command("load_demo", "--generated", verbosity=0)

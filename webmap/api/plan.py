@@ -16,6 +16,7 @@ from geo.analysis.grid_edit import carve_new_grid, merge_grids, split_grid
 from geo.analysis.rules import load_profile
 from geo.models import Community, GridChangeset, ProposalDraft
 from geo.services.access import require_in_scope
+from geo.services.boundary_move import move_boundary_point
 from geo.services.grid_edit import (
     Conflict,
     GridDraft,
@@ -229,6 +230,29 @@ class ProposalDraftView(PlannerView):
         require_in_scope(request.user, draft.community.code, _("社区"))
         return Response({"id": draft.pk, "community": draft.community.code,
                          "note": draft.note, "grids": draft.grids})
+
+
+class MoveBoundaryPoint(PlannerView):
+    """移动社区边界 a boundary point moves; the neighbour communities and their grids follow."""
+
+    @extend_schema(request=body.BoundaryMoveBody, responses={
+        200: sch.typed(SavedState, "the community after the move, with its changeset id"),
+        409: sch.response(sch.GRID_CONFLICT, "someone changed the community or its grids")})
+    def post(self, request: Request, code: str) -> Response:
+        community = _community(request, code)
+        data = parse(body.BoundaryMoveBody, request.data)
+        try:
+            changesets = move_boundary_point(community, data["version"], data["base"],
+                                             data["start"], data["end"], request.user,
+                                             load_profile(None))
+        except Conflict as exc:
+            raise _conflict(exc, _("社区或其网格已被他人修改，请重新加载后再移动边界")) from exc
+        except Rejected as exc:
+            raise _rejected(exc, _("移动后网格将不能完整覆盖社区")) from exc
+        community.refresh_from_db()
+        mine = next((c for c in changesets if c.community_id == community.pk), None)
+        return Response({**_saved(community, mine),
+                         "communities": [c.community.code for c in changesets]})
 
 
 class RenumberGrids(PlannerView):

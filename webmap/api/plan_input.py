@@ -187,6 +187,34 @@ class ProposeBody(serializers.Serializer):
         return attrs
 
 
+class LonLat(serializers.ListField):
+    """A [lon, lat] pair of finite numbers in range."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(child=serializers.FloatField(), min_length=2, max_length=2, **kwargs)
+
+    def to_internal_value(self, data: Any) -> tuple[float, float]:  # type: ignore[override]
+        lon, lat = super().to_internal_value(data)
+        if not (np.isfinite(lon) and np.isfinite(lat) and -180 <= lon <= 180
+                and -90 <= lat <= 90):
+            raise serializers.ValidationError(_("应为 [经度, 纬度]，在 WGS84 范围内"))
+        return float(lon), float(lat)
+
+
+class BoundaryMoveBody(serializers.Serializer):
+    start = LonLat(help_text="the boundary point as loaded, [lon, lat]")
+    end = LonLat(help_text="where it goes, [lon, lat]")
+    version = StrictInteger(min_value=0, help_text="the community's version as loaded")
+    base = serializers.DictField(child=StrictInteger(min_value=0),
+                                 help_text="grid id → the version the editor loaded")
+
+    def validate_base(self, value: dict[str, int]) -> dict[int, int]:
+        try:
+            return {int(k): v for k, v in value.items()}
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise serializers.ValidationError(_("键应为网格编号（整数）")) from exc
+
+
 class RenumberBody(serializers.Serializer):
     base = serializers.DictField(child=StrictInteger(min_value=0),
                                  help_text="grid id → the version the editor loaded")

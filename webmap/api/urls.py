@@ -41,6 +41,8 @@ urlpatterns = [
          name="plan-propose"),
     path("plan/communities/<str:code>/renumber", plan.RenumberGrids.as_view(),
          name="plan-renumber"),
+    path("plan/communities/<str:code>/boundary", plan.MoveBoundaryPoint.as_view(),
+         name="plan-boundary"),
     path("plan/drafts/<int:pk>", plan.ProposalDraftView.as_view(), name="plan-draft"),
     path("plan/split", plan.SplitGrid.as_view(), name="plan-split"),
     path("plan/merge", plan.MergeGrids.as_view(), name="plan-merge"),

@@ -186,8 +186,8 @@
       S.grids = st.grids.features.map(fromFeature);
       S.selected = []; past = []; future = [];
       listDrafts(st.drafts || []);
-      boundary.clearLayers(); theirsLayer.clearLayers(); $("conflict").hidden = true;
-      var b = L.geoJSON(st.community.geometry, { style: { color: "#b71c1c", weight: 3, dashArray: "8 4", fill: false }, pmIgnore: false, snapIgnore: false }).addTo(boundary);
+      theirsLayer.clearLayers(); $("conflict").hidden = true;
+      var b = drawBoundary(st.community.geometry);
       map.wanggeFramed = true;
       map.fitBounds(b.getBounds().pad(0.05));
       // Roads as thin vectors, so drawn and reshaped vertices can snap to them too.
@@ -240,7 +240,8 @@
     setTimeout(function () { if (mode !== "split") { map.doubleClickZoom.enable(); } }, 400);
     map.pm.disableDraw(); map.pm.disableGlobalEditMode();
     gridLayer.eachLayer(function (l) { if (l.pm) { l.pm.disable(); } });
-    ["tool-draw", "tool-split", "tool-merge", "tool-reshape", "tool-edge"].forEach(function (id) { $(id).classList.remove("active"); });
+    boundaryShapes().forEach(function (l) { l.pm.disable(); });
+    ["tool-draw", "tool-split", "tool-merge", "tool-reshape", "tool-edge", "tool-boundary"].forEach(function (id) { $(id).classList.remove("active"); });
     map.getContainer().classList.remove("edge-mode");
   }
   $("tool-split").addEventListener("click", function () {
@@ -266,6 +267,56 @@
     if (mode === "reshape") { endMode(); status(gettext("已退出调整边界")); return; }
     endMode(); mode = "reshape"; this.classList.add("active");
     render(); status(gettext("拖动顶点调整边界；顶点吸附社区边界、道路和相邻网格"));
+  });
+
+  // Moving a point of the community's boundary is saved at once, on the server: the same
+  // point moves on the neighbour communities and on every grid holding it (one changeset
+  // per community). Local undo cannot span that, so the working copy must be saved first.
+  var boundaryFrom = null, boundaryTo = null;
+  function boundaryShapes() {
+    var out = [];
+    boundary.eachLayer(function (g) { (g.eachLayer ? g.eachLayer(function (l) { out.push(l); }) : out.push(g)); });
+    return out;
+  }
+  function drawBoundary(geometry) {
+    boundary.clearLayers();
+    var b = L.geoJSON(geometry, { style: { color: "#b71c1c", weight: 3, dashArray: "8 4", fill: false }, pmIgnore: false, snapIgnore: false }).addTo(boundary);
+    b.eachLayer(function (l) {
+      l.on("pm:markerdragstart", function (e) { var p = e.markerEvent.target.getLatLng(); boundaryFrom = L.latLng(p.lat, p.lng); });
+      l.on("pm:vertexadded", function (e) { boundaryFrom = L.latLng(e.latlng.lat, e.latlng.lng); });
+      l.on("pm:markerdragend", function (e) { var p = e.markerEvent.target.getLatLng(); boundaryTo = L.latLng(p.lat, p.lng); });
+      l.on("pm:edit", moveBoundary);
+    });
+    if (mode === "boundary") { editBoundary(); }
+    return b;
+  }
+  function editBoundary() {
+    boundaryShapes().forEach(function (l) { l.pm.enable({ snappable: true, snapDistance: 15, preventMarkerRemoval: true }); });
+  }
+  function moveBoundary() {
+    var from = boundaryFrom, to = boundaryTo;
+    boundaryFrom = boundaryTo = null;
+    if (!from || !to || from.equals(to, 0)) { return; }
+    status(gettext("正在移动社区边界…"));
+    W.postJSON(W.url("plan_boundary", { code: S.code }), {
+      start: [from.lng, from.lat], end: [to.lng, to.lat], version: S.community.version, base: S.base
+    }).then(function (st) {
+      S.community = st.community; past = []; future = [];
+      drawBoundary(st.community.geometry); applySaved(st);
+      statusEl.dataset.saved = String(st.changeset || "");
+      statusEl.dataset.communities = st.communities.join(",");
+      status(interpolate(gettext("已移动社区边界并保存，改动了 %(n)s 个社区的网格"), { n: st.communities.length }, true), false);
+    }).catch(function (err) {
+      drawBoundary(S.community.geometry);  // back where the server has it
+      status(gettext("无法移动社区边界") + W.colon + err.message);
+    });
+  }
+  $("tool-boundary").addEventListener("click", function () {
+    if (mode === "boundary") { endMode(); status(gettext("已退出移动社区边界")); return; }
+    if (statusEl.dataset.dirty === "1") { status(gettext("请先保存或撤销未保存的修改，再移动社区边界")); return; }
+    endMode(); mode = "boundary"; this.classList.add("active");
+    editBoundary();
+    status(gettext("拖动社区边界（红色虚线）上的点：相邻社区和两侧的网格随之改变，并立即保存"));
   });
 
   $("tool-edge").addEventListener("click", function () {

@@ -100,7 +100,7 @@ def osm_layers(extract: OsmExtract, model: HouseholdModel | None = None) -> OsmL
     buildings, comp_hh = _buildings(polys[polys["building"].notna() & ~is_compound],
                                     comp_geoms, mdl)
     return OsmLayers(buildings, _compounds(compounds, comp_geoms, comp_hh, mdl),
-                     _land(polys), _candidates(feats))
+                     land_rows(polys), _candidates(feats))
 
 
 def _buildings(chosen: Any, comp_geoms: list[Polygon | None], mdl: HouseholdModel
@@ -157,7 +157,7 @@ def _land_kind(row: Any) -> str | None:
     return "other" if tags["landuse"] else None
 
 
-def _land(polys: Any) -> list[LandRow]:
+def land_rows(polys: Any) -> list[LandRow]:
     """Water, parks and other land use as multipolygons."""
     land = []
     for row in polys.itertuples():

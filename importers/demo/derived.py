@@ -29,6 +29,7 @@ from geo.analysis.grid_checks import reading_order
 from geo.analysis.households import RESIDENTIAL_BUILDINGS, UNIT_TYPES, HouseholdModel
 from geo.analysis.households import levels as _levels
 from importers.osm import OsmExtract
+from importers.osm_layers import land_rows
 from importers.osm_layers import largest_polygon as _polygon
 
 from . import names
@@ -638,6 +639,7 @@ def derive_city(extract: OsmExtract, seed: int = 2026,
     d = _Deriver(extract, seed, model or HouseholdModel(), params or DeriveParams())
     d.district_name = name or f"OSM推导演示区（{extract.source}）"
     d.roads()
+    d.city.land = land_rows(d.polys)  # the basemap's water and land use, and grid zones
     cells, hh = d.blocks()
     d.communities(cells, hh)
     d.compounds_and_buildings()

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 
+from importers.osm_layers import LandRow
+
 
 @dataclass
 class DistrictRec:
@@ -159,3 +161,4 @@ class DemoCity:
     members: list[MemberRec] = field(default_factory=list)
     nodes: list[NodeRec] = field(default_factory=list)
     edges: list[EdgeRec] = field(default_factory=list)
+    land: list[LandRow] = field(default_factory=list)  # water and land use (derived demo)

@@ -16,6 +16,7 @@ from geo.models import (
     Compound,
     District,
     GridUnit,
+    LandFeature,
     Origin,
     Pairing,
     ReportingMember,
@@ -52,6 +53,7 @@ def delete_demo() -> dict[str, int]:
                   GridUnit, Community, Street, District):
         counts[model.__name__], _ = model.objects.filter(**_demo_filter()).delete()
     counts["WalkEdge"], _ = WalkEdge.objects.filter(**_demo_filter()).delete()
+    counts["LandFeature"], _ = LandFeature.objects.filter(**_demo_filter()).delete()
     counts["WalkNode"], _ = WalkNode.objects.filter(**_demo_filter()).delete()
     return counts
 
@@ -222,6 +224,9 @@ def store_demo(city: DemoCity, progress: Progress | None = None) -> dict[str, in
         _store_housing(city, common, communities, counted, progress)
         _store_services(city, common, streets, communities, progress)
         _store_network(city, progress)
+        _bulk(LandFeature, (LandFeature(kind=r.kind, name=r.name, geom=_geos(r.geom),
+                                        osm_id=r.osm_id, osm_type=r.osm_type,
+                                        source=city.source) for r in city.land), progress)
     return {
         "districts": len(city.districts), "streets": len(city.streets),
         "communities": len(city.communities), "grids": len(city.grids),

@@ -15,6 +15,7 @@ from geo.models import (
     Compound,
     District,
     GridUnit,
+    LandFeature,
     Origin,
     Pairing,
     ServiceCenter,
@@ -43,6 +44,10 @@ def test_it_derives_a_district_from_a_small_extract(tmp_path: Path) -> None:
     assert Compound.objects.filter(name__startswith="测试").count() == 36
     assert CoBuildingUnit.objects.filter(name="测试区民政局", unit_type="organ").exists()
     assert CoBuildingUnit.objects.count() >= 60
+    # Water and land use for the basemap and the grid proposals' zones, with the demo.
+    land = LandFeature.objects.filter(source="demo-osm:lattice.osm")
+    assert {"water", "park", "residential", "transport"} <= set(land.values_list("kind",
+                                                                               flat=True))
     assert_grids_tile_communities("demo-osm")
     assert_valid_geometries("demo-osm")
     # Every grid follows block boundaries, so household sums agree with the community.
@@ -53,6 +58,7 @@ def test_it_derives_a_district_from_a_small_extract(tmp_path: Path) -> None:
 
 def test_it_replaces_the_generated_demo(tmp_path: Path) -> None:
     call_command("load_demo", "--generated", stdout=io.StringIO())
+    assert not LandFeature.objects.filter(source__startswith="demo-osm").exists()
     _load(write_osm(tmp_path / "lattice.osm"))
     assert District.objects.count() == 1
     assert not Community.objects.filter(origin=Origin.GENERATED).exists()

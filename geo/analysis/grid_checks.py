@@ -91,14 +91,26 @@ class GridFinding:
     area_m2: float | None = None
     geom: BaseGeometry | None = None
 
+NON_RESIDENTIAL = ("production", "road_traffic")  # ZoneType values without a range
+
 
 @dataclass(frozen=True)
 class GridRecord:
-    """A grid as the checks see it: code, WGS84 geometry and households."""
+    """A grid as the checks see it: code, WGS84 geometry, households and kind.
+
+    The household range applies to residential grids only: a work (作业) or transport
+    (交通) grid may hold few households or none.
+    """
 
     code: str
     geom: BaseGeometry
     households: int
+    kind: str = "residential"
+
+    @property
+    def residential(self) -> bool:
+        """Whether the household range applies (unknown kinds count as residential)."""
+        return self.kind not in NON_RESIDENTIAL
 
 
 def check_community_grids(community_code: str, community: BaseGeometry,
@@ -141,7 +153,7 @@ def check_community_grids(community_code: str, community: BaseGeometry,
           Text("社区 %(community)s 有网格未覆盖的空隙", community=community_code))
     low, high = households_range
     for rec in grids:
-        if not low <= rec.households <= high:
+        if rec.residential and not low <= rec.households <= high:
             findings.append(GridFinding("households", (rec.code,),
                                         Text("网格 %(grid)s 户数 %(households)s 不在 "
                                              "%(low)s–%(high)s 之间", grid=rec.code,

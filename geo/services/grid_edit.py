@@ -98,12 +98,20 @@ def recount(community: Community, geoms: list[BaseGeometry],
 
 
 def findings_for(community: Community, codes: list[str], geoms: list[BaseGeometry],
-                 households: list[int], profile: RuleProfile) -> list[dict[str, Any]]:
+                 households: list[int], profile: RuleProfile,
+                 kinds: list[str] | None = None) -> list[dict[str, Any]]:
     """Every grid check over the drafted grids, as JSON-ready dicts."""
-    records = [GridRecord(c, g, h) for c, g, h in zip(codes, geoms, households, strict=True)]
+    records = [GridRecord(c, g, h, k) for c, g, h, k in zip(
+        codes, geoms, households, kinds or ["residential"] * len(codes), strict=True)]
     return [{**finding_record(f), "blocking": f.kind in BLOCKING}
             for f in check_community_grids(community.code, to_shapely(community.geom), records,
                                            profile.grid_households)]
+
+
+def draft_kinds(drafts: list[GridDraft], current: dict[int, GridUnit]) -> list[str]:
+    """Each draft's kind: as drafted, else the saved grid's, else residential."""
+    return [d.zone_type or (current[d.id].zone_type if d.id in current else "")
+            or ZoneType.RESIDENTIAL for d in drafts]
 
 
 def next_codes(community: Community, taken: set[str], n: int) -> list[str]:
@@ -161,8 +169,8 @@ def write_grids(community: Community, current: dict[int, GridUnit], drafts: list
                             sum(1 for d in drafts if d.id is None and d.code not in wanted)))
     codes = [current[d.id].code if d.id is not None
              else d.code if d.code in wanted else next(fresh) for d in drafts]
-    blocking = [f for f in findings_for(community, codes, geoms, households, profile)
-                if f["blocking"]]
+    blocking = [f for f in findings_for(community, codes, geoms, households, profile,
+                                        draft_kinds(drafts, current)) if f["blocking"]]
     if blocking:
         raise Rejected(blocking)
     changeset = GridChangeset(community=community, operation=operation, note=note[:200],

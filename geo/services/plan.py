@@ -11,7 +11,15 @@ from django.utils import timezone
 from geo.analysis.rules import RuleProfile
 from geo.models import Community, GridChange, GridChangeset, GridUnit, ProposalDraft
 
-from .grid_edit import GridDraft, findings_for, grid_feature, next_codes, recount, to_shapely
+from .grid_edit import (
+    GridDraft,
+    draft_kinds,
+    findings_for,
+    grid_feature,
+    next_codes,
+    recount,
+    to_shapely,
+)
 
 
 class CommunityOutline(TypedDict):
@@ -118,13 +126,14 @@ def check_drafts(community: Community, drafts: list[GridDraft],
     """
     current = list(GridUnit.objects.filter(community=community))
     by_id = {g.pk: g.code for g in current}
+    kinds = draft_kinds(drafts, {g.pk: g for g in current})
     geoms = [d.geom for d in drafts]
     households, estimated = recount(community, geoms, current)
     kept = {by_id[d.id] for d in drafts if d.id in by_id}
     fresh = iter(next_codes(community, kept, sum(1 for d in drafts if d.id not in by_id)))
     codes = [by_id[d.id] if d.id in by_id else next(fresh) for d in drafts]
     return {"households": households, "estimated": estimated, "codes": codes,
-            "findings": findings_for(community, codes, geoms, households, profile)}
+            "findings": findings_for(community, codes, geoms, households, profile, kinds)}
 
 
 def grid_history(code: str, limit: int = 200) -> GridHistory:

@@ -103,13 +103,14 @@ def run_grid_checks(scope: str, profile: RuleProfile) -> GridChecksReport:
         cur.execute(sql("""SELECT c.id, c.code, ST_AsBinary(c.geom) FROM {Community} c
                        WHERE c.code LIKE %s ORDER BY c.code"""), [scope + "%"])
         comms = cur.fetchall()
-        cur.execute(sql("""SELECT g.community_id, g.code, ST_AsBinary(g.geom), g.households
-                       FROM {GridUnit} g JOIN {Community} c ON c.id = g.community_id
+        cur.execute(sql("""SELECT g.community_id, g.code, ST_AsBinary(g.geom), g.households,
+                       g.zone_type FROM {GridUnit} g JOIN {Community} c ON c.id = g.community_id
                        WHERE c.code LIKE %s ORDER BY g.code"""), [scope + "%"])
         grids = cur.fetchall()
     by_comm: dict[int, list[GridRecord]] = {}
-    for cid, code, wkb, hh in grids:
-        by_comm.setdefault(cid, []).append(GridRecord(code, shapely.from_wkb(bytes(wkb)), hh))
+    for cid, code, wkb, hh, kind in grids:
+        by_comm.setdefault(cid, []).append(GridRecord(code, shapely.from_wkb(bytes(wkb)), hh,
+                                                      kind))
     findings: list[CommunityFinding] = []
     for cid, code, wkb in comms:
         for f in check_community_grids(code, shapely.from_wkb(bytes(wkb)),

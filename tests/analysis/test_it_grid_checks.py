@@ -31,3 +31,15 @@ def test_it_measures_gap_overlap_and_overhang() -> None:
     assert rep.gap_m2 == pytest.approx(0.5 * one, rel=1e-3)
     assert rep.overhang_m2 == pytest.approx(0.5 * one, rel=1e-3)
     assert not rep.tiles()
+
+
+def test_it_holds_only_residential_grids_to_the_household_range() -> None:
+    from geo.analysis.grid_checks import GridRecord, check_community_grids
+
+    code = "510104001001"
+    grids = [GridRecord(f"{code}001", _cell(0, 0), 300),
+             GridRecord(f"{code}002", _cell(1, 0), 0, "road_traffic"),
+             GridRecord(f"{code}003", _cell(2, 0), 20, "production"),
+             GridRecord(f"{code}004", _cell(3, 0), 20)]
+    found = check_community_grids(code, _cell(0, 0, 4, 1), grids, (150, 500))
+    assert [(f.kind, f.codes) for f in found] == [("households", (f"{code}004",))]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from geo.analysis.coverage import reach_column
+from geo.analysis.grid_checks import NON_RESIDENTIAL
 from geo.analysis.rectification import (
     WEIGHTS,
     composite_score,
@@ -67,8 +68,8 @@ WHERE NOT u.candidate AND EXISTS (
 """)
 
 GRIDS_SQL = sql("""
-SELECT c.code, g.households FROM {GridUnit} g JOIN {Community} c ON c.id = g.community_id
-WHERE c.code LIKE %s ORDER BY g.code
+SELECT c.code, g.households, g.zone_type FROM {GridUnit} g
+JOIN {Community} c ON c.id = g.community_id WHERE c.code LIKE %s ORDER BY g.code
 """)
 
 PAIRINGS_SQL = sql("""
@@ -138,7 +139,8 @@ class _ByCommunity:
     """What the report tallies per community code from the rows it fetched."""
 
     worst: dict[str, tuple[str, float]] = field(default_factory=dict)
-    grid_hh: dict[str, list[int]] = field(default_factory=dict)
+    grid_hh: dict[str, list[int]] = field(default_factory=dict)  # residential grids
+    grid_zones: dict[str, int] = field(default_factory=dict)  # work and transport grids
     grid_bad: dict[str, set[str]] = field(default_factory=dict)
     paired: dict[str, list[str]] = field(default_factory=dict)
     units: dict[str, int] = field(default_factory=dict)
@@ -151,8 +153,11 @@ def _by_community(measured: Any, grid_rows: list[tuple[Any, ...]], checks: GridC
         code = rec[3]
         if code and (code not in out.worst or not d <= out.worst[code][1]):
             out.worst[code] = (rec[1], float(d))
-    for code, hh in grid_rows:
-        out.grid_hh.setdefault(code, []).append(int(hh))
+    for code, hh, kind in grid_rows:
+        if kind in NON_RESIDENTIAL:  # no household range: counted, not measured
+            out.grid_zones[code] = out.grid_zones.get(code, 0) + 1
+        else:
+            out.grid_hh.setdefault(code, []).append(int(hh))
     for f in checks["findings"]:
         out.grid_bad.setdefault(f["community_code"], set()).update(
             f["grids"] or ["(community)"])
@@ -190,7 +195,7 @@ def _community_row(row: tuple[Any, ...], fac: Any, cov: Mapping[str, Any], tally
         **{reach_column(r): c.get(reach_column(r)) for r in reaches},
         "worst_compound": w[0] if w else None,
         "worst_compound_m": (round(w[1], 1) if w and np.isfinite(w[1]) else None),
-        "grids": len(hhs), "grid_hh_min": min(hhs) if hhs else None,
+        "grids": len(hhs) + tally.grid_zones.get(code, 0), "grid_hh_min": min(hhs) if hhs else None,
         "grid_hh_max": max(hhs) if hhs else None,
         "grids_out_of_range": sum(1 for v in hhs if not low <= v <= high),
         "grid_findings": len(tally.grid_bad.get(code, set())),
@@ -302,7 +307,7 @@ def gather(scope_code: str, profile: RuleProfile, reaches: Sequence[float],
         "pairing": _pairing_summary(comms, pairings, _fetch(UNITS_SQL, [like])[0][0]),
         "members": {"total": int(comms["members"].sum()), "cap": profile.reporting_cap,
                     "communities_over_cap": int(comms["over_member_cap"].sum())},
-        "grids": _grid_summary(all_hh, checks, profile),
+        "grids": _grid_summary(all_hh, sum(tally.grid_zones.values()), checks, profile),
         "rectification": {"count": len(order), "share": profile.weak_share},
         "events": event_summary,
     }
@@ -377,11 +382,12 @@ def _pairing_summary(comms: pd.DataFrame, pairings: list[dict[str, Any]],
             "communities_over_cap": int(comms["over_pairing_cap"].sum())}
 
 
-def _grid_summary(grid_hh: list[int], checks: GridChecksReport,
+def _grid_summary(grid_hh: list[int], zones: int, checks: GridChecksReport,
                   profile: RuleProfile) -> dict[str, Any]:
+    """Households figures over residential grids; ``count`` counts every grid."""
     low, high = profile.grid_households
     kinds = checks["counts"]
-    return {"count": len(grid_hh), "range": [low, high],
+    return {"count": len(grid_hh) + zones, "range": [low, high],
             "households_min": min(grid_hh) if grid_hh else None,
             "households_median": float(np.median(grid_hh)) if grid_hh else None,
             "households_max": max(grid_hh) if grid_hh else None,

@@ -39,7 +39,13 @@
     statusEl.dataset.grids = String(S.grids.length);
     $("tool-undo").disabled = !past.length; $("tool-redo").disabled = !future.length;
   }
-  function colour(h) { return h < S.range[0] ? "#1e88e5" : h > S.range[1] ? "#fb8c00" : "#43a047"; }
+  // Work (作业) and transport (交通) grids have no households range: one neutral colour.
+  var ZONE_COLOUR = "#8d6e63";
+  function isZone(g) { return g.zone_type === "production" || g.zone_type === "road_traffic"; }
+  function colour(h, g) {
+    if (g && isZone(g)) { return ZONE_COLOUR; }
+    return h < S.range[0] ? "#1e88e5" : h > S.range[1] ? "#fb8c00" : "#43a047";
+  }
   function label(g) { return (g.code ? g.code.slice(-3) : gettext("新")) + " · " + g.households + gettext("户"); }
 
   function render() {
@@ -47,7 +53,7 @@
     S.grids.forEach(function (g, i) {
       var sel = S.selected.indexOf(i) >= 0;
       var layer = L.geoJSON(g.geometry, { style: { color: sel ? "#6a1b9a" : "#333", weight: sel ? 3 : 1.5,
-        fillColor: colour(g.households), fillOpacity: sel ? 0.45 : 0.3, className: "grid-shape" } });
+        fillColor: colour(g.households, g), fillOpacity: sel ? 0.45 : 0.3, className: "grid-shape" } });
       layer.eachLayer(function (l) {
         l.gridIndex = i;
         l.bindTooltip(esc(label(g)), { permanent: true, direction: "center", className: "grid-label" });
@@ -68,7 +74,7 @@
       return '<tr data-index="' + i + '" data-code="' + esc(g.code || "") + '" data-households="' + g.households + '" class="' +
         (S.selected.indexOf(i) >= 0 ? "selected" : "") + '" data-kind="' + esc(g.zone_type || "") + '"><td>' + esc(g.code || gettext("（新网格）")) + "<br><small>" + esc(g.name || "") +
         (g.zone_type && g.zone_type !== "residential" ? " · " + esc(ZONES[g.zone_type] || g.zone_type) : "") + "</small></td>" +
-        '<td style="color:' + colour(g.households) + '">' + g.households + "</td>" +
+        '<td style="color:' + colour(g.households, g) + '">' + g.households + "</td>" +
         '<td>' + (g.code ? '<button type="button" class="link history-btn" data-code="' + esc(g.code) + '">' + gettext("历史") + "</button>" : "") + "</td></tr>";
     }).join("");
     statusEl.dataset.grids = String(S.grids.length);
@@ -204,6 +210,7 @@
         { fill: "#43a047", stroke: "#333", label: gettext("户数在范围内") + " " + S.range[0] + "–" + S.range[1] },
         { fill: "#1e88e5", stroke: "#333", label: gettext("户数过少") + " < " + S.range[0] },
         { fill: "#fb8c00", stroke: "#333", label: gettext("户数过多") + " > " + S.range[1] },
+        { fill: ZONE_COLOUR, stroke: "#333", label: gettext("作业或交通网格（不计户数范围）") },
         { fill: "#ff1744", stroke: "#d50000", label: gettext("重叠、缝隙或越界") },
         { line: true, stroke: "#b71c1c", dash: true, width: 3, label: gettext("社区边界") },
         { line: true, stroke: COMMUNITY_LINE, width: 2, label: gettext("其他社区（点击打开）") },

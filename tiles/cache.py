@@ -122,3 +122,10 @@ def _subdirs(path: Path) -> list[Path]:
         return [Path(e.path) for e in os.scandir(path) if e.is_dir() and e.name.isdigit()]
     except FileNotFoundError:
         return []
+
+
+def tile_cache() -> TileCache:
+    """The shared tile cache (``settings.TILE_CACHE_DIR``)."""
+    from django.conf import settings
+
+    return TileCache(settings.TILE_CACHE_DIR)

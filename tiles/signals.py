@@ -32,8 +32,7 @@ from geo.models import (
 from geo.models.tables import sql
 from geo.signals import data_changed
 
-from .cache import BBox
-from .views import tile_cache
+from .cache import BBox, tile_cache
 
 _PAIR_LINES = sql("""SELECT ST_Collect(u.location, c.geom) FROM {Pairing} p
                  JOIN {CoBuildingUnit} u ON u.id = p.unit_id

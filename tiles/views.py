@@ -6,7 +6,6 @@ import hashlib
 import json
 import time
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_GET
 from geo.services.access import scope_of
 from geo.services.errors import error_body
 
-from .cache import HD, TileCache
+from .cache import HD, tile_cache
 from .layers import BASEMAP_LAYERS, LAYERS, TileLayer
 from .render import layer_bounds, render_tile, tile_meets_scope
 from .tilemath import MAX_ZOOM, valid_tile
@@ -27,9 +26,6 @@ STAFF_LAYERS = {"units": "cobuildingunit", "pairings": "pairing"}
 MAX_SET = 8
 
 
-def tile_cache() -> TileCache:
-    """The shared tile cache (``settings.TILE_CACHE_DIR``)."""
-    return TileCache(settings.TILE_CACHE_DIR)
 
 
 def _error(code: str, message: str, status: int) -> JsonResponse:

@@ -15,20 +15,12 @@ from shapely.geometry import LineString, MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import split as shapely_split
 
+from .errors import GridEditError as GridEditError  # re-exported
 from .projection import extent_crs, to_local_metres
 from .text import Text
 
 # Pieces smaller than this are slivers of a drawing slip, not a grid.
 MIN_PIECE_M2 = 1.0
-
-
-class GridEditError(ValueError):
-    """An edit that cannot be carried out, with a code and a message a planner can act on."""
-
-    def __init__(self, code: str, message: Text | str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 def as_multi(geom: BaseGeometry) -> MultiPolygon:

@@ -18,15 +18,12 @@ import shapely.ops
 from pyproj import Transformer
 from scipy.sparse import csr_matrix
 
+from .errors import NetworkError as NetworkError  # re-exported: callers import it here
 from .projection import local_equal_area
 from .text import Text
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-
-
-class NetworkError(ValueError):
-    """The network cannot be built or a point cannot be placed on it."""
 
 
 @dataclass(frozen=True)

@@ -27,17 +27,10 @@ import numpy as np
 import numpy.typing as npt
 from ortools.graph.python import max_flow, min_cost_flow
 
+from .errors import PairingInfeasible as PairingInfeasible  # re-exported
 from .text import Text
 
 CM = 100.0
-
-
-class PairingInfeasible(ValueError):
-    """The constraints cannot all hold; ``reasons`` say why, with numbers."""
-
-    def __init__(self, reasons: list[Text]) -> None:
-        super().__init__("; ".join(str(r) for r in reasons))
-        self.reasons = reasons
 
 
 class PairingSummary(TypedDict):

@@ -6,9 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
-from geo.analysis.grid_edit import GridEditError
-from geo.analysis.network import NetworkError
-from geo.analysis.pairing import PairingInfeasible
+from geo.analysis.errors import GridEditError, NetworkError, PairingInfeasible
 from geo.analysis.text import Text
 from geo.models.scope import ScopeError
 

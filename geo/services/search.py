@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
 from django.db import connection
 
-from geo.analysis.pinyin import is_spelling, spell
 from geo.models import NameSpelling
 from geo.models.tables import sql
 
-from .results import SearchHit
+if TYPE_CHECKING:  # the app loads this module at start-up: spelling is imported on use
+    from .results import SearchHit
 
 # Names of every searchable place that has no spelling yet.
 _UNSPELT = sql("""
@@ -72,6 +72,8 @@ def _escape_like(text: str) -> str:
 
 def spell_missing_names() -> int:
     """Spell every searchable name that has no spelling yet; return how many were added."""
+    from geo.analysis.pinyin import spell
+
     with connection.cursor() as cur:
         cur.execute(_UNSPELT)
         names = [row[0] for row in cur.fetchall()]
@@ -92,6 +94,8 @@ def _query_spelling(q: str) -> tuple[str, str]:
     ``htsq`` may be initials or the start of a pinyin; 海堂 is matched by sound only (its
     initials would match far too much). Shorter than two letters, nothing is matched.
     """
+    from geo.analysis.pinyin import is_spelling, spell
+
     pinyin, initials = spell(q)
     if is_spelling(q):
         pinyin = initials = "".join(c for c in q.lower() if c.isalnum())

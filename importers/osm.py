@@ -11,9 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
-import networkx as nx
 import osmium
-import osmnx as ox
 import pandas as pd
 from django.utils.translation import gettext as _
 from shapely.geometry import LineString
@@ -156,6 +154,9 @@ def read_osm(path: Path) -> OsmExtract:
 
 def _read_xml(path: Path, label: str) -> OsmExtract:
     """osmnx's reading of an OSM XML file whose every way has its nodes."""
+    import networkx as nx  # osmnx and networkx on use: seconds of start-up otherwise
+    import osmnx as ox
+
     try:
         graph = ox.graph_from_xml(path, simplify=True, retain_all=True)
     except Exception as exc:  # osmnx raises several types for a bad file

@@ -25,7 +25,6 @@ from typing import TypedDict
 
 import numpy as np
 import numpy.typing as npt
-from ortools.graph.python import max_flow, min_cost_flow
 
 from .errors import PairingInfeasible as PairingInfeasible  # re-exported
 from .text import Text
@@ -257,6 +256,8 @@ class PairingProblem:
                                [supply]])
         costs = np.concatenate([np.zeros(n_u, dtype=np.int64), cents,
                                 np.zeros(n_c, dtype=np.int64), [big]])
+        from ortools.graph.python import min_cost_flow  # on use: it costs start-up time
+
         flow = min_cost_flow.SimpleMinCostFlow()
         flow.add_arcs_with_capacity_and_unit_cost(tails.astype(np.int64), heads.astype(np.int64),
                                                   caps.astype(np.int64), costs)
@@ -313,6 +314,8 @@ def _max_mandatory_flow(ok: npt.NDArray[np.bool_], cap_u: npt.NDArray[np.int64],
     n_u, n_c = ok.shape
     ui, cj = np.nonzero(ok)
     s, t = n_u + n_c, n_u + n_c + 1
+    from ortools.graph.python import max_flow
+
     mf = max_flow.SimpleMaxFlow()
     tails = np.concatenate([np.full(n_u, s), ui, n_u + np.arange(n_c)]).astype(np.int64)
     heads = np.concatenate([np.arange(n_u), n_u + cj, np.full(n_c, t)]).astype(np.int64)

@@ -10,7 +10,6 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from geo.analysis.coverage import parse_reaches
 from geo.analysis.rules import ProfileError, RuleProfile, load_profile
 from geo.services.errors import describe
 
@@ -34,6 +33,8 @@ def profile_from(options: dict[str, Any]) -> RuleProfile:
 
 def reaches_from(options: dict[str, Any], profile: RuleProfile) -> list[float]:
     """``--reach`` in metres, or the profile's reaches when it is not given."""
+    from geo.analysis.coverage import parse_reaches  # pandas and scipy: only when asked
+
     try:
         return parse_reaches(options["reach"]) if options.get("reach") else \
             list(profile.walk_reach_m)

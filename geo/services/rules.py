@@ -5,12 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import shapely
 import shapely.geometry
 from django.db import connection, transaction
 
-from geo.analysis.facility import center_level_check, facility_ratio
 from geo.analysis.grid_checks import GridFinding, GridRecord, check_community_grids
 from geo.analysis.members import member_load
 from geo.analysis.projection import geodesic_matrix
@@ -68,6 +66,11 @@ def run_members(scope: str, profile: RuleProfile, save: bool = False) -> Members
 
 def run_facility(scope: str, profile: RuleProfile) -> FacilityReport:
     """Floor area per 100 households per community and each center against its level."""
+    # pandas on use: check_grids and the members rule load this module and never need it.
+    import pandas as pd
+
+    from geo.analysis.facility import center_level_check, facility_ratio
+
     comms = _communities(scope)
     with connection.cursor() as cur:
         cur.execute(sql("""SELECT s.id, s.name, s.level, s.floor_area, s.comprehensive, c.code

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 
-from importers.osm_layers import LandRow
+if TYPE_CHECKING:  # the osm modules load geopandas: not for the generated demo
+    from importers.osm_layers import LandRow
 
 
 @dataclass

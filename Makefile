@@ -110,3 +110,4 @@ bench: setup var/bench-pygeoapi/.installed var/bench-spopt/.installed
 	$(PY) tests/bench/bench_report.py
 	$(PY) tests/bench/bench_load.py
 	$(PY) tests/bench/bench_startup.py
+	$(PY) tests/bench/bench_copy.py

@@ -24,15 +24,14 @@ from geo.models import (
     Street,
     WalkEdge,
     WalkNode,
-    audit,
 )
 from geo.models.base import SRID
+from importers.copyload import copy_create
 
 from .records import DemoCity
 
 DEMO_ORIGINS = [Origin.GENERATED, Origin.DERIVED]
 DEMO_SOURCE_PREFIX = "demo"
-BATCH = 1000
 
 Progress = Callable[[str, int], None]
 
@@ -60,7 +59,8 @@ def delete_demo() -> dict[str, int]:
 
 def _bulk(model: Any, rows: Iterable[Any], progress: Progress | None) -> list[Any]:
     objs = list(rows)
-    created = audit.bulk_create(model, objs, BATCH, "load_demo")
+    # COPY for the big plain tables; audited ones go through bulk_create with history.
+    created = copy_create(model, objs, reason="load_demo")
     if progress:
         progress(model._meta.verbose_name_plural, len(created))
     return list(created)

@@ -36,6 +36,7 @@ from geo.models import (
 )
 from geo.models.base import SRID
 
+from .copyload import copy_create
 from .osm import OsmExtract
 from .osm_layers import osm_layers
 from .parents import ParentTable
@@ -114,7 +115,7 @@ def sync(model: type[models.Model], rows: Iterable[tuple[Any, dict[str, Any]]],
             else:
                 count.unchanged += 1
         seen[key] = obj
-    audit.bulk_create(model, new, BATCH, "import_osm")
+    copy_create(model, new, reason="import_osm")  # COPY; history for audited models
     if changed:
         extra_fields = ["version", "updated_at"] if tracked else []
         audit.bulk_update(model, changed, [*sorted(fields_changed), *extra_fields], BATCH,

@@ -18,6 +18,19 @@ from tests.browser.test_it_plan_browser import PLANNER, open_community
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def drag(s: Session, lat: float, lon: float, dx: int, dy: int) -> None:
+    """Press at (lat, lon) on the map and move by (dx, dy) pixels in six steps."""
+    pt = s.page.evaluate(f"wanggeMap.latLngToContainerPoint([{lat}, {lon}])")
+    box = s.page.locator("#map").bounding_box()
+    assert box is not None
+    x, y = box["x"] + pt["x"], box["y"] + pt["y"]
+    s.page.mouse.move(x, y)
+    s.page.mouse.down()
+    for step in range(1, 7):
+        s.page.mouse.move(x + dx * step, y + dy * step)
+    s.page.mouse.up()
+
+
 def test_it_drags_a_vertex_three_grids_share(live_server: object,
                                              browser: Browser) -> None:  # noqa: F811
     call_command("load_demo", "--generated", verbosity=0)
@@ -43,15 +56,7 @@ def test_it_drags_a_vertex_three_grids_share(live_server: object,
     s.page.evaluate(f"wanggeMap.panTo([{lat}, {lon}], {{animate: false}})")
     s.page.click("#tool-reshape")
     s.page.wait_for_selector(".marker-icon")
-    pt = s.page.evaluate(f"wanggeMap.latLngToContainerPoint([{lat}, {lon}])")
-    box = s.page.locator("#map").bounding_box()
-    assert box is not None
-    x, y = box["x"] + pt["x"], box["y"] + pt["y"]
-    s.page.mouse.move(x, y)
-    s.page.mouse.down()
-    for step in range(1, 7):
-        s.page.mouse.move(x + 4 * step, y + 3 * step)
-    s.page.mouse.up()
+    drag(s, lat, lon, 4, 3)
     s.page.wait_for_selector("#status[data-dirty='1']")
     assert int(s.page.locator("#status").get_attribute("data-moved") or 0) >= 2
     s.page.wait_for_selector("#status[data-checked]")
@@ -91,15 +96,7 @@ def test_it_moves_a_whole_edge_two_grids_share(live_server: object,
                if all(g.boundary.distance(p) < 1e-9 for p in ends)}
     assert len(sharing) == 2
     s.page.click("#tool-edge")
-    pt = s.page.evaluate(f"wanggeMap.latLngToContainerPoint([{lat}, {lon}])")
-    box = s.page.locator("#map").bounding_box()
-    assert box is not None
-    x, y = box["x"] + pt["x"], box["y"] + pt["y"]
-    s.page.mouse.move(x, y)
-    s.page.mouse.down()
-    for step in range(1, 7):
-        s.page.mouse.move(x + 3 * step, y + 2 * step)
-    s.page.mouse.up()
+    drag(s, lat, lon, 3, 2)
     s.page.wait_for_selector("#status[data-dirty='1']")
     assert int(s.page.locator("#status").get_attribute("data-moved") or 0) >= 2
     s.page.wait_for_selector("#status[data-checked]")
@@ -133,15 +130,7 @@ def test_it_moves_a_community_boundary_point_with_the_neighbour(
     s.page.wait_for_timeout(400)
     s.page.click("#tool-boundary")
     s.page.wait_for_selector(".marker-icon")
-    pt = s.page.evaluate(f"wanggeMap.latLngToContainerPoint([{lat}, {lon}])")
-    box = s.page.locator("#map").bounding_box()
-    assert box is not None
-    x, y = box["x"] + pt["x"], box["y"] + pt["y"]
-    s.page.mouse.move(x, y)
-    s.page.mouse.down()
-    for step in range(1, 7):
-        s.page.mouse.move(x + 3 * step, y + 2 * step)
-    s.page.mouse.up()
+    drag(s, lat, lon, 3, 2)
     s.page.wait_for_selector("#status[data-communities]")
     moved = set((s.page.locator("#status").get_attribute("data-communities") or "").split(","))
     assert moved == {me.code, other.code}

@@ -58,6 +58,20 @@ def test_it_sends_hex_ewkb_made_all_at_once_as_is() -> None:
         assert fresh.source == "copy-test\ttab"  # escaped in COPY's text format
 
 
+def test_it_asks_a_field_of_its_own_for_the_value() -> None:
+    from django.db import models
+
+    from importers.copyload import _line_maker
+
+    class Upper(models.CharField):  # adapts its value the way only it knows
+        def get_db_prep_value(self, value, connection, prepared=False):
+            return str(value).upper()
+
+    field = Upper(max_length=5)
+    field.set_attributes_from_name("name")
+    assert _line_maker([field]) is None  # the slow path: get_db_prep_save per value
+
+
 def test_it_writes_nothing_when_a_row_is_refused() -> None:
     before = WalkNode.objects.count()
     rows = [WalkNode(geom=Point(104.0, 30.6, srid=4326), source="copy-test"),

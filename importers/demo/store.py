@@ -26,7 +26,7 @@ from geo.models import (
     WalkNode,
 )
 from geo.models.base import SRID
-from importers.copyload import copy_create
+from importers.copyload import copy_create, ewkb_hex
 
 from .records import DemoCity
 
@@ -34,6 +34,12 @@ DEMO_ORIGINS = [Origin.GENERATED, Origin.DERIVED]
 DEMO_SOURCE_PREFIX = "demo"
 
 Progress = Callable[[str, int], None]
+
+
+def _hex(geoms: Iterable[BaseGeometry]) -> list[Any]:
+    """Hex EWKB made all at once: COPY sends it as is (typed Any: Django takes it as a
+    geometry, its stubs do not know)."""
+    return list(ewkb_hex(list(geoms)))
 
 
 def _geos(geom: BaseGeometry) -> Any:
@@ -129,11 +135,11 @@ def _store_hierarchy(city: DemoCity, common: dict[str, Any], comm_delta: dict[st
     }
     _bulk(GridUnit, (
         GridUnit(code=r.code, name=r.name, community=communities[r.community_code],
-                 geom=_geos(r.geom), zone_type=r.zone_type,
+                 geom=g, zone_type=r.zone_type,
                  households=r.households + grid_delta.get(r.code, 0),
                  households_estimated=r.households_estimated, leader=r.leader,
                  workers=r.workers, party_branch=r.party_branch, **common)
-        for r in city.grids), progress)
+        for r, g in zip(city.grids, _hex(r.geom for r in city.grids), strict=True)), progress)
     return streets, communities
 
 
@@ -144,20 +150,22 @@ def _store_housing(city: DemoCity, common: dict[str, Any], communities: dict[str
         (r.key for r in city.compounds),
         _bulk(Compound, (
             Compound(name=r.name, community=communities.get(r.community_code or ""),
-                     geom=_geos(r.geom), households=r.households,
+                     geom=g, households=r.households,
                      households_estimated=r.households_estimated, osm_id=r.osm_id,
                      **common)
-            for r in city.compounds), progress),
+            for r, g in zip(city.compounds, _hex(r.geom for r in city.compounds),
+                            strict=True)), progress),
         strict=True,
     ))
     _bulk(Building, (
         Building(name=r.name, compound=compounds.get(r.compound_key or ""),
-                 community=communities.get(r.community_code or ""), geom=_geos(r.geom),
+                 community=communities.get(r.community_code or ""), geom=g,
                  levels=r.levels, residential=r.residential,
                  households=counted.get(r.osm_id, r.households),
                  households_estimated=r.households_estimated and r.osm_id not in counted,
                  osm_id=r.osm_id, **common)
-        for r in city.buildings), progress)
+        for r, g in zip(city.buildings, _hex(r.geom for r in city.buildings), strict=True)),
+        progress)
 
 
 def _store_services(city: DemoCity, common: dict[str, Any], streets: dict[str, Street],
@@ -198,15 +206,16 @@ def _store_services(city: DemoCity, common: dict[str, Any], streets: dict[str, S
 def _store_network(city: DemoCity, progress: Progress | None) -> None:
     nodes = dict(zip(
         (r.key for r in city.nodes),
-        _bulk(WalkNode, (WalkNode(geom=_geos(r.geom), osm_id=r.osm_id, source=city.source)
-                         for r in city.nodes), progress),
+        _bulk(WalkNode, (WalkNode(geom=g, osm_id=r.osm_id, source=city.source)
+                         for r, g in zip(city.nodes, _hex(r.geom for r in city.nodes),
+                                         strict=True)), progress),
         strict=True,
     ))
     _bulk(WalkEdge, (
-        WalkEdge(start=nodes[r.start], end=nodes[r.end], geom=_geos(r.geom),
+        WalkEdge(start=nodes[r.start], end=nodes[r.end], geom=g,
                  length_m=r.length_m, highway=r.highway, name=r.name,
                  osm_way_id=r.osm_way_id, source=city.source)
-        for r in city.edges), progress)
+        for r, g in zip(city.edges, _hex(r.geom for r in city.edges), strict=True)), progress)
 
 
 def store_demo(city: DemoCity, progress: Progress | None = None) -> dict[str, int]:

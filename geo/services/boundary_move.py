@@ -29,8 +29,9 @@ def move_boundary_point(community: Community, version: int, base: dict[int, int]
     (``reshape``). ``version`` is the community's version and ``base`` its grids' versions
     as the editor loaded them: a change since is a :class:`Conflict`. Refused: a point
     on the street's own boundary (the street is not edited here), a point of a community
-    outside the user's scope, a move that makes a boundary cross itself or two communities
-    overlap, or grids that would no longer tile their community.
+    outside the user's scope, a move that makes a boundary cross itself, two communities
+    overlap or a community leave its street, or grids that would no longer tile their
+    community.
     """
     if frm == to:
         raise GridEditError("no_move", _("起点与终点相同，没有移动"))
@@ -61,10 +62,7 @@ def move_boundary_point(community: Community, version: int, base: dict[int, int]
             raise Conflict(changed, [grid_feature(g) for g in own.values()])
         moved = {c.pk: move_shared(to_shapely(c.geom), frm, to)[0] for c in touching}
         for c in touching:
-            if not moved[c.pk].is_valid:
-                raise GridEditError("self_intersection", _(
-                    "移动后社区 %(name)s 的边界会自相交") % {"name": c.name})
-            _refuse_overlap(c, moved)
+            _refuse_shape(c, moved, me.street)
         note = _("社区边界调整：%(codes)s") % {"codes": "、".join(c.code for c in touching)}
         out = []
         for c in touching:
@@ -77,6 +75,20 @@ def move_boundary_point(community: Community, version: int, base: dict[int, int]
             if changeset is not None:
                 out.append(changeset)
         return out
+
+
+def _refuse_shape(community: Community, moved: dict[int, Any], street: Any) -> None:
+    """Refuse a moved community that crosses itself, overlaps another or leaves its street."""
+    mine = moved[community.pk]
+    if not mine.is_valid:
+        raise GridEditError("self_intersection", _(
+            "移动后社区 %(name)s 的边界会自相交") % {"name": community.name})
+    outside = mine.difference(to_shapely(street.geom))
+    if not outside.is_empty and areas_m2([outside])[0] > MAX_OVERLAP_M2:
+        raise GridEditError("outside_street", _(
+            "移动后社区 %(name)s 会越出街道 %(street)s 的范围") % {
+                "name": community.name, "street": street.name})
+    _refuse_overlap(community, moved)
 
 
 def _refuse_overlap(community: Community, moved: dict[int, Any]) -> None:

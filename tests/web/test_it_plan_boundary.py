@@ -104,6 +104,14 @@ def test_it_refuses_the_street_boundary_points_elsewhere_and_other_scopes(
     assert res.status_code == 400 and res.json()["error"]["code"] == "not_on_boundary"
     res = post(client, edge.code, {"start": [float("nan"), 0], **move})
     assert res.status_code == 400
+    # An inner point dragged far out of the street (over empty land, past every community).
+    me, other, q = shared_point()
+    st = state(client, me.code)
+    *_, e, n = to_shapely(me.street.geom).bounds
+    far = post(client, me.code, {"start": list(q), "end": [e + 0.05, n + 0.05],
+                                 "version": st["community"]["version"], "base": st["base"]})
+    assert far.status_code == 400
+    assert far.json()["error"]["code"] in ("outside_street", "overlap", "self_intersection")
     # A planner of one community may not move its neighbour.
     me, other, q = shared_point()
     assert other is not None

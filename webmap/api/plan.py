@@ -264,9 +264,8 @@ class RenumberGrids(PlannerView):
     def post(self, request: Request, code: str) -> Response:
         community = _community(request, code)
         data = parse(body.RenumberBody, request.data)
-        base = {int(k): v for k, v in data["base"].items()}
         try:
-            changeset = renumber(community, base, request.user)
+            changeset = renumber(community, data["base"], request.user)
         except Conflict as exc:
             raise _conflict(exc, _("网格已被他人修改，请查看对方的版本后再编号")) from exc
         return Response(_saved(community, changeset))

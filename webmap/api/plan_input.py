@@ -126,6 +126,21 @@ class StrictInteger(serializers.IntegerField):
         return int(super().to_internal_value(data))
 
 
+class GridVersions(serializers.DictField):
+    """``{grid id: version}`` as the editor loaded them, ids as integers."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(child=StrictInteger(min_value=0),
+                         help_text="grid id → the version the editor loaded", **kwargs)
+
+    def to_internal_value(self, data: Any) -> dict[int, int]:
+        value = super().to_internal_value(data)
+        try:
+            return {int(k): v for k, v in value.items()}
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise serializers.ValidationError(_("键应为网格编号（整数）")) from exc
+
+
 class SplitBody(serializers.Serializer):
     geometry = GeometryField(help_text="the grid to cut")
     line = GeometryField(kinds=("LineString",), help_text="the cutting line, crossing the grid")
@@ -156,18 +171,11 @@ class CheckBody(serializers.Serializer):
 
 
 class SaveBody(serializers.Serializer):
-    base = serializers.DictField(child=StrictInteger(min_value=0),
-                                 help_text="grid id → the version the editor loaded")
+    base = GridVersions()
     grids = serializers.ListField(child=DraftGrid(), min_length=1, max_length=200)
     operation = serializers.ChoiceField(choices=GridOperation.values, default="edit",
                                         allow_null=True)
     note = LineText()
-
-    def validate_base(self, value: dict[str, int]) -> dict[int, int]:
-        try:
-            return {int(k): v for k, v in value.items()}
-        except (TypeError, ValueError, OverflowError) as exc:
-            raise serializers.ValidationError(_("键应为网格编号（整数）")) from exc
 
 
 class ProposeBody(serializers.Serializer):
@@ -205,16 +213,8 @@ class BoundaryMoveBody(serializers.Serializer):
     start = LonLat(help_text="the boundary point as loaded, [lon, lat]")
     end = LonLat(help_text="where it goes, [lon, lat]")
     version = StrictInteger(min_value=0, help_text="the community's version as loaded")
-    base = serializers.DictField(child=StrictInteger(min_value=0),
-                                 help_text="grid id → the version the editor loaded")
-
-    def validate_base(self, value: dict[str, int]) -> dict[int, int]:
-        try:
-            return {int(k): v for k, v in value.items()}
-        except (TypeError, ValueError, OverflowError) as exc:
-            raise serializers.ValidationError(_("键应为网格编号（整数）")) from exc
+    base = GridVersions()
 
 
 class RenumberBody(serializers.Serializer):
-    base = serializers.DictField(child=StrictInteger(min_value=0),
-                                 help_text="grid id → the version the editor loaded")
+    base = GridVersions()

@@ -14,7 +14,8 @@ history rows must be written too); they are the small tables (communities, cente
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import numpy as np
@@ -25,7 +26,7 @@ from django.utils import timezone
 from psycopg import sql
 from shapely.geometry.base import BaseGeometry
 
-from geo.models.audit import _audited, bulk_create
+from geo.models.audit import ACTOR, _audited, bulk_create
 from geo.models.base import SRID
 
 ROWS_PER_CALLBACK = 10_000
@@ -78,6 +79,142 @@ def copy_create(model: type[M], objs: Sequence[M],
         obj._state.adding = False
         obj._state.db = connection.alias
     return rows
+
+
+def copy_columns(model: type[models.Model], n: int, columns: Mapping[str, Any],
+                 progress: Callable[[int], None] | None = None,
+                 reason: str = "") -> np.ndarray:
+    """Insert ``n`` rows of ``model`` given column by column; return their ids in order.
+
+    ``columns`` maps a field's attname (``community_id``, ``geom``) to one value for every
+    row or to a sequence of ``n`` values (numpy arrays are formatted at once; geometries as
+    hex EWKB strings from :func:`ewkb_hex` or as shapely geometries). A field left out
+    takes its default, ``auto_now`` fields the current time, nullable ones NULL. Audited
+    models get their "created" history rows written the same way, as the current actor.
+    Runs inside the caller's transaction: a failure writes nothing of it.
+
+    Building each row as a model instance costs more than writing it (a million walk
+    nodes: 30 s of Python for instances, 3 s for columns): loaders that produce arrays
+    should not pay for objects they never use.
+    """
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    meta = model._meta
+    pk = meta.pk
+    assert pk is not None
+    known = {f.attname for f in meta.concrete_fields}
+    unknown = sorted(set(columns) - known)
+    if unknown:
+        raise ValueError(f"{meta.label} has no field {', '.join(unknown)}")
+    own = [f.attname for f in meta.concrete_fields if not type(f).__module__.startswith("django.")]
+    if own:  # only such a field knows how it adapts its value: copy_create asks it
+        raise TypeError(f"{meta.label}: fields {', '.join(own)} adapt their own values; "
+                        "use copy_create")
+    now = timezone.now()
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_get_serial_sequence(%s, %s)", [meta.db_table, pk.column])
+        (sequence,) = cur.fetchone()
+        cur.execute("SELECT array_agg(nextval(%s)) FROM generate_series(1, %s)",
+                    [sequence, n])
+        ids = np.asarray(cur.fetchone()[0], dtype=np.int64)
+    text = {pk.attname: ids.astype(str).tolist()}
+    for f in meta.concrete_fields:
+        if f.attname not in text:
+            text[f.attname] = _column_text(f, n, columns.get(f.attname, _MISSING), now)
+    _copy_text(meta.db_table, [(str(f.column), text[f.attname]) for f in meta.concrete_fields],
+               n, progress)
+    if _audited(model):
+        history = model.history.model  # type: ignore[attr-defined]
+        user = ACTOR.get()
+        extra = {
+            "history_date": [now.isoformat()] * n,
+            "history_type": ["+"] * n,
+            "history_change_reason": [_escaped(reason) if reason else "\\N"] * n,
+            "history_user_id": [str(user.pk) if user is not None else "\\N"] * n,
+        }
+        cols = [(str(f.column), text[f.attname]) for f in history.tracked_fields]
+        cols += [(column, values) for column, values in extra.items()]
+        _copy_text(history._meta.db_table, cols, n, None)
+    return ids
+
+
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class Same:
+    """One value for every row, where a list would read as one value per row (a JSON or
+    array field's ``[]``)."""
+
+    value: Any
+
+
+def _copy_text(table: str, cols: list[tuple[str, list[str]]], n: int,
+               progress: Callable[[int], None] | None) -> None:
+    """COPY ``n`` rows whose columns are already in COPY's text format."""
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table), sql.SQL(", ").join([sql.Identifier(c) for c, _ in cols]))
+    values = [v for _, v in cols]
+    with connection.cursor() as cur, connection.wrap_database_errors, \
+            cur.cursor.copy(statement) as copy:
+        for start in range(0, n, ROWS_PER_CALLBACK):
+            stop = min(n, start + ROWS_PER_CALLBACK)
+            rows = zip(*(v[start:stop] for v in values), strict=True)
+            copy.write(("\n".join(map("\t".join, rows)) + "\n").encode())
+            if progress is not None:
+                progress(stop)
+
+
+def _column_text(field: models.Field[Any, Any], n: int, value: Any, now: Any) -> list[str]:
+    """One column's ``n`` values in COPY's text format."""
+    if value is _MISSING:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            value = now
+        elif field.has_default():
+            value = Same(field.get_default())
+        elif field.null:
+            value = None
+        else:
+            raise ValueError(f"{field.model._meta.label}.{field.attname} has no default: "
+                             "give it a column")
+    if isinstance(value, Same):
+        return [_one_text(field, value.value)] * n
+    if not isinstance(value, (list, tuple, np.ndarray)):
+        return [_one_text(field, value)] * n  # one value for every row
+    if len(value) != n:
+        raise ValueError(f"{field.attname}: {len(value)} values for {n} rows")
+    if isinstance(value, np.ndarray) and value.dtype != object:
+        if value.dtype == bool:
+            return np.where(value, "t", "f").tolist()
+        return value.astype(str).tolist()
+    if isinstance(field, GeometryField):
+        first = next((v for v in value if v is not None), None)
+        if isinstance(first, BaseGeometry):  # hex needs no escaping
+            return ["\\N" if g is None else h for g, h in zip(
+                value, ewkb_hex([g if g is not None else shapely.Point() for g in value],
+                                field.srid), strict=True)]
+    return [_one_text(field, v) for v in value]
+
+
+def _one_text(field: models.Field[Any, Any], v: Any) -> str:
+    if v is None:
+        return "\\N"
+    if isinstance(field, GeometryField):
+        if isinstance(v, str):
+            return _escaped(v)
+        if isinstance(v, BaseGeometry):
+            return ewkb_hex([v], field.srid)[0]
+        return str(v.hexewkb.decode())
+    if isinstance(field, models.JSONField):
+        return _escaped(json.dumps(v, ensure_ascii=False))
+    if isinstance(v, bool):
+        return "t" if v else "f"
+    if isinstance(v, (list, tuple)):  # an ArrayField of text
+        return _escaped("{" + ",".join('"' + str(x).replace("\\", "\\\\")
+                                       .replace('"', '\\"') + '"' for x in v) + "}")
+    if hasattr(v, "isoformat"):
+        return str(v.isoformat())
+    return _escaped(str(v))
 
 
 def ewkb_hex(geoms: Sequence[BaseGeometry], srid: int = SRID) -> list[str]:

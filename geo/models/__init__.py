@@ -22,6 +22,7 @@ from .history import GridChange, GridChangeset, GridOperation
 from .imports import ImportBusy, ImportRun, ImportStatus
 from .network import HighwayClass, WalkEdge, WalkNode
 from .people import ReportingMember
+from .region import RegionResult, RegionRun
 from .search import NameSpelling
 
 __all__ = [
@@ -56,6 +57,8 @@ __all__ = [
     "PairingStatus",
     "PersonalDataAccess",
     "ProposalDraft",
+    "RegionResult",
+    "RegionRun",
     "ReporterKind",
     "ReportingMember",
     "ServiceCenter",

@@ -14,7 +14,7 @@ from geo.analysis.coverage import coverage_by_level, reach_column, reach_polygon
 from geo.analysis.rules import RuleProfile
 from geo.models.tables import sql
 
-from .network import LoadedField, center_field
+from .network import LOCAL_MARGIN_M, LoadedField, center_field, scope_area
 from .results import CoverageReport, ReachRow, UncoveredCompound
 
 BUILDINGS_SQL = sql("""
@@ -50,9 +50,14 @@ class Measured:
     compound_distance: np.ndarray  # (K,) metres
 
 
-def measure(scope: str) -> Measured:
-    """Distances of the scope's buildings and compounds to the nearest licensed center."""
-    loaded = center_field(licensed_only=True)
+def measure(scope: str, local: bool = False) -> Measured:
+    """Distances of the scope's buildings and compounds to the nearest licensed center.
+
+    ``local``: over the network within ``LOCAL_MARGIN_M`` of the scope only (a region task's
+    way: one city's graph, not the province's); distances past the margin may read longer.
+    """
+    area = scope_area(scope, LOCAL_MARGIN_M) if local and scope else None
+    loaded = center_field(licensed_only=True, area=area)
     with connection.cursor() as cur:
         cur.execute(BUILDINGS_SQL, [scope + "%"])
         rows = cur.fetchall()

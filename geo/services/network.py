@@ -41,7 +41,7 @@ class LoadedField:
 
 
 _lock = threading.Lock()
-_graph_cache: dict[tuple[object, ...], WalkGraph] = {}
+_graph_cache: dict[tuple[object, ...], WalkGraph] = {}  # by (signature, area), oldest first
 _field_cache: dict[tuple[object, ...], LoadedField] = {}
 
 SIGNATURE_SQL = sql("""
@@ -59,62 +59,117 @@ def _signature() -> tuple[object, ...]:
     return tuple(row) if row else ()
 
 
-def center_rows(ids: list[int] | None = None, licensed_only: bool = False
-                ) -> list[tuple[CenterRow, tuple[float, float]]]:
-    """Centers (all, licensed, or the given ids) with their WGS84 location, by id."""
+def center_rows(ids: list[int] | None = None, licensed_only: bool = False,
+                area: Area | None = None) -> list[tuple[CenterRow, tuple[float, float]]]:
+    """Centers (all, licensed, the given ids, those inside ``area``) with their WGS84
+    location, by id."""
     with connection.cursor() as cur:
         cur.execute(sql("""
             SELECT s.id, s.name, s.level, s.floor_area, s.opening_hours, s.services, s.phone,
                    s.address, s.licensed, c.code, ST_X(s.location), ST_Y(s.location)
             FROM {ServiceCenter} s LEFT JOIN {Community} c ON c.id = s.community_id
             WHERE (NOT %s OR s.licensed) AND (%s::bigint[] IS NULL OR s.id = ANY(%s::bigint[]))
-            ORDER BY s.id"""), [licensed_only, ids, ids])
+              AND (%s::float8[] IS NULL OR s.location && ST_MakeEnvelope(
+                       (%s::float8[])[1], (%s::float8[])[2], (%s::float8[])[3], (%s::float8[])[4],
+                       4326))
+            ORDER BY s.id"""), [licensed_only, ids, ids, *[list(area) if area else None] * 5])
         return [(CenterRow(*r[:10]), (float(r[10]), float(r[11]))) for r in cur.fetchall()]
 
 
-def walk_graph() -> WalkGraph:
-    """The whole walking network, rebuilt only when its edges or nodes change."""
-    key = _signature()[:4]
+Area = tuple[float, float, float, float]  # lon/lat box: west, south, east, north
+# A region task's graph reaches this far past its scope: farther than any reach a profile
+# sets, so a distance within a reach is the same as over the whole network.
+LOCAL_MARGIN_M = 5000.0
+# Graphs kept per process: the whole network plus a few areas (one per region task).
+KEEP_GRAPHS = 3
+
+
+def scope_area(scope: str, margin_m: float) -> Area | None:
+    """The box around a scope's districts or communities, widened by ``margin_m`` metres.
+
+    None when the scope holds none (the caller then says there is nothing to do).
+    """
+    with connection.cursor() as cur:
+        cur.execute(sql("""
+            SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (
+                SELECT ST_Extent(geom) AS e FROM (
+                    SELECT geom FROM {District} WHERE code LIKE %s
+                    UNION ALL SELECT geom FROM {Community} WHERE code LIKE %s) g) x"""),
+            [scope + "%", scope + "%"])
+        row = cur.fetchone()
+    if row is None or row[0] is None:
+        return None
+    w, s_, e, n = (float(v) for v in row)
+    dy = margin_m / 110_574.0
+    dx = margin_m / (111_320.0 * max(0.1, np.cos(np.radians(max(abs(s_), abs(n))))))
+    return (w - dx, s_ - dy, e + dx, n + dy)
+
+
+def walk_graph(area: Area | None = None) -> WalkGraph:
+    """The walking network (whole, or the edges inside ``area``), rebuilt only on change.
+
+    A region task (one city of a province) loads its own area: the whole network of a
+    province would not fit each worker's memory, and a walk to a center never leaves the
+    city by more than the margin its caller chose.
+    """
+    key = (*_signature()[:4], area)
     with _lock:
         if key in _graph_cache:
             return _graph_cache[key]
+    box = sql("ST_MakeEnvelope(%s, %s, %s, %s, 4326)")
+    inside = f"geom && {box}" if area else "true"
+    params = list(area) if area else []
     with connection.cursor() as cur:
-        cur.execute(sql("SELECT id, ST_X(geom), ST_Y(geom) FROM {WalkNode} ORDER BY id"))
+        cur.execute(sql(f"SELECT id, ST_X(geom), ST_Y(geom) FROM {{WalkNode}} WHERE {inside} "
+                        "ORDER BY id"), params)
         nodes = np.array(cur.fetchall(), dtype=np.float64).reshape(-1, 3)
-        cur.execute(sql("SELECT start_id, end_id, length_m, ST_AsBinary(geom) FROM {WalkEdge} "
-                    "ORDER BY id"))
+        cur.execute(sql(f"SELECT start_id, end_id, length_m, ST_AsBinary(geom) FROM {{WalkEdge}} "
+                        f"WHERE {inside} ORDER BY id"), params)
         edges = cur.fetchall()
     if nodes.size == 0 or not edges:
         raise NetworkError(_("路网为空：请先导入路网（import_osm 或 load_demo）"))
     ids = nodes[:, 0].astype(np.int64)
     start = np.array([e[0] for e in edges], dtype=np.int64)
     end = np.array([e[1] for e in edges], dtype=np.int64)
+    u, v = np.searchsorted(ids, start), np.searchsorted(ids, end)
+    # An edge crossing the area's edge has one end outside: it is not part of this graph.
+    keep = (u < len(ids)) & (v < len(ids))
+    keep[keep] &= (ids[u[keep]] == start[keep]) & (ids[v[keep]] == end[keep])
+    picked = np.flatnonzero(keep)
     graph = WalkGraph.from_arrays(
-        nodes[:, 1:], np.searchsorted(ids, start), np.searchsorted(ids, end),
-        np.array([e[2] for e in edges], dtype=np.float64),
-        list(shapely.from_wkb([bytes(e[3]) for e in edges])),
+        nodes[:, 1:], u[picked], v[picked],
+        np.array([edges[i][2] for i in picked], dtype=np.float64),
+        list(shapely.from_wkb([bytes(edges[i][3]) for i in picked])),
     )
     with _lock:
-        _graph_cache.clear()
+        for old in [k for k in _graph_cache if k[:4] != key[:4]]:
+            del _graph_cache[old]  # the network changed: every area is stale
+        while len(_graph_cache) >= KEEP_GRAPHS:
+            del _graph_cache[next(iter(_graph_cache))]
         _graph_cache[key] = graph
     return graph
 
 
-def center_field(licensed_only: bool = False) -> LoadedField:
-    """The nearest-center field over all (or only licensed) centers, cached."""
-    sig = (*_signature(), licensed_only)
+def center_field(licensed_only: bool = False, area: Area | None = None) -> LoadedField:
+    """The nearest-center field over all (or only licensed) centers, cached.
+
+    With ``area``, over the graph and the centers inside it (see :func:`walk_graph`).
+    """
+    sig = (*_signature(), area, licensed_only)
     with _lock:
         if sig in _field_cache:
             return _field_cache[sig]
-    graph = walk_graph()
-    rows = center_rows(licensed_only=licensed_only)
+    graph = walk_graph(area)
+    rows = center_rows(licensed_only=licensed_only, area=area)
     if not rows:
         raise NetworkError(_("还没有服务中心"))
     centers = [row for row, _ in rows]
     field = CenterField.build(graph, [xy for _, xy in rows])
     loaded = LoadedField(field=field, centers=centers, signature=sig)
     with _lock:
-        for old in [k for k in _field_cache if k[-1] == licensed_only]:
+        for old in [k for k in _field_cache if k[-2:] == sig[-2:] or k[:-2] != sig[:-2]]:
             del _field_cache[old]
+        while len(_field_cache) >= 2 * KEEP_GRAPHS:
+            del _field_cache[next(iter(_field_cache))]
         _field_cache[sig] = loaded
     return loaded

@@ -20,7 +20,7 @@ from geo.models.facilities import PairingMethod, PairingStatus
 from geo.models.tables import sql
 
 from .errors import NoData
-from .network import walk_graph
+from .network import LOCAL_MARGIN_M, scope_area, walk_graph
 from .results import PairingAnswer
 
 # The community's own center (the view of migration 0010), else a point inside.
@@ -59,11 +59,12 @@ class PairingInputs:
 
 def build_problem(scope: str, metric: str, profile: RuleProfile, max_per_community: int | None,
                   min_per_community: str, max_distance: float | None,
-                  include_candidates: bool = False) -> PairingInputs:
+                  include_candidates: bool = False, local: bool = False) -> PairingInputs:
     """Distances and constraints of the scope's units and communities.
 
     With no ``max_distance`` the profile's ``pairing_max_distance_m`` applies: "nearest and
-    convenient" never means a unit across the country.
+    convenient" never means a unit across the country. ``local``: walking distances over the
+    network around the scope only (a region task's way, see ``coverage.measure``).
     """
     if max_distance is None:
         max_distance = profile.pairing_max_distance_m
@@ -82,7 +83,8 @@ def build_problem(scope: str, metric: str, profile: RuleProfile, max_per_communi
     c_xy = np.array([(r[4], r[5]) for r in comms], dtype=np.float64)
     u_xy = np.array([(r[4], r[5]) for r in units], dtype=np.float64)
     if metric == "walk":
-        cost = walk_matrix(walk_graph(), u_xy, c_xy)
+        area = scope_area(scope, LOCAL_MARGIN_M) if local and scope else None
+        cost = walk_matrix(walk_graph(area), u_xy, c_xy)
     else:
         cost = geodesic_matrix(u_xy, c_xy)
     u_index = {r[0]: i for i, r in enumerate(units)}

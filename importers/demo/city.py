@@ -16,7 +16,7 @@ Python object per row, so that it can be written with ``copy_columns`` in minute
 Geometries are built in a local metric frame and mapped to degrees by an affine transform
 (straight edges stay straight, shared edges stay shared); lengths are geodesic.
 
-At :data:`CITY` size: 2,025 communities, ~22,000 grids, ~535,000 buildings, ~6.7 million
+At :data:`CITY` size: 9 districts of 25 streets of 9 communities, 2,025 communities, ~22,000 grids, ~535,000 buildings, ~6.7 million
 households, 1,168,561 walk nodes and 2,335,680 edges, ~5,200 centers, 20,250 units and
 ~152,000 members.
 """
@@ -40,7 +40,7 @@ from . import names
 
 GEOD = Geod(ellps="WGS84")
 CITY_CODE = "5199"  # no prefecture of Sichuan has it: a synthetic city
-CITY_NAME = "天府示范市（合成）"
+CITY_NAME = "天府"  # districts are named 天府锦华区 ... (synthetic, never a real place)
 SOURCE = "demo-city"
 # South-east of the real Chengdu extract and the generated district: no overlap.
 ORIGIN_LON, ORIGIN_LAT = 104.40, 30.20
@@ -55,8 +55,8 @@ Table = dict[str, Any]
 class CityShape:
     """How many of each level per side, and the size of a community."""
 
-    districts_per_side: int = 5
-    streets_per_district_side: int = 3
+    districts_per_side: int = 3
+    streets_per_district_side: int = 5
     communities_per_street_side: int = 3
     blocks_per_community_side: int = 6
     cells_per_block_side: int = 4
@@ -120,22 +120,28 @@ def _metres_per_degree(lat: float) -> tuple[float, float]:
     return math.radians(1) * n * math.cos(math.radians(lat)), math.radians(1) * m
 
 
-MX, MY = _metres_per_degree(ORIGIN_LAT)
+@dataclass(frozen=True)
+class Frame:
+    """Affine map from local metres (x east, y north) to lon/lat around an origin."""
 
+    lon0: float
+    lat0: float
 
-def _to_degrees(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Local metres to lon/lat by the affine frame around the origin."""
-    return ORIGIN_LON + x / MX, ORIGIN_LAT + y / MY
+    def to_degrees(self, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+        mx, my = _metres_per_degree(self.lat0)
+        return self.lon0 + np.asarray(x, float) / mx, self.lat0 + np.asarray(y, float) / my
 
+    def boxes(self, x0: Any, y0: Any, x1: Any, y1: Any) -> np.ndarray:
+        lon0, lat0 = self.to_degrees(x0, y0)
+        lon1, lat1 = self.to_degrees(x1, y1)
+        return shapely.box(lon0, lat0, lon1, lat1)
 
-def _boxes(x0: np.ndarray, y0: np.ndarray, x1: np.ndarray, y1: np.ndarray) -> np.ndarray:
-    lon0, lat0 = _to_degrees(np.asarray(x0, float), np.asarray(y0, float))
-    lon1, lat1 = _to_degrees(np.asarray(x1, float), np.asarray(y1, float))
-    return shapely.box(lon0, lat0, lon1, lat1)
+    def points(self, x: Any, y: Any) -> np.ndarray:
+        return shapely.points(*self.to_degrees(x, y))
 
-
-def _points(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    return shapely.points(*_to_degrees(np.asarray(x, float), np.asarray(y, float)))
+    def polygons(self, polys: list[Any]) -> np.ndarray:
+        return shapely.transform(np.array(polys, dtype=object), lambda xy: np.column_stack(
+            self.to_degrees(xy[:, 0], xy[:, 1])))
 
 
 def _multi(polys: np.ndarray) -> list[Any]:
@@ -152,8 +158,11 @@ def _serpentine(n: int) -> list[tuple[int, int]]:
 
 
 class _CityBuilder:
-    def __init__(self, shape: CityShape, seed: int) -> None:
+    def __init__(self, shape: CityShape, seed: int, code: str, name: str,
+                 origin: tuple[float, float]) -> None:
         self.s = shape
+        self.code, self.name = code, name
+        self.f = Frame(*origin)
         self.rng = np.random.default_rng(seed)
         self.py = random.Random(seed)  # for the demo's name makers
         self.t = CityTables(shape)
@@ -162,7 +171,7 @@ class _CityBuilder:
     def network(self) -> None:
         s, n = self.s, self.s.cells_per_side
         ii, jj = np.meshgrid(np.arange(n + 1), np.arange(n + 1), indexing="ij")
-        lon, lat = _to_degrees(ii.ravel() * s.cell_m, jj.ravel() * s.cell_m)
+        lon, lat = self.f.to_degrees(ii.ravel() * s.cell_m, jj.ravel() * s.cell_m)
         self.t.nodes = {"lon": lon, "lat": lat}
         cls, line_name = self._line_classes(n)
         # Edges along vertical lines (x = i) then horizontal ones (y = j); node id i*(n+1)+j.
@@ -222,9 +231,9 @@ class _CityBuilder:
         d_side = s.districts_per_side
         for d in range(d_side * d_side):
             dc, dr = d % d_side, d_side - 1 - d // d_side  # west to east, north to south
-            d_code = child_code(CITY_CODE, d + 1, "district")
+            d_code = child_code(self.code, d + 1, "district")
             stem = names.ROAD_STEMS[d % len(names.ROAD_STEMS)]
-            district_rows.append((d_code, f"{stem}区（合成）", _boxes(
+            district_rows.append((d_code, f"{self.name}{stem}区", self.f.boxes(
                 dc * per_district * cm, dr * per_district * cm,
                 (dc + 1) * per_district * cm, (dr + 1) * per_district * cm)))
             ss = s.streets_per_district_side
@@ -232,7 +241,7 @@ class _CityBuilder:
                 sc, sr = dc * ss + k % ss, dr * ss + ss - 1 - k // ss
                 s_code = child_code(d_code, k + 1, "street")
                 a, b = street_names[s_order[len(street_rows)]]
-                street_rows.append((s_code, f"{a}{b}街道", d, _boxes(
+                street_rows.append((s_code, f"{a}{b}街道", d, self.f.boxes(
                     sc * per_street * cm, sr * per_street * cm,
                     (sc + 1) * per_street * cm, (sr + 1) * per_street * cm)))
                 for m in range(per_street * per_street):
@@ -254,7 +263,7 @@ class _CityBuilder:
         self.t.communities = {
             "code": [r[0] for r in comm_rows], "name": [r[1] for r in comm_rows],
             "street": np.array([r[2] for r in comm_rows]),
-            "geom": _multi(_boxes(cols * cm, rows * cm, (cols + 1) * cm, (rows + 1) * cm)),
+            "geom": _multi(self.f.boxes(cols * cm, rows * cm, (cols + 1) * cm, (rows + 1) * cm)),
         }
         self.district_of_street = self.t.streets["district"]
 
@@ -314,7 +323,7 @@ class _CityBuilder:
                 grid["leader"].append(self._person())
                 grid["workers"].append([{"name": self._person(), "phone": self._mobile()}])
                 grid["party_branch"].append(f"{cname}第{seq}网格党小组")
-        grid["geom"] = _multi(self._metre_polys_to_degrees(grid["geom"]))
+        grid["geom"] = _multi(self.f.polygons(grid["geom"]))
         grid["community"] = np.array(grid["community"])
         grid["households"] = np.array(grid["households"])
         self.t.grids = grid
@@ -324,10 +333,6 @@ class _CityBuilder:
         self.t.communities["party_members"] = np.round(pop * rng.uniform(0.03, 0.055, n_comm)
                                                        ).astype(np.int64)
         self._compounds_and_buildings(res_blocks, block_m)
-
-    def _metre_polys_to_degrees(self, polys: list[Any]) -> np.ndarray:
-        return shapely.transform(np.array(polys, dtype=object), lambda xy: np.column_stack(
-            _to_degrees(xy[:, 0], xy[:, 1])))
 
     def _compounds_and_buildings(self, res_blocks: list[tuple[int, float, float, int]],
                                  block_m: float) -> None:
@@ -343,7 +348,7 @@ class _CityBuilder:
             rng.integers(0, len(suffix), n_blocks)]
         self.t.compounds = {
             "name": cname.tolist(), "community": comm,
-            "geom": _boxes(bx + 2, by + 2, bx + block_m - 2, by + block_m - 2),
+            "geom": self.f.boxes(bx + 2, by + 2, bx + block_m - 2, by + block_m - 2),
             "households": bhh,
         }
         # A building in every other cell of the block (a checkerboard).
@@ -364,7 +369,7 @@ class _CityBuilder:
         res = {
             "compound": np.repeat(np.arange(n_blocks), per),
             "community": np.repeat(comm, per),
-            "geom": _boxes(x0.ravel(), y0.ravel(), (x0 + side).ravel(), (y0 + side).ravel()),
+            "geom": self.f.boxes(x0.ravel(), y0.ravel(), (x0 + side).ravel(), (y0 + side).ravel()),
             "levels": levels.ravel(), "residential": np.ones(n_blocks * per, bool),
             "households": alloc.ravel(),
             "name": [f"{n}{k}栋" for n, k in zip(np.repeat(cname, per), seq, strict=True)],
@@ -378,7 +383,7 @@ class _CityBuilder:
         self.t.buildings = {
             "compound": np.concatenate([res["compound"], np.full(n_h, -1)]),
             "community": np.concatenate([res["community"], hc]),
-            "geom": np.concatenate([res["geom"], _boxes(hx + 15, hy + 15, hx + block_m / 2,
+            "geom": np.concatenate([res["geom"], self.f.boxes(hx + 15, hy + 15, hx + block_m / 2,
                                                         hy + block_m * 0.4)]),
             "levels": np.concatenate([res["levels"], rng.integers(2, 9, n_h)]),
             "residential": np.concatenate([res["residential"], np.zeros(n_h, bool)]),
@@ -447,7 +452,7 @@ class _CityBuilder:
             for k in rng.choice(comp_of[comm], int(rng.integers(1, 3)), replace=False):
                 sites.append((comm, int(k)))
         self.t.centers = {k: v for k, v in c.items() if k not in ("x", "y")}
-        loc = _points(np.array(c["x"]), np.array(c["y"]))
+        loc = self.f.points(np.array(c["x"]), np.array(c["y"]))
         self.t.centers["location"] = np.concatenate([loc, shapely.points(
             cx[[k for _, k in sites]], cy[[k for _, k in sites]])])
         for comm, k in sites:
@@ -496,7 +501,7 @@ class _CityBuilder:
                 u["community"].append(comm)
         self.unit_community = np.array(u.pop("community"))
         self.t.units = {k: v for k, v in u.items() if k not in ("x", "y")}
-        self.t.units["location"] = _points(np.array(u["x"]), np.array(u["y"]))
+        self.t.units["location"] = self.f.points(np.array(u["x"]), np.array(u["y"]))
         # One signed pairing per community with a unit of its own (5% have none yet).
         first_unit = np.arange(n_comm) * per_comm
         has = rng.random(n_comm) >= 0.05
@@ -537,7 +542,7 @@ class _CityBuilder:
         reported = np.where(roll < 0.85, comm, np.where(roll < 0.95, neighbour, -1))
         days = rng.integers(0, 700, n)
         start = dt.date(2024, 1, 1)
-        region = CITY_CODE + "01"
+        region = self.code + "01"
         self.t.members = {
             "name": [self._person() for _ in range(n)],
             "phone": [self._mobile() for _ in range(n)],
@@ -559,11 +564,35 @@ class _CityBuilder:
         return names.id_number(self.py, region)
 
 
-def generate_city_tables(shape: CityShape = CITY, seed: int = 2026) -> CityTables:
-    """Build the synthetic city as columns; the same shape and seed give the same city."""
-    b = _CityBuilder(shape, seed)
+def generate_city_tables(shape: CityShape = CITY, seed: int = 2026, code: str = CITY_CODE,
+                         name: str = CITY_NAME,
+                         origin: tuple[float, float] = (ORIGIN_LON, ORIGIN_LAT)) -> CityTables:
+    """Build the synthetic city as columns; the same arguments give the same city.
+
+    ``code`` is the city's 4-digit prefix of its districts' codes; ``origin`` its south-west
+    corner (lon, lat).
+    """
+    b = _CityBuilder(shape, seed, code, name, origin)
     b.hierarchy()
     b.housing()
     b.services()
     b.network()
     return b.t
+
+
+PROVINCE_CITY = CityShape(districts_per_side=1, streets_per_district_side=3,
+                          communities_per_street_side=3)  # 81 communities, 46,900 nodes
+PROVINCE_CITIES = 20
+
+
+def generate_province(n: int = PROVINCE_CITIES, shape: CityShape = PROVINCE_CITY,
+                      seed: int = 2026) -> list[CityTables]:
+    """``n`` synthetic cities about 20 km apart (codes 5150, 5151, ...): a province to fan
+    out over."""
+    cities = []
+    for k in range(n):
+        stem = names.ROAD_STEMS[k % len(names.ROAD_STEMS)]
+        cities.append(generate_city_tables(
+            shape, seed + k, code=f"51{50 + k:02d}", name=stem,
+            origin=(105.0 + (k % 5) * 0.21, 29.0 + (k // 5) * 0.18)))
+    return cities

@@ -43,7 +43,8 @@ BARE = """SELECT ST_AsMVT(q, %(layer)s, 4096, 'geom') FROM (
     FROM {table} WHERE {geom} && ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s), 4326)) q"""
 
 
-def bench_uncached(quick: bool) -> list[tuple[int, int, int]]:
+def bench_uncached(quick: bool, zooms: tuple[int, ...] = (12, 14, 16)
+                   ) -> list[tuple[int, int, int]]:
     """Per layer and zoom: the full view (render + cache write + ETag) vs the bare SQL."""
     import django
 
@@ -72,7 +73,7 @@ def bench_uncached(quick: bool) -> list[tuple[int, int, int]]:
         geom, table = spec.column, spec.table
         if name == "pairings":
             continue  # its geometry is built in the query; no bare equivalent
-        for z in (12, 14, 16):
+        for z in zooms:
             if z < spec.minzoom:
                 continue
             tiles = sample_tiles(bounds, z, n)

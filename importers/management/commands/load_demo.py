@@ -36,10 +36,12 @@ class Command(BaseCommand):
                                 f"(default: the shipped central Chengdu, {SHIPPED.name})")
         which.add_argument("--generated", action="store_true",
                            help="the generated lattice district instead (small, fast: for tests)")
-        which.add_argument("--scale", choices=["city", "city-small"],
+        which.add_argument("--scale", choices=["city", "city-small", "province", "province-small"],
                            help="a synthetic city instead: 2,025 communities, 540,000 "
                                 "buildings, 1.2 million walk nodes, written with COPY "
-                                "(city-small: 16 communities, for trying it out)")
+                                "(city-small: 16 communities, for trying it out; province: "
+                                "20 cities of 81 communities, for run_region; province-small: 3 cities "
+                                "of 16)")
         parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
         parser.add_argument("--if-empty", action="store_true",
                             help="do nothing when a demo is already loaded (used by make setup)")
@@ -85,13 +87,17 @@ class Command(BaseCommand):
         self._done(city.origin, city.source, counts, started)
 
     def _city(self, opts: dict[str, Any], started: float) -> None:
-        from importers.demo.city import CITY, SMALL, generate_city_tables
+        from importers.demo.city import CITY, SMALL, generate_city_tables, generate_province
         from importers.demo.city_store import store_city
 
         self.stdout.write(_("生成合成城市 …"))
-        tables = generate_city_tables(CITY if opts["scale"] == "city" else SMALL,
-                                      seed=opts["seed"])
-        total = sum(tables.counts().values())
+        if opts["scale"].startswith("province"):
+            tables = (generate_province(seed=opts["seed"]) if opts["scale"] == "province" else
+                      generate_province(3, SMALL, seed=opts["seed"]))
+        else:
+            tables = [generate_city_tables(CITY if opts["scale"] == "city" else SMALL,
+                                           seed=opts["seed"])]
+        total = sum(sum(t.counts().values()) for t in tables)
         with tqdm(total=total, desc=_("写入"), unit=_("行"), unit_scale=True,
                   disable=not self.stdout.isatty()) as bar:
             written: dict[str, int] = {}

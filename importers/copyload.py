@@ -14,8 +14,8 @@ history rows must be written too); they are the small tables (communities, cente
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import numpy as np

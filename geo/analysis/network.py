@@ -137,10 +137,7 @@ class WalkGraph:
         """
         xy = self.project(lonlat)
         pts = shapely.points(xy)
-        # query_nearest returns (input index, tree index) pairs, ties included; keep the first.
-        idx = self.tree.query_nearest(pts, all_matches=False)
-        order = np.argsort(idx[0], kind="stable")
-        edge = np.asarray(idx[1][order], dtype=np.int64)
+        edge = self._nearest_edge(pts)
         lines = self.lines_m[edge]
         pos = shapely.line_locate_point(lines, pts)
         geom_len = shapely.length(lines)
@@ -150,6 +147,23 @@ class WalkGraph:
         access = np.hypot(sxy[:, 0] - xy[:, 0], sxy[:, 1] - xy[:, 1])
         return Snap(edge=edge, along=frac * self.edge_length[edge], access=access,
                     snapped_xy=sxy)
+
+    def _nearest_edge(self, pts: np.ndarray) -> npt.NDArray[np.int64]:
+        """The nearest edge of each point (of edges as near within a micrometre, the lowest).
+
+        A point midway between two streets is as near to both: which one the tree finds
+        first depends on the tree's shape and the projection's rounding, so the same
+        building would read a different distance in a graph of its city and one of its
+        province. Edge indices follow the database's ids in every graph, so the lowest is
+        the same choice in both.
+        """
+        (qi, ti), dist = self.tree.query_nearest(pts, all_matches=False, return_distance=True)
+        nearest = np.empty(len(pts))
+        nearest[qi] = dist
+        qi, ti = self.tree.query(pts, predicate="dwithin", distance=nearest + 1e-6)
+        edge = np.full(len(pts), np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(edge, qi, ti.astype(np.int64))
+        return edge
 
     def arc_edge(self, a: int, b: int) -> int:
         """Index of the shortest edge joining nodes a and b."""

@@ -115,7 +115,8 @@ def run_dask(run: RegionRun, codes: list[str], scheduler: str | None, workers: i
         memory_limit=memory_limit, silence_logs=logging.ERROR)
     try:
         with Client(scheduler or cluster) as client:
-            futures = [client.submit(region_worker.run_unit, run.pk, run.task, code, run.profile or None,
+            futures = [client.submit(region_worker.run_unit, run.pk, run.task, code,
+                                     run.profile or None,
                                      key=f"{run.task}-{run.pk}-{code}", pure=False)
                        for code in codes]
             for future in as_completed(futures):

@@ -16,9 +16,9 @@ Python object per row, so that it can be written with ``copy_columns`` in minute
 Geometries are built in a local metric frame and mapped to degrees by an affine transform
 (straight edges stay straight, shared edges stay shared); lengths are geodesic.
 
-At :data:`CITY` size: 9 districts of 25 streets of 9 communities, 2,025 communities, ~22,000 grids, ~535,000 buildings, ~6.7 million
-households, 1,168,561 walk nodes and 2,335,680 edges, ~5,200 centers, 20,250 units and
-~152,000 members.
+At :data:`CITY` size: 9 districts of 25 streets of 9 communities (2,025), 22,279 grids,
+540,906 buildings, 6.7 million households, 1,168,561 walk nodes, 2,334,960 edges, 5,241
+centers, 20,250 co-building units and 154,255 members.
 """
 
 from __future__ import annotations
@@ -323,10 +323,9 @@ class _CityBuilder:
                 grid["leader"].append(self._person())
                 grid["workers"].append([{"name": self._person(), "phone": self._mobile()}])
                 grid["party_branch"].append(f"{cname}第{seq}网格党小组")
-        grid["geom"] = _multi(self.f.polygons(grid["geom"]))
-        grid["community"] = np.array(grid["community"])
-        grid["households"] = np.array(grid["households"])
-        self.t.grids = grid
+        self.t.grids = {**grid, "geom": _multi(self.f.polygons(grid["geom"])),
+                        "community": np.array(grid["community"]),
+                        "households": np.array(grid["households"])}
         self.t.communities["households"] = comm_hh
         pop = np.round(comm_hh * rng.uniform(2.4, 2.9, n_comm)).astype(np.int64)
         self.t.communities["population"] = pop
@@ -520,15 +519,12 @@ class _CityBuilder:
         comm = np.repeat(np.arange(n_comm), counts)
         n = len(comm)
         comp_geom = t.compounds["geom"]
-        comp_of: dict[int, np.ndarray] = {}
         comp_comm = t.compounds["community"]
-        for cm in range(n_comm):
-            comp_of[cm] = np.flatnonzero(comp_comm == cm) if n_comm < 50 else np.empty(0, int)
-        if n_comm >= 50:  # one pass instead of n_comm scans
-            order = np.argsort(comp_comm, kind="stable")
-            bounds = np.searchsorted(comp_comm[order], np.arange(n_comm + 1))
-            comp_of = {cm: order[bounds[cm]:bounds[cm + 1]] for cm in range(n_comm)}
-        pick = np.array([comp_of[cm][int(rng.integers(0, len(comp_of[cm])))] for cm in comm])
+        order = np.argsort(comp_comm, kind="stable")  # compounds grouped by community
+        bounds = np.searchsorted(comp_comm[order], np.arange(n_comm + 1))
+        comp_of = {cm: order[bounds[cm]:bounds[cm + 1]] for cm in range(n_comm)}
+        pick = np.array([comp_of[cm][int(rng.integers(0, len(comp_of[cm])))]
+                         for cm in comm.tolist()])
         b = shapely.bounds(comp_geom[pick])
         u = rng.random((n, 2))
         residence = shapely.points(b[:, 0] + u[:, 0] * (b[:, 2] - b[:, 0]),

@@ -130,7 +130,7 @@ def part_editor() -> None:
     from django.db import connection
 
     from geo.analysis.rules import load_profile
-    from geo.models import Community
+    from geo.models import Community, GridUnit
     from geo.services.plan import editor_state
 
     with connection.cursor() as cur:
@@ -140,7 +140,7 @@ def part_editor() -> None:
     community = Community.objects.get(pk=pk)
     profile = load_profile(None)
     ours = median_ms(lambda: editor_state(community, profile), 10)
-    ref = median_ms(lambda: list(community.gridunit_set.all()), 10)
+    ref = median_ms(lambda: list(GridUnit.objects.filter(community=community)), 10)
     print(f"editor state of the largest community ({community.code}, {n} grids): median "
           f"{ours[0]:.0f} ms, p95 {ours[1]:.0f} ms (reference: selecting its grids "
           f"{ref[0]:.1f} ms, {ours[0] / ref[0]:.0f}x)")
@@ -160,12 +160,12 @@ def part_coverage() -> None:
     report = run_coverage(CITY, [300, 500, 1000], profile)
     ours = time.perf_counter() - t0
     graph = loaded.field.graph
-    sources = np.unique(graph.edge_u[graph.snap(loaded.field.points).edge])
+    sources = np.unique(graph.edge_u[loaded.field.center_snap.edge])
     t0 = time.perf_counter()
     dijkstra(graph.matrix, directed=False, indices=sources, min_only=True)
     bare = time.perf_counter() - t0
-    rows = len(report.rows) if hasattr(report, "rows") else "?"
-    print(f"coverage of the whole city after the graph is built: {ours:.1f} s ({rows} rows; "
+    rows = len(report["levels"]["community"])
+    print(f"coverage of the whole city after the graph is built: {ours:.1f} s ({rows} communities; "
           f"reference: the bare multi-source Dijkstra over {graph.n_nodes:,} nodes "
           f"{bare:.2f} s, {ours / bare:.1f}x)")
 
@@ -230,7 +230,7 @@ def part_staff() -> None:
           f"(reference: /healthz through the same client {ref[0]:.1f} ms):")
     for label, url in calls:
         status = client.get(url).status_code
-        ms = median_ms(lambda u=url: client.get(u), 3)
+        ms = median_ms(lambda u=url: client.get(u), 3)  # type: ignore[misc]
         total += ms[0]
         print(f"  {label:<16}{ms[0]:>9.0f} ms  (HTTP {status})")
     print(f"  {'all five':<16}{total:>9.0f} ms")

@@ -80,7 +80,7 @@ def test_it_refuses_columns_it_cannot_place() -> None:
         copy_columns(WalkNode, 1, {"geom": [shapely.Point(104, 30)], "colour": "red"})
     with pytest.raises(ValueError, match="3 values for 2 rows"):
         copy_columns(WalkNode, 2, {"geom": [shapely.Point(104, 30)] * 3})
-    with pytest.raises(ValueError, match="District.code has no default"):
+    with pytest.raises(ValueError, match=r"District\.code has no default"):
         copy_columns(District, 1, {"name": "区", "geom": [shapely.MultiPolygon(
             [shapely.box(104, 30, 104.1, 30.1)])]})
 

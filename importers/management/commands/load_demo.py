@@ -40,8 +40,8 @@ class Command(BaseCommand):
                            help="a synthetic city instead: 2,025 communities, 540,000 "
                                 "buildings, 1.2 million walk nodes, written with COPY "
                                 "(city-small: 16 communities, for trying it out; province: "
-                                "20 cities of 81 communities, for run_region; province-small: 3 cities "
-                                "of 16)")
+                                "20 cities of 81 communities, for run_region; "
+                                "province-small: 3 cities of 16)")
         parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
         parser.add_argument("--if-empty", action="store_true",
                             help="do nothing when a demo is already loaded (used by make setup)")

@@ -34,6 +34,7 @@ import shapely
 from pyproj import Geod
 
 from geo.analysis.codes import child_code
+from geo.analysis.grid_checks import reading_order
 from geo.analysis.partition import PartitionError, balanced_segments
 
 from . import names
@@ -304,34 +305,54 @@ class _CityBuilder:
             self.spare.append([corners[i] for i in sorted(spare_idx)])
             res_blocks.extend((c, corners[i][0], corners[i][1], int(hh[i]))
                               for i in range(len(order)) if i not in spare_idx)
-            # Grids numbered in reading order (north to south, then west to east).
-            parts = []
-            for a, b in segments:
-                boxes = [shapely.box(corners[i][0], corners[i][1], corners[i][0] + block_m,
-                                     corners[i][1] + block_m) for i in range(a, b)]
-                geom = shapely.union_all(boxes)
-                cen = geom.centroid
-                parts.append((-round(cen.y, 1), round(cen.x, 1), geom, int(hh[a:b].sum())))
-            parts.sort(key=lambda p: (p[0], p[1]))
+            # Grids numbered as the grid checks read them (west→east, then north→south).
+            geoms = list(self.f.polygons([shapely.union_all([
+                shapely.box(corners[i][0], corners[i][1], corners[i][0] + block_m,
+                            corners[i][1] + block_m) for i in range(a, b)])
+                for a, b in segments]))
             code, cname = self.t.communities["code"][c], self.t.communities["name"][c]
-            for seq, (_, _, geom, households) in enumerate(parts, start=1):
+            for seq, k in enumerate(reading_order(geoms), start=1):
+                a, b = segments[k]
                 grid["code"].append(child_code(code, seq, "grid"))
                 grid["name"].append(f"{cname}第{seq}网格")
                 grid["community"].append(c)
-                grid["geom"].append(geom)
-                grid["households"].append(households)
+                grid["geom"].append(geoms[k])
+                grid["households"].append(int(hh[a:b].sum()))
                 grid["leader"].append(self._person())
                 grid["workers"].append([{"name": self._person(), "phone": self._mobile()}])
                 grid["party_branch"].append(f"{cname}第{seq}网格党小组")
-        self.t.grids = {**grid, "geom": _multi(self.f.polygons(grid["geom"])),
+        self.t.grids = {**grid, "geom": _multi(np.array(grid["geom"], dtype=object)),
                         "community": np.array(grid["community"]),
                         "households": np.array(grid["households"])}
+        self._outlines_from_grids()
         self.t.communities["households"] = comm_hh
         pop = np.round(comm_hh * rng.uniform(2.4, 2.9, n_comm)).astype(np.int64)
         self.t.communities["population"] = pop
         self.t.communities["party_members"] = np.round(pop * rng.uniform(0.03, 0.055, n_comm)
                                                        ).astype(np.int64)
         self._compounds_and_buildings(res_blocks, block_m)
+
+    def _outlines_from_grids(self) -> None:
+        """Communities as the union of their grids, streets of their communities, districts
+        of their streets: every outline then has the vertices of the ones inside it.
+
+        A box with only its four corners and grids with a vertex at every block corner along
+        the same edge differ by millimetres once projected (a straight line in degrees is
+        not straight in a metric projection), which grid checks report as 1 m² slivers.
+        """
+        def unions(geoms: Any, groups: np.ndarray, n: int) -> list[Any]:
+            geoms = np.asarray(geoms, dtype=object)
+            order = np.argsort(groups, kind="stable")
+            cut = np.searchsorted(groups[order], np.arange(n + 1))
+            return _multi(np.array([shapely.union_all(geoms[order[cut[k]:cut[k + 1]]])
+                                    for k in range(n)], dtype=object))
+        t = self.t
+        t.communities["geom"] = unions(t.grids["geom"], t.grids["community"],
+                                       len(t.communities["code"]))
+        t.streets["geom"] = unions(t.communities["geom"], t.communities["street"],
+                                   len(t.streets["code"]))
+        t.districts["geom"] = unions(t.streets["geom"], t.streets["district"],
+                                     len(t.districts["code"]))
 
     def _compounds_and_buildings(self, res_blocks: list[tuple[int, float, float, int]],
                                  block_m: float) -> None:

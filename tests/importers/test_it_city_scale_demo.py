@@ -12,6 +12,7 @@ import shapely
 from django.core.management import call_command
 from django.db import connection
 
+from geo.analysis.rules import load_profile
 from geo.models import (
     Building,
     CoBuildingUnit,
@@ -22,6 +23,7 @@ from geo.models import (
     WalkEdge,
     WalkNode,
 )
+from geo.services.rules import run_grid_checks
 from importers.demo.city import SMALL, SOURCE, generate_city_tables
 
 
@@ -82,6 +84,10 @@ def test_it_loads_the_small_city_with_copy_and_everything_is_where_it_says() -> 
         matched, worst = cur.fetchone()
     assert matched == counts["edges"] and worst < 0.05
     assert ServiceCenter.objects.filter(source=SOURCE, level="community").exists()
+    # The grid checks find nothing: grids tile their communities once projected (outlines
+    # share their vertices) and are numbered in reading order.
+    checks = run_grid_checks("519901", load_profile(None))
+    assert checks["findings"] == [] and checks["ok"]
     assert CoBuildingUnit.objects.filter(source=SOURCE).count() == 160
     # A second load replaces the first rather than doubling it.
     call_command("load_demo", "--scale", "city-small", stdout=io.StringIO())

@@ -316,7 +316,8 @@ class GridDistricting:
             m.add_exactly_one(x[i])
         total = sum(h)
         size = [m.new_int_var(0, total, f"H{d}") for d in range(k)]
-        out = [m.new_int_var(0, total, f"out{d}") for d in range(k)]
+        # Households short of the floor can exceed the total (all cells empty, floor 150).
+        out = [m.new_int_var(0, max(total, math.ceil(self.lo)), f"out{d}") for d in range(k)]
         for d in range(k):
             m.add(size[d] == sum(h[i] * x[i][d] for i in range(d, n)))
             m.add(out[d] >= math.ceil(self.lo) - size[d])

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from geo.analysis.districting import BIG, LAMBDA, MAX_RATIO, RATIO, GridDistricting
@@ -73,6 +73,7 @@ def brute(h: list[int], mat: np.ndarray, lo: int, hi: int, k: int) -> tuple[floa
        st.lists(st.integers(0, 9), min_size=9, max_size=9),
        st.lists(st.integers(1, 5), min_size=12, max_size=12),
        st.integers(1, 12), st.integers(0, 12), st.integers(1, 4))
+@example((2, 2), [0] * 9, [1] * 12, 1, 0, 2)  # empty cells: the shortfall exceeds the total
 def test_it_matches_a_brute_force_on_small_lattices(shape: tuple[int, int], hh: list[int],
                                                     lengths: list[int], lo: int,
                                                     width: int, k: int) -> None:

@@ -38,6 +38,7 @@ from geo.analysis.grid_checks import reading_order
 from geo.analysis.partition import PartitionError, balanced_segments
 
 from . import names
+from .generated import serpentine
 
 GEOD = Geod(ellps="WGS84")
 CITY_CODE = "5199"  # no prefecture of Sichuan has it: a synthetic city
@@ -147,15 +148,6 @@ class Frame:
 
 def _multi(polys: np.ndarray) -> list[Any]:
     return [shapely.MultiPolygon([p]) if p.geom_type == "Polygon" else p for p in polys]
-
-
-def _serpentine(n: int) -> list[tuple[int, int]]:
-    """Block (col, row) north to south, alternating direction, so neighbours touch."""
-    order: list[tuple[int, int]] = []
-    for k, row in enumerate(range(n - 1, -1, -1)):
-        cols = range(n) if k % 2 == 0 else range(n - 1, -1, -1)
-        order.extend((c, row) for c in cols)
-    return order
 
 
 class _CityBuilder:
@@ -273,7 +265,7 @@ class _CityBuilder:
         s, rng = self.s, self.rng
         nb = s.blocks_per_community_side
         block_m = s.community_m / nb
-        order = _serpentine(nb)
+        order = serpentine(nb)
         n_comm = len(self.t.communities["code"])
         comm_hh = np.zeros(n_comm, dtype=np.int64)
         grid: dict[str, list[Any]] = {k: [] for k in ("code", "name", "community", "geom",

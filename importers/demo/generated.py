@@ -106,7 +106,7 @@ def _mp(g: Polygon | MultiPolygon) -> MultiPolygon:
     return g if isinstance(g, MultiPolygon) else MultiPolygon([g])
 
 
-def _serpentine(n: int) -> list[tuple[int, int]]:
+def serpentine(n: int) -> list[tuple[int, int]]:
     """Block indices (col, row) north to south, alternating direction, so neighbours touch."""
     order: list[tuple[int, int]] = []
     for k, row in enumerate(range(n - 1, -1, -1)):
@@ -206,7 +206,7 @@ class _Builder:
         ys = self.ys[row * k: row * k + k + 1]
         blocks_m = {(c, r): box(xs[c], ys[r], xs[c + 1], ys[r + 1])
                     for c in range(k) for r in range(k)}
-        order = _serpentine(k)
+        order = serpentine(k)
         for _attempt in range(200):
             total = rng.randint(*COMMUNITY_HOUSEHOLDS)
             spare = set(rng.sample(order, rng.randint(2, 4)))

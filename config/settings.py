@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    # The job queue lives in PostgreSQL (no new server): its tables come with migrations.
+    "procrastinate.contrib.django",
     "geo",
     "importers",
     "webmap",
@@ -275,6 +277,13 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
 # 0 = until an administrator unlocks it in /admin/ or with `manage.py account --unlock`).
 LOGIN_MAX_FAILURES = env_int("WANGGE_LOGIN_MAX_FAILURES", 10)
 LOGIN_LOCK_SECONDS = env_int("WANGGE_LOGIN_LOCK_SECONDS", 900)
+
+# Background jobs (procrastinate, in PostgreSQL): a worker whose heartbeat is older than
+# this many seconds is taken for dead and its running job is run again by another worker.
+JOBS_STALLED_AFTER_S = env_int("WANGGE_JOBS_STALLED_AFTER_S", 30)
+# Finished jobs (and their files) are deleted after this many days.
+JOBS_KEEP_DAYS = env_int("WANGGE_JOBS_KEEP_DAYS", 14)
+PROCRASTINATE_READONLY_MODELS = True
 
 # The admin's own "revert" bypasses scope and version checks; /history/ reverts instead.
 SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -41,6 +41,8 @@ SCRIPT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     "pairing": ("pairing", {}),
     "pairing_save": ("pairing-save", {}),
     "report_export": ("webmap:reports-export", {}),
+    "report_job": ("webmap:reports-job", {}), "jobs": ("webmap:jobs", {}),
+    "job": ("webmap:job", {"pk": "id"}), "job_cancel": ("webmap:job-cancel", {"pk": "id"}),
     "events": ("events", {}), "event_page": ("webmap:event", {"code": "code"}),
     "event_act": ("event-act", {"code": "code"}), "event": ("event", {"code": "code"}),
     "event_map": ("event-map", {}), "event_duplicates": ("event-duplicates", {}),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import event_views, import_views, plan_views, report_views, views
+from . import event_views, import_views, job_views, plan_views, report_views, views
 
 app_name = "webmap"
 urlpatterns = [
@@ -25,4 +25,9 @@ urlpatterns = [
     path("data/import/<int:pk>/undo", import_views.undo, name="import-undo"),
     path("reports/", report_views.reports, name="reports"),
     path("reports/export", report_views.export, name="reports-export"),
+    path("reports/jobs", job_views.submit, name="reports-job"),
+    path("jobs/", job_views.jobs, name="jobs"),
+    path("jobs/<int:pk>", job_views.job, name="job"),
+    path("jobs/<int:pk>/file", job_views.job_file, name="job-file"),
+    path("jobs/<int:pk>/cancel", job_views.cancel, name="job-cancel"),
 ]

@@ -20,6 +20,7 @@ from .facilities import (
 from .hierarchy import AreaClass, Community, District, GridUnit, Street, ZoneType
 from .history import GridChange, GridChangeset, GridOperation
 from .imports import ImportBusy, ImportRun, ImportStatus
+from .jobs import Job, JobKind, JobNotRunnable, JobStatus
 from .network import HighwayClass, WalkEdge, WalkNode
 from .people import ReportingMember
 from .region import RegionResult, RegionRun
@@ -47,6 +48,10 @@ __all__ = [
     "ImportBusy",
     "ImportRun",
     "ImportStatus",
+    "Job",
+    "JobKind",
+    "JobNotRunnable",
+    "JobStatus",
     "LandFeature",
     "LandKind",
     "LoginLock",

@@ -21,6 +21,12 @@ CHARTS = ("ratio_chart", "distance_chart", "grid_chart")
 IMAGES = {"xlsx": MAPS + CHARTS, "pdf": MAPS + CHARTS, "html": CHARTS, "json": ()}
 
 
+def report_filename(doc: ReportDocument, fmt: str) -> str:
+    """The download's file name: scope code and the day it was made."""
+    code = doc.meta["scope"]["code"] or "all"
+    return f"coverage-{code}-{doc.meta['generated_at'][:10]}.{fmt}"
+
+
 def render_steps(fmt: str) -> list[str]:
     """Labels of the steps :func:`render` reports, for a progress bar's total."""
     return [*IMAGES[fmt], fmt]

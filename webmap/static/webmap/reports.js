@@ -211,29 +211,47 @@
   });
   load();
 
-  // Report downloads: generated on the server in a few seconds; show that it is working.
+  // Report downloads run as background jobs: the worker makes the file while the page shows
+  // its progress; the file stays on the jobs page if the page is closed meanwhile.
+  function setExporting(on) {
+    document.querySelectorAll("#export button").forEach(function (x) { x.disabled = on; });
+    $("export-progress").hidden = !on;
+  }
+  function follow(job) {
+    var bar = $("export-progress"), status = $("export-status");
+    bar.max = Math.max(job.total, 1); bar.value = job.done;
+    if (job.status === "queued") { status.textContent = gettext("排队中…"); }
+    if (job.status === "running") {
+      status.textContent = interpolate(gettext("正在生成报告（%s/%s）…"), [job.done, job.total]);
+    }
+    if (job.status === "done") {
+      var a = document.createElement("a");
+      a.href = job.download; a.download = job.filename;
+      document.body.appendChild(a); a.click(); a.remove();
+      status.textContent = gettext("已生成") + " " + job.filename;
+      setExporting(false);
+      return;
+    }
+    if (job.status === "failed" || job.status === "cancelled") {
+      status.textContent = gettext("生成失败：") + (job.message || job.status_label);
+      setExporting(false);
+      return;
+    }
+    setTimeout(function () {
+      W.getJSON(W.url("job", { id: job.id })).then(function (body) { follow(body.job); })
+        .catch(function (err) { status.textContent = gettext("暂时无法刷新：") + err.message; setTimeout(function () { follow(job); }, 4000); });
+    }, 1000);
+  }
   document.querySelectorAll("#export button[data-format]").forEach(function (b) {
     b.addEventListener("click", function () {
-      var fmt = b.dataset.format, bar = $("export-progress"), status = $("export-status");
-      var url = W.url("report_export", {}, { scope: $("scope").value, format: fmt });
-      document.querySelectorAll("#export button").forEach(function (x) { x.disabled = true; });
-      bar.hidden = false; status.textContent = gettext("正在生成报告…");
-      fetch(url, { credentials: "same-origin" }).then(function (res) {
-        if (!res.ok) { return res.json().then(function (e) { throw new Error(e.error ? e.error.message : res.statusText); }); }
-        var m = /filename="([^"]+)"/.exec(res.headers.get("Content-Disposition") || "");
-        return res.blob().then(function (blob) {
-          var a = document.createElement("a");
-          a.href = URL.createObjectURL(blob); a.download = m ? m[1] : "report." + fmt;
-          document.body.appendChild(a); a.click(); a.remove();
-          setTimeout(function () { URL.revokeObjectURL(a.href); }, 10000);
-          status.textContent = gettext("已生成") + " " + a.download;
+      setExporting(true); $("export-progress").removeAttribute("value");
+      $("export-status").textContent = gettext("正在提交…");
+      W.postForm(W.url("report_job"), { scope: $("scope").value, format: b.dataset.format })
+        .then(function (body) { follow(body.job); })
+        .catch(function (err) {
+          $("export-status").textContent = gettext("生成失败：") + err.message;
+          setExporting(false);
         });
-      }).catch(function (err) {
-        status.textContent = gettext("生成失败：") + err.message;
-      }).then(function () {
-        bar.hidden = true;
-        document.querySelectorAll("#export button").forEach(function (x) { x.disabled = false; });
-      });
     });
   });
 })();

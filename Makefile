@@ -61,9 +61,11 @@ demo-data: migrate
 setup: python assets migrate demo-data
 	@echo "设置完成 Setup complete."
 
+# The job worker (report downloads) runs beside the web server and stops with it.
 serve:
 	@echo "==> wangge 已启动 serving at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	@$(PY) manage.py runserver $(HOST):$(PORT) --noreload
+	@$(PY) manage.py jobs work & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+	$(PY) manage.py runserver $(HOST):$(PORT) --noreload
 
 demo: setup serve
 

@@ -11,6 +11,7 @@ from playwright.sync_api import Browser
 
 from geo.models import Community, Pairing
 from tests.browser.helpers import Session, browser, user_with  # noqa: F401  (fixture)
+from tests.job_worker import worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -84,8 +85,9 @@ def test_it_draws_the_ratio_choropleth_and_saves_a_reviewed_pairing(
     confirmed = Pairing.objects.exclude(status="proposed").count()
     assert Pairing.objects.count() == lines and Pairing.objects.count() >= before
     assert confirmed == 10
-    # The district report downloads from the same page, as Excel.
-    with page.expect_download(timeout=60_000) as download:
+    # The district report downloads from the same page, as Excel, made by a worker process
+    # as a job; the page follows its progress.
+    with worker(), page.expect_download(timeout=120_000) as download:
         page.click("#export button[data-format='xlsx']")
     assert download.value.suggested_filename.startswith("coverage-510199-")
     wb = load_workbook(io.BytesIO(download.value.path().read_bytes()))

@@ -84,7 +84,7 @@ def build_problem(scope: str, metric: str, profile: RuleProfile, max_per_communi
     u_xy = np.array([(r[4], r[5]) for r in units], dtype=np.float64)
     if metric == "walk":
         area = scope_area(scope, LOCAL_MARGIN_M) if local and scope else None
-        cost = walk_matrix(walk_graph(area), u_xy, c_xy)
+        cost = walk_matrix(walk_graph(area), u_xy, c_xy, limit=max_distance)
     else:
         cost = geodesic_matrix(u_xy, c_xy)
     u_index = {r[0]: i for i, r in enumerate(units)}

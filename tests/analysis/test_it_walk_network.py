@@ -123,3 +123,9 @@ def test_it_walk_matrix_equals_brute_force(seed: int) -> None:
     for i, q in enumerate(origins):
         ref = reference_distances(graph, targets, tuple(q))
         assert matrix[i] == pytest.approx(ref, rel=1e-9, abs=1e-6)
+    # Cut off at a limit: the same metres up to it, inf past it.
+    limit = float(np.median(matrix))
+    cut = walk_matrix(graph, origins, targets, chunk=2, limit=limit)
+    near = matrix <= limit
+    assert cut[near] == pytest.approx(matrix[near], rel=1e-12)
+    assert np.all(np.isinf(cut[~near]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import shapely
 from django.core.management import CommandError
 
 from geo.models import Building, ServiceCenter
@@ -53,3 +54,45 @@ def test_it_limits_to_a_scope_and_refuses_unknown_ones(demo_db: None) -> None:
         run_json("coverage", "--scope", "510199999")
     with pytest.raises(CommandError, match="--reach"):
         run_json("coverage", "--reach", "abc")
+
+
+# What the buildings query said before grids were assigned in Python: one grid lookup per
+# building, the lowest code on a shared edge.
+LATERAL_SQL = """
+SELECT b.id, ST_X(p), ST_Y(p), b.households, g.code, c.code, b.compound_id
+FROM geo_building b
+CROSS JOIN LATERAL ST_PointOnSurface(b.geom) AS p
+LEFT JOIN LATERAL (SELECT code FROM geo_gridunit g WHERE ST_Covers(g.geom, p)
+                   ORDER BY code LIMIT 1) g ON true
+LEFT JOIN geo_community c ON c.id = b.community_id
+WHERE b.households > 0 AND coalesce(c.code, g.code, '') LIKE %s
+ORDER BY b.id
+"""
+
+
+@pytest.mark.parametrize("scope", ["", "510199", "510199002"])
+def test_it_finds_each_buildings_grid_as_the_per_building_lookup_did(
+        demo_db: None, scope: str) -> None:
+    from django.db import connection
+
+    from geo.models import Community, GridUnit
+    from geo.services.coverage import _buildings
+
+    # A building on the edge two grids share, and one in no community (counted by its grid).
+    grid = GridUnit.objects.filter(code__startswith="510199002").order_by("code")[1]
+    x, y = shapely.get_coordinates(shapely.from_wkb(bytes(grid.geom.wkb)))[0]
+    community = Community.objects.get(code=grid.code[:12])
+    d = 1e-5  # a small square around a grid corner: its point on surface is on the edges
+    Building.objects.create(geom=f"SRID=4326;POLYGON(({x - d} {y - d},{x + d} {y - d},"
+                                 f"{x + d} {y + d},{x - d} {y + d},{x - d} {y - d}))",
+                            households=7, community=community)
+    p = grid.geom.point_on_surface
+    Building.objects.create(geom=f"SRID=4326;POLYGON(({p.x - d} {p.y - d},{p.x + d} {p.y - d},"
+                                 f"{p.x + d} {p.y + d},{p.x - d} {p.y + d},{p.x - d} {p.y - d}))",
+                            households=3, community=None)
+    with connection.cursor() as cur:
+        ours = _buildings(cur, scope)
+        cur.execute(LATERAL_SQL, [scope + "%"])
+        theirs = cur.fetchall()
+    assert len(ours) == len(theirs) > 0
+    assert ours == theirs

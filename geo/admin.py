@@ -23,9 +23,12 @@ from .models import (
     Compound,
     District,
     GridUnit,
+    Job,
     LoginLock,
     Pairing,
     PersonalDataAccess,
+    RegionResult,
+    RegionRun,
     ReportingMember,
     ServiceCenter,
     Street,
@@ -383,3 +386,58 @@ class LoginLockAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return bool(request.user.is_superuser)
+
+
+class SuperuserReadOnly(admin.ModelAdmin):
+    """Operators' records: superusers look and delete; nobody edits them by hand."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_superuser)
+
+
+@admin.register(Job)
+class JobAdmin(SuperuserReadOnly):
+    """Background jobs of every user (each user follows their own on /jobs/)."""
+
+    list_display = ("id", "kind", "owner", "scope", "status", "done", "total", "attempts",
+                    "created_at", "finished_at", "size")
+    list_filter = ("status", "kind")
+    search_fields = ("owner__username", "scope")
+    # The file itself is not shown here: its owner downloads it, scope checked, on /jobs/.
+    exclude = ("result",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Job]:
+        return super().get_queryset(request).defer("result").select_related("owner")
+
+
+class RegionResultInline(admin.TabularInline):
+    model = RegionResult
+    fields = ("code", "seconds", "peak_rss_mb", "worker", "finished_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(RegionRun)
+class RegionRunAdmin(SuperuserReadOnly):
+    """``run_region`` runs with each city's (or district's) time, memory and worker."""
+
+    list_display = ("id", "task", "scope", "level", "started_at", "finished_at")
+    list_filter = ("task", "level")
+    inlines = (RegionResultInline,)

@@ -235,9 +235,11 @@ def part_staff() -> None:
     client.get("/healthz")
     calls = [("page /reports/", "/reports/"),
              ("communities", f"/api/v1/communities/?page_size=2000&code={DISTRICT}"),
-             ("coverage", f"/api/v1/coverage?areas=1&level=community&scope={DISTRICT}"),
+             ("coverage", f"/api/v1/coverage?level=community&scope={DISTRICT}"),
              ("facility ratio", f"/api/v1/facility-ratio?scope={DISTRICT}"),
              ("members", f"/api/v1/members?scope={DISTRICT}")]
+    # Asked only when the reach layer is switched on.
+    later = [("reach areas", f"/api/v1/coverage?areas=1&level=district&scope={DISTRICT}")]
     ref = median_ms(lambda: client.get("/healthz"), 20)
     total = 0.0
     print(f"staff reports page for district {DISTRICT} (225 communities), median of 3 "
@@ -248,6 +250,13 @@ def part_staff() -> None:
         total += ms[0]
         print(f"  {label:<16}{ms[0]:>9.0f} ms  (HTTP {status})")
     print(f"  {'all five':<16}{total:>9.0f} ms")
+    for label, url in later:
+        t0 = time.perf_counter()
+        res = client.get(url)
+        ms = (time.perf_counter() - t0) * 1000
+        areas = len(res.json().get("reach_areas", {}).get("features", []))
+        print(f"  {label:<16}{ms:>9.0f} ms  (HTTP {res.status_code}, {areas} areas; when the "
+              f"reach layer is switched on)")
 
 
 def part_report(app: str, quick: bool) -> None:

@@ -47,7 +47,33 @@
     if (shown[key] && key === "ratio") { shown[key].getContainer().id = "legend"; }
   }
   function hideLegend(key) { if (shown[key]) { map.removeControl(shown[key]); shown[key] = null; } }
-  map.on("overlayadd", function (e) { Object.keys(layers).forEach(function (k) { if (layers[k] === e.layer && legends[k]) { showLegend(k); } }); });
+  map.on("overlayadd", function (e) {
+    if (e.layer === layers.reach) { loadReach(); }
+    Object.keys(layers).forEach(function (k) { if (layers[k] === e.layer && legends[k]) { showLegend(k); } });
+  });
+  // The reach areas of the chosen scope, fetched once per scope when the layer is first on.
+  var reachScope = null;
+  function loadReach() {
+    var scope = $("scope").value;
+    if (reachScope === scope) { return; }
+    reachScope = scope;
+    $("reach-status").textContent = gettext("正在计算步行可达范围…");
+    W.getJSON(W.url("coverage", {}, { areas: 1, level: "district", scope: scope })).then(function (res) {
+      if (reachScope !== scope) { return; }
+      // Distinct colours per reach, nearest darkest, drawn largest first so the bands nest.
+      var reaches = res.reaches_m.slice().sort(function (a, b) { return a - b; });
+      var colourOf = function (m) { return REACH_COLOURS[Math.min(reaches.indexOf(m), REACH_COLOURS.length - 1)]; };
+      var bands = { type: "FeatureCollection", features: res.reach_areas.features.slice().sort(function (a, b) { return b.properties.reach_m - a.properties.reach_m; }) };
+      layers.reach.clearLayers();
+      W.geoJSON(bands, { style: function (f) { return { color: colourOf(f.properties.reach_m), weight: 1, fillColor: colourOf(f.properties.reach_m), fillOpacity: 0.3 }; } }).addTo(layers.reach);
+      legends.reach[1] = reaches.map(function (m) { return { fill: colourOf(m), stroke: colourOf(m), label: gettext("步行") + " " + m + " m" }; });
+      if (map.hasLayer(layers.reach)) { showLegend("reach"); }
+      $("reach-status").textContent = "";
+    }).catch(function (err) {
+      reachScope = null;
+      $("reach-status").textContent = gettext("步行可达范围计算失败：") + err.message;
+    });
+  }
   map.on("overlayremove", function (e) { Object.keys(layers).forEach(function (k) { if (layers[k] === e.layer) { hideLegend(k); } }); });
   ["ratio", "pairings", "members", "uncovered"].forEach(showLegend);
 
@@ -106,7 +132,9 @@
     return Promise.all([
       W.getJSON(W.url("communities", {}, { page_size: 2000, code: scope })),
       W.getJSON(W.url("facility", {}, { scope: scope })),
-      W.getJSON(W.url("coverage", {}, { areas: 1, level: "community", scope: scope })).catch(function () { return null; }),
+      // Shares and uncovered compounds now; the reach areas (a city district's take half a
+      // minute) only when their layer is switched on.
+      W.getJSON(W.url("coverage", {}, { level: "community", scope: scope })).catch(function () { return null; }),
       W.getJSON(W.url("members", {}, { scope: scope })),
     ]).then(function (res) {
       var geo = res[0], ratio = {}, cov = {}, mem = {};
@@ -135,14 +163,9 @@
         L.circleMarker(W.shiftActive ? W.toLatLng(center.lng, center.lat) : center, { radius: 4 + Math.sqrt(r.members), color: r.over_cap ? "#b71c1c" : "#1565c0", fillOpacity: 0.5, weight: 1 })
           .bindTooltip(esc(r.name) + W.colon + r.members + gettext("名报到党员")).addTo(layers.members);
       });
+      reachScope = null;
+      if (map.hasLayer(layers.reach)) { loadReach(); }
       if (res[2]) {
-        // Distinct colours per reach, nearest darkest, drawn largest first so the bands nest.
-        var reaches = res[2].reaches_m.slice().sort(function (a, b) { return a - b; });
-        var colourOf = function (m) { return REACH_COLOURS[Math.min(reaches.indexOf(m), REACH_COLOURS.length - 1)]; };
-        var bands = { type: "FeatureCollection", features: res[2].reach_areas.features.slice().sort(function (a, b) { return b.properties.reach_m - a.properties.reach_m; }) };
-        W.geoJSON(bands, { style: function (f) { return { color: colourOf(f.properties.reach_m), weight: 1, fillColor: colourOf(f.properties.reach_m), fillOpacity: 0.3 }; } }).addTo(layers.reach);
-        legends.reach[1] = reaches.map(function (m) { return { fill: colourOf(m), stroke: colourOf(m), label: gettext("步行") + " " + m + " m" }; });
-        if (map.hasLayer(layers.reach)) { showLegend("reach"); }
         res[2].uncovered_compounds.forEach(function (c) {
           if (c.lon == null) { return; }
           L.circleMarker(W.toLatLng(c.lon, c.lat), { radius: 6, color: "#d50000", weight: 2, fillColor: "#ff8a80", fillOpacity: 0.7, className: "uncovered-compound" })

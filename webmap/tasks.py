@@ -1,7 +1,8 @@
 """The job queue's tasks (procrastinate finds this module in every app by its name).
 
 Workers run them: ``manage.py jobs work``. Each task only calls the code that does the
-work, which the tests also call directly.
+work, which the tests also call directly. Every Django process imports this module at
+start-up, so it imports nothing heavy itself.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from django.utils import timezone
 from procrastinate.contrib.django import app
 
 from geo.models import Job, JobStatus
-from webmap.jobs import run_report_job
 
 REPORTS = "reports"
 HOUSEKEEPING = "housekeeping"
@@ -24,6 +24,10 @@ HOUSEKEEPING = "housekeeping"
 @app.task(name="wangge.report", queue=REPORTS)
 def run_report(job_id: int) -> None:
     """Make one queued coverage report."""
+    # Imported here: procrastinate imports this module when any process starts Django, and
+    # the report's pandas/geopandas/scipy would add seconds to every command's start-up.
+    from webmap.jobs import run_report_job
+
     # The worker runs each job in a pool thread, whose database connection is its own.
     close_old_connections()
     try:

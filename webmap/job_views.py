@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -29,6 +29,24 @@ from webmap.report_views import report_request
 # worker; a click-happy (or hostile) user must not fill the queue for everyone else.
 MAX_ACTIVE_JOBS = 3
 SHOWN_JOBS = 50
+# The report's steps (gather.GATHER_STEPS, render.render_steps) as people read them.
+STEP_LABELS: dict[str, Any] = {
+    "facility": pgettext_lazy("report step", "设施面积"),
+    "coverage": pgettext_lazy("report step", "步行覆盖"),
+    "grids": pgettext_lazy("report step", "网格检查"),
+    "rollups": pgettext_lazy("report step", "逐级汇总"),
+    "events": pgettext_lazy("report step", "网格事件"),
+    "map layers": pgettext_lazy("report step", "地图图层"),
+    "coverage_map": pgettext_lazy("report step", "覆盖地图"),
+    "pairing_map": pgettext_lazy("report step", "结对地图"),
+    "ratio_chart": pgettext_lazy("report step", "面积图表"),
+    "distance_chart": pgettext_lazy("report step", "距离图表"),
+    "grid_chart": pgettext_lazy("report step", "网格图表"),
+    "xlsx": pgettext_lazy("report step", "写出 Excel"),
+    "pdf": pgettext_lazy("report step", "写出 PDF"),
+    "html": pgettext_lazy("report step", "写出网页"),
+    "json": pgettext_lazy("report step", "写出 JSON"),
+}
 
 
 def job_json(job: Job) -> dict[str, Any]:
@@ -38,7 +56,8 @@ def job_json(job: Job) -> dict[str, Any]:
         "id": job.pk, "kind": job.kind, "kind_label": job.get_kind_display(),
         "scope": job.scope, "format": job.params.get("format", ""),
         "status": job.status, "status_label": job.get_status_display(),
-        "phase": job.phase, "done": job.done, "total": job.total, "attempts": job.attempts,
+        "phase": job.phase, "phase_label": str(STEP_LABELS.get(job.phase, job.phase)),
+        "done": job.done, "total": job.total, "attempts": job.attempts,
         "message": job.message, "filename": job.filename if done else "",
         "size": job.size if done else 0,
         "created_at": timezone.localtime(job.created_at).isoformat(),

@@ -198,3 +198,18 @@ def test_it_lists_jobs_on_a_page(demo_db: None) -> None:
     page = client.get("/jobs/")
     assert page.status_code == 200
     assert b'id="jobs-data"' in page.content and b"510199001" in page.content
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "json"])
+def test_it_counts_the_steps_the_report_takes(demo_db: None, fmt: str) -> None:
+    from geo.analysis.rules import load_profile
+    from webmap.job_views import STEP_LABELS
+    from webmap.jobs import report_steps
+    from webmap.reports.gather import gather
+    from webmap.reports.render import render
+
+    labels: list[str] = []
+    render(gather("510199001", load_profile(None), [500.0], labels.append), fmt, labels.append)
+    # The progress bar's total is the steps the report reports, one by one, each named.
+    assert labels == report_steps(fmt)
+    assert all(label in STEP_LABELS for label in labels)

@@ -48,7 +48,7 @@ from .document import (
 )
 
 Progress = Callable[[str], None]
-GATHER_STEPS = ("facility", "coverage", "grids", "rollups", "map layers")
+GATHER_STEPS = ("facility", "coverage", "grids", "rollups", "events", "map layers")
 WGS84 = "EPSG:4326"
 TOPOLOGY_KINDS = ("overhang", "overlap", "gap")
 

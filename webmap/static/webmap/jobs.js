@@ -9,7 +9,7 @@
   function row(j) {
     var progress = j.status === "running" || j.status === "queued"
       ? '<progress max="' + Math.max(j.total, 1) + '" value="' + j.done + '"></progress> ' +
-        esc(j.done + "/" + j.total) + (j.phase ? " · " + esc(j.phase) : "")
+        esc(j.done + "/" + j.total) + (j.phase ? " · " + esc(j.phase_label) : "")
       : (j.status === "done" ? "100%" : "");
     var note = j.message;
     if (j.attempts > 1 && !note) { note = interpolate(gettext("第 %s 次尝试（上一次中断）"), [j.attempts]); }

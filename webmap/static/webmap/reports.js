@@ -245,7 +245,7 @@
     bar.max = Math.max(job.total, 1); bar.value = job.done;
     if (job.status === "queued") { status.textContent = gettext("排队中…"); }
     if (job.status === "running") {
-      status.textContent = interpolate(gettext("正在生成报告（%s/%s）…"), [job.done, job.total]);
+      status.textContent = interpolate(gettext("正在生成报告（%s/%s）…"), [job.done, job.total]) + (job.phase_label ? " " + job.phase_label : "");
     }
     if (job.status === "done") {
       var a = document.createElement("a");

@@ -168,6 +168,16 @@ def is_rule_object(e: TocEntry) -> bool:
     return e.schema == "public" and (e.kind, e.name.split("(")[0]) in RULE_OBJECTS
 
 
+def is_queue_object(e: TocEntry) -> bool:
+    """An object of the job queue (procrastinate's tables, types, functions, triggers).
+
+    Like the rules' objects it is code of this version: recreated from procrastinate's own
+    schema after a restore, never taken from the file (so a function in an archive cannot
+    run). Queued jobs are not restored either: the queue starts empty.
+    """
+    return e.schema == "public" and "procrastinate_" in e.name
+
+
 def archive_problems(entries: list[TocEntry], archived: dict[str, set[tuple[str, str]]],
                      live: dict[str, set[tuple[str, str]]]) -> list[str]:
     """Why the archive may not be restored here (empty: it may)."""
@@ -177,7 +187,8 @@ def archive_problems(entries: list[TocEntry], archived: dict[str, set[tuple[str,
             problems.append(f"extension {e.name}")
         elif e.kind == "SCHEMA" and e.name != "public":
             problems.append(f"schema {e.name}")
-        elif e.kind not in RESTORED | PASSED_OVER and not is_rule_object(e):
+        elif e.kind not in RESTORED | PASSED_OVER and not is_rule_object(e) \
+                and not is_queue_object(e):
             problems.append(f"{e.kind.lower()} {e.schema}.{e.name}")
         elif e.kind in RESTORED and e.schema != "public":
             problems.append(f"{e.kind.lower()} in schema {e.schema}")
@@ -218,11 +229,27 @@ BEGIN
              AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
                              AND d.objid = p.oid AND d.deptype = 'e')
   LOOP EXECUTE r.sql; END LOOP;
+  -- The job queue's enum and composite types (made again from its schema below).
+  FOR r IN SELECT format('DROP TYPE IF EXISTS %s CASCADE', t.oid::regtype) AS sql
+           FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+           LEFT JOIN pg_class c ON c.oid = t.typrelid
+           WHERE n.nspname = 'public' AND t.typowner = current_user::regrole
+             AND (t.typtype = 'e' OR (t.typtype = 'c' AND c.relkind = 'c'))
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass
+                             AND d.objid = t.oid AND d.deptype = 'e')
+  LOOP EXECUTE r.sql; END LOOP;
   FOR r IN SELECT format('DROP SCHEMA %I CASCADE', nspname) AS sql FROM pg_namespace
            WHERE nspowner = current_user::regrole AND nspname <> 'public'
   LOOP EXECUTE r.sql; END LOOP;
 END $$;
 """
+
+
+def queue_schema_sql() -> str:
+    """The job queue's tables, types, functions and triggers, as procrastinate ships them."""
+    from procrastinate.schema import SchemaManager
+
+    return str(SchemaManager.get_schema())
 
 
 def restore_entries(path: Path, entries: list[TocEntry]) -> None:
@@ -247,8 +274,10 @@ def restore_entries(path: Path, entries: list[TocEntry]) -> None:
         with contextlib.suppress(BrokenPipeError):
             psql.stdin.write(CLEAR_SQL.encode())
             shutil.copyfileobj(dump.stdout, psql.stdin)
-            # The rules' view and function, from this version's code, in the same transaction.
+            # The rules' view and function, from this version's code, in the same transaction;
+            # the job queue's schema from the installed procrastinate, empty.
             psql.stdin.write(b"\nSET search_path = public;\n" + RULES_SQL.encode())
+            psql.stdin.write(b"\n" + queue_schema_sql().encode())
         dump_err = dump.communicate()[1]
         psql_err = psql.communicate()[1]
     if dump.returncode != 0:

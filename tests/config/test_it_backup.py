@@ -33,6 +33,15 @@ def test_it_restores_exactly_what_it_backed_up(demo_db: None, tmp_path: Path) ->
             status = conn.execute("SELECT wangge_facility_status(500, 1000, 1, 30, 300)"
                                   ).fetchone()
         assert own is not None and own[0] > 0 and status == ("meets",)
+        # The job queue's schema, recreated from procrastinate's own: a job can be queued,
+        # and its insert trigger wrote the event.
+        with connect(target) as conn:
+            row = conn.execute(
+                "SELECT procrastinate_defer_jobs_v1(ARRAY[ROW('reports', 'wangge.report', 0, "
+                "NULL, NULL, '{\"job_id\": 1}'::jsonb, NULL)::procrastinate_job_to_defer_v1])"
+            ).fetchone()
+            events = conn.execute("SELECT count(*) FROM procrastinate_events").fetchone()
+        assert row is not None and row[0] and events == (1,)
         # Edits after the backup are undone by a second restore.
         with connect(target) as conn:
             conn.execute("DELETE FROM geo_gridchange; DELETE FROM geo_gridunit "

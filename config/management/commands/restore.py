@@ -15,18 +15,21 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, connections
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.management.pgtools import (
     PASSED_OVER,
     archive_columns,
     archive_problems,
+    is_queue_object,
     is_rule_object,
     live_columns,
     restore_entries,
     toc_entries,
 )
 from geo.management.actor import actor_from, add_actor
+from geo.models import Job, JobStatus
 from geo.models.tables import table
 from geo.signals import announce
 
@@ -57,13 +60,13 @@ class Command(BaseCommand):
             # in the database is not compared (and does not survive the restore).
             ours = set(connection.introspection.django_table_names(include_views=False))
             live = {t: cols for t, cols in live_columns(cur).items()
-                    if t in ours | {"django_migrations"}}
+                    if t in ours | {"django_migrations"} and not t.startswith("procrastinate_")}
         try:
             entries = toc_entries(path)
         except CommandError as exc:
             raise CommandError(_("%(path)s 不是 `manage.py backup` 生成的备份：%(error)s")
                                % {"path": path, "error": exc}) from exc
-        tables = [e for e in entries if e.kind == "TABLE"]
+        tables = [e for e in entries if e.kind == "TABLE" and not is_queue_object(e)]
         if table("Community") not in {e.name for e in tables}:
             raise CommandError(_("%(path)s 中没有 wangge 的数据表（缺少 %(table)s），不予恢复")
                                % {"path": path, "table": table("Community")})
@@ -86,8 +89,13 @@ class Command(BaseCommand):
         # spatial_ref_sys belongs to PostGIS: its rows are the extension's, not ours.
         # The rules' view and function come from this version's code, not from the file.
         restore_entries(path, [e for e in entries if e.kind not in PASSED_OVER
-                               and not is_rule_object(e)
+                               and not is_rule_object(e) and not is_queue_object(e)
                                and not (e.kind == "TABLE DATA" and e.name == "spatial_ref_sys")])
+        # Jobs that were waiting or running when the backup was made have no queue entry
+        # any more: say so instead of leaving them "queued" for ever.
+        Job.objects.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).update(
+            status=JobStatus.FAILED, finished_at=timezone.now(),
+            message=_("数据已从备份恢复，此任务未完成，请重新提交"))
         announce()
         self.stdout.write(self.style.SUCCESS(
             _("恢复完成：从 %(path)s 恢复了 %(n)s 张表，用时 %(seconds).1f 秒") % {

@@ -16,8 +16,8 @@ from django.conf import settings
 from django.core.management.base import CommandError
 
 from config import pgcluster
-from geo.models.rules_sql import CREATE as RULES_SQL
 from geo.models.rules_sql import OBJECTS as RULE_OBJECTS
+from geo.models.rules_sql import RESTORE as RULES_SQL
 
 
 def tool(name: str) -> str:

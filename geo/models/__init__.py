@@ -21,7 +21,7 @@ from .hierarchy import AreaClass, Community, District, GridUnit, Street, ZoneTyp
 from .history import GridChange, GridChangeset, GridOperation
 from .imports import ImportBusy, ImportRun, ImportStatus
 from .jobs import Job, JobKind, JobNotRunnable, JobStatus
-from .network import HighwayClass, WalkEdge, WalkNode
+from .network import HighwayClass, NetworkVersion, WalkEdge, WalkNode
 from .people import ReportingMember
 from .region import RegionResult, RegionRun
 from .search import NameSpelling
@@ -56,6 +56,7 @@ __all__ = [
     "LandKind",
     "LoginLock",
     "NameSpelling",
+    "NetworkVersion",
     "Origin",
     "Pairing",
     "PairingMethod",

@@ -70,3 +70,17 @@ class WalkEdge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name or self.highway} ({self.length_m:.0f} m)"
+
+
+class NetworkVersion(models.Model):
+    """One row whose token changes with every statement that changes the network.
+
+    Kept by database triggers (``rules_sql.NETWORK_VERSION``), read by every process that
+    caches the walking graph to know whether its copy is current.
+    """
+
+    token = models.UUIDField(_("版本标识"))
+
+    class Meta:
+        verbose_name = _("路网版本")
+        verbose_name_plural = pgettext_lazy("plural", "路网版本")

@@ -40,5 +40,38 @@ CREATE = OWN_CENTER_VIEW + FACILITY_STATUS_FUNCTION
 DROP = sql("DROP VIEW IF EXISTS {CommunityOwnCenter}; DROP FUNCTION IF EXISTS "
            "wangge_facility_status(double precision, integer, integer, double precision, "
            "double precision);")
-# What a backup holds besides tables (pg_restore --list kinds and names).
-OBJECTS = {("VIEW", table("CommunityOwnCenter")), ("FUNCTION", "wangge_facility_status")}
+
+# The walking network's version: a new token whenever a statement changes walk nodes or
+# edges (COPY and bulk loads included), so a process's cached graph is checked by reading
+# one row instead of counting millions (migration 0024; again after every restore, which
+# also gives a new token: a restored network is a different one).
+NETWORK_VERSION = sql("""
+CREATE OR REPLACE FUNCTION wangge_network_changed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO {NetworkVersion} (id, token) VALUES (1, gen_random_uuid())
+        ON CONFLICT (id) DO UPDATE SET token = excluded.token;
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER wangge_network_changed
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {WalkEdge}
+    FOR EACH STATEMENT EXECUTE FUNCTION wangge_network_changed();
+CREATE OR REPLACE TRIGGER wangge_network_changed
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {WalkNode}
+    FOR EACH STATEMENT EXECUTE FUNCTION wangge_network_changed();
+INSERT INTO {NetworkVersion} (id, token) VALUES (1, gen_random_uuid())
+    ON CONFLICT (id) DO UPDATE SET token = excluded.token;
+""")
+NETWORK_VERSION_DROP = sql("""
+DROP TRIGGER IF EXISTS wangge_network_changed ON {WalkEdge};
+DROP TRIGGER IF EXISTS wangge_network_changed ON {WalkNode};
+DROP FUNCTION IF EXISTS wangge_network_changed();
+""")
+
+# What a restore makes again from this code (after the archive's tables and data).
+RESTORE = CREATE + NETWORK_VERSION
+# What a backup holds besides tables (pg_restore --list kinds and names; a trigger is
+# listed under its table's name).
+OBJECTS = {("VIEW", table("CommunityOwnCenter")), ("FUNCTION", "wangge_facility_status"),
+           ("FUNCTION", "wangge_network_changed"), ("TRIGGER", table("WalkEdge")),
+           ("TRIGGER", table("WalkNode"))}

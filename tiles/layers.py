@@ -188,7 +188,7 @@ LAYERS: dict[str, TileLayer] = {layer.name: layer for layer in [
                WHERE %(zoom)s >= 13 AND t.geom && (SELECT wgs FROM env)
                UNION ALL
                SELECT t.location, 'center', t.code, t.name, 15 FROM {ServiceCenter} t
-               WHERE %(zoom)s >= 15"""),
+               WHERE %(zoom)s >= 15 AND t.location && (SELECT wgs FROM env)"""),
         {"kind": "String", "code": "String", "name": "String", "rank": "Number"},
         minzoom=8, table=table("Community")),
 ]}

@@ -253,10 +253,10 @@ def part_staff() -> None:
     for label, url in later:
         t0 = time.perf_counter()
         res = client.get(url)
-        ms = (time.perf_counter() - t0) * 1000
+        took = (time.perf_counter() - t0) * 1000
         areas = len(res.json().get("reach_areas", {}).get("features", []))
-        print(f"  {label:<16}{ms:>9.0f} ms  (HTTP {res.status_code}, {areas} areas; when the "
-              f"reach layer is switched on)")
+        print(f"  {label:<16}{took:>9.0f} ms  (HTTP {res.status_code}, {areas} areas; when "
+              f"the reach layer is switched on)")
 
 
 def part_report(app: str, quick: bool) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import shapely
+from django.contrib.gis.geos import Polygon
 from django.core.management import CommandError
 
 from geo.models import Building, ServiceCenter
@@ -83,12 +84,10 @@ def test_it_finds_each_buildings_grid_as_the_per_building_lookup_did(
     x, y = shapely.get_coordinates(shapely.from_wkb(bytes(grid.geom.wkb)))[0]
     community = Community.objects.get(code=grid.code[:12])
     d = 1e-5  # a small square around a grid corner: its point on surface is on the edges
-    Building.objects.create(geom=f"SRID=4326;POLYGON(({x - d} {y - d},{x + d} {y - d},"
-                                 f"{x + d} {y + d},{x - d} {y + d},{x - d} {y - d}))",
+    Building.objects.create(geom=Polygon.from_bbox((x - d, y - d, x + d, y + d)),
                             households=7, community=community)
     p = grid.geom.point_on_surface
-    Building.objects.create(geom=f"SRID=4326;POLYGON(({p.x - d} {p.y - d},{p.x + d} {p.y - d},"
-                                 f"{p.x + d} {p.y + d},{p.x - d} {p.y + d},{p.x - d} {p.y - d}))",
+    Building.objects.create(geom=Polygon.from_bbox((p.x - d, p.y - d, p.x + d, p.y + d)),
                             households=3, community=None)
     with connection.cursor() as cur:
         ours = _buildings(cur, scope)

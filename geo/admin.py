@@ -359,35 +359,6 @@ class PersonalDataAccessAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(LoginLock)
-class LoginLockAdmin(admin.ModelAdmin):
-    """Locked user names; deleting a row (or the action) unlocks it. Superusers only."""
-
-    list_display = ("username", "failures", "last_failure", "until")
-    search_fields = ("username",)
-    readonly_fields = ("username", "failures", "last_failure", "until")
-    actions = ("unlock",)
-
-    @admin.action(description=_("解除锁定"))
-    def unlock(self, request: HttpRequest, queryset: QuerySet[LoginLock]) -> None:
-        queryset.delete()
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return bool(request.user.is_superuser)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(request.user.is_superuser)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(request.user.is_superuser)
-
-
 class SuperuserReadOnly(admin.ModelAdmin):
     """Operators' records: superusers look and delete; nobody edits them by hand."""
 
@@ -405,6 +376,20 @@ class SuperuserReadOnly(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return bool(request.user.is_superuser)
+
+
+@admin.register(LoginLock)
+class LoginLockAdmin(SuperuserReadOnly):
+    """Locked user names; deleting a row (or the action) unlocks it. Superusers only."""
+
+    list_display = ("username", "failures", "last_failure", "until")
+    search_fields = ("username",)
+    readonly_fields = ("username", "failures", "last_failure", "until")
+    actions = ("unlock",)
+
+    @admin.action(description=_("解除锁定"))
+    def unlock(self, request: HttpRequest, queryset: QuerySet[LoginLock]) -> None:
+        queryset.delete()
 
 
 @admin.register(Job)

@@ -216,6 +216,18 @@ FIELDS: Final[dict[str, tuple[Target, ...]]] = {
         _t("reported_community_name", "报到社区", "text", "报到社区名称"),
         _t("reported_on", "报到日期", "date", "报到时间"),
     ),
+    # Not a layer: what reporting members did ("五个一"), imported by importers.activities.
+    "activities": (
+        _t("member_id", "党员编号", "int", "编号", "member", "memberid", "党员id", minimum=1,
+           maximum=2**62),
+        _t("name", "姓名", "text", "党员姓名", "名字", max_length=50),
+        PHONE,
+        _t("id_number", "身份证号", "text", "身份证号码", "证件号码", "身份证", max_length=18),
+        _t("kind", "活动类型", "choice", "类型", "活动", "项目", "kind", choices="duty_kind",
+           required=True),
+        _t("on", "日期", "date", "活动日期", "时间", "date", required=True),
+        _t("note", "说明", "text", "备注", "内容", "活动内容", max_length=500),
+    ),
 }
 
 GEOMETRY_TARGETS: Final = (
@@ -251,6 +263,13 @@ CHOICES: Final[dict[str, dict[str, tuple[str, ...]]]] = {
         "university": ("高校", "大学", "学院", "高等院校"),
         "private": ("非公企业", "民营企业", "公司", "企业", "私营"),
         "social": ("社会组织", "协会", "基金会", "社团"),
+    },
+    "duty_kind": {
+        "meeting": ("参加社区党组织活动", "组织活动", "党组织活动", "会议", "党员大会", "主题党日"),
+        "talk": ("与社区干部谈心", "谈心", "谈心谈话", "谈话"),
+        "survey": ("参与社区调研", "调研", "走访", "调查"),
+        "wish": ("认领微心愿", "微心愿", "心愿"),
+        "volunteer": ("志愿服务一天", "志愿服务", "志愿", "志愿者"),
     },
     "services": {
         "party": ("党员服务",),

@@ -13,6 +13,10 @@ from pathlib import Path
 
 from .text import Text
 
+# The seed documents' "五个一": one party meeting, one talk with the community's cadres,
+# one survey, one claimed micro-wish and one day of volunteering, every year.
+DUTY_KINDS = ("meeting", "talk", "survey", "wish", "volunteer")
+DEFAULT_MEMBER_DUTIES: tuple[tuple[str, int], ...] = tuple((k, 1) for k in DUTY_KINDS)
 PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
 DEFAULT_PROFILE = "national-2022"
 
@@ -53,6 +57,8 @@ class RuleProfile:
     # unless a run names its own limit. Both optional in a profile file.
     service_radius_m: float = 20_000.0
     pairing_max_distance_m: float = 20_000.0
+    # "五个一": how many of each duty a reporting member owes in a calendar year.
+    member_duties: tuple[tuple[str, int], ...] = DEFAULT_MEMBER_DUTIES
 
     def pairing_cap_for(self, households: int, base: int | None = None) -> int:
         """Units a community may pair with; large communities get the raised caps."""
@@ -65,6 +71,18 @@ class RuleProfile:
     def walk_minutes(self, metres: float) -> float:
         """Minutes on foot for ``metres`` at the profile's walking speed."""
         return metres / self.walk_speed_m_per_min
+
+
+def _duties(raw: object) -> tuple[tuple[str, int], ...]:
+    """The yearly duties of a profile file, in the order of DUTY_KINDS."""
+    if raw is None:
+        return DEFAULT_MEMBER_DUTIES
+    if not isinstance(raw, dict) or set(raw) - set(DUTY_KINDS):
+        raise ValueError(f"member_duties must map some of {', '.join(DUTY_KINDS)} to counts")
+    out = tuple((k, int(raw[k])) for k in DUTY_KINDS if k in raw)
+    if not out or any(n < 0 for _k, n in out) or sum(n for _k, n in out) == 0:
+        raise ValueError("member_duties needs at least one duty with a count above 0")
+    return out
 
 
 def available_profiles() -> list[str]:
@@ -104,6 +122,7 @@ def load_profile(name_or_path: str | None = None) -> RuleProfile:
             weak_share=float(raw["weak_share"]),
             service_radius_m=float(raw.get("service_radius_m", 20_000)),
             pairing_max_distance_m=float(raw.get("pairing_max_distance_m", 20_000)),
+            member_duties=_duties(raw.get("member_duties")),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ProfileError(Text("规则配置 %(path)s 格式有误：%(error)s", path=str(path),

@@ -5,6 +5,7 @@ from .base import Origin
 from .basemap import LandFeature, LandKind
 from .buildings import Building, Compound
 from .drafts import ProposalDraft
+from .duties import DutyKind, MemberActivity
 from .events import Event, EventPhoto, EventStep, ReporterKind, Urgency
 from .facilities import (
     CenterLevel,
@@ -37,6 +38,7 @@ __all__ = [
     "CommunityOwnCenter",
     "Compound",
     "District",
+    "DutyKind",
     "Event",
     "EventPhoto",
     "EventStep",
@@ -55,6 +57,7 @@ __all__ = [
     "LandFeature",
     "LandKind",
     "LoginLock",
+    "MemberActivity",
     "NameSpelling",
     "NetworkVersion",
     "Origin",

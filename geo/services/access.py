@@ -16,6 +16,7 @@ from geo.models import (
     Compound,
     District,
     GridUnit,
+    MemberActivity,
     Pairing,
     ReportingMember,
     ServiceCenter,
@@ -36,6 +37,7 @@ CODE_PATHS: dict[type[Model], tuple[str, ...]] = {
     Pairing: ("community__code",),
     ReportingMember: ("reported_community__code", "residence_community__code"),
     Compound: ("community__code",), Building: ("community__code",),
+    MemberActivity: ("community__code",),
 }
 
 

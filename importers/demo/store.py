@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import datetime as dt
+import random
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
+from django.utils import timezone
 from shapely.geometry.base import BaseGeometry
 
 from geo.models import (
@@ -17,6 +20,7 @@ from geo.models import (
     District,
     GridUnit,
     LandFeature,
+    MemberActivity,
     Origin,
     Pairing,
     ReportingMember,
@@ -26,6 +30,7 @@ from geo.models import (
     WalkNode,
 )
 from geo.models.base import SRID
+from geo.models.duties import DutyKind
 from importers.copyload import copy_create, ewkb_hex
 
 from .records import DemoCity
@@ -54,8 +59,8 @@ def delete_demo() -> dict[str, int]:
     """Delete every row an earlier demo load wrote; return counts per model."""
     counts: dict[str, int] = {}
     # Children first: the hierarchy's foreign keys are PROTECT.
-    for model in (Pairing, ReportingMember, Building, Compound, ServiceCenter, CoBuildingUnit,
-                  GridUnit, Community, Street, District):
+    for model in (Pairing, MemberActivity, ReportingMember, Building, Compound, ServiceCenter,
+                  CoBuildingUnit, GridUnit, Community, Street, District):
         counts[model.__name__], _ = model.objects.filter(**_demo_filter()).delete()
     counts["WalkEdge"], _ = WalkEdge.objects.filter(**_demo_filter()).delete()
     counts["LandFeature"], _ = LandFeature.objects.filter(**_demo_filter()).delete()
@@ -193,7 +198,7 @@ def _store_services(city: DemoCity, common: dict[str, Any], streets: dict[str, S
         Pairing(unit=units[r.unit_key], community=communities[r.community_code],
                 status=r.status, agreement_date=r.agreement_date, **common)
         for r in city.pairings), progress)
-    _bulk(ReportingMember, (
+    members = _bulk(ReportingMember, (
         ReportingMember(name=r.name, phone=r.phone, id_number=r.id_number,
                         home_unit=units.get(r.home_unit_key or ""),
                         residence=_geos(r.residence),
@@ -201,6 +206,30 @@ def _store_services(city: DemoCity, common: dict[str, Any], streets: dict[str, S
                         reported_community=communities.get(r.reported_community_code or ""),
                         reported_on=r.reported_on, **common)
         for r in city.members), progress)
+    _bulk(MemberActivity, demo_activities(members, timezone.localdate(), common), progress)
+
+
+def demo_activities(members: list[ReportingMember], today: dt.date,
+                    common: dict[str, Any]) -> Iterator[MemberActivity]:
+    """Plausible "五个一" records this year and last: most members do most duties, some
+    none; the same members give the same records on the same day."""
+    rng = random.Random(2026)
+    kinds = list(DutyKind.values)
+    for m in members:
+        if m.reported_community_id is None:
+            continue
+        keen = rng.random()  # how much of the year's duties this member does
+        seen: set[tuple[str, dt.date]] = set()
+        for year in (today.year - 1, today.year):
+            first = dt.date(year, 1, 1)
+            days = ((today if year == today.year else dt.date(year, 12, 31)) - first).days + 1
+            for kind in kinds:
+                for _n in range(rng.choice((1, 1, 1, 2))):
+                    on = first + dt.timedelta(days=rng.randrange(days))
+                    if rng.random() < 0.35 + 0.6 * keen and (kind, on) not in seen:
+                        seen.add((kind, on))
+                        yield MemberActivity(member=m, kind=kind, on=on,
+                                             community_id=m.reported_community_id, **common)
 
 
 def _store_network(city: DemoCity, progress: Progress | None) -> None:

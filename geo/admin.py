@@ -25,6 +25,7 @@ from .models import (
     GridUnit,
     Job,
     LoginLock,
+    MemberActivity,
     Pairing,
     PersonalDataAccess,
     RegionResult,
@@ -282,6 +283,25 @@ class ReportingMemberAdmin(MapAdmin):
                 request.user.has_perm(PERSONAL_DATA):
             PersonalDataAccess.record(request.user, "admin", request.path, [int(object_id)])
         return response
+
+
+@admin.register(MemberActivity)
+class MemberActivityAdmin(ScopedAdmin, ScopedHistoryAdmin):
+    list_display = ("pk", "member", "kind", "on", "community", "origin")
+    list_filter = ("kind", "origin")
+    date_hierarchy = "on"
+    raw_id_fields = ("member",)
+    exclude = ("community",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return (*super().get_readonly_fields(request, obj), "community")
+
+    def save_model(self, request: HttpRequest, obj: Any, form: forms.ModelForm,
+                   change: bool) -> None:
+        # The activity counts where the member reports (and the scope check reads it).
+        if not change or "member" in form.changed_data:
+            obj.community_id = obj.member.reported_community_id
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Compound)

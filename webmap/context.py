@@ -47,6 +47,8 @@ SCRIPT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     "event_act": ("event-act", {"code": "code"}), "event": ("event", {"code": "code"}),
     "event_map": ("event-map", {}), "event_duplicates": ("event-duplicates", {}),
     "event_rates": ("event-rates", {}),
+    "duties": ("member-duties", {}), "activities": ("member-activities", {}),
+    "activity": ("member-activity", {"pk": "id"}), "duties_upload": ("webmap:duties-upload", {}),
 }
 _SENTINEL = {"code": "__code__", "pk": 987654321}
 

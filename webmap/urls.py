@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import event_views, import_views, job_views, plan_views, report_views, views
+from . import duty_views, event_views, import_views, job_views, plan_views, report_views, views
 
 app_name = "webmap"
 urlpatterns = [
@@ -27,6 +27,8 @@ urlpatterns = [
     path("reports/export", report_views.export, name="reports-export"),
     path("reports/jobs", job_views.submit, name="reports-job"),
     path("jobs/", job_views.jobs, name="jobs"),
+    path("members/duties/", duty_views.duties, name="duties"),
+    path("members/duties/import", duty_views.upload, name="duties-upload"),
     path("jobs/<int:pk>", job_views.job, name="job"),
     path("jobs/<int:pk>/file", job_views.job_file, name="job-file"),
     path("jobs/<int:pk>/cancel", job_views.cancel, name="job-cancel"),

@@ -64,10 +64,11 @@ def duty_completion(member: npt.ArrayLike, kind: npt.ArrayLike, day: npt.ArrayLi
         distinct = np.unique(np.stack([m, k, d], axis=1), axis=0)
         np.add.at(counts, (distinct[:, 0], distinct[:, 1]), 1)
     done = np.minimum(counts, req[None, :])
+    complete: npt.NDArray[np.bool_] = np.all(counts >= req[None, :], axis=1)
     owed = int(req.sum())
     progress = (done.sum(axis=1) / owed if owed else np.ones(n_members)).astype(np.float64)
     return DutyCompletion(counts=counts, required=req, done=done, missing=req[None, :] - done,
-                          complete=(counts >= req[None, :]).all(axis=1), progress=progress)
+                          complete=complete, progress=progress)
 
 
 @dataclass(frozen=True)

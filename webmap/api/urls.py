@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import analysis, errors, event_map, events, history, members, plan
+from . import analysis, duties, errors, event_map, events, history, members, plan
 from .layers import LAYERS
 from .permissions import ApiDocsAllowed
 
@@ -28,6 +28,10 @@ urlpatterns = [
     path("pairing/save", analysis.PairingSave.as_view(), name="pairing-save"),
     path("members", analysis.ReportingMembers.as_view(), name="members"),
     path("members/list", members.MemberList.as_view(), name="member-list"),
+    path("members/duties", duties.MemberDuties.as_view(), name="member-duties"),
+    path("members/activities", duties.Activities.as_view(), name="member-activities"),
+    path("members/activities/<int:pk>", duties.ActivityDetail.as_view(),
+         name="member-activity"),
     path("facility-ratio", analysis.FacilityRatio.as_view(), name="facility-ratio"),
     path("grid-checks", analysis.GridChecks.as_view(), name="grid-checks"),
     path("history/<str:kind>/<int:pk>", history.ObjectHistory.as_view(), name="history"),

@@ -155,6 +155,20 @@ EVENT_COLUMNS = [
     Column("hot_grid_events", gettext_lazy("该网格事件数"), "int"),
 ]
 
+def duty_columns(duties: list[dict[str, Any]]) -> list[Column]:
+    """Members' "五个一" per community: the counts, then who lacks each duty."""
+    return [
+        Column("code", gettext_lazy("社区代码")),
+        Column("name", gettext_lazy("社区")),
+        Column("members", gettext_lazy("报到党员"), "int"),
+        Column("complete", gettext_lazy("全部完成"), "int"),
+        Column("share", gettext_lazy("完成率"), "share"),
+        Column("behind", gettext_lazy("未完成"), "int"),
+        *(Column(f"lacking_{d['kind']}", _("缺：%(duty)s") % {"duty": d["label"]}, "int")
+          for d in duties),
+    ]
+
+
 UNCOVERED_COLUMNS = [
     Column("name", gettext_lazy("小区")),
     Column("community_code", gettext_lazy("社区代码")),
@@ -203,6 +217,7 @@ class ReportDocument:
     samples: Samples
     images: dict[str, bytes] = field(default_factory=dict)  # PNGs, filled by figures
     events: list[dict[str, Any]] = field(default_factory=list)  # grid events per community
+    duties: list[dict[str, Any]] = field(default_factory=list)  # members' 五个一 per community
 
     @property
     def reaches(self) -> list[float]:
@@ -213,6 +228,7 @@ def headline_rows(doc: ReportDocument) -> list[tuple[str, str]]:
     """(label, shown value) for the summary sheet and page, in the active language."""
     s = doc.summary
     f, r, p, m, g = s["facility"], s["reach"], s["pairing"], s["members"], s["grids"]
+    d = s["duties"]
     n = s["communities"]
 
     def pct(v: float | None) -> str:
@@ -253,6 +269,10 @@ def headline_rows(doc: ReportDocument) -> list[tuple[str, str]]:
         (_("结对超上限的社区"), f"{p['communities_over_cap']}"),
         (_("报到在职党员"), f"{m['total']:,}"),
         (_("报到党员超过 %(cap)s 名的社区") % {"cap": m["cap"]}, f"{m['communities_over_cap']}"),
+        (_("%(year)s 年全部完成“五个一”的报到党员") % {"year": d["year"]},
+         _("%(share)s（%(count)s/%(total)s）") % {
+             "share": pct(d["share"]), "count": f"{d['complete']:,}",
+             "total": f"{d['members']:,}"}),
         (_("网格数"), f"{g['count']:,}"),
         (_("每网格户数 最少/中位/最多"),
          "—" if g["households_min"] is None else

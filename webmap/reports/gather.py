@@ -31,6 +31,7 @@ from geo.models.facilities import UnitType
 from geo.models.scope import check_scope
 from geo.models.tables import sql, table
 from geo.services.coverage import measure, run_coverage
+from geo.services.duties import member_duties
 from geo.services.errors import NoData
 from geo.services.events import community_events
 from geo.services.results import CoverageReport, GridChecksReport, UncoveredCompound
@@ -48,7 +49,7 @@ from .document import (
 )
 
 Progress = Callable[[str], None]
-GATHER_STEPS = ("facility", "coverage", "grids", "rollups", "events", "map layers")
+GATHER_STEPS = ("facility", "coverage", "grids", "rollups", "events", "duties", "map layers")
 WGS84 = "EPSG:4326"
 TOPOLOGY_KINDS = ("overhang", "overlap", "gap")
 
@@ -293,6 +294,8 @@ def gather(scope_code: str, profile: RuleProfile, reaches: Sequence[float],
     pairings = _pairing_records(pair_rows)
     step("events")
     event_rows, event_summary = community_events(scope)
+    step("duties")
+    duties = member_duties(scope, timezone.localtime(now or timezone.now()).year, profile)
     step("map layers")
     layers = _layers(comm_rows, comms, coverage, uncovered, pairings, scope)
     all_hh = [v for vs in tally.grid_hh.values() for v in vs]
@@ -310,12 +313,16 @@ def gather(scope_code: str, profile: RuleProfile, reaches: Sequence[float],
         "grids": _grid_summary(all_hh, sum(tally.grid_zones.values()), checks, profile),
         "rectification": {"count": len(order), "share": profile.weak_share},
         "events": event_summary,
+        "duties": {"year": duties["year"], **duties["summary"], "required": {
+            d["kind"]: d["required"] for d in duties["duties"]},
+                   "labels": {d["kind"]: d["label"] for d in duties["duties"]}},
     }
     return ReportDocument(meta=_meta(name, level, scope, profile, reaches, now),
                           summary=summary, communities=comms, streets=streets,
                           districts=districts, findings=found, rectification=rect,
                           pairings=pairings, uncovered=uncovered, layers=layers,
-                          samples=samples, events=event_rows)
+                          samples=samples, events=event_rows,
+                          duties=[c for c in duties["communities"] if c["members"]])
 
 
 def _named(frame: pd.DataFrame, comms: pd.DataFrame, level: str) -> pd.DataFrame:

@@ -40,6 +40,7 @@ def report_dict(doc: ReportDocument) -> dict[str, Any]:
         "pairings": doc.pairings,
         "uncovered_compounds": doc.uncovered,
         "events": doc.events,
+        "duties": doc.duties,
     }
 
 

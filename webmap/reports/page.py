@@ -33,6 +33,7 @@ from .document import (
     community_print_parts,
     definitions,
     display,
+    duty_columns,
     headline_rows,
     records,
     rollup_breaches,
@@ -111,6 +112,12 @@ def page_html(doc: ReportDocument, mode: str, map_parts: tuple[str, str, str] | 
         pairing_columns=PAIRING_COLUMNS, pairings=doc.pairings,
         uncovered_columns=UNCOVERED_COLUMNS, uncovered=doc.uncovered,
         event_columns=EVENT_COLUMNS, events=doc.events,
+        duty_columns=duty_columns([{"kind": k, "label": doc.summary["duties"]["labels"][k]}
+                                   for k in doc.summary["duties"]["required"]]),
+        duties=doc.duties,
+        duty_text=_("、").join(
+            _("%(duty)s %(n)s 次") % {"duty": doc.summary["duties"]["labels"][k], "n": n}
+            for k, n in doc.summary["duties"]["required"].items()),
     )
 
 

@@ -27,6 +27,7 @@ from .document import (
     community_breaches,
     community_columns,
     definitions,
+    duty_columns,
     headline_rows,
     records,
     rollup_breaches,
@@ -48,8 +49,13 @@ SHEETS = {"summary": gettext_lazy("摘要"), "communities": gettext_lazy("社区
           "streets": gettext_lazy("街道"), "districts": gettext_lazy("区县"),
           "findings": gettext_lazy("问题清单"), "rectification": gettext_lazy("整改名单"),
           "pairings": gettext_lazy("结对"), "uncovered": gettext_lazy("未覆盖小区"),
-          "events": gettext_lazy("网格事件"),
+          "events": gettext_lazy("网格事件"), "duties": gettext_lazy("党员五个一"),
           "maps": gettext_lazy("地图与图表")}
+
+
+def _duty_kinds(doc: ReportDocument) -> list[dict[str, Any]]:
+    labels = doc.summary["duties"]["labels"]
+    return [{"kind": k, "label": labels[k]} for k in doc.summary["duties"]["required"]]
 
 
 def _width(text: str) -> float:
@@ -141,6 +147,7 @@ def render_xlsx(doc: ReportDocument) -> bytes:
         ("pairings", PAIRING_COLUMNS, doc.pairings, None, "C2"),
         ("uncovered", UNCOVERED_COLUMNS, doc.uncovered, None, "B2"),
         ("events", EVENT_COLUMNS, doc.events, None, "C2"),
+        ("duties", duty_columns(_duty_kinds(doc)), doc.duties, None, "C2"),
     ]
     for key, columns, rows, breaches, freeze in tables:
         _table(wb.create_sheet(str(SHEETS[key])), columns, rows, breaches, freeze)

@@ -45,7 +45,8 @@ def duties(request: HttpRequest) -> HttpResponse:
         if len(scope) <= 9 else Street.objects.none(),
         "own_scope": scope, "years": list(range(year, year - YEARS_SHOWN, -1)),
         "kinds": [(k.value, k.label) for k in DutyKind],
-        "required": [(labels[k], n) for k, n in profile.member_duties],
+        "required": _("、").join(_("%(duty)s %(n)s 次") % {"duty": labels[k], "n": n}
+                                for k, n in profile.member_duties),
         "can_record": request.user.has_perm("geo.add_memberactivity"),
         "can_unmask": request.user.has_perm(PERSONAL_DATA),
         "suffixes": " ".join(SUFFIXES),

@@ -30,6 +30,15 @@ class DutyKind(models.TextChoices):
     VOLUNTEER = "volunteer", _("志愿服务一天")
 
 
+# For table headers and legends, where the whole name does not fit.
+SHORT_LABELS = {
+    DutyKind.MEETING: pgettext_lazy("duty", "组织活动"),
+    DutyKind.TALK: pgettext_lazy("duty", "谈心"),
+    DutyKind.SURVEY: pgettext_lazy("duty", "调研"),
+    DutyKind.WISH: pgettext_lazy("duty", "微心愿"),
+    DutyKind.VOLUNTEER: pgettext_lazy("duty", "志愿服务"),
+}
+
 assert tuple(DutyKind.values) == DUTY_KINDS, "DutyKind and rules.DUTY_KINDS must agree"
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from geo.analysis.duties import community_duties, duty_completion
 from geo.analysis.rules import RuleProfile
-from geo.models.duties import DutyKind
+from geo.models.duties import SHORT_LABELS, DutyKind
 from geo.models.tables import sql
 from geo.services.text import title_of
 
@@ -91,8 +91,8 @@ def member_duties(scope: str, year: int, profile: RuleProfile) -> dict[str, Any]
     return {
         "scope": scope or None, "year": year, "profile": profile.name,
         "profile_title": title_of(profile), "member_cap": profile.reporting_cap,
-        "duties": [{"kind": k, "label": labels[k], "required": int(required[n])}
-                   for n, k in enumerate(kinds)],
+        "duties": [{"kind": k, "label": labels[k], "short": str(SHORT_LABELS[DutyKind(k)]),
+                    "required": int(required[n])} for n, k in enumerate(kinds)],
         "summary": {"members": total, "complete": complete, "behind": total - complete,
                     "share": round(complete / total, 4) if total else None,
                     "activities": len(acts),

@@ -72,9 +72,9 @@ def test_it_agrees_with_counting_by_hand(data: st.DataObject) -> None:
     for i in range(n):
         days = [len({d for m, kk, d in acts if m == i and kk == j}) for j in range(k)]
         assert out.counts[i].tolist() == days
-        assert bool(out.complete[i]) == all(c >= r for c, r in zip(days, required))
+        assert bool(out.complete[i]) == all(c >= r for c, r in zip(days, required, strict=True))
         owed = sum(required)
-        done = sum(min(c, r) for c, r in zip(days, required))
+        done = sum(min(c, r) for c, r in zip(days, required, strict=True))
         assert out.progress[i] == pytest.approx(done / owed if owed else 1.0)
 
 

@@ -44,7 +44,7 @@ def test_it_renders_every_page(live_server: object, browser: Browser,  # noqa: F
     assert center is not None
     pages = {"finder": "/", "center": f"/centers/{center.pk}/", "overview": "/overview/",
              "plan": "/plan/", "reports": "/reports/", "import": "/data/import/",
-             "events": "/events/",
+             "events": "/events/", "duties": "/members/duties/",
              "ogcapi": "/ogcapi/?f=html",
              "ogcapi-items": "/ogcapi/collections/grids/items?f=html&limit=20"}
     data = data_strings()

@@ -34,7 +34,7 @@
   function communities() {
     var kinds = data.duties;
     $("table-communities").innerHTML = "<thead><tr><th>" + esc(gettext("社区")) + "</th><th>" + esc(gettext("报到党员")) + "</th><th>" + esc(gettext("全部完成")) + "</th><th>" + esc(gettext("完成率")) + "</th>" +
-      kinds.map(function (d) { return "<th title=\"" + esc(gettext("未完成此项的党员")) + "\">" + esc(d.label) + "</th>"; }).join("") + "</tr></thead><tbody>" +
+      kinds.map(function (d) { return "<th title=\"" + esc(interpolate(gettext("未完成“%s”的党员"), [d.label])) + "\">" + esc(interpolate(gettext("缺%s"), [d.short])) + "</th>"; }).join("") + "</tr></thead><tbody>" +
       data.communities.map(function (c) {
         return "<tr data-code=\"" + esc(c.code) + "\"><td>" + esc(c.name) + "</td><td" + (c.over_cap ? " class=\"breach\" title=\"" + esc(interpolate(gettext("超过 %s 名上限"), [data.member_cap])) + "\"" : "") + ">" + c.members + "</td><td>" + c.complete +
           "</td><td><meter min=\"0\" max=\"1\" low=\"0.4\" high=\"0.8\" optimum=\"1\" value=\"" + (c.share == null ? 0 : c.share) + "\"></meter> " + pct(c.share) + "</td>" +
@@ -89,8 +89,9 @@
   });
 
   // Recording: the member's activities of the year are listed, each with a delete button.
-  function memberActivities(member) {
-    return W.getJSON(W.url("activities", {}, { member: member, year: $("year").value })).then(function (body) {
+  // The member's activities of one year (default: the year the page shows).
+  function memberActivities(member, year) {
+    return W.getJSON(W.url("activities", {}, { member: member, year: year || $("year").value })).then(function (body) {
       $("table-member").innerHTML = "<thead><tr><th>" + esc(gettext("日期")) + "</th><th>" + esc(gettext("活动类型")) + "</th><th>" + esc(gettext("说明")) + "</th><th></th></tr></thead><tbody>" +
         body.activities.map(function (a) {
           return "<tr><td>" + esc(a.on) + "</td><td>" + esc(a.kind_label) + "</td><td>" + esc(a.note) + "</td><td><button type=\"button\" class=\"delete\" data-id=\"" + esc(a.id) + "\" data-version=\"" + esc(a.version) + "\" data-member=\"" + esc(a.member) + "\">" + esc(gettext("删除")) + "</button></td></tr>";
@@ -106,7 +107,7 @@
       $("record-status").textContent = gettext("正在保存…");
       W.postJSON(W.url("activities"), body).then(function (a) {
         $("record-status").textContent = interpolate(gettext("已登记：党员 %s，%s，%s"), [a.member, a.kind_label, a.on]);
-        return memberActivities(a.member).then(load);
+        return memberActivities(a.member, a.on.slice(0, 4)).then(load);
       }).catch(function (err) { $("record-status").textContent = err.message; });
     });
     form.elements.member.addEventListener("change", function () {

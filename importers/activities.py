@@ -10,7 +10,6 @@ is updated), in the file and against what is stored.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,45 +22,14 @@ from geo.models.audit import bulk_create, bulk_update
 from geo.models.duties import EARLIEST
 from geo.roles import covers
 
-from .fields import MappingError, Target, map_fields
-from .sources import FileRejected, SourceTable, read_source
-from .values import ValueProblem, as_text, is_blank, parse
+from .tabular import SheetImport, check_rows, read_sheet
+from .values import ValueProblem, as_text
 
 KIND = "activities"
-MAX_ROWS = 50_000
-SHOWN_PROBLEMS = 200
 
 
-@dataclass(frozen=True)
-class RowProblem:
-    """What is wrong with one row (``row`` as the spreadsheet numbers it)."""
-
-    row: int
-    code: str
-    message: str
-
-
-@dataclass
-class ActivityImport:
-    """What an import found and did; ``written`` is False after a dry run or any problem."""
-
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    repeated: int = 0  # rows repeating an earlier row of the file
-    members: int = 0
-    problems: list[RowProblem] = field(default_factory=list)
-    columns: dict[str, str] = field(default_factory=dict)
-    written: bool = False
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"rows": self.rows, "created": self.created, "updated": self.updated,
-                "unchanged": self.unchanged, "repeated": self.repeated,
-                "members": self.members, "written": self.written, "columns": self.columns,
-                "problems": [{"row": p.row, "code": p.code, "message": p.message}
-                             for p in self.problems[:SHOWN_PROBLEMS]],
-                "problem_count": len(self.problems)}
+class ActivityImport(SheetImport):
+    """An import of activities; ``extra["members"]`` counts the members named."""
 
 
 class _Members:
@@ -120,74 +88,42 @@ def _digits(phone: str) -> str:
     return "".join(ch for ch in phone if ch.isdigit())
 
 
-def _values(targets: dict[str, Target], columns: dict[str, str], row: Any
-            ) -> dict[str, Any]:
-    return {name: parse(targets[name], row[col]) for name, col in columns.items()}
-
-
-def _read(path: Path, sheet: str | None, header_row: int | None) -> SourceTable:
-    table = read_source(path, sheet, None, header_row)
-    if len(table.frame) > MAX_ROWS:
-        raise FileRejected("too_many_rows", _(
-            "%(name)s 有 %(n)s 行，一次最多导入 %(max)s 行；请分成几个文件") % {
-                "name": path.name, "n": len(table.frame), "max": MAX_ROWS})
-    return table
-
-
 def import_activities(path: Path, *, scope: str = "", dry_run: bool = False,
-                      sheet: str | None = None, header_row: int | None = None,
+                      sheet_name: str | None = None, header_row: int | None = None,
                       source: str | None = None) -> ActivityImport:
     """Check every row of ``path`` and, when all are good and not ``dry_run``, store them.
 
     ``scope`` is the importer's write scope: a member reporting outside it is a problem
     row. Raises FileRejected or MappingError when the file as a whole cannot be read.
     """
-    from .fields import FIELDS
-
-    table = _read(path, sheet, header_row)
-    columns = [str(c) for c in table.frame.columns]
-    fmap = map_fields(KIND, columns, {})
-    targets = {t.name: t for t in FIELDS[KIND]}
-    used = {k: v for k, v in fmap.columns.items() if k in targets}
-    for need in ("kind", "on"):
-        if need not in used:
-            raise MappingError("missing_column", _(
-                "%(name)s 缺少“%(column)s”列；表头须有 %(all)s") % {
-                    "name": path.name, "column": targets[need].header,
-                    "all": "、".join(t.header for t in FIELDS[KIND])})
-    result = ActivityImport(rows=len(table.frame), columns=used)
+    sheet = read_sheet(path, KIND, ("kind", "on"), sheet_name, header_row)
+    result = ActivityImport()
     members = _Members()
-    today = dt.date.today()
+    today = timezone.localdate()
     wanted: dict[tuple[int, str, dt.date], str] = {}
-    for i, row in table.frame.iterrows():
-        at = int(str(i)) + table.first_row
-        if all(is_blank(row[c]) for c in used.values()):
-            result.rows -= 1
-            continue
-        try:
-            values = _values(targets, used, row)
-            pk = members.find(values)
-            if not EARLIEST <= values["on"] <= today:
-                raise ValueProblem("date_out_of_range", _(
-                    "日期 %(on)s 须在 %(first)s 与今天（%(today)s）之间") % {
-                        "on": values["on"].isoformat(), "first": EARLIEST.isoformat(),
-                        "today": today.isoformat()})
-            code = members.by_pk[pk][5]
-            if code is None:
-                raise ValueProblem("member_not_reported", _(
-                    "党员 %(id)s 还没有报到社区，活动无处计入；请先登记报到社区") % {"id": pk})
-            if not covers(scope, code):
-                raise ValueProblem("outside_scope", _(
-                    "党员 %(id)s 报到的社区 %(code)s 不在您的管理范围内")
-                    % {"id": pk, "code": code})
-        except ValueProblem as exc:
-            result.problems.append(RowProblem(at, exc.code, str(exc.message)))
-            continue
+
+    def check(values: dict[str, Any], _row: Any) -> None:
+        pk = members.find(values)
+        if not EARLIEST <= values["on"] <= today:
+            raise ValueProblem("date_out_of_range", _(
+                "日期 %(on)s 须在 %(first)s 与今天（%(today)s）之间") % {
+                    "on": values["on"].isoformat(), "first": EARLIEST.isoformat(),
+                    "today": today.isoformat()})
+        code = members.by_pk[pk][5]
+        if code is None:
+            raise ValueProblem("member_not_reported", _(
+                "党员 %(id)s 还没有报到社区，活动无处计入；请先登记报到社区") % {"id": pk})
+        if not covers(scope, code):
+            raise ValueProblem("outside_scope", _(
+                "党员 %(id)s 报到的社区 %(code)s 不在您的管理范围内")
+                % {"id": pk, "code": code})
         key = (pk, str(values["kind"]), values["on"])
         if key in wanted:
             result.repeated += 1
         wanted[key] = as_text(values.get("note") or "") or wanted.get(key, "")
-    result.members = len({k[0] for k in wanted})
+
+    check_rows(sheet, result, check)
+    result.extra["members"] = len({k[0] for k in wanted})
     if result.problems:
         return result
     _store(result, wanted, members, source or path.name, dry_run)

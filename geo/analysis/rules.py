@@ -11,12 +11,14 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from .staffing import FundStep, StaffingRules
 from .text import Text
 
 # The seed documents' "五个一": one party meeting, one talk with the community's cadres,
 # one survey, one claimed micro-wish and one day of volunteering, every year.
 DUTY_KINDS = ("meeting", "talk", "survey", "wish", "volunteer")
 DEFAULT_MEMBER_DUTIES: tuple[tuple[str, int], ...] = tuple((k, 1) for k in DUTY_KINDS)
+DEFAULT_STAFFING = StaffingRules()
 PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
 DEFAULT_PROFILE = "national-2022"
 
@@ -59,6 +61,8 @@ class RuleProfile:
     pairing_max_distance_m: float = 20_000.0
     # "五个一": how many of each duty a reporting member owes in a calendar year.
     member_duties: tuple[tuple[str, int], ...] = DEFAULT_MEMBER_DUTIES
+    # Posts, social workers, funds and street party staff (geo.analysis.staffing).
+    staffing: StaffingRules = DEFAULT_STAFFING
 
     def pairing_cap_for(self, households: int, base: int | None = None) -> int:
         """Units a community may pair with; large communities get the raised caps."""
@@ -83,6 +87,32 @@ def _duties(raw: object) -> tuple[tuple[str, int], ...]:
     if not out or any(n < 0 for _k, n in out) or sum(n for _k, n in out) == 0:
         raise ValueError("member_duties needs at least one duty with a count above 0")
     return out
+
+
+def _range(raw: object, name: str) -> tuple[int, int]:
+    if not isinstance(raw, list) or len(raw) != 2 or not 0 <= int(raw[0]) <= int(raw[1]):
+        raise ValueError(f"staffing.{name} must be [low, high] with 0 <= low <= high")
+    return int(raw[0]), int(raw[1])
+
+
+def _staffing(raw: object) -> StaffingRules:
+    """The ``staffing`` block of a profile file; missing keys keep the defaults."""
+    if raw is None:
+        return StaffingRules()
+    if not isinstance(raw, dict):
+        raise ValueError("staffing must be an object")
+    base = StaffingRules()
+    funds = tuple(FundStep(int(s["households_at_least"]), float(s["min_yuan"]))
+                  for s in raw.get("funds_by_households", [])) or base.funds
+    if any(s.min_yuan < 0 or s.households_at_least < 0 for s in funds):
+        raise ValueError("staffing.funds_by_households must not be negative")
+    return StaffingRules(
+        posts=_range(raw["posts"], "posts") if "posts" in raw else base.posts,
+        social_workers=_range(raw["social_workers"], "social_workers")
+        if "social_workers" in raw else base.social_workers,
+        street_party_staff_min=int(raw.get("street_party_staff_min",
+                                           base.street_party_staff_min)),
+        funds=funds)
 
 
 def available_profiles() -> list[str]:
@@ -123,6 +153,7 @@ def load_profile(name_or_path: str | None = None) -> RuleProfile:
             service_radius_m=float(raw.get("service_radius_m", 20_000)),
             pairing_max_distance_m=float(raw.get("pairing_max_distance_m", 20_000)),
             member_duties=_duties(raw.get("member_duties")),
+            staffing=_staffing(raw.get("staffing")),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ProfileError(Text("规则配置 %(path)s 格式有误：%(error)s", path=str(path),

@@ -22,10 +22,12 @@ from .hierarchy import AreaClass, Community, District, GridUnit, Street, ZoneTyp
 from .history import GridChange, GridChangeset, GridOperation
 from .imports import ImportBusy, ImportRun, ImportStatus
 from .jobs import Job, JobKind, JobNotRunnable, JobStatus
+from .leaders import Leader, LeaderLevel, LeaderLink
 from .network import HighwayClass, NetworkVersion, WalkEdge, WalkNode
 from .people import ReportingMember
 from .region import RegionResult, RegionRun
 from .search import NameSpelling
+from .staffing import CommunityStaffing, StreetStaffing
 
 __all__ = [
     "Account",
@@ -36,6 +38,7 @@ __all__ = [
     "CoBuildingUnit",
     "Community",
     "CommunityOwnCenter",
+    "CommunityStaffing",
     "Compound",
     "District",
     "DutyKind",
@@ -56,6 +59,9 @@ __all__ = [
     "JobStatus",
     "LandFeature",
     "LandKind",
+    "Leader",
+    "LeaderLevel",
+    "LeaderLink",
     "LoginLock",
     "MemberActivity",
     "NameSpelling",
@@ -72,6 +78,7 @@ __all__ = [
     "ReportingMember",
     "ServiceCenter",
     "Street",
+    "StreetStaffing",
     "UnitType",
     "Urgency",
     "WalkEdge",

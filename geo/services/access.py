@@ -13,14 +13,18 @@ from geo.models import (
     Building,
     CoBuildingUnit,
     Community,
+    CommunityStaffing,
     Compound,
     District,
     GridUnit,
+    Leader,
+    LeaderLink,
     MemberActivity,
     Pairing,
     ReportingMember,
     ServiceCenter,
     Street,
+    StreetStaffing,
 )
 from geo.models.accounts import account_of
 from geo.models.scope import scope_table
@@ -38,6 +42,8 @@ CODE_PATHS: dict[type[Model], tuple[str, ...]] = {
     ReportingMember: ("reported_community__code", "residence_community__code"),
     Compound: ("community__code",), Building: ("community__code",),
     MemberActivity: ("community__code",),
+    CommunityStaffing: ("community__code",), StreetStaffing: ("street__code",),
+    Leader: ("street__code", "district__code"), LeaderLink: ("community__code",),
 }
 
 

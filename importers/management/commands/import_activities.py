@@ -36,7 +36,7 @@ class Command(BaseCommand):
         try:
             with acting_as(user):
                 result = import_activities(opts["file"], scope=scope or "",
-                                           dry_run=opts["dry_run"], sheet=opts["sheet"],
+                                           dry_run=opts["dry_run"], sheet_name=opts["sheet"],
                                            header_row=opts["header_row"])
         except (FileRejected, MappingError) as exc:
             raise CommandError(f"{exc.code}: {exc.message}") from exc

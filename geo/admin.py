@@ -20,10 +20,13 @@ from .models import (
     Building,
     CoBuildingUnit,
     Community,
+    CommunityStaffing,
     Compound,
     District,
     GridUnit,
     Job,
+    Leader,
+    LeaderLink,
     LoginLock,
     MemberActivity,
     Pairing,
@@ -33,6 +36,7 @@ from .models import (
     ReportingMember,
     ServiceCenter,
     Street,
+    StreetStaffing,
     WalkEdge,
     WalkNode,
 )
@@ -302,6 +306,35 @@ class MemberActivityAdmin(ScopedAdmin, ScopedHistoryAdmin):
         if not change or "member" in form.changed_data:
             obj.community_id = obj.member.reported_community_id
         super().save_model(request, obj, form, change)
+
+
+@admin.register(CommunityStaffing)
+class CommunityStaffingAdmin(ScopedAdmin, ScopedHistoryAdmin):
+    list_display = ("community", "year", "posts", "social_workers", "funds_yuan")
+    list_filter = ("year",)
+    raw_id_fields = ("community",)
+
+
+@admin.register(StreetStaffing)
+class StreetStaffingAdmin(ScopedAdmin, ScopedHistoryAdmin):
+    list_display = ("street", "year", "party_staff")
+    list_filter = ("year",)
+    raw_id_fields = ("street",)
+
+
+@admin.register(Leader)
+class LeaderAdmin(ScopedAdmin, ScopedHistoryAdmin):
+    list_display = ("name", "position", "level", "district", "street")
+    list_filter = ("level",)
+    search_fields = ("name", "position")
+    raw_id_fields = ("district", "street")
+
+
+@admin.register(LeaderLink)
+class LeaderLinkAdmin(ScopedAdmin, ScopedHistoryAdmin):
+    list_display = ("leader", "community", "since", "until")
+    list_filter = ("until",)
+    raw_id_fields = ("leader", "community")
 
 
 @admin.register(Compound)

@@ -228,6 +228,30 @@ FIELDS: Final[dict[str, tuple[Target, ...]]] = {
         _t("on", "日期", "date", "活动日期", "时间", "date", required=True),
         _t("note", "说明", "text", "备注", "内容", "活动内容", max_length=500),
     ),
+    # Not layers either: staffing of a year (importers.organisation), by community or street.
+    "staffing": (
+        _t("code", "代码", "text", "社区代码", "街道代码", "区划代码", "编码", max_length=12,
+           required=True),
+        _t("year", "年度", "int", "年份", "year", minimum=2000, maximum=2100, required=True),
+        _t("posts", "设岗数", "int", "岗位数", "设岗定责", "岗位", minimum=0, maximum=200),
+        _t("social_workers", "专职社区工作者", "int", "专职社工", "社工人数", "社区工作者",
+           minimum=0, maximum=500),
+        _t("funds", "工作经费", "float", "经费", "年度经费", "工作经费元", minimum=0,
+           maximum=1e9),
+        _t("party_staff", "党务工作人员", "int", "党务干部", "党务工作者", "党务人员",
+           minimum=0, maximum=500),
+    ),
+    "leader_links": (
+        _t("name", "领导姓名", "text", "姓名", "领导", max_length=50, required=True),
+        _t("position", "职务", "text", "职位", max_length=100, required=True),
+        _t("level", "层级", "choice", "领导层级", "级别", choices="leader_level", required=True),
+        _t("district_code", "区县代码", "text", "区代码", max_length=6, required=True),
+        _t("street_code", "街道代码", "text", max_length=9),
+        _t("community_code", "社区代码", "text", "挂点社区代码", max_length=12, required=True),
+        _t("since", "开始日期", "date", "挂点日期", "起始日期", required=True),
+        _t("until", "结束日期", "date", "截止日期"),
+        _t("note", "说明", "text", "备注", max_length=300),
+    ),
 }
 
 GEOMETRY_TARGETS: Final = (
@@ -270,6 +294,10 @@ CHOICES: Final[dict[str, dict[str, tuple[str, ...]]]] = {
         "survey": ("参与社区调研", "调研", "走访", "调查"),
         "wish": ("认领微心愿", "微心愿", "心愿"),
         "volunteer": ("志愿服务一天", "志愿服务", "志愿", "志愿者"),
+    },
+    "leader_level": {
+        "district": ("区级领导", "区级", "区领导", "区"),
+        "street": ("街道领导", "街道", "街道级", "镇街"),
     },
     "services": {
         "party": ("党员服务",),

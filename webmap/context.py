@@ -48,9 +48,13 @@ SCRIPT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     "event_map": ("event-map", {}), "event_duplicates": ("event-duplicates", {}),
     "event_rates": ("event-rates", {}),
     "duties": ("member-duties", {}), "activities": ("member-activities", {}),
-    "activity": ("member-activity", {"pk": "id"}), "duties_upload": ("webmap:duties-upload", {}),
+    "activity": ("member-activity", {"pk": "id"}),
+    "sheet_upload": ("webmap:sheet-upload", {"kind": "kind"}),
+    "staffing": ("staffing", {}), "leaders": ("leaders", {}),
+    "staffing_community": ("staffing-community", {"code": "code", "year": "year"}),
+    "leader_links": ("leader-links", {}), "leader_link_close": ("leader-link-close", {"pk": "id"}),
 }
-_SENTINEL = {"code": "__code__", "pk": 987654321}
+_SENTINEL = {"code": "__code__", "pk": 987654321, "kind": "__kind__", "year": 1234567}
 
 
 def script_urls() -> dict[str, str]:

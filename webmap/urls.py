@@ -2,7 +2,17 @@
 
 from django.urls import path
 
-from . import duty_views, event_views, import_views, job_views, plan_views, report_views, views
+from . import (
+    duty_views,
+    event_views,
+    import_views,
+    job_views,
+    organisation_views,
+    plan_views,
+    report_views,
+    sheet_views,
+    views,
+)
 
 app_name = "webmap"
 urlpatterns = [
@@ -28,7 +38,8 @@ urlpatterns = [
     path("reports/jobs", job_views.submit, name="reports-job"),
     path("jobs/", job_views.jobs, name="jobs"),
     path("members/duties/", duty_views.duties, name="duties"),
-    path("members/duties/import", duty_views.upload, name="duties-upload"),
+    path("sheets/<str:kind>/import", sheet_views.upload, name="sheet-upload"),
+    path("organisation/", organisation_views.organisation, name="organisation"),
     path("jobs/<int:pk>", job_views.job, name="job"),
     path("jobs/<int:pk>/file", job_views.job_file, name="job-file"),
     path("jobs/<int:pk>/cancel", job_views.cancel, name="job-cancel"),

@@ -16,16 +16,20 @@ from geo.models import (
     Building,
     CoBuildingUnit,
     Community,
+    CommunityStaffing,
     Compound,
     District,
     GridUnit,
     LandFeature,
+    Leader,
+    LeaderLink,
     MemberActivity,
     Origin,
     Pairing,
     ReportingMember,
     ServiceCenter,
     Street,
+    StreetStaffing,
     WalkEdge,
     WalkNode,
 )
@@ -33,6 +37,7 @@ from geo.models.base import SRID
 from geo.models.duties import DutyKind
 from importers.copyload import copy_create, ewkb_hex
 
+from .organisation import demo_leaders, demo_staffing
 from .records import DemoCity
 
 DEMO_ORIGINS = [Origin.GENERATED, Origin.DERIVED]
@@ -59,7 +64,8 @@ def delete_demo() -> dict[str, int]:
     """Delete every row an earlier demo load wrote; return counts per model."""
     counts: dict[str, int] = {}
     # Children first: the hierarchy's foreign keys are PROTECT.
-    for model in (Pairing, MemberActivity, ReportingMember, Building, Compound, ServiceCenter,
+    for model in (Pairing, MemberActivity, ReportingMember, LeaderLink, Leader,
+                  CommunityStaffing, StreetStaffing, Building, Compound, ServiceCenter,
                   CoBuildingUnit, GridUnit, Community, Street, District):
         counts[model.__name__], _ = model.objects.filter(**_demo_filter()).delete()
     counts["WalkEdge"], _ = WalkEdge.objects.filter(**_demo_filter()).delete()
@@ -209,6 +215,17 @@ def _store_services(city: DemoCity, common: dict[str, Any], streets: dict[str, S
     _bulk(MemberActivity, demo_activities(members, timezone.localdate(), common), progress)
 
 
+def _store_organisation(communities: list[Community], streets: list[Street],
+                        common: dict[str, Any], progress: Progress | None) -> None:
+    today = timezone.localdate()
+    comm_rows, street_rows = demo_staffing(communities, streets, today, common)
+    _bulk(CommunityStaffing, comm_rows, progress)
+    _bulk(StreetStaffing, street_rows, progress)
+    leaders, links = demo_leaders(communities, streets, today, common)
+    _bulk(Leader, leaders, progress)
+    _bulk(LeaderLink, links, progress)
+
+
 def demo_activities(members: list[ReportingMember], today: dt.date,
                     common: dict[str, Any]) -> Iterator[MemberActivity]:
     """Plausible "五个一" records this year and last: most members do most duties, some
@@ -261,6 +278,8 @@ def store_demo(city: DemoCity, progress: Progress | None = None) -> dict[str, in
                                                 progress)
         _store_housing(city, common, communities, counted, progress)
         _store_services(city, common, streets, communities, progress)
+        _store_organisation(list(communities.values()), list(streets.values()), common,
+                            progress)
         _store_network(city, progress)
         _bulk(LandFeature, (LandFeature(kind=r.kind, name=r.name, geom=_geos(r.geom),
                                         osm_id=r.osm_id, osm_type=r.osm_type,

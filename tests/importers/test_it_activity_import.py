@@ -169,19 +169,19 @@ def test_it_runs_as_a_command_and_refuses_a_role_that_may_not_record(demo_db: No
     viewer = User.objects.create_user("duty-viewer")
     Account.assign(viewer, Role.VIEWER, "510199")
     with pytest.raises(CommandError, match="add_memberactivity"):
-        call_command("import_activities", str(path), "--as", "duty-viewer",
+        call_command("import_sheet", "activities", str(path), "--as", "duty-viewer",
                      stdout=io.StringIO(), stderr=io.StringIO())
     staff = User.objects.create_user("duty-staff")
     assert a.reported_community is not None
     Account.assign(staff, Role.STAFF, a.reported_community.code)
     out = io.StringIO()
-    call_command("import_activities", str(path), "--as", "duty-staff", "--json", stdout=out,
-                 stderr=io.StringIO())
+    call_command("import_sheet", "activities", str(path), "--as", "duty-staff", "--json",
+                 stdout=out, stderr=io.StringIO())
     assert json.loads(out.getvalue())["created"] == 1
     assert MemberActivity.history.filter(history_change_reason__contains=path.name
                                          ).get().history_user == staff
     bad = _csv(tmp_path, [[a.pk, "", "", "", "talk", "yesterday", ""]], "bad.csv")
     err = io.StringIO()
     with pytest.raises(CommandError, match="1"):
-        call_command("import_activities", str(bad), stdout=io.StringIO(), stderr=err)
+        call_command("import_sheet", "activities", str(bad), stdout=io.StringIO(), stderr=err)
     assert "Row 2 [not_a_date]" in err.getvalue()  # importer tests read English

@@ -196,23 +196,23 @@ def test_it_serves_the_page_and_its_upload_to_those_who_may(demo_db: None) -> No
     sheet = f"党员编号,活动类型,日期\n{m.pk},谈心,{DAY}\n".encode()
     upload = io.BytesIO(sheet)
     upload.name = "acts.csv"
-    refused = viewer.post("/members/duties/import", {"file": upload, "dry_run": "0"})
+    refused = viewer.post("/sheets/activities/import", {"file": upload, "dry_run": "0"})
     assert refused.status_code == 403
     upload = io.BytesIO(sheet)
     upload.name = "acts.csv"
-    checked = staff.post("/members/duties/import", {"file": upload, "dry_run": "1"}).json()
+    checked = staff.post("/sheets/activities/import", {"file": upload, "dry_run": "1"}).json()
     assert checked["result"]["created"] == 1 and not checked["result"]["written"]
     upload = io.BytesIO(sheet)
     upload.name = "acts.csv"
-    done = staff.post("/members/duties/import", {"file": upload, "dry_run": "0"}).json()
+    done = staff.post("/sheets/activities/import", {"file": upload, "dry_run": "0"}).json()
     assert done["result"]["written"]
     assert MemberActivity.objects.filter(member=m, kind="talk", on=DAY).exists()
     bad = io.BytesIO(f"党员编号,活动类型,日期\n{m.pk},散步,{DAY}\n".encode())
     bad.name = "bad.csv"
-    resp = staff.post("/members/duties/import", {"file": bad})
+    resp = staff.post("/sheets/activities/import", {"file": bad})
     assert resp.status_code == 400 and resp.json()["error"]["code"] == "rows_invalid"
     assert resp.json()["result"]["problems"][0]["row"] == 2
     exe = io.BytesIO(b"MZ")
     exe.name = "acts.exe"
-    assert staff.post("/members/duties/import", {"file": exe}).json()["error"]["code"] == \
+    assert staff.post("/sheets/activities/import", {"file": exe}).json()["error"]["code"] == \
         "unknown_format"

@@ -18,6 +18,7 @@ NUM: Schema = {"type": "number"}
 INT: Schema = {"type": "integer"}
 STR: Schema = {"type": "string"}
 BOOL: Schema = {"type": "boolean"}
+OBJ: Schema = {"type": "object"}
 
 
 def nullable(schema: Schema) -> Schema:

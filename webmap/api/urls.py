@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import analysis, duties, errors, event_map, events, history, members, plan
+from . import analysis, duties, errors, event_map, events, history, members, organisation, plan
 from .layers import LAYERS
 from .permissions import ApiDocsAllowed
 
@@ -32,6 +32,15 @@ urlpatterns = [
     path("members/activities", duties.Activities.as_view(), name="member-activities"),
     path("members/activities/<int:pk>", duties.ActivityDetail.as_view(),
          name="member-activity"),
+    path("staffing", organisation.Staffing.as_view(), name="staffing"),
+    path("staffing/communities/<str:code>/<int:year>",
+         organisation.CommunityStaffingView.as_view(), name="staffing-community"),
+    path("staffing/streets/<str:code>/<int:year>", organisation.StreetStaffingView.as_view(),
+         name="staffing-street"),
+    path("leaders", organisation.Leaders.as_view(), name="leaders"),
+    path("leaders/links", organisation.LeaderLinks.as_view(), name="leader-links"),
+    path("leaders/links/<int:pk>/close", organisation.CloseLink.as_view(),
+         name="leader-link-close"),
     path("facility-ratio", analysis.FacilityRatio.as_view(), name="facility-ratio"),
     path("grid-checks", analysis.GridChecks.as_view(), name="grid-checks"),
     path("history/<str:kind>/<int:pk>", history.ObjectHistory.as_view(), name="history"),

@@ -132,6 +132,7 @@ RECTIFICATION_COLUMNS = [
     Column("pairing", gettext_lazy("结对得分"), "share"),
     Column("members_part", gettext_lazy("党员报到得分"), "share"),
     Column("grids_part", gettext_lazy("网格得分"), "share"),
+    Column("leaders", gettext_lazy("挂点领导")),
 ]
 
 PAIRING_COLUMNS = [
@@ -154,6 +155,37 @@ EVENT_COLUMNS = [
     Column("hot_grid", gettext_lazy("事件最多的网格")),
     Column("hot_grid_events", gettext_lazy("该网格事件数"), "int"),
 ]
+
+STAFFING_LABELS = {"ok": gettext_lazy("达标"), "short": gettext_lazy("有缺口"),
+                   "none": gettext_lazy("未填报")}
+
+STAFFING_COLUMNS = [
+    Column("code", gettext_lazy("社区代码")),
+    Column("name", gettext_lazy("社区")),
+    Column("households", gettext_lazy("户数"), "int"),
+    Column("posts", gettext_lazy("设岗数"), "int"),
+    Column("social_workers", gettext_lazy("专职社区工作者"), "int"),
+    Column("funds_yuan", gettext_lazy("工作经费(元)"), "int"),
+    Column("funds_required_yuan", gettext_lazy("应有经费(元)"), "int"),
+    Column("posts_short", gettext_lazy("缺岗"), "int"),
+    Column("workers_short", gettext_lazy("缺社工"), "int"),
+    Column("workers_over", gettext_lazy("社工超编"), "int"),
+    Column("funds_short_yuan", gettext_lazy("经费缺口(元)"), "int"),
+    Column("centers_below_level", gettext_lazy("面积不足的中心"), "int"),
+    Column("ok_label", gettext_lazy("情况")),
+    Column("leaders", gettext_lazy("挂点领导")),
+]
+
+STREET_STAFFING_COLUMNS = [
+    Column("code", gettext_lazy("街道代码")),
+    Column("name", gettext_lazy("街道")),
+    Column("party_staff", gettext_lazy("党务工作人员"), "int"),
+    Column("party_staff_short", gettext_lazy("缺党务人员"), "int"),
+    Column("communities_reported", gettext_lazy("已填报社区"), "int"),
+    Column("communities_ok", gettext_lazy("达标社区"), "int"),
+    Column("funds_short_yuan", gettext_lazy("社区经费缺口(元)"), "int"),
+]
+
 
 def duty_columns(duties: list[dict[str, Any]]) -> list[Column]:
     """Members' "五个一" per community: the counts, then who lacks each duty."""
@@ -218,6 +250,8 @@ class ReportDocument:
     images: dict[str, bytes] = field(default_factory=dict)  # PNGs, filled by figures
     events: list[dict[str, Any]] = field(default_factory=list)  # grid events per community
     duties: list[dict[str, Any]] = field(default_factory=list)  # members' 五个一 per community
+    staffing: list[dict[str, Any]] = field(default_factory=list)  # posts, workers, funds
+    street_staffing: list[dict[str, Any]] = field(default_factory=list)  # party staff
 
     @property
     def reaches(self) -> list[float]:

@@ -34,14 +34,17 @@ from geo.services.coverage import measure, run_coverage
 from geo.services.duties import member_duties
 from geo.services.errors import NoData
 from geo.services.events import community_events
+from geo.services.leaders import community_leaders
 from geo.services.results import CoverageReport, GridChecksReport, UncoveredCompound
 from geo.services.rules import run_facility, run_grid_checks, run_members
+from geo.services.staffing import run_staffing
 from geo.services.text import say, title_of
 
 from ..basemap import shows_osm_data
 from .document import (
     KIND_LABELS,
     PAIRING_STATUS_LABELS,
+    STAFFING_LABELS,
     STATUS_LABELS,
     MapLayers,
     ReportDocument,
@@ -49,7 +52,8 @@ from .document import (
 )
 
 Progress = Callable[[str], None]
-GATHER_STEPS = ("facility", "coverage", "grids", "rollups", "events", "duties", "map layers")
+GATHER_STEPS = ("facility", "coverage", "grids", "rollups", "events", "duties", "organisation",
+                "map layers")
 WGS84 = "EPSG:4326"
 TOPOLOGY_KINDS = ("overhang", "overlap", "gap")
 
@@ -218,6 +222,34 @@ def _rectification(comms: pd.DataFrame, parts: pd.DataFrame,
     return rect, list(order)
 
 
+# What the report keeps of the staffing rows (not the row ids and versions the API gives).
+STAFFING_KEYS = ("code", "name", "street_name", "households", "reported", "posts",
+                 "social_workers", "funds_yuan", "funds_required_yuan", "posts_short",
+                 "posts_over", "workers_short", "workers_over", "funds_short_yuan",
+                 "centers_below_level", "center_area_short_m2", "ok")
+STREET_STAFFING_KEYS = ("code", "name", "party_staff", "reported", "party_staff_short", "ok",
+                        "communities", "communities_reported", "communities_ok",
+                        "funds_short_yuan")
+
+
+def _leader_names(links: list[dict[str, Any]]) -> str:
+    return _("、").join(_("%(name)s（%(position)s）") % {
+        "name": x["leader"]["name"], "position": x["leader"]["position"]} for x in links)
+
+
+def _add_leaders(rect: pd.DataFrame, leaders: dict[str, list[dict[str, Any]]]) -> None:
+    """Name each listed community's 挂点 leaders ("" for none: every one must have one)."""
+    rect["leaders"] = [_leader_names(leaders.get(code, [])) for code in rect["code"]]
+
+
+def _staffing_rows(rows: list[dict[str, Any]], leaders: dict[str, list[dict[str, Any]]]
+                   ) -> list[dict[str, Any]]:
+    return [{**{k: r[k] for k in STAFFING_KEYS},
+             "ok_label": str(STAFFING_LABELS["ok" if r["ok"] else
+                                             "short" if r["reported"] else "none"]),
+             "leaders": _leader_names(leaders.get(r["code"], []))} for r in rows]
+
+
 def _pairing_records(pair_rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
     return [
         {"community_code": r[0], "community": r[1], "unit": r[2], "unit_type": r[3],
@@ -295,7 +327,12 @@ def gather(scope_code: str, profile: RuleProfile, reaches: Sequence[float],
     step("events")
     event_rows, event_summary = community_events(scope)
     step("duties")
-    duties = member_duties(scope, timezone.localtime(now or timezone.now()).year, profile)
+    today = timezone.localtime(now or timezone.now()).date()
+    duties = member_duties(scope, today.year, profile)
+    step("organisation")
+    staffing = run_staffing(scope, today.year, profile)
+    leaders = community_leaders(scope, today)
+    _add_leaders(rect, leaders)
     step("map layers")
     layers = _layers(comm_rows, comms, coverage, uncovered, pairings, scope)
     all_hh = [v for vs in tally.grid_hh.values() for v in vs]
@@ -313,6 +350,10 @@ def gather(scope_code: str, profile: RuleProfile, reaches: Sequence[float],
         "grids": _grid_summary(all_hh, sum(tally.grid_zones.values()), checks, profile),
         "rectification": {"count": len(order), "share": profile.weak_share},
         "events": event_summary,
+        "staffing": {"year": staffing["year"], **staffing["summary"],
+                     "rules": staffing["rules"],
+                     "communities_with_leader": sum(1 for v in leaders.values() if v),
+                     "rectification_without_leader": int((rect["leaders"] == "").sum())},
         "duties": {"year": duties["year"], **duties["summary"], "required": {
             d["kind"]: d["required"] for d in duties["duties"]},
                    "labels": {d["kind"]: d["label"] for d in duties["duties"]}},
@@ -322,7 +363,10 @@ def gather(scope_code: str, profile: RuleProfile, reaches: Sequence[float],
                           districts=districts, findings=found, rectification=rect,
                           pairings=pairings, uncovered=uncovered, layers=layers,
                           samples=samples, events=event_rows,
-                          duties=[c for c in duties["communities"] if c["members"]])
+                          duties=[c for c in duties["communities"] if c["members"]],
+                          staffing=_staffing_rows(staffing["communities"], leaders),
+                          street_staffing=[{k: r[k] for k in STREET_STAFFING_KEYS}
+                                           for r in staffing["streets"]])
 
 
 def _named(frame: pd.DataFrame, comms: pd.DataFrame, level: str) -> pd.DataFrame:

@@ -41,6 +41,8 @@ def report_dict(doc: ReportDocument) -> dict[str, Any]:
         "uncovered_compounds": doc.uncovered,
         "events": doc.events,
         "duties": doc.duties,
+        "staffing": doc.staffing,
+        "street_staffing": doc.street_staffing,
     }
 
 

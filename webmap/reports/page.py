@@ -25,6 +25,8 @@ from .document import (
     FINDING_COLUMNS,
     PAIRING_COLUMNS,
     RECTIFICATION_COLUMNS,
+    STAFFING_COLUMNS,
+    STREET_STAFFING_COLUMNS,
     UNCOVERED_COLUMNS,
     Column,
     ReportDocument,
@@ -115,6 +117,8 @@ def page_html(doc: ReportDocument, mode: str, map_parts: tuple[str, str, str] | 
         duty_columns=duty_columns([{"kind": k, "label": doc.summary["duties"]["labels"][k]}
                                    for k in doc.summary["duties"]["required"]]),
         duties=doc.duties,
+        staffing_columns=STAFFING_COLUMNS, staffing=doc.staffing,
+        street_staffing_columns=STREET_STAFFING_COLUMNS, street_staffing=doc.street_staffing,
         duty_text=_("、").join(
             _("%(duty)s %(n)s 次") % {"duty": doc.summary["duties"]["labels"][k], "n": n}
             for k, n in doc.summary["duties"]["required"].items()),

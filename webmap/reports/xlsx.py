@@ -21,6 +21,8 @@ from .document import (
     FINDING_COLUMNS,
     PAIRING_COLUMNS,
     RECTIFICATION_COLUMNS,
+    STAFFING_COLUMNS,
+    STREET_STAFFING_COLUMNS,
     UNCOVERED_COLUMNS,
     Column,
     ReportDocument,
@@ -50,7 +52,15 @@ SHEETS = {"summary": gettext_lazy("摘要"), "communities": gettext_lazy("社区
           "findings": gettext_lazy("问题清单"), "rectification": gettext_lazy("整改名单"),
           "pairings": gettext_lazy("结对"), "uncovered": gettext_lazy("未覆盖小区"),
           "events": gettext_lazy("网格事件"), "duties": gettext_lazy("党员五个一"),
+          "staffing": gettext_lazy("人员经费"), "street_staffing": gettext_lazy("街道党务人员"),
           "maps": gettext_lazy("地图与图表")}
+
+
+def _staffing_breaches(row: Mapping[str, Any]) -> set[str]:
+    """The cells of a staffing row that fall short, filled red like the other breaches."""
+    out = {k for k in ("posts_short", "workers_short", "workers_over", "funds_short_yuan",
+                       "centers_below_level") if row.get(k)}
+    return out | ({"ok_label"} if not row.get("ok") else set())
 
 
 def _duty_kinds(doc: ReportDocument) -> list[dict[str, Any]]:
@@ -148,6 +158,8 @@ def render_xlsx(doc: ReportDocument) -> bytes:
         ("uncovered", UNCOVERED_COLUMNS, doc.uncovered, None, "B2"),
         ("events", EVENT_COLUMNS, doc.events, None, "C2"),
         ("duties", duty_columns(_duty_kinds(doc)), doc.duties, None, "C2"),
+        ("staffing", STAFFING_COLUMNS, doc.staffing, _staffing_breaches, "C2"),
+        ("street_staffing", STREET_STAFFING_COLUMNS, doc.street_staffing, None, "C2"),
     ]
     for key, columns, rows, breaches, freeze in tables:
         _table(wb.create_sheet(str(SHEETS[key])), columns, rows, breaches, freeze)

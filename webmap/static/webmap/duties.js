@@ -137,7 +137,7 @@
       if (!file) { return; }
       $("import-status").textContent = gettext("正在处理…");
       $("table-problems").innerHTML = "";
-      W.postForm(W.url("duties_upload"), { dry_run: dry }, { file: file }).then(function (body) {
+      W.postForm(W.url("sheet_upload", { kind: "activities" }), { dry_run: dry }, { file: file }).then(function (body) {
         var r = body.result;
         $("import-status").textContent = (r.written ? gettext("已导入：") : gettext("检查通过，尚未写入：")) +
           interpolate(gettext("%s 行，新增 %s 条，更新说明 %s 条，已有 %s 条，涉及党员 %s 名"), [r.rows, r.created, r.updated, r.unchanged, r.members]);

@@ -1,0 +1,82 @@
+"""Plausible staffing and leaders' links for a demo: most communities report, some fall
+short; about half have a leader linked, some links ended (history). Same input, same rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+from typing import Any
+
+from geo.models import (
+    Community,
+    CommunityStaffing,
+    Leader,
+    LeaderLevel,
+    LeaderLink,
+    Street,
+    StreetStaffing,
+)
+
+from . import names
+
+POSITIONS = {LeaderLevel.DISTRICT: ("区委副书记", "区委常委、组织部部长", "副区长",
+                                    "区委常委、宣传部部长"),
+             LeaderLevel.STREET: ("街道党工委书记", "街道办事处主任", "街道党工委副书记",
+                                  "街道人大工委主任")}
+
+
+def demo_staffing(communities: list[Community], streets: list[Street], today: dt.date,
+                  common: dict[str, Any]) -> tuple[list[CommunityStaffing],
+                                                   list[StreetStaffing]]:
+    """This year's and last year's figures; about one community in ten has not reported."""
+    rng = random.Random(2027)
+    comm_rows, street_rows = [], []
+    for year in (today.year - 1, today.year):
+        for c in communities:
+            if rng.random() < 0.1:
+                continue
+            large = c.households >= 3000
+            funds = rng.choice((40_000, 50_000, 60_000, 80_000, 100_000, 120_000))
+            comm_rows.append(CommunityStaffing(
+                community=c, year=year, posts=rng.choice((6, 8, 9, 10, 10, 10, 11, 12, 13)),
+                social_workers=rng.choice((5, 6, 7, 8, 9, 10)) + (1 if large else 0),
+                funds_yuan=Decimal(funds), **common))
+        for s in streets:
+            street_rows.append(StreetStaffing(street=s, year=year,
+                                              party_staff=rng.choice((2, 3, 4, 5, 6)), **common))
+    return comm_rows, street_rows
+
+
+def demo_leaders(communities: list[Community], streets: list[Street], today: dt.date,
+                 common: dict[str, Any]) -> tuple[list[Leader], list[LeaderLink]]:
+    """Two district leaders and two per street; each links to a few communities."""
+    rng = random.Random(2028)
+    leaders: list[Leader] = []
+    for s in streets:
+        for position in rng.sample(POSITIONS[LeaderLevel.STREET], 2):
+            leaders.append(Leader(name=names.person_name(rng), position=position,
+                                  level=LeaderLevel.STREET, district_id=s.district_id,
+                                  street=s, **common))
+    for district_id in sorted({s.district_id for s in streets}):
+        for position in rng.sample(POSITIONS[LeaderLevel.DISTRICT], 2):
+            leaders.append(Leader(name=names.person_name(rng), position=position,
+                                  level=LeaderLevel.DISTRICT, district_id=district_id,
+                                  **common))
+    links: list[LeaderLink] = []
+    by_street: dict[int, list[Community]] = {}
+    for c in communities:
+        by_street.setdefault(c.street_id, []).append(c)
+    for lead in leaders:
+        pool = (by_street.get(lead.street.pk, []) if lead.street is not None else
+                [c for s in streets if s.district_id == lead.district_id
+                 for c in by_street.get(s.pk, [])])
+        for c in rng.sample(pool, min(len(pool), 2)):
+            since = today - dt.timedelta(days=rng.randrange(60, 900))
+            if rng.random() < 0.2:  # an earlier leader's link, ended: history
+                until = since + dt.timedelta(days=rng.randrange(30, 50))
+                links.append(LeaderLink(leader=lead, community=c, since=since, until=until,
+                                        **common))
+                since = until + dt.timedelta(days=1)
+            links.append(LeaderLink(leader=lead, community=c, since=since, **common))
+    return leaders, links

@@ -31,10 +31,12 @@ from .models import (
     MemberActivity,
     Pairing,
     PersonalDataAccess,
+    Rectification,
     RegionResult,
     RegionRun,
     ReportingMember,
     ServiceCenter,
+    StarScore,
     Street,
     StreetStaffing,
     WalkEdge,
@@ -335,6 +337,20 @@ class LeaderLinkAdmin(ScopedAdmin, ScopedHistoryAdmin):
     list_display = ("leader", "community", "since", "until")
     list_filter = ("until",)
     raw_id_fields = ("leader", "community")
+
+
+@admin.register(StarScore)
+class StarScoreAdmin(ScopedAdmin, ScopedHistoryAdmin):
+    list_display = ("community", "year", "star", "points")
+    list_filter = ("year", "star")
+    raw_id_fields = ("community",)
+
+
+@admin.register(Rectification)
+class RectificationAdmin(ScopedAdmin, ScopedHistoryAdmin):
+    list_display = ("community", "year", "status", "leader", "opened_on", "closed_on")
+    list_filter = ("year", "status")
+    raw_id_fields = ("community", "leader", "opened_by")
 
 
 @admin.register(Compound)

@@ -19,7 +19,8 @@ from django.utils.translation import gettext_lazy as _
 _GEO_OBJECTS = ("district", "street", "community", "gridunit", "servicecenter",
                 "cobuildingunit", "pairing", "reportingmember", "compound", "building",
                 "walknode", "walkedge", "landfeature", "memberactivity",
-                "communitystaffing", "streetstaffing", "leader", "leaderlink")
+                "communitystaffing", "streetstaffing", "leader", "leaderlink", "starscore",
+                "rectification")
 _VIEW_ALL = frozenset(f"geo.view_{m}" for m in _GEO_OBJECTS)
 
 

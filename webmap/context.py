@@ -52,9 +52,14 @@ SCRIPT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     "sheet_upload": ("webmap:sheet-upload", {"kind": "kind"}),
     "staffing": ("staffing", {}), "leaders": ("leaders", {}),
     "staffing_community": ("staffing-community", {"code": "code", "year": "year"}),
-    "leader_links": ("leader-links", {}), "leader_link_close": ("leader-link-close", {"pk": "id"}),
+    "stars": ("stars", {}), "rectifications": ("rectifications", {}),
+    "star_score": ("star-score", {"code": "code", "year": "year", "star": "star"}),
+    "rectification_advance": ("rectification-advance", {"pk": "id"}),
+    "leader_links": ("leader-links", {}),
+    "leader_link_close": ("leader-link-close", {"pk": "id"}),
 }
-_SENTINEL = {"code": "__code__", "pk": 987654321, "kind": "__kind__", "year": 1234567}
+_SENTINEL = {"code": "__code__", "pk": 987654321, "kind": "__kind__", "year": 1234567,
+             "star": "__star__"}
 
 
 def script_urls() -> dict[str, str]:

@@ -11,6 +11,7 @@ from . import (
     plan_views,
     report_views,
     sheet_views,
+    star_views,
     views,
 )
 
@@ -40,6 +41,7 @@ urlpatterns = [
     path("members/duties/", duty_views.duties, name="duties"),
     path("sheets/<str:kind>/import", sheet_views.upload, name="sheet-upload"),
     path("organisation/", organisation_views.organisation, name="organisation"),
+    path("stars/", star_views.stars, name="stars"),
     path("jobs/<int:pk>", job_views.job, name="job"),
     path("jobs/<int:pk>/file", job_views.job_file, name="job-file"),
     path("jobs/<int:pk>/cancel", job_views.cancel, name="job-cancel"),

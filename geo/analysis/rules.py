@@ -116,8 +116,12 @@ def _staffing(raw: object) -> StaffingRules:
 
 
 def available_profiles() -> list[str]:
-    """Names of the built-in profiles."""
-    return sorted(p.stem for p in PROFILE_DIR.glob("*.json"))
+    """Names of the built-in rule profiles.
+
+    The folder also holds the event categories and the star rating, other kinds of profile.
+    """
+    return sorted(p.stem for p in PROFILE_DIR.glob("*.json")
+                  if '"facility_ratio_m2_per_100_households"' in p.read_text(encoding="utf-8"))
 
 
 def load_profile(name_or_path: str | None = None) -> RuleProfile:

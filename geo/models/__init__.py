@@ -28,6 +28,7 @@ from .people import ReportingMember
 from .region import RegionResult, RegionRun
 from .search import NameSpelling
 from .staffing import CommunityStaffing, StreetStaffing
+from .stars import Rectification, RectificationStatus, StarScore
 
 __all__ = [
     "Account",
@@ -72,11 +73,14 @@ __all__ = [
     "PairingStatus",
     "PersonalDataAccess",
     "ProposalDraft",
+    "Rectification",
+    "RectificationStatus",
     "RegionResult",
     "RegionRun",
     "ReporterKind",
     "ReportingMember",
     "ServiceCenter",
+    "StarScore",
     "Street",
     "StreetStaffing",
     "UnitType",

@@ -82,6 +82,8 @@ class Community(Tracked):
     party_members = models.PositiveIntegerField(_("党员数"), default=0)
     area_class = models.CharField(_("城区类别"), max_length=10,
                                   choices=AreaClass.choices, default=AreaClass.CENTRAL)
+    # Villages (村) count apart on the weak list: at least 10% of them, 5% of communities.
+    is_village = models.BooleanField(_("村（涉农）"), default=False)
 
     history = audited()
 

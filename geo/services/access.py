@@ -21,8 +21,10 @@ from geo.models import (
     LeaderLink,
     MemberActivity,
     Pairing,
+    Rectification,
     ReportingMember,
     ServiceCenter,
+    StarScore,
     Street,
     StreetStaffing,
 )
@@ -44,6 +46,7 @@ CODE_PATHS: dict[type[Model], tuple[str, ...]] = {
     MemberActivity: ("community__code",),
     CommunityStaffing: ("community__code",), StreetStaffing: ("street__code",),
     Leader: ("street__code", "district__code"), LeaderLink: ("community__code",),
+    StarScore: ("community__code",), Rectification: ("community__code",),
 }
 
 

@@ -14,6 +14,7 @@ from geo.models import (
     Leader,
     LeaderLevel,
     LeaderLink,
+    StarScore,
     Street,
     StreetStaffing,
 )
@@ -80,3 +81,26 @@ def demo_leaders(communities: list[Community], streets: list[Street], today: dt.
                 since = until + dt.timedelta(days=1)
             links.append(LeaderLink(leader=lead, community=c, since=since, **common))
     return leaders, links
+
+
+SCORED_EVIDENCE = {
+    "livelihood": "（演示）全年帮办代办事项台账、慰问记录",
+    "safety": "（演示）矛盾纠纷排查化解台账、平安创建材料",
+    "brand": "（演示）特色服务品牌活动照片与报道",
+    "chosen": "（演示）自选项目实施方案与总结",
+}
+
+
+def demo_star_scores(communities: list[Community], today: dt.date,
+                     common: dict[str, Any]) -> list[StarScore]:
+    """Evaluators' points for the scored stars this year; a few communities not yet scored."""
+    rng = random.Random(2029)
+    out = []
+    for c in communities:
+        if rng.random() < 0.1:
+            continue
+        for star, text in SCORED_EVIDENCE.items():
+            out.append(StarScore(community=c, year=today.year, star=star, evidence=text,
+                                 points=Decimal(rng.choice((5, 6, 7, 8, 8, 9, 9, 10))),
+                                 **common))
+    return out

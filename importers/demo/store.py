@@ -26,8 +26,10 @@ from geo.models import (
     MemberActivity,
     Origin,
     Pairing,
+    Rectification,
     ReportingMember,
     ServiceCenter,
+    StarScore,
     Street,
     StreetStaffing,
     WalkEdge,
@@ -37,7 +39,7 @@ from geo.models.base import SRID
 from geo.models.duties import DutyKind
 from importers.copyload import copy_create, ewkb_hex
 
-from .organisation import demo_leaders, demo_staffing
+from .organisation import demo_leaders, demo_staffing, demo_star_scores
 from .records import DemoCity
 
 DEMO_ORIGINS = [Origin.GENERATED, Origin.DERIVED]
@@ -64,7 +66,8 @@ def delete_demo() -> dict[str, int]:
     """Delete every row an earlier demo load wrote; return counts per model."""
     counts: dict[str, int] = {}
     # Children first: the hierarchy's foreign keys are PROTECT.
-    for model in (Pairing, MemberActivity, ReportingMember, LeaderLink, Leader,
+    for model in (Pairing, MemberActivity, ReportingMember, Rectification, StarScore,
+                  LeaderLink, Leader,
                   CommunityStaffing, StreetStaffing, Building, Compound, ServiceCenter,
                   CoBuildingUnit, GridUnit, Community, Street, District):
         counts[model.__name__], _ = model.objects.filter(**_demo_filter()).delete()
@@ -224,6 +227,7 @@ def _store_organisation(communities: list[Community], streets: list[Street],
     leaders, links = demo_leaders(communities, streets, today, common)
     _bulk(Leader, leaders, progress)
     _bulk(LeaderLink, links, progress)
+    _bulk(StarScore, demo_star_scores(communities, today, common), progress)
 
 
 def demo_activities(members: list[ReportingMember], today: dt.date,

@@ -138,7 +138,8 @@ def test_it_lets_community_staff_record_and_delete_an_activity(demo_db: None) ->
     assert stale.status_code == 409 and stale.json()["version"] == 2
     assert MemberActivity.objects.filter(pk=act["id"]).exists()
     gone = staff.delete(f"/api/v1/members/activities/{act['id']}?version=2")
-    assert gone.status_code == 204 and not MemberActivity.objects.filter(pk=act["id"]).exists()
+    assert gone.status_code == 200 and gone.json() == {"deleted": act["id"]}
+    assert not MemberActivity.objects.filter(pk=act["id"]).exists()
     history = MemberActivity.history.filter(id=act["id"]).order_by("history_date")
     assert [h.history_type for h in history] == ["+", "~", "-"]
     assert {h.history_user.username for h in history} == {"d-staff"}

@@ -193,7 +193,8 @@ class ActivityDetail(APIView):
     required_perm = "geo.delete_memberactivity"
 
     @extend_schema(parameters=[VersionParams], responses={
-        204: None, 409: sch.response(sch.ERROR, "changed since read: read again")})
+        200: sch.response(sch.obj({"deleted": sch.INT}), "deleted"),
+        409: sch.response(sch.ERROR, "changed since read: read again")})
     def delete(self, request: Request, pk: int) -> Response:
         p = parse(VersionParams, request.query_params)
         act = (MemberActivity.objects.filter(scope_filter(MemberActivity,
@@ -216,4 +217,4 @@ class ActivityDetail(APIView):
         except (MemberActivity.DoesNotExist, IntegrityError) as exc:
             raise ApiError("not_found", _("没有此活动记录"),
                            status_code=status.HTTP_404_NOT_FOUND) from exc
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response({"deleted": pk})

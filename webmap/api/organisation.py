@@ -26,6 +26,10 @@ from .errors import ApiError
 from .params import ScopedParams, parse
 from .permissions import StaffInScope
 
+COMMUNITY_YEAR = sch.obj({"community": sch.STR, "year": sch.INT, "posts": sch.INT,
+                          "social_workers": sch.INT, "funds_yuan": sch.NUM, "version": sch.INT})
+STREET_YEAR = sch.obj({"street": sch.STR, "year": sch.INT, "party_staff": sch.INT,
+                       "version": sch.INT})
 STAFFING = sch.obj({"scope": sch.nullable(sch.STR), "year": sch.INT, "rules": sch.OBJ,
                     "summary": sch.OBJ, "communities": sch.arr(sch.OBJ),
                     "streets": sch.arr(sch.OBJ)})
@@ -99,7 +103,8 @@ class CommunityStaffingView(APIView):
     required_perm = "geo.add_communitystaffing"
 
     @extend_schema(request=CommunityFigures, responses={
-        201: sch.response(sch.OBJ, "created"), 200: sch.response(sch.OBJ, "changed"),
+        201: sch.response(COMMUNITY_YEAR, "created"),
+        200: sch.response(COMMUNITY_YEAR, "changed"),
         409: sch.response(sch.ERROR, "changed since read")})
     def put(self, request: Request, code: str, year: int) -> Response:
         require_perm(request.user, "geo.change_communitystaffing")
@@ -129,7 +134,7 @@ class StreetStaffingView(APIView):
     required_perm = "geo.add_streetstaffing"
 
     @extend_schema(request=StreetFigures, responses={
-        201: sch.response(sch.OBJ, "created"), 200: sch.response(sch.OBJ, "changed"),
+        201: sch.response(STREET_YEAR, "created"), 200: sch.response(STREET_YEAR, "changed"),
         409: sch.response(sch.ERROR, "changed since read")})
     def put(self, request: Request, code: str, year: int) -> Response:
         require_perm(request.user, "geo.change_streetstaffing")

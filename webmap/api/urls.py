@@ -4,7 +4,18 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import analysis, duties, errors, event_map, events, history, members, organisation, plan
+from . import (
+    analysis,
+    duties,
+    errors,
+    event_map,
+    events,
+    history,
+    members,
+    organisation,
+    plan,
+    stars,
+)
 from .layers import LAYERS
 from .permissions import ApiDocsAllowed
 
@@ -38,6 +49,12 @@ urlpatterns = [
     path("staffing/streets/<str:code>/<int:year>", organisation.StreetStaffingView.as_view(),
          name="staffing-street"),
     path("leaders", organisation.Leaders.as_view(), name="leaders"),
+    path("stars", stars.Stars.as_view(), name="stars"),
+    path("stars/scores/<str:code>/<int:year>/<str:star>", stars.ScoreView.as_view(),
+         name="star-score"),
+    path("rectifications", stars.Rectifications.as_view(), name="rectifications"),
+    path("rectifications/<int:pk>/advance", stars.AdvanceRectification.as_view(),
+         name="rectification-advance"),
     path("leaders/links", organisation.LeaderLinks.as_view(), name="leader-links"),
     path("leaders/links/<int:pk>/close", organisation.CloseLink.as_view(),
          name="leader-link-close"),

@@ -126,14 +126,21 @@ RECTIFICATION_COLUMNS = [
     Column("code", gettext_lazy("社区代码")),
     Column("name", gettext_lazy("社区名称")),
     Column("street_name", gettext_lazy("街道")),
-    Column("score", gettext_lazy("综合评分"), "score"),
-    Column("facility", gettext_lazy("设施得分"), "share"),
-    Column("reach", gettext_lazy("步行覆盖得分"), "share"),
-    Column("pairing", gettext_lazy("结对得分"), "share"),
-    Column("members_part", gettext_lazy("党员报到得分"), "share"),
-    Column("grids_part", gettext_lazy("网格得分"), "share"),
+    Column("total", gettext_lazy("星级总分"), "score"),
+    Column("stars", gettext_lazy("星数"), "int"),
+    Column("colour_label", gettext_lazy("星级")),
+    Column("reasons", gettext_lazy("原因（未得星）")),
     Column("leaders", gettext_lazy("挂点领导")),
 ]
+
+
+def star_columns(titles: Mapping[str, str]) -> list[Column]:
+    """Each community's star rating: the total, stars, colour and every star's points."""
+    return [Column("code", gettext_lazy("社区代码")), Column("name", gettext_lazy("社区")),
+            Column("total", gettext_lazy("星级总分"), "score"),
+            Column("stars", gettext_lazy("星数"), "int"),
+            Column("colour_label", gettext_lazy("星级")),
+            *(Column(f"star_{k}", t, "score") for k, t in titles.items())]
 
 PAIRING_COLUMNS = [
     Column("community_code", gettext_lazy("社区代码")),
@@ -252,6 +259,7 @@ class ReportDocument:
     duties: list[dict[str, Any]] = field(default_factory=list)  # members' 五个一 per community
     staffing: list[dict[str, Any]] = field(default_factory=list)  # posts, workers, funds
     street_staffing: list[dict[str, Any]] = field(default_factory=list)  # party staff
+    stars: list[dict[str, Any]] = field(default_factory=list)  # the 532 rating per community
 
     @property
     def reaches(self) -> list[float]:

@@ -22,11 +22,11 @@ from geo.analysis.rectification import (
     WEIGHTS,
     composite_score,
     findings,
-    rectification_order,
     score_parts,
 )
 from geo.analysis.rollup import rollup
 from geo.analysis.rules import RuleProfile
+from geo.analysis.stars import load_star_profile
 from geo.models.facilities import UnitType
 from geo.models.scope import check_scope
 from geo.models.tables import sql, table
@@ -38,6 +38,7 @@ from geo.services.leaders import community_leaders
 from geo.services.results import CoverageReport, GridChecksReport, UncoveredCompound
 from geo.services.rules import run_facility, run_grid_checks, run_members
 from geo.services.staffing import run_staffing
+from geo.services.stars import reach_of, star_ratings
 from geo.services.text import say, title_of
 
 from ..basemap import shows_osm_data
@@ -53,7 +54,7 @@ from .document import (
 
 Progress = Callable[[str], None]
 GATHER_STEPS = ("facility", "coverage", "grids", "rollups", "events", "duties", "organisation",
-                "map layers")
+                "stars", "map layers")
 WGS84 = "EPSG:4326"
 TOPOLOGY_KINDS = ("overhang", "overlap", "gap")
 
@@ -210,16 +211,30 @@ def _community_row(row: tuple[Any, ...], fac: Any, cov: Mapping[str, Any], tally
     }
 
 
-def _rectification(comms: pd.DataFrame, parts: pd.DataFrame,
-                   profile: RuleProfile) -> tuple[pd.DataFrame, list[int]]:
-    """The rectification list (weakest first) and its order over ``comms``."""
-    order = rectification_order(comms["score"].to_numpy(), list(comms["code"]),
-                                profile.weak_share)
-    rect = comms.iloc[order][["code", "name", "street_name", "score"]].copy()
-    rect = rect.join(parts.iloc[order].rename(columns={"members": "members_part",
-                                                       "grids": "grids_part"}))
-    rect.insert(0, "rank", range(1, len(rect) + 1))
-    return rect, list(order)
+def _rectification(rated: dict[str, Any], leaders: dict[str, list[dict[str, Any]]]
+                   ) -> pd.DataFrame:
+    """The weak list of the star rating, weakest first, with reasons and 挂点 leaders."""
+    labels = {"gold": _("金星"), "silver": _("银星"), "red": _("红星")}
+    rows = [{"rank": w["rank"], "code": w["code"], "name": w["name"],
+             "street_name": w["street_name"], "village": w["village"], "total": w["total"],
+             "stars": w["stars"],
+             "colour_label": labels.get(colour_of[w["code"]] or "", _("未评星")),
+             "reasons": _("；").join(w["reasons"]),
+             "leaders": _leader_names(leaders.get(w["code"], []))}
+            for colour_of in [{c["code"]: c["colour"] for c in rated["communities"]}]
+            for w in rated["weak"]]
+    return pd.DataFrame(rows, columns=["rank", "code", "name", "street_name", "village",
+                                       "total", "stars", "colour_label", "reasons",
+                                       "leaders"])
+
+
+def _star_rows(rated: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each community's points per star, stars earned and colour, for the report's table."""
+    labels = {"gold": _("金星"), "silver": _("银星"), "red": _("红星")}
+    return [{"code": c["code"], "name": c["name"], "total": c["total"], "stars": c["stars"],
+             "colour": c["colour"], "colour_label": labels.get(c["colour"] or "", _("未评星")),
+             **{f"star_{it['star']}": it["points"] for it in c["items"]}}
+            for c in rated["communities"]]
 
 
 # What the report keeps of the staffing rows (not the row ids and versions the API gives).
@@ -235,11 +250,6 @@ STREET_STAFFING_KEYS = ("code", "name", "party_staff", "reported", "party_staff_
 def _leader_names(links: list[dict[str, Any]]) -> str:
     return _("、").join(_("%(name)s（%(position)s）") % {
         "name": x["leader"]["name"], "position": x["leader"]["position"]} for x in links)
-
-
-def _add_leaders(rect: pd.DataFrame, leaders: dict[str, list[dict[str, Any]]]) -> None:
-    """Name each listed community's 挂点 leaders ("" for none: every one must have one)."""
-    rect["leaders"] = [_leader_names(leaders.get(code, [])) for code in rect["code"]]
 
 
 def _staffing_rows(rows: list[dict[str, Any]], leaders: dict[str, list[dict[str, Any]]]
@@ -322,7 +332,6 @@ def gather(scope_code: str, profile: RuleProfile, reaches: Sequence[float],
     for f in found:
         f["kind_label"] = str(KIND_LABELS[f["kind"]])
         f["message"] = say(f["message"])
-    rect, order = _rectification(comms, parts, profile)
     pairings = _pairing_records(pair_rows)
     step("events")
     event_rows, event_summary = community_events(scope)
@@ -332,7 +341,14 @@ def gather(scope_code: str, profile: RuleProfile, reaches: Sequence[float],
     step("organisation")
     staffing = run_staffing(scope, today.year, profile)
     leaders = community_leaders(scope, today)
-    _add_leaders(rect, leaders)
+    step("stars")
+    col = reach_column(reach_of(profile))
+    known = {"facility_ratio": dict(zip(comms["code"], comms["m2_per_100_households"],
+                                        strict=True))}
+    if col in comms.columns:
+        known["reach_share"] = dict(zip(comms["code"], comms[col], strict=True))
+    rated = star_ratings(scope, today.year, profile, load_star_profile(), known=known)
+    rect = _rectification(rated, leaders)
     step("map layers")
     layers = _layers(comm_rows, comms, coverage, uncovered, pairings, scope)
     all_hh = [v for vs in tally.grid_hh.values() for v in vs]
@@ -348,7 +364,12 @@ def gather(scope_code: str, profile: RuleProfile, reaches: Sequence[float],
         "members": {"total": int(comms["members"].sum()), "cap": profile.reporting_cap,
                     "communities_over_cap": int(comms["over_member_cap"].sum())},
         "grids": _grid_summary(all_hh, sum(tally.grid_zones.values()), checks, profile),
-        "rectification": {"count": len(order), "share": profile.weak_share},
+        "rectification": {"count": len(rect), "share": rated["summary"]["weak_share"],
+                          "share_villages": rated["summary"]["weak_share_villages"]},
+        "stars": {"year": rated["year"], "profile": rated["profile"],
+                  "profile_title": rated["profile_title"], "award_at": rated["award_at"],
+                  **{k: rated["summary"][k] for k in ("by_colour", "no_colour")},
+                  "titles": {s["key"]: s["title"] for s in rated["stars"]}},
         "events": event_summary,
         "staffing": {"year": staffing["year"], **staffing["summary"],
                      "rules": staffing["rules"],
@@ -365,6 +386,7 @@ def gather(scope_code: str, profile: RuleProfile, reaches: Sequence[float],
                           samples=samples, events=event_rows,
                           duties=[c for c in duties["communities"] if c["members"]],
                           staffing=_staffing_rows(staffing["communities"], leaders),
+                          stars=_star_rows(rated),
                           street_staffing=[{k: r[k] for k in STREET_STAFFING_KEYS}
                                            for r in staffing["streets"]])
 

@@ -10,7 +10,7 @@ from .document import ReportDocument, records
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "coverage-report.schema.json"
 SCHEMA_NAME = SCHEMA_PATH.name
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the weak list (rectification) comes from the star rating
 COMMUNITY_KEYS = (
     "code", "name", "street_code", "street_name", "district_code", "district_name",
     "households", "population", "centers", "floor_area_m2", "m2_per_100_households",
@@ -43,6 +43,7 @@ def report_dict(doc: ReportDocument) -> dict[str, Any]:
         "duties": doc.duties,
         "staffing": doc.staffing,
         "street_staffing": doc.street_staffing,
+        "stars": doc.stars,
     }
 
 

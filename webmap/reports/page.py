@@ -41,6 +41,7 @@ from .document import (
     rollup_breaches,
     rollup_columns,
     shown_time,
+    star_columns,
 )
 from .figures import TITLES
 
@@ -118,6 +119,7 @@ def page_html(doc: ReportDocument, mode: str, map_parts: tuple[str, str, str] | 
                                    for k in doc.summary["duties"]["required"]]),
         duties=doc.duties,
         staffing_columns=STAFFING_COLUMNS, staffing=doc.staffing,
+        star_columns=star_columns(doc.summary["stars"]["titles"]), stars=doc.stars,
         street_staffing_columns=STREET_STAFFING_COLUMNS, street_staffing=doc.street_staffing,
         duty_text=_("、").join(
             _("%(duty)s %(n)s 次") % {"duty": doc.summary["duties"]["labels"][k], "n": n}

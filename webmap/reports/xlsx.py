@@ -35,6 +35,7 @@ from .document import (
     rollup_breaches,
     rollup_columns,
     shown_time,
+    star_columns,
 )
 from .figures import TITLES
 
@@ -53,6 +54,7 @@ SHEETS = {"summary": gettext_lazy("摘要"), "communities": gettext_lazy("社区
           "pairings": gettext_lazy("结对"), "uncovered": gettext_lazy("未覆盖小区"),
           "events": gettext_lazy("网格事件"), "duties": gettext_lazy("党员五个一"),
           "staffing": gettext_lazy("人员经费"), "street_staffing": gettext_lazy("街道党务人员"),
+          "stars": gettext_lazy("星级评定"),
           "maps": gettext_lazy("地图与图表")}
 
 
@@ -160,6 +162,7 @@ def render_xlsx(doc: ReportDocument) -> bytes:
         ("duties", duty_columns(_duty_kinds(doc)), doc.duties, None, "C2"),
         ("staffing", STAFFING_COLUMNS, doc.staffing, _staffing_breaches, "C2"),
         ("street_staffing", STREET_STAFFING_COLUMNS, doc.street_staffing, None, "C2"),
+        ("stars", star_columns(doc.summary["stars"]["titles"]), doc.stars, None, "C2"),
     ]
     for key, columns, rows, breaches, freeze in tables:
         _table(wb.create_sheet(str(SHEETS[key])), columns, rows, breaches, freeze)

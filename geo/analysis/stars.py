@@ -5,8 +5,8 @@ Ten stars: five common (共性), three duty (职责) and two self-chosen (自选
 
     points = 10 × clip(value / target, 0, 1),
 
-and one whose item is scored takes the points an evaluator gave with evidence (0–10). A
-measured item with no value (a community without events has no on-time rate) falls back
+rounded to one decimal as shown, and one whose item is scored takes the points an
+evaluator gave with evidence (0–10). A measured item with no value (a community without events has no on-time rate) falls back
 to the scored points when there are any, else to the star's ``missing_points``. A star is
 earned at ``award_at`` points or more; the total is the sum of points (0–100). The colour
 is the first level whose ``min_stars`` the earned stars reach (gold, silver, red; none
@@ -179,6 +179,9 @@ def star_points(measures: Mapping[str, npt.ArrayLike], scored: npt.ArrayLike,
         source[use_score, j] = "scored"
         rest = ~measured & ~use_score
         points[rest, j] = star.missing_points
+    # Points are shown to one decimal: the star and the total follow what is shown (7.96
+    # reads 8.0, and a reader would rightly ask why 8.0 earned no star).
+    points = np.round(points, 1)
     earned = points >= profile.award_at - 1e-9
     stars = earned.sum(axis=1).astype(np.int64)
     colour = [next((lv.colour for lv in profile.levels if k >= lv.min_stars), None)

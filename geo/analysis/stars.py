@@ -8,9 +8,9 @@ Ten stars: five common (共性), three duty (职责) and two self-chosen (自选
 rounded to one decimal as shown, and one whose item is scored takes the points an
 evaluator gave with evidence (0–10). A measured item with no value (a community without
 events has no on-time rate) falls back to the scored points when there are any, else to the
-star's ``missing_points``. A star is earned at ``award_at`` points or more; the total is the sum of points (0–100). The colour
-is the first level whose ``min_stars`` the earned stars reach (gold, silver, red; none
-below).
+star's ``missing_points``. A star is earned at ``award_at`` points or more; the total is
+the sum of points (0–100). The colour is the first level whose ``min_stars`` the earned
+stars reach (gold, silver, red; none below).
 
 The weak list (软弱涣散, for rectification) holds, separately for urban communities and for
 villages, the ⌈share × n⌉ lowest totals (fewer earned stars first on equal totals, then

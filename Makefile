@@ -113,3 +113,4 @@ bench: setup var/bench-pygeoapi/.installed var/bench-spopt/.installed
 	$(PY) tests/bench/bench_load.py
 	$(PY) tests/bench/bench_startup.py
 	$(PY) tests/bench/bench_copy.py
+	$(PY) tests/bench/bench_programmes.py

@@ -61,8 +61,15 @@ def duty_completion(member: npt.ArrayLike, kind: npt.ArrayLike, day: npt.ArrayLi
                          f"[0, {req.size})")
     counts = np.zeros((n_members, req.size), dtype=np.int64)
     if m.size:
-        distinct = np.unique(np.stack([m, k, d], axis=1), axis=0)
-        np.add.at(counts, (distinct[:, 0], distinct[:, 1]), 1)
+        # One integer per (member, duty, day), sorted, repeats dropped: several times faster
+        # than np.unique over rows (or its hashing 1-D path); the span of days keeps the
+        # key well inside int64.
+        span = int(d.max() - d.min()) + 1
+        key = np.sort((m * req.size + k) * span + (d - d.min()))
+        key = key[np.concatenate(([True], key[1:] != key[:-1]))]
+        pair = key // span  # member * K + duty, once per distinct day
+        counts += np.bincount(pair, minlength=n_members * req.size).reshape(
+            n_members, req.size)
     done = np.minimum(counts, req[None, :])
     complete: npt.NDArray[np.bool_] = np.all(counts >= req[None, :], axis=1)
     owed = int(req.sum())

@@ -20,7 +20,7 @@ _GEO_OBJECTS = ("district", "street", "community", "gridunit", "servicecenter",
                 "cobuildingunit", "pairing", "reportingmember", "compound", "building",
                 "walknode", "walkedge", "landfeature", "memberactivity",
                 "communitystaffing", "streetstaffing", "leader", "leaderlink", "starscore",
-                "rectification")
+                "rectification", "wish")
 _VIEW_ALL = frozenset(f"geo.view_{m}" for m in _GEO_OBJECTS)
 
 
@@ -60,7 +60,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     # Community staff keep their centers current and contact the members reporting to them.
     # They also record what the members did for the community ("五个一") and report the
     # community's posts, social workers and funds of the year.
-    Role.STAFF: _VIEW_ALL | _crud("memberactivity") | _crud("communitystaffing")
+    Role.STAFF: _VIEW_ALL | _crud("memberactivity") | _crud("communitystaffing") | _crud("wish")
     | frozenset({"geo.change_servicecenter", "geo.change_reportingmember", PERSONAL_DATA}),
     Role.VIEWER: _VIEW_ALL,
     # Stewards load and correct data of every kind but need no member's phone to do so.

@@ -52,6 +52,9 @@ SCRIPT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     "sheet_upload": ("webmap:sheet-upload", {"kind": "kind"}),
     "staffing": ("staffing", {}), "leaders": ("leaders", {}),
     "staffing_community": ("staffing-community", {"code": "code", "year": "year"}),
+    "wishes_nearby": ("wishes-nearby", {}), "wishes": ("wishes", {}),
+    "wish_suggest": ("wish-suggest", {"pk": "id"}),
+    "wish_act": ("wish-act", {"pk": "id", "action": "action"}),
     "stars": ("stars", {}), "rectifications": ("rectifications", {}),
     "star_score": ("star-score", {"code": "code", "year": "year", "star": "star"}),
     "rectification_advance": ("rectification-advance", {"pk": "id"}),
@@ -59,7 +62,7 @@ SCRIPT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     "leader_link_close": ("leader-link-close", {"pk": "id"}),
 }
 _SENTINEL = {"code": "__code__", "pk": 987654321, "kind": "__kind__", "year": 1234567,
-             "star": "__star__"}
+             "star": "__star__", "action": "__action__"}
 
 
 def script_urls() -> dict[str, str]:

@@ -13,6 +13,7 @@ from . import (
     sheet_views,
     star_views,
     views,
+    wish_views,
 )
 
 app_name = "webmap"
@@ -42,6 +43,7 @@ urlpatterns = [
     path("sheets/<str:kind>/import", sheet_views.upload, name="sheet-upload"),
     path("organisation/", organisation_views.organisation, name="organisation"),
     path("stars/", star_views.stars, name="stars"),
+    path("wishes/", wish_views.wishes, name="wishes"),
     path("jobs/<int:pk>", job_views.job, name="job"),
     path("jobs/<int:pk>/file", job_views.job_file, name="job-file"),
     path("jobs/<int:pk>/cancel", job_views.cancel, name="job-cancel"),

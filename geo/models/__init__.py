@@ -29,6 +29,7 @@ from .region import RegionResult, RegionRun
 from .search import NameSpelling
 from .staffing import CommunityStaffing, StreetStaffing
 from .stars import Rectification, RectificationStatus, StarScore
+from .wishes import Wish, WishCategory, WishStatus
 
 __all__ = [
     "Account",
@@ -87,5 +88,8 @@ __all__ = [
     "Urgency",
     "WalkEdge",
     "WalkNode",
+    "Wish",
+    "WishCategory",
+    "WishStatus",
     "ZoneType",
 ]

@@ -27,6 +27,7 @@ from geo.models import (
     StarScore,
     Street,
     StreetStaffing,
+    Wish,
 )
 from geo.models.accounts import account_of
 from geo.models.scope import scope_table
@@ -47,6 +48,7 @@ CODE_PATHS: dict[type[Model], tuple[str, ...]] = {
     CommunityStaffing: ("community__code",), StreetStaffing: ("street__code",),
     Leader: ("street__code", "district__code"), LeaderLink: ("community__code",),
     StarScore: ("community__code",), Rectification: ("community__code",),
+    Wish: ("community__code",),
 }
 
 

@@ -44,6 +44,7 @@ def _measures(scope: str, year: int, profile: RuleProfile, codes: list[str],
     from geo.services.events import community_events
     from geo.services.rules import run_facility
     from geo.services.staffing import run_staffing
+    from geo.services.wishes import wish_counts
 
     values: dict[str, Mapping[str, float | None]] = dict(known)
     if "facility_ratio" not in values:
@@ -64,7 +65,8 @@ def _measures(scope: str, year: int, profile: RuleProfile, codes: list[str],
     values["pairing_units"] = {c: float(paired.get(c, 0)) for c in codes}
     values["events_on_time"] = {r["community_code"]: r["handled_on_time"]
                                 for r in community_events(scope)[0]}
-    values["wishes_fulfilled"] = {}  # no micro-wishes yet: scored, or no points
+    values["wishes_fulfilled"] = {r["code"]: r["fulfilled_share"]
+                                  for r in wish_counts(scope, year)}
     return {name: np.array([np.nan if by.get(c) is None else float(by[c])  # type: ignore[arg-type]
                             for c in codes]) for name, by in values.items()}
 

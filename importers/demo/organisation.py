@@ -8,6 +8,8 @@ import random
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.gis.geos import Point
+
 from geo.models import (
     Community,
     CommunityStaffing,
@@ -17,6 +19,7 @@ from geo.models import (
     StarScore,
     Street,
     StreetStaffing,
+    Wish,
 )
 
 from . import names
@@ -103,4 +106,52 @@ def demo_star_scores(communities: list[Community], today: dt.date,
             out.append(StarScore(community=c, year=today.year, star=star, evidence=text,
                                  points=Decimal(rng.choice((5, 6, 7, 8, 8, 9, 9, 10))),
                                  **common))
+    return out
+
+
+WISH_TEXTS = {
+    "goods": ("冬天需要一床厚棉被", "想要一台电饭煲", "需要一把轮椅"),
+    "study": ("孩子想要一套初中数学辅导书", "想要一个护眼台灯", "需要一个新书包"),
+    "health": ("希望有人陪同去医院复查", "需要一个血压计", "想请医生上门量血糖"),
+    "care": ("独居老人希望每周有人来聊聊天", "希望有人帮忙接送孩子", "想学用智能手机"),
+    "repair": ("厨房水龙头漏水需要维修", "楼道灯坏了", "窗户关不严需要修理"),
+    "other": ("想要几盆绿植", "希望有人帮忙写春联"),
+}
+
+
+def demo_wishes(communities: list[Community], members: dict[int, list[int]],
+                units: list[int], today: dt.date, common: dict[str, Any]) -> list[Wish]:
+    """About four wishes a community this year: most fulfilled or claimed, some open."""
+    rng = random.Random(2030)
+    out = []
+    for c in communities:
+        box = c.geom.extent
+        for _n in range(rng.randint(2, 6)):
+            for _try in range(20):  # a point inside the community (its box is larger)
+                at = Point(rng.uniform(box[0], box[2]), rng.uniform(box[1], box[3]), srid=4326)
+                if c.geom.contains(at):
+                    break
+            else:
+                at = c.geom.point_on_surface
+            category = rng.choice(list(WISH_TEXTS))
+            posted = dt.date(today.year, 1, 1) + dt.timedelta(
+                days=rng.randrange(max(1, (today - dt.date(today.year, 1, 1)).days)))
+            w = Wish(community=c, category=category, text=rng.choice(WISH_TEXTS[category]),
+                     person=names.person_name(rng), location=at, posted_on=posted, **common)
+            roll = rng.random()
+            if roll < 0.65:
+                mine = members.get(c.pk, [])
+                if mine and rng.random() < 0.7:
+                    w.member_id = rng.choice(mine)
+                elif units:
+                    w.unit_id = rng.choice(units)
+                w.claimed_on = min(today, posted + dt.timedelta(days=rng.randint(0, 10)))
+                w.status = "claimed"
+                if roll < 0.45:
+                    w.status = "fulfilled"
+                    w.fulfilled_on = min(today, w.claimed_on + dt.timedelta(
+                        days=rng.randint(1, 20)))
+            elif roll > 0.95:
+                w.status, w.note = "cancelled", "（演示）心愿人已不需要"
+            out.append(w)
     return out

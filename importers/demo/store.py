@@ -34,12 +34,13 @@ from geo.models import (
     StreetStaffing,
     WalkEdge,
     WalkNode,
+    Wish,
 )
 from geo.models.base import SRID
 from geo.models.duties import DutyKind
 from importers.copyload import copy_create, ewkb_hex
 
-from .organisation import demo_leaders, demo_staffing, demo_star_scores
+from .organisation import demo_leaders, demo_staffing, demo_star_scores, demo_wishes
 from .records import DemoCity
 
 DEMO_ORIGINS = [Origin.GENERATED, Origin.DERIVED]
@@ -66,7 +67,7 @@ def delete_demo() -> dict[str, int]:
     """Delete every row an earlier demo load wrote; return counts per model."""
     counts: dict[str, int] = {}
     # Children first: the hierarchy's foreign keys are PROTECT.
-    for model in (Pairing, MemberActivity, ReportingMember, Rectification, StarScore,
+    for model in (Pairing, Wish, MemberActivity, ReportingMember, Rectification, StarScore,
                   LeaderLink, Leader,
                   CommunityStaffing, StreetStaffing, Building, Compound, ServiceCenter,
                   CoBuildingUnit, GridUnit, Community, Street, District):
@@ -228,6 +229,13 @@ def _store_organisation(communities: list[Community], streets: list[Street],
     _bulk(Leader, leaders, progress)
     _bulk(LeaderLink, links, progress)
     _bulk(StarScore, demo_star_scores(communities, today, common), progress)
+    members: dict[int, list[int]] = {}
+    for pk, cid in ReportingMember.objects.filter(
+            reported_community__in=communities).values_list("pk", "reported_community_id"):
+        members.setdefault(cid, []).append(pk)
+    units = list(CoBuildingUnit.objects.filter(candidate=False, source=common["source"])
+                 .values_list("pk", flat=True))
+    _bulk(Wish, demo_wishes(communities, members, units, today, common), progress)
 
 
 def demo_activities(members: list[ReportingMember], today: dt.date,

@@ -15,6 +15,7 @@ from . import (
     organisation,
     plan,
     stars,
+    wishes,
 )
 from .layers import LAYERS
 from .permissions import ApiDocsAllowed
@@ -50,6 +51,10 @@ urlpatterns = [
          name="staffing-street"),
     path("leaders", organisation.Leaders.as_view(), name="leaders"),
     path("stars", stars.Stars.as_view(), name="stars"),
+    path("wishes", wishes.Wishes.as_view(), name="wishes"),
+    path("wishes/nearby", wishes.NearbyWishes.as_view(), name="wishes-nearby"),
+    path("wishes/<int:pk>/suggest", wishes.SuggestClaimants.as_view(), name="wish-suggest"),
+    path("wishes/<int:pk>/<str:action>", wishes.WishAct.as_view(), name="wish-act"),
     path("stars/scores/<str:code>/<int:year>/<str:star>", stars.ScoreView.as_view(),
          name="star-score"),
     path("rectifications", stars.Rectifications.as_view(), name="rectifications"),

@@ -134,6 +134,18 @@ RECTIFICATION_COLUMNS = [
 ]
 
 
+WISH_COLUMNS = [
+    Column("code", gettext_lazy("社区代码")),
+    Column("name", gettext_lazy("社区")),
+    Column("posted", gettext_lazy("发布"), "int"),
+    Column("open", gettext_lazy("待认领"), "int"),
+    Column("claimed", gettext_lazy("已认领"), "int"),
+    Column("fulfilled", gettext_lazy("已实现"), "int"),
+    Column("cancelled", gettext_lazy("已撤销"), "int"),
+    Column("fulfilled_share", gettext_lazy("实现率"), "share"),
+]
+
+
 def star_columns(titles: Mapping[str, str]) -> list[Column]:
     """Each community's star rating: the total, stars, colour and every star's points."""
     return [Column("code", gettext_lazy("社区代码")), Column("name", gettext_lazy("社区")),
@@ -260,6 +272,7 @@ class ReportDocument:
     staffing: list[dict[str, Any]] = field(default_factory=list)  # posts, workers, funds
     street_staffing: list[dict[str, Any]] = field(default_factory=list)  # party staff
     stars: list[dict[str, Any]] = field(default_factory=list)  # the 532 rating per community
+    wishes: list[dict[str, Any]] = field(default_factory=list)  # micro-wishes per community
 
     @property
     def reaches(self) -> list[float]:

@@ -40,6 +40,7 @@ from geo.services.rules import run_facility, run_grid_checks, run_members
 from geo.services.staffing import run_staffing
 from geo.services.stars import reach_of, star_ratings
 from geo.services.text import say, title_of
+from geo.services.wishes import wish_counts
 
 from ..basemap import shows_osm_data
 from .document import (
@@ -341,6 +342,7 @@ def gather(scope_code: str, profile: RuleProfile, reaches: Sequence[float],
     step("organisation")
     staffing = run_staffing(scope, today.year, profile)
     leaders = community_leaders(scope, today)
+    wishes = wish_counts(scope, today.year)
     step("stars")
     col = reach_column(reach_of(profile))
     known = {"facility_ratio": dict(zip(comms["code"], comms["m2_per_100_households"],
@@ -366,6 +368,8 @@ def gather(scope_code: str, profile: RuleProfile, reaches: Sequence[float],
         "grids": _grid_summary(all_hh, sum(tally.grid_zones.values()), checks, profile),
         "rectification": {"count": len(rect), "share": rated["summary"]["weak_share"],
                           "share_villages": rated["summary"]["weak_share_villages"]},
+        "wishes": {"year": today.year, **{k: sum(w[k] for w in wishes) for k in (
+            "posted", "open", "claimed", "fulfilled", "cancelled")}},
         "stars": {"year": rated["year"], "profile": rated["profile"],
                   "profile_title": rated["profile_title"], "award_at": rated["award_at"],
                   **{k: rated["summary"][k] for k in ("by_colour", "no_colour")},
@@ -387,6 +391,7 @@ def gather(scope_code: str, profile: RuleProfile, reaches: Sequence[float],
                           duties=[c for c in duties["communities"] if c["members"]],
                           staffing=_staffing_rows(staffing["communities"], leaders),
                           stars=_star_rows(rated),
+                          wishes=wishes,
                           street_staffing=[{k: r[k] for k in STREET_STAFFING_KEYS}
                                            for r in staffing["streets"]])
 

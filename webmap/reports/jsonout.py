@@ -44,6 +44,7 @@ def report_dict(doc: ReportDocument) -> dict[str, Any]:
         "staffing": doc.staffing,
         "street_staffing": doc.street_staffing,
         "stars": doc.stars,
+        "wishes": doc.wishes,
     }
 
 

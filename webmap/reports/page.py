@@ -28,6 +28,7 @@ from .document import (
     STAFFING_COLUMNS,
     STREET_STAFFING_COLUMNS,
     UNCOVERED_COLUMNS,
+    WISH_COLUMNS,
     Column,
     ReportDocument,
     community_breaches,
@@ -120,6 +121,7 @@ def page_html(doc: ReportDocument, mode: str, map_parts: tuple[str, str, str] | 
         duties=doc.duties,
         staffing_columns=STAFFING_COLUMNS, staffing=doc.staffing,
         star_columns=star_columns(doc.summary["stars"]["titles"]), stars=doc.stars,
+        wish_columns=WISH_COLUMNS, wishes=doc.wishes,
         street_staffing_columns=STREET_STAFFING_COLUMNS, street_staffing=doc.street_staffing,
         duty_text=_("、").join(
             _("%(duty)s %(n)s 次") % {"duty": doc.summary["duties"]["labels"][k], "n": n}

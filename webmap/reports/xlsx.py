@@ -24,6 +24,7 @@ from .document import (
     STAFFING_COLUMNS,
     STREET_STAFFING_COLUMNS,
     UNCOVERED_COLUMNS,
+    WISH_COLUMNS,
     Column,
     ReportDocument,
     community_breaches,
@@ -54,7 +55,7 @@ SHEETS = {"summary": gettext_lazy("摘要"), "communities": gettext_lazy("社区
           "pairings": gettext_lazy("结对"), "uncovered": gettext_lazy("未覆盖小区"),
           "events": gettext_lazy("网格事件"), "duties": gettext_lazy("党员五个一"),
           "staffing": gettext_lazy("人员经费"), "street_staffing": gettext_lazy("街道党务人员"),
-          "stars": gettext_lazy("星级评定"),
+          "stars": gettext_lazy("星级评定"), "wishes": gettext_lazy("微心愿"),
           "maps": gettext_lazy("地图与图表")}
 
 
@@ -163,6 +164,7 @@ def render_xlsx(doc: ReportDocument) -> bytes:
         ("staffing", STAFFING_COLUMNS, doc.staffing, _staffing_breaches, "C2"),
         ("street_staffing", STREET_STAFFING_COLUMNS, doc.street_staffing, None, "C2"),
         ("stars", star_columns(doc.summary["stars"]["titles"]), doc.stars, None, "C2"),
+        ("wishes", WISH_COLUMNS, doc.wishes, None, "C2"),
     ]
     for key, columns, rows, breaches, freeze in tables:
         _table(wb.create_sheet(str(SHEETS[key])), columns, rows, breaches, freeze)

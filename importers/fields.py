@@ -241,6 +241,17 @@ FIELDS: Final[dict[str, tuple[Target, ...]]] = {
         _t("party_staff", "党务工作人员", "int", "党务干部", "党务工作者", "党务人员",
            minimum=0, maximum=500),
     ),
+    "wishes": (
+        _t("community_code", "社区代码", "text", "社区编码", max_length=12, required=True),
+        _t("category", "类别", "choice", "心愿类别", "类型", choices="wish_category",
+           required=True),
+        _t("text", "心愿", "text", "心愿内容", "内容", max_length=300, required=True),
+        _t("person", "心愿人", "text", "姓名", "居民", max_length=50, required=True),
+        _t("lon", "经度", "float", "lng", "longitude", "x", minimum=-180, maximum=180,
+           required=True),
+        _t("lat", "纬度", "float", "latitude", "y", minimum=-90, maximum=90, required=True),
+        _t("posted_on", "发布日期", "date", "日期", "登记日期"),
+    ),
     "leader_links": (
         _t("name", "领导姓名", "text", "姓名", "领导", max_length=50, required=True),
         _t("position", "职务", "text", "职位", max_length=100, required=True),
@@ -294,6 +305,14 @@ CHOICES: Final[dict[str, dict[str, tuple[str, ...]]]] = {
         "survey": ("参与社区调研", "调研", "走访", "调查"),
         "wish": ("认领微心愿", "微心愿", "心愿"),
         "volunteer": ("志愿服务一天", "志愿服务", "志愿", "志愿者"),
+    },
+    "wish_category": {
+        "goods": ("生活物资", "物资", "生活用品"),
+        "study": ("学习用品", "学习", "助学"),
+        "health": ("医疗健康", "医疗", "健康", "看病"),
+        "care": ("陪伴照料", "陪伴", "照料", "关爱"),
+        "repair": ("维修帮办", "维修", "帮办", "代办"),
+        "other": ("其他",),
     },
     "leader_level": {
         "district": ("区级领导", "区级", "区领导", "区"),

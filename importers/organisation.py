@@ -1,4 +1,5 @@
-"""Import staffing of a year and leaders' 挂点 links from CSV or XLSX: all rows or none.
+"""Import staffing of a year, leaders' 挂点 links and micro-wishes from CSV or XLSX: all
+rows or none.
 
 Staffing rows name a community (12-digit code: posts, social workers, funds) or a street
 (9-digit code: party staff) and a year; a row for a pair already stored replaces its
@@ -29,6 +30,7 @@ from geo.models import (
     Origin,
     Street,
     StreetStaffing,
+    Wish,
 )
 from geo.models.audit import bulk_create, bulk_update
 from geo.roles import covers
@@ -219,3 +221,46 @@ def _store_links(result: SheetImport, rows: dict[tuple[str, str, str, str], dict
         bulk_update(LeaderLink, changed, ["until", "version"], reason=reason)
         result.written = True
 
+
+
+def import_wishes(path: Path, *, scope: str = "", dry_run: bool = False,
+                  sheet_name: str | None = None, header_row: int | None = None,
+                  source: str | None = None) -> SheetImport:
+    """Micro-wishes a community collected on paper: each placed inside its community (WGS84
+    longitude and latitude), posted on the given day or today. Every row is a new wish."""
+    from django.contrib.gis.geos import Point
+
+    sheet = read_sheet(path, "wishes", ("community_code", "category", "text", "person",
+                                        "lon", "lat"), sheet_name, header_row)
+    comms = {c.code: c for c in Community.objects.all()}
+    today = timezone.localdate()
+    result = SheetImport()
+    rows: list[Wish] = []
+
+    def check(v: dict[str, Any], _row: Any) -> None:
+        code = str(v["community_code"])
+        comm = comms.get(code)
+        if comm is None:
+            raise ValueProblem("unknown_community", _("没有代码为 %(code)s 的社区")
+                               % {"code": code})
+        _in_scope(scope, code)
+        at = Point(float(v["lon"]), float(v["lat"]), srid=4326)
+        if not comm.geom.buffer(0.0005).covers(at):
+            raise ValueProblem("outside_community", _("心愿的位置不在%(name)s内")
+                               % {"name": comm.name})
+        posted = v.get("posted_on") or today
+        if posted > today:
+            raise ValueProblem("bad_dates", _("发布日期不能晚于今天"))
+        rows.append(Wish(community=comm, category=v["category"], text=str(v["text"]),
+                         person=str(v["person"]), location=at, posted_on=posted,
+                         origin=Origin.IMPORTED, source=(source or path.name)[:200]))
+
+    check_rows(sheet, result, check)
+    if result.problems:
+        return result
+    result.created = len(rows)
+    if not dry_run:
+        with transaction.atomic():
+            bulk_create(Wish, rows, reason=_("导入 %(source)s") % {"source": source or path.name})
+        result.written = True
+    return result

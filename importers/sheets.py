@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .activities import import_activities
-from .organisation import import_leader_links, import_staffing
+from .organisation import import_leader_links, import_staffing, import_wishes
 from .tabular import SheetImport
 
 # kind: (importer, the permission an importing user needs)
@@ -13,4 +13,5 @@ SHEETS: dict[str, tuple[Callable[..., SheetImport], str]] = {
     "activities": (import_activities, "geo.add_memberactivity"),
     "staffing": (import_staffing, "geo.add_communitystaffing"),
     "leaders": (import_leader_links, "geo.add_leaderlink"),
+    "wishes": (import_wishes, "geo.add_wish"),
 }

@@ -11,14 +11,18 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from geo.analysis.personal import mask_name
 from geo.models import (
     CoBuildingUnit,
     Community,
     Compound,
     District,
     GridUnit,
+    Leader,
     ServiceCenter,
+    StarScore,
     Street,
+    Wish,
 )
 
 pytestmark = pytest.mark.django_db
@@ -65,10 +69,17 @@ def data_strings() -> list[str]:
     for model, fields in [(District, ["name"]), (Street, ["name"]), (Community, ["name"]),
                           (GridUnit, ["name", "leader", "party_branch"]),
                           (Compound, ["name"]), (CoBuildingUnit, ["name", "address"]),
-                          (ServiceCenter, ["name", "address", "opening_hours"])]:
+                          (ServiceCenter, ["name", "address", "opening_hours"]),
+                          # Leaders' names and posts, evaluators' evidence, residents' wishes:
+                          # entered by people, shown as entered.
+                          (Leader, ["name", "position"]), (StarScore, ["evidence"]),
+                          (Wish, ["text", "note"])]:
         for row in model._default_manager.values_list(*fields):
             out.update(v for v in row if v)
     out.update(User.objects.values_list("username", flat=True))
+    # Residents named on the wish board: whole for staff, masked (王**) for the public.
+    for person in Wish.objects.values_list("person", flat=True):
+        out.update((person, mask_name(person)))
     # Where each row came from (a file's or loader's name, e.g. "demo") is data too.
     for model in (District, Street, Community, GridUnit, Compound, CoBuildingUnit,
                   ServiceCenter):
@@ -86,7 +97,7 @@ def visible(html: str, data: list[str]) -> str:
 
 
 PAGES = ["/", "/overview/", "/plan/", "/reports/", "/data/import/", "/accounts/login/",
-         "/events/",
+         "/events/", "/members/duties/", "/organisation/", "/stars/", "/wishes/",
          "/ogcapi/?f=html", "/ogcapi/collections?f=html", "/ogcapi/collections/centers?f=html",
          "/ogcapi/collections/centers/items?f=html", "/ogcapi/collections/grids/items?f=html",
          "/ogcapi/collections/units/items?f=html", "/ogcapi/api.html",

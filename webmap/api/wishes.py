@@ -61,8 +61,9 @@ class NearbyWishes(APIView):
 
 
 class ListParams(ScopedParams):
-    status = serializers.ChoiceField(choices=["", "open", "claimed", "fulfilled", "cancelled"],
-                                     required=False, default="")
+    status = serializers.ChoiceField(choices=["open", "claimed", "fulfilled", "cancelled"],
+                                     required=False, allow_blank=True, default="",
+                                     help_text="only wishes of this status (empty: all)")
 
 
 class NewWish(serializers.Serializer):

@@ -90,8 +90,11 @@
 
   // Recording: the member's activities of the year are listed, each with a delete button.
   // The member's activities of one year (default: the year the page shows).
+  var asked = 0;  // only the latest question's answer is drawn (answers may cross)
   function memberActivities(member, year) {
+    var mine = ++asked;
     return W.getJSON(W.url("activities", {}, { member: member, year: year || $("year").value })).then(function (body) {
+      if (mine !== asked) { return; }
       $("table-member").innerHTML = "<thead><tr><th>" + esc(gettext("日期")) + "</th><th>" + esc(gettext("活动类型")) + "</th><th>" + esc(gettext("说明")) + "</th><th></th></tr></thead><tbody>" +
         body.activities.map(function (a) {
           return "<tr><td>" + esc(a.on) + "</td><td>" + esc(a.kind_label) + "</td><td>" + esc(a.note) + "</td><td><button type=\"button\" class=\"delete\" data-id=\"" + esc(a.id) + "\" data-version=\"" + esc(a.version) + "\" data-member=\"" + esc(a.member) + "\">" + esc(gettext("删除")) + "</button></td></tr>";

@@ -112,3 +112,20 @@ def map_config(request: HttpRequest) -> dict[str, Any]:
         "zone_types": dict(ZoneType.choices),
         "event_categories": event_categories(),
     }}
+
+
+def scope_year_choices(scope: str, years: int = 4) -> dict[str, Any]:
+    """What ``parts/scope_year_form.html`` offers: the districts and streets a user of
+    ``scope`` may pick (a community's staff get their own community), and recent years."""
+    from django.utils import timezone
+
+    from geo.models import District, Street
+
+    year = timezone.localdate().year
+    return {
+        "districts": District.objects.filter(code__startswith=scope).order_by("code")
+        if len(scope) <= 6 else District.objects.none(),
+        "streets": Street.objects.filter(code__startswith=scope[:9]).order_by("code")
+        if len(scope) <= 9 else Street.objects.none(),
+        "own_scope": scope, "years": list(range(year, year - years, -1)),
+    }

@@ -9,15 +9,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from geo.analysis.rules import load_profile
-from geo.models import District, Street
 from geo.models.duties import DutyKind
 from geo.roles import PERSONAL_DATA
 from geo.services.access import own_scope
-from geo.services.duties import duty_labels, this_year
+from geo.services.duties import duty_labels
 
+from .context import scope_year_choices
 from .sheet_views import SHEET_SUFFIXES
-
-YEARS_SHOWN = 4
 
 
 @require_GET
@@ -26,15 +24,10 @@ YEARS_SHOWN = 4
 def duties(request: HttpRequest) -> HttpResponse:
     """Completion map and tables, who is behind, recording and importing activities."""
     scope = own_scope(request.user)
-    year = this_year()
     labels = duty_labels()
     profile = load_profile()
     return render(request, "webmap/duties.html", {
-        "districts": District.objects.filter(code__startswith=scope).order_by("code")
-        if len(scope) <= 6 else District.objects.none(),
-        "streets": Street.objects.filter(code__startswith=scope[:9]).order_by("code")
-        if len(scope) <= 9 else Street.objects.none(),
-        "own_scope": scope, "years": list(range(year, year - YEARS_SHOWN, -1)),
+        **scope_year_choices(scope),
         "kinds": [(k.value, k.label) for k in DutyKind],
         "required": _("、").join(_("%(duty)s %(n)s 次") % {"duty": labels[k], "n": n}
                                 for k, n in profile.member_duties),

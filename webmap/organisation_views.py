@@ -5,16 +5,13 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from geo.analysis.rules import load_profile
-from geo.models import District, Street
 from geo.services.access import own_scope
 
+from .context import scope_year_choices
 from .sheet_views import SHEET_SUFFIXES
-
-YEARS_SHOWN = 4
 
 
 @require_GET
@@ -23,15 +20,10 @@ YEARS_SHOWN = 4
 def organisation(request: HttpRequest) -> HttpResponse:
     """Staffing map and tables of a year, leaders and their links, forms and imports."""
     scope = own_scope(request.user)
-    year = timezone.localdate().year
     rules = load_profile().staffing
     perms = request.user
     return render(request, "webmap/organisation.html", {
-        "districts": District.objects.filter(code__startswith=scope).order_by("code")
-        if len(scope) <= 6 else District.objects.none(),
-        "streets": Street.objects.filter(code__startswith=scope[:9]).order_by("code")
-        if len(scope) <= 9 else Street.objects.none(),
-        "own_scope": scope, "years": list(range(year, year - YEARS_SHOWN, -1)),
+        **scope_year_choices(scope),
         "rules": rules,
         "funds": [(s.households_at_least, f"{s.min_yuan:,.0f}")
                   for s in sorted(rules.funds, key=lambda s: s.households_at_least)],

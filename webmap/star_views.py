@@ -5,15 +5,13 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from geo.analysis.stars import load_star_profile
-from geo.models import District, Street
 from geo.services.access import own_scope
 from geo.services.text import chinese
 
-YEARS_SHOWN = 4
+from .context import scope_year_choices
 
 
 @require_GET
@@ -22,15 +20,10 @@ YEARS_SHOWN = 4
 def stars(request: HttpRequest) -> HttpResponse:
     """Star map and table of a year, the weak list with reasons, scoring and rectification."""
     scope = own_scope(request.user)
-    year = timezone.localdate().year
     profile = load_star_profile()
     zh = chinese()
     return render(request, "webmap/stars.html", {
-        "districts": District.objects.filter(code__startswith=scope).order_by("code")
-        if len(scope) <= 6 else District.objects.none(),
-        "streets": Street.objects.filter(code__startswith=scope[:9]).order_by("code")
-        if len(scope) <= 9 else Street.objects.none(),
-        "own_scope": scope, "years": list(range(year, year - YEARS_SHOWN, -1)),
+        **scope_year_choices(scope),
         "profile_title": profile.title if zh else profile.title_en,
         "award_at": f"{profile.award_at:g}",
         "weak_pct": f"{100 * profile.weak_share:g}",

@@ -57,7 +57,9 @@ def test_it_maps_completion_and_records_an_activity(live_server: object, tmp_pat
     page.fill("#record-form input[name=note]", "<b>楼道</b>调研")
     page.click("#record-form button[type=submit]")
     page.wait_for_selector("#record-status:has-text('已登记')")
-    page.wait_for_selector("#table-member tbody tr")  # that year's, not the page's
+    # The list shows the recorded day's year, not the page's (an earlier answer for the
+    # page's year, asked when the member number was typed, must not win).
+    page.wait_for_selector(f"#table-member td:has-text('{day.isoformat()}')")
     assert "<b>楼道</b>调研" in page.locator("#table-member").inner_text()  # shown, not run
     act = MemberActivity.objects.get(member=member, on=day)
     assert act.kind == "survey" and act.note == "<b>楼道</b>调研"

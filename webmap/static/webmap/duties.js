@@ -81,12 +81,7 @@
   $("scope-form").addEventListener("submit", function (e) { e.preventDefault(); load(); });
   $("filter").addEventListener("input", function () { if (data) { behind(); } });
   if ($("unmask")) { $("unmask").addEventListener("change", load); }
-  document.querySelectorAll(".tabs button[data-tab]").forEach(function (b) {
-    b.addEventListener("click", function () {
-      document.querySelectorAll(".tabs button[data-tab]").forEach(function (x) { x.classList.toggle("active", x === b); });
-      document.querySelectorAll(".tab").forEach(function (x) { x.hidden = x.id !== "tab-" + b.dataset.tab; });
-    });
-  });
+  W.tabs();
 
   // Recording: the member's activities of the year are listed, each with a delete button.
   // The member's activities of one year (default: the year the page shows).
@@ -131,29 +126,6 @@
   }
 
   // Importing: check first, then import; the problems listed by row as the sheet numbers them.
-  var imp = $("import-form"), dry = "1";
-  if (imp) {
-    imp.querySelectorAll("button[data-dry]").forEach(function (b) { b.addEventListener("click", function () { dry = b.dataset.dry; }); });
-    imp.addEventListener("submit", function (e) {
-      e.preventDefault();
-      var file = imp.elements.file.files[0];
-      if (!file) { return; }
-      $("import-status").textContent = gettext("正在处理…");
-      $("table-problems").innerHTML = "";
-      W.postForm(W.url("sheet_upload", { kind: "activities" }), { dry_run: dry }, { file: file }).then(function (body) {
-        var r = body.result;
-        $("import-status").textContent = (r.written ? gettext("已导入：") : gettext("检查通过，尚未写入：")) +
-          interpolate(gettext("%s 行，新增 %s 条，更新说明 %s 条，已有 %s 条，涉及党员 %s 名"), [r.rows, r.created, r.updated, r.unchanged, r.members]);
-        if (r.written) { load(); }
-      }).catch(function (err) {
-        $("import-status").textContent = err.message;
-        var r = err.body && err.body.result;
-        if (r && r.problems.length) {
-          $("table-problems").innerHTML = "<thead><tr><th>" + esc(gettext("行")) + "</th><th>" + esc(gettext("问题")) + "</th></tr></thead><tbody>" +
-            r.problems.map(function (p) { return "<tr><td>" + esc(p.row) + "</td><td>" + esc(p.message) + "</td></tr>"; }).join("") + "</tbody>";
-        }
-      });
-    });
-  }
+  if ($("import-form")) { W.sheetUpload($("import-form"), "activities", $("import-status"), $("table-problems"), load); }
   load();
 })();

@@ -99,12 +99,7 @@
     }).catch(function (err) { $("summary").textContent = gettext("加载失败") + W.colon + err.message; });
   }
   $("scope-form").addEventListener("submit", function (e) { e.preventDefault(); load(); });
-  document.querySelectorAll(".tabs button[data-tab]").forEach(function (b) {
-    b.addEventListener("click", function () {
-      document.querySelectorAll(".tabs button[data-tab]").forEach(function (x) { x.classList.toggle("active", x === b); });
-      document.querySelectorAll(".tab").forEach(function (x) { x.hidden = x.id !== "tab-" + b.dataset.tab; });
-    });
-  });
+  W.tabs();
 
   // Reporting a community's year: the row's figures and version go into the form.
   var sform = $("staffing-form"), editing = null;
@@ -166,29 +161,7 @@
   }
 
   // Sheets: check first, then import; the problems listed by row.
-  var imp = $("import-form"), dry = "1";
-  if (imp) {
-    imp.querySelectorAll("button[data-dry]").forEach(function (b) { b.addEventListener("click", function () { dry = b.dataset.dry; }); });
-    imp.addEventListener("submit", function (e) {
-      e.preventDefault();
-      var file = imp.elements.file.files[0];
-      if (!file) { return; }
-      $("import-status").textContent = gettext("正在处理…");
-      $("table-problems").innerHTML = "";
-      W.postForm(W.url("sheet_upload", { kind: imp.elements.kind.value }), { dry_run: dry }, { file: file }).then(function (body) {
-        var r = body.result;
-        $("import-status").textContent = (r.written ? gettext("已导入：") : gettext("检查通过，尚未写入：")) +
-          interpolate(gettext("%s 行，新增 %s 条，更新 %s 条，未变 %s 条"), [r.rows, r.created, r.updated, r.unchanged]);
-        if (r.written) { load(); }
-      }).catch(function (err) {
-        $("import-status").textContent = err.message;
-        var r = err.body && err.body.result;
-        if (r && r.problems.length) {
-          $("table-problems").innerHTML = "<thead><tr><th>" + esc(gettext("行")) + "</th><th>" + esc(gettext("问题")) + "</th></tr></thead><tbody>" +
-            r.problems.map(function (p) { return "<tr><td>" + esc(p.row) + "</td><td>" + esc(p.message) + "</td></tr>"; }).join("") + "</tbody>";
-        }
-      });
-    });
-  }
+  var imp = $("import-form");
+  if (imp) { W.sheetUpload(imp, function () { return imp.elements.kind.value; }, $("import-status"), $("table-problems"), load); }
   load();
 })();

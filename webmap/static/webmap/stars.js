@@ -91,12 +91,7 @@
     }).catch(function (err) { $("summary").textContent = gettext("加载失败") + W.colon + err.message; });
   }
   $("scope-form").addEventListener("submit", function (e) { e.preventDefault(); load(); });
-  document.querySelectorAll(".tabs button[data-tab]").forEach(function (b) {
-    b.addEventListener("click", function () {
-      document.querySelectorAll(".tabs button[data-tab]").forEach(function (x) { x.classList.toggle("active", x === b); });
-      document.querySelectorAll(".tab").forEach(function (x) { x.hidden = x.id !== "tab-" + b.dataset.tab; });
-    });
-  });
+  W.tabs();
   $("table-weak").addEventListener("click", function (ev) {
     var b = ev.target.closest("button.open-rect");
     if (!b) { return; }

@@ -125,27 +125,6 @@
         }).catch(function (err) { $("staff-status").textContent = err.message; });
     });
   }
-  var imp = $("import-form"), dry = "1";
-  if (imp) {
-    imp.querySelectorAll("button[data-dry]").forEach(function (b) { b.addEventListener("click", function () { dry = b.dataset.dry; }); });
-    imp.addEventListener("submit", function (e) {
-      e.preventDefault();
-      var file = imp.elements.file.files[0];
-      if (!file) { return; }
-      $("table-problems").innerHTML = "";
-      W.postForm(W.url("sheet_upload", { kind: "wishes" }), { dry_run: dry }, { file: file }).then(function (body) {
-        var r = body.result;
-        $("staff-status").textContent = (r.written ? gettext("已导入：") : gettext("检查通过，尚未写入：")) +
-          interpolate(gettext("%s 行，新增 %s 条，更新 %s 条，未变 %s 条"), [r.rows, r.created, r.updated, r.unchanged]);
-        if (r.written) { staffLoad(); }
-      }).catch(function (err) {
-        $("staff-status").textContent = err.message;
-        var r = err.body && err.body.result;
-        if (r && r.problems.length) {
-          $("table-problems").innerHTML = "<tbody>" + r.problems.map(function (p) { return "<tr><td>" + esc(p.row) + "</td><td>" + esc(p.message) + "</td></tr>"; }).join("") + "</tbody>";
-        }
-      });
-    });
-  }
+  if ($("import-form")) { W.sheetUpload($("import-form"), "wishes", $("staff-status"), $("table-problems"), staffLoad); }
   if (table) { staffLoad(); } else { here(); }
 })();

@@ -253,6 +253,43 @@
 
   // A map with the offline basemap, a scale bar and, when configured, online basemaps.
   // onShift(active) is called when a GCJ-02 basemap is switched on or off.
+  // The panel's tabs: buttons .tabs [data-tab=X] show the element #tab-X and hide the others.
+  W.tabs = function () {
+    var buttons = document.querySelectorAll(".tabs button[data-tab]");
+    buttons.forEach(function (b) {
+      b.addEventListener("click", function () {
+        buttons.forEach(function (x) { x.classList.toggle("active", x === b); });
+        document.querySelectorAll(".tab").forEach(function (x) { x.hidden = x.id !== "tab-" + b.dataset.tab; });
+      });
+    });
+  };
+  // A sheet upload form (a file input, buttons with data-dry=1 to check and data-dry=0 to
+  // import): the answer in ``status``, each problem row in the ``problems`` table.
+  W.sheetUpload = function (form, kind, status, problems, written) {
+    var dry = "1";
+    form.querySelectorAll("button[data-dry]").forEach(function (b) { b.addEventListener("click", function () { dry = b.dataset.dry; }); });
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var file = form.elements.file.files[0];
+      if (!file) { return; }
+      status.textContent = gettext("正在处理…");
+      problems.innerHTML = "";
+      W.postForm(W.url("sheet_upload", { kind: typeof kind === "function" ? kind() : kind }), { dry_run: dry }, { file: file }).then(function (body) {
+        var r = body.result;
+        status.textContent = (r.written ? gettext("已导入：") : gettext("检查通过，尚未写入：")) +
+          interpolate(gettext("%s 行，新增 %s 条，更新 %s 条，未变 %s 条"), [r.rows, r.created, r.updated, r.unchanged]);
+        if (r.written && written) { written(r); }
+      }).catch(function (err) {
+        status.textContent = err.message;
+        var r = err.body && err.body.result;
+        if (r && r.problems.length) {
+          problems.innerHTML = "<thead><tr><th>" + W.esc(gettext("行")) + "</th><th>" + W.esc(gettext("问题")) + "</th></tr></thead><tbody>" +
+            r.problems.map(function (p) { return "<tr><td>" + W.esc(p.row) + "</td><td>" + W.esc(p.message) + "</td></tr>"; }).join("") + "</tbody>";
+        }
+      });
+    });
+  };
+
   W.makeMap = function (el, options) {
     options = options || {};
     var map = L.map(el, { zoomControl: true, preferCanvas: false, maxZoom: 19 });

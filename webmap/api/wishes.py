@@ -169,8 +169,9 @@ class WishAct(APIView):
     permission_classes = (StaffInScope,)
     required_perm = "geo.change_wish"
 
-    @extend_schema(request=ClaimBody, responses={200: sch.response(WISH, "done"),
-                                                 409: sch.response(sch.ERROR, "changed")})
+    @extend_schema(operation_id="wishes_act", request=ClaimBody,
+                   responses={200: sch.response(WISH, "done"),
+                              409: sch.response(sch.ERROR, "changed")})
     def post(self, request: Request, pk: int, action: str) -> Response:
         w = _wish(request, pk)
         require_in_scope(request.user, w.community.code, _("社区"))

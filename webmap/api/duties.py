@@ -32,7 +32,7 @@ from geo.services.access import require_in_scope, require_perm, scope_filter, sc
 from geo.services.duties import member_duties, this_year
 
 from . import schemas as sch
-from .errors import ApiError
+from .errors import ApiError, stale
 from .params import ScopedParams, parse
 from .permissions import StaffInScope
 
@@ -212,8 +212,7 @@ class ActivityDetail(APIView):
                     raise StaleVersion(current, p["version"])
                 MemberActivity.objects.get(pk=pk).delete()
         except StaleVersion as exc:
-            raise ApiError("conflict", str(exc), status_code=status.HTTP_409_CONFLICT,
-                           extra={"version": exc.current}) from exc
+            raise stale(exc) from exc
         except (MemberActivity.DoesNotExist, IntegrityError) as exc:
             raise ApiError("not_found", _("没有此活动记录"),
                            status_code=status.HTTP_404_NOT_FOUND) from exc

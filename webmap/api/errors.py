@@ -31,6 +31,12 @@ class ApiError(exceptions.APIException):
         self.extra = extra or {}
 
 
+def stale(exc: Any) -> ApiError:
+    """409 for a write based on an old version (``StaleVersion``), with the current one."""
+    return ApiError("conflict", str(exc), status_code=status.HTTP_409_CONFLICT,
+                    extra={"version": exc.current})
+
+
 def first_problem(detail: Any, path: str = "") -> tuple[str, str]:
     """The first field at fault in a (nested) validation error, as ``grids[1].geometry``."""
     if isinstance(detail, dict):  # a ListField's errors are keyed by index

@@ -22,7 +22,7 @@ from geo.services.leaders import community_leaders, leader_json, link_json
 from geo.services.staffing import run_staffing
 
 from . import schemas as sch
-from .errors import ApiError
+from .errors import ApiError, stale
 from .params import ScopedParams, parse
 from .permissions import StaffInScope
 
@@ -35,11 +35,6 @@ STAFFING = sch.obj({"scope": sch.nullable(sch.STR), "year": sch.INT, "rules": sc
                     "streets": sch.arr(sch.OBJ)})
 LINK = sch.obj({"id": sch.INT, "leader": sch.OBJ, "community": sch.STR, "since": sch.STR,
                 "until": sch.nullable(sch.STR), "note": sch.STR, "version": sch.INT})
-
-
-def _conflict(exc: StaleVersion) -> ApiError:
-    return ApiError("conflict", str(exc), status_code=status.HTTP_409_CONFLICT,
-                    extra={"version": exc.current})
 
 
 class YearParams(ScopedParams):
@@ -120,7 +115,7 @@ class CommunityStaffingView(APIView):
                 row, made = _save_year(CommunityStaffing, "community", comm, _year(year),
                                        values, p.get("version"))
         except StaleVersion as exc:
-            raise _conflict(exc) from exc
+            raise stale(exc) from exc
         return Response({"community": code, "year": row.year, "posts": row.posts,
                          "social_workers": row.social_workers,
                          "funds_yuan": float(row.funds_yuan), "version": row.version},
@@ -149,7 +144,7 @@ class StreetStaffingView(APIView):
                 row, made = _save_year(StreetStaffing, "street", street, _year(year),
                                        {"party_staff": p["party_staff"]}, p.get("version"))
         except StaleVersion as exc:
-            raise _conflict(exc) from exc
+            raise stale(exc) from exc
         return Response({"street": code, "year": row.year, "party_staff": row.party_staff,
                          "version": row.version},
                         status=status.HTTP_201_CREATED if made else status.HTTP_200_OK)
@@ -282,5 +277,5 @@ class CloseLink(APIView):
             with acting_as(request.user):
                 link.close(p["until"], p["version"])
         except StaleVersion as exc:
-            raise _conflict(exc) from exc
+            raise stale(exc) from exc
         return Response(link_json(link))

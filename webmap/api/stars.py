@@ -19,13 +19,13 @@ from geo.analysis.stars import load_star_profile
 from geo.models import Community, Rectification, RectificationStatus, StarScore
 from geo.models.audit import acting_as
 from geo.models.base import StaleVersion
-from geo.services.access import require_in_scope, scope_filter, scope_of
+from geo.services.access import require_in_scope, require_perm, scope_filter, scope_of
 from geo.services.leaders import active_on, community_leaders
 from geo.services.stars import star_ratings
 
 from . import schemas as sch
-from .errors import ApiError
-from .organisation import YearParams, _conflict
+from .errors import ApiError, stale
+from .organisation import YearParams
 from .params import parse
 from .permissions import StaffInScope
 
@@ -106,7 +106,7 @@ class ScoreView(APIView):
                     row.version += 1
                     row.save()
         except StaleVersion as exc:
-            raise _conflict(exc) from exc
+            raise stale(exc) from exc
         return Response({"community": code, "year": year, "star": star,
                          "points": float(row.points), "evidence": row.evidence,
                          "version": row.version},
@@ -145,9 +145,7 @@ class Rectifications(APIView):
     @extend_schema(request=OpenBody, responses={201: sch.response(RECTIFICATION, "listed"),
                                                 409: sch.response(sch.ERROR, "already")})
     def post(self, request: Request) -> Response:
-        if not request.user.has_perm("geo.add_rectification"):
-            raise ApiError("forbidden", _("没有权限 %(perm)s") % {
-                "perm": "geo.add_rectification"}, status_code=status.HTTP_403_FORBIDDEN)
+        require_perm(request.user, "geo.add_rectification")
         p = parse(OpenBody, request.data)
         require_in_scope(request.user, p["community"], _("社区"))
         comm = Community.objects.filter(code=p["community"]).first()
@@ -205,7 +203,7 @@ class AdvanceRectification(APIView):
             with acting_as(request.user):
                 r.advance(p["status"], p["note"], timezone.localdate(), p["version"])
         except StaleVersion as exc:
-            raise _conflict(exc) from exc
+            raise stale(exc) from exc
         except ValidationError as exc:
             raise ApiError(exc.code or "invalid", exc.messages[0], "status") from exc
         return Response(rectification_json(r))

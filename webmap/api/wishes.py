@@ -20,12 +20,11 @@ from geo.models import CoBuildingUnit, Community, ReportingMember, Wish, WishCat
 from geo.models.audit import acting_as
 from geo.models.base import SRID, StaleVersion
 from geo.roles import PERSONAL_DATA
-from geo.services.access import require_in_scope, scope_filter, scope_of
+from geo.services.access import require_in_scope, require_perm, scope_filter, scope_of
 from geo.services.wishes import nearby_open, suggest_claimants, wish_json
 
 from . import schemas as sch
-from .errors import ApiError
-from .organisation import _conflict
+from .errors import ApiError, stale
 from .params import ScopedParams, parse
 from .permissions import StaffInScope
 
@@ -98,9 +97,7 @@ class Wishes(APIView):
 
     @extend_schema(request=NewWish, responses={201: sch.response(WISH, "posted")})
     def post(self, request: Request) -> Response:
-        if not request.user.has_perm("geo.add_wish"):
-            raise ApiError("forbidden", _("没有权限 %(perm)s") % {"perm": "geo.add_wish"},
-                           status_code=status.HTTP_403_FORBIDDEN)
+        require_perm(request.user, "geo.add_wish")
         p = parse(NewWish, request.data)
         require_in_scope(request.user, p["community"], _("社区"))
         comm = Community.objects.filter(code=p["community"]).first()
@@ -204,7 +201,7 @@ class WishAct(APIView):
                 else:
                     raise ApiError("not_found", _("没有此操作"), status_code=404)
         except StaleVersion as exc:
-            raise _conflict(exc) from exc
+            raise stale(exc) from exc
         except ValidationError as exc:
             raise ApiError(exc.code or "invalid", exc.messages[0]) from exc
         return Response(wish_json(w, _unmasked(request.user)))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -36,9 +36,31 @@ def reach_of(profile: RuleProfile) -> float:
     return reaches[len(reaches) // 2]
 
 
+def staffing_measure(rows: list[dict[str, Any]]) -> dict[str, float | None]:
+    """The organisation star's value from ``run_staffing`` rows: 1 meets all, 0.5 falls
+    short, none when not reported."""
+    return {r["code"]: (1.0 if r["ok"] else 0.5) if r["reported"] else None for r in rows}
+
+
+def duties_measure(rows: list[dict[str, Any]]) -> dict[str, float | None]:
+    """The members' star from ``member_duties`` community rows: the share with all duties."""
+    return {r["code"]: r["share"] for r in rows}
+
+
+def events_measure(rows: list[dict[str, Any]]) -> dict[str, float | None]:
+    """The grid star from ``community_events`` rows: the share handled on time."""
+    return {r["community_code"]: r["handled_on_time"] for r in rows}
+
+
+def wishes_measure(rows: list[dict[str, Any]]) -> dict[str, float | None]:
+    """The livelihood star from ``wish_counts`` rows: the share fulfilled."""
+    return {r["code"]: r["fulfilled_share"] for r in rows}
+
+
 def _measures(scope: str, year: int, profile: RuleProfile, codes: list[str],
               known: Mapping[str, Mapping[str, float | None]]) -> dict[str, np.ndarray]:
-    """Each measure per community (NaN where there is no value), computing what is unknown."""
+    """Each measure per community (NaN where there is no value); only the unknown ones are
+    computed (the report passes in what it already has)."""
     from geo.services.coverage import run_coverage
     from geo.services.duties import member_duties
     from geo.services.events import community_events
@@ -46,27 +68,29 @@ def _measures(scope: str, year: int, profile: RuleProfile, codes: list[str],
     from geo.services.staffing import run_staffing
     from geo.services.wishes import wish_counts
 
-    values: dict[str, Mapping[str, float | None]] = dict(known)
-    if "facility_ratio" not in values:
-        values["facility_ratio"] = {r["code"]: r["m2_per_100_households"]
-                                    for r in run_facility(scope, profile)["communities"]}
-    if "reach_share" not in values:
-        reach = reach_of(profile)
-        rows = run_coverage(scope, [reach], profile)["levels"]["community"]
-        values["reach_share"] = {r["code"]: r.get(f"within_{int(reach)}m") for r in rows}
-    staffing = run_staffing(scope, year, profile)["communities"]
-    values["staffing"] = {r["code"]: (1.0 if r["ok"] else 0.5) if r["reported"] else None
-                          for r in staffing}
-    values["duties_share"] = {r["code"]: r["share"] for r in
-                              member_duties(scope, year, profile)["communities"]}
-    with connection.cursor() as cur:
-        cur.execute(PAIRED_SQL, [scope + "%"])
-        paired = dict(cur.fetchall())
-    values["pairing_units"] = {c: float(paired.get(c, 0)) for c in codes}
-    values["events_on_time"] = {r["community_code"]: r["handled_on_time"]
-                                for r in community_events(scope)[0]}
-    values["wishes_fulfilled"] = {r["code"]: r["fulfilled_share"]
-                                  for r in wish_counts(scope, year)}
+    def reach() -> Mapping[str, float | None]:
+        r = reach_of(profile)
+        rows = run_coverage(scope, [r], profile)["levels"]["community"]
+        return {x["code"]: x.get(f"within_{int(r)}m") for x in rows}
+
+    def paired() -> Mapping[str, float | None]:
+        with connection.cursor() as cur:
+            cur.execute(PAIRED_SQL, [scope + "%"])
+            counts = dict(cur.fetchall())
+        return {c: float(counts.get(c, 0)) for c in codes}
+
+    compute: dict[str, Callable[[], Mapping[str, float | None]]] = {
+        "facility_ratio": lambda: {r["code"]: r["m2_per_100_households"]
+                                   for r in run_facility(scope, profile)["communities"]},
+        "reach_share": reach,
+        "staffing": lambda: staffing_measure(run_staffing(scope, year, profile)["communities"]),
+        "duties_share": lambda: duties_measure(
+            member_duties(scope, year, profile)["communities"]),
+        "pairing_units": paired,
+        "events_on_time": lambda: events_measure(community_events(scope)[0]),
+        "wishes_fulfilled": lambda: wishes_measure(wish_counts(scope, year)),
+    }
+    values = {name: known[name] if name in known else fn() for name, fn in compute.items()}
     return {name: np.array([np.nan if by.get(c) is None else float(by[c])  # type: ignore[arg-type]
                             for c in codes]) for name, by in values.items()}
 

@@ -38,7 +38,14 @@ from geo.services.leaders import community_leaders
 from geo.services.results import CoverageReport, GridChecksReport, UncoveredCompound
 from geo.services.rules import run_facility, run_grid_checks, run_members
 from geo.services.staffing import run_staffing
-from geo.services.stars import reach_of, star_ratings
+from geo.services.stars import (
+    duties_measure,
+    events_measure,
+    reach_of,
+    staffing_measure,
+    star_ratings,
+    wishes_measure,
+)
 from geo.services.text import say, title_of
 from geo.services.wishes import wish_counts
 
@@ -345,8 +352,14 @@ def gather(scope_code: str, profile: RuleProfile, reaches: Sequence[float],
     wishes = wish_counts(scope, today.year)
     step("stars")
     col = reach_column(reach_of(profile))
-    known = {"facility_ratio": dict(zip(comms["code"], comms["m2_per_100_households"],
-                                        strict=True))}
+    # Everything the stars read that this report already has: nothing is computed twice.
+    known: dict[str, Any] = {
+        "facility_ratio": dict(zip(comms["code"], comms["m2_per_100_households"],
+                                   strict=True)),
+        "staffing": staffing_measure(staffing["communities"]),
+        "duties_share": duties_measure(duties["communities"]),
+        "events_on_time": events_measure(event_rows),
+        "wishes_fulfilled": wishes_measure(wishes)}
     if col in comms.columns:
         known["reach_share"] = dict(zip(comms["code"], comms[col], strict=True))
     rated = star_ratings(scope, today.year, profile, load_star_profile(), known=known)

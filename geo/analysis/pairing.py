@@ -9,12 +9,10 @@ distance are absent; locked pairings (confirmed/signed) are fixed at x_ij = 1.
     lexicographically: maximise Σ x_ij, then minimise Σ d_ij x_ij
     subject to  Σ_j x_ij ≤ a_i,   m_j ≤ Σ_i x_ij ≤ b_j
 
-This is a min-cost flow S → unit → community → T with lower bounds m_j on the
-community → T arcs (moved into node supplies) and a bypass S → T whose unit cost
-exceeds the cost of any augmenting path, so the flow through real pairings is
-maximal before distance is minimised. The constraint matrix is totally unimodular,
-so the integral flow from OR-Tools' network solver is optimal for the integer
-problem. Distances enter as whole centimetres; the optimum is exact for them.
+This is :func:`geo.analysis.flows.most_flow_least_cost` with units on the left,
+communities on the right and arcs of capacity 1; the integral flow from OR-Tools'
+network solver is optimal for the integer problem. Distances enter as whole
+centimetres; the optimum is exact for them.
 """
 
 from __future__ import annotations
@@ -27,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .errors import PairingInfeasible as PairingInfeasible  # re-exported
+from .flows import FlowFailed, broadcast_counts, most_flow_least_cost
 from .text import Text
 
 CM = 100.0
@@ -139,9 +138,9 @@ class PairingProblem:
         c = np.where(np.isnan(c), np.inf, c)
         if (c < 0).any():
             raise ValueError("distances must not be negative")
-        cap_u = _broadcast(unit_capacity, n_u, "unit_capacity")
-        cap_c = _broadcast(community_cap, n_c, "community_cap")
-        min_c = _broadcast(community_min, n_c, "community_min")
+        cap_u = broadcast_counts(unit_capacity, n_u, "unit_capacity")
+        cap_c = broadcast_counts(community_cap, n_c, "community_cap")
+        min_c = broadcast_counts(community_min, n_c, "community_min")
         if (min_c > cap_c).any():
             j = int(np.argmax(min_c > cap_c))
             raise ValueError(f"community {j}: minimum {min_c[j]} exceeds its cap {cap_c[j]}")
@@ -242,35 +241,17 @@ class PairingProblem:
         reasons = self.infeasibility()
         if reasons:
             raise PairingInfeasible(reasons)
-        n_u, n_c = self.shape
         cap_u, cap_c, min_c = self.residual()
         ok = self.allowed() & (cap_u[:, None] > 0)
         ui, cj = np.nonzero(ok)
         cents = np.rint(self.cost[ui, cj] * CM).astype(np.int64)
-        big = int((min(n_u, n_c) + 1) * (int(cents.max()) if cents.size else 0) + 1)
-        s, t = n_u + n_c, n_u + n_c + 1
-        supply = int(cap_u.sum())
-        tails = np.concatenate([np.full(n_u, s), ui, n_u + np.arange(n_c), [s]])
-        heads = np.concatenate([np.arange(n_u), n_u + cj, np.full(n_c, t), [t]])
-        caps = np.concatenate([cap_u, np.ones(ui.size, dtype=np.int64), cap_c - min_c,
-                               [supply]])
-        costs = np.concatenate([np.zeros(n_u, dtype=np.int64), cents,
-                                np.zeros(n_c, dtype=np.int64), [big]])
-        from ortools.graph.python import min_cost_flow  # on use: it costs start-up time
-
-        flow = min_cost_flow.SimpleMinCostFlow()
-        flow.add_arcs_with_capacity_and_unit_cost(tails.astype(np.int64), heads.astype(np.int64),
-                                                  caps.astype(np.int64), costs)
-        supplies = np.zeros(n_u + n_c + 2, dtype=np.int64)
-        supplies[s] = supply
-        supplies[n_u:n_u + n_c] = -min_c
-        supplies[t] = -(supply - int(min_c.sum()))
-        flow.set_nodes_supplies(np.arange(supplies.size, dtype=np.int64), supplies)
-        status = flow.solve()
-        if status != flow.OPTIMAL:
+        try:
+            flows = most_flow_least_cost(cap_u, cap_c, min_c, ui.astype(np.int64),
+                                         cj.astype(np.int64), np.ones(ui.size, dtype=np.int64),
+                                         cents)
+        except FlowFailed as exc:
             raise PairingInfeasible([Text("求解器未找到方案（状态 %(status)s）",
-                                          status=status.name)])
-        flows = flow.flows(np.arange(n_u, n_u + ui.size, dtype=np.int64))
+                                          status=str(exc))]) from exc
         chosen = np.nonzero(flows > 0)[0]
         pairs = [(i, j, float(self.cost[i, j])) for i, j in self.locked]
         pairs += [(int(ui[k]), int(cj[k]), float(self.cost[ui[k], cj[k]])) for k in chosen]
@@ -294,18 +275,6 @@ class PairingProblem:
         return PairingResult(pairs=pairs, locked=[(i, j) in locked for i, j, _ in pairs],
                              status=status, n_units=self.shape[0], n_communities=self.shape[1],
                              community_cap=self.community_cap, community_min=self.community_min)
-
-
-def _broadcast(value: int | Sequence[int] | npt.ArrayLike, n: int,
-               name: str) -> npt.NDArray[np.int64]:
-    arr = np.asarray(value)
-    if arr.ndim == 0:
-        arr = np.full(n, int(arr))
-    if arr.shape != (n,):
-        raise ValueError(f"{name} must be a scalar or have length {n}, got shape {arr.shape}")
-    if (arr < 0).any():
-        raise ValueError(f"{name} must not be negative")
-    return arr.astype(np.int64)
 
 
 def _max_mandatory_flow(ok: npt.NDArray[np.bool_], cap_u: npt.NDArray[np.int64],

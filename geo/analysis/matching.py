@@ -208,7 +208,10 @@ class MatchingProblem:
 
     def unmet_reasons(self, result: MatchingResult) -> list[Text]:
         """Why each need short of its demand is short, with numbers."""
-        reachable = self.allowed().any(axis=0)
+        near = np.isfinite(self.cost)
+        if self.max_distance is not None:
+            near &= self.cost <= self.max_distance
+        reachable: npt.NDArray[np.bool_] = np.asarray(near.any(axis=0), dtype=bool)
         met = result.met
         reasons = []
         for j in np.flatnonzero(met < self.demand):

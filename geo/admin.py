@@ -29,18 +29,22 @@ from .models import (
     LeaderLink,
     LoginLock,
     MemberActivity,
+    Need,
     Pairing,
     PersonalDataAccess,
+    Project,
     Rectification,
     RegionResult,
     RegionRun,
     ReportingMember,
+    Resource,
     ServiceCenter,
     StarScore,
     Street,
     StreetStaffing,
     WalkEdge,
     WalkNode,
+    Wish,
 )
 from .models.base import StaleVersion
 from .roles import PERSONAL_DATA
@@ -351,6 +355,54 @@ class RectificationAdmin(ScopedAdmin, ScopedHistoryAdmin):
     list_display = ("community", "year", "status", "leader", "opened_on", "closed_on")
     list_filter = ("year", "status")
     raw_id_fields = ("community", "leader", "opened_by")
+
+
+@admin.register(Wish)
+class WishAdmin(MapAdmin, ScopedHistoryAdmin):
+    list_display = ("pk", "community", "category", "masked_person", "status", "posted_on")
+    list_filter = ("status", "category")
+    date_hierarchy = "posted_on"
+    raw_id_fields = ("community", "member", "unit")
+
+    @admin.display(description=_("心愿人"))
+    def masked_person(self, obj: Wish) -> str:
+        return masked("name", obj.person)  # lists stay masked for everyone
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        fields = list(super().get_fields(request, obj))
+        if obj is None or request.user.has_perm(PERSONAL_DATA):
+            return fields
+        return [f for f in fields if f != "person"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None and not request.user.has_perm(PERSONAL_DATA):
+            return ("masked_person", *fields)
+        return fields
+
+
+@admin.register(Need)
+class NeedAdmin(MapAdmin, ScopedHistoryAdmin):
+    list_display = ("title", "community", "year", "kind", "quantity", "status")
+    list_filter = ("year", "kind", "status")
+    search_fields = ("title",)
+    raw_id_fields = ("community",)
+
+
+@admin.register(Resource)
+class ResourceAdmin(ScopedAdmin, ScopedHistoryAdmin):
+    list_display = ("title", "unit", "kind", "capacity", "available_from", "available_until",
+                    "active")
+    list_filter = ("kind", "active")
+    search_fields = ("title",)
+    raw_id_fields = ("unit",)
+
+
+@admin.register(Project)
+class ProjectAdmin(ScopedAdmin, ScopedHistoryAdmin):
+    list_display = ("pk", "need", "resource", "quantity", "distance_m", "status", "method")
+    list_filter = ("status", "method")
+    raw_id_fields = ("need", "resource")
 
 
 @admin.register(Compound)

@@ -20,7 +20,7 @@ _GEO_OBJECTS = ("district", "street", "community", "gridunit", "servicecenter",
                 "cobuildingunit", "pairing", "reportingmember", "compound", "building",
                 "walknode", "walkedge", "landfeature", "memberactivity",
                 "communitystaffing", "streetstaffing", "leader", "leaderlink", "starscore",
-                "rectification", "wish")
+                "rectification", "wish", "need", "resource", "project")
 _VIEW_ALL = frozenset(f"geo.view_{m}" for m in _GEO_OBJECTS)
 
 
@@ -55,12 +55,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     # Administrators run everything in their city or district, members' contact data too.
     Role.ADMIN: _VIEW_ALL | _crud(*_GEO_OBJECTS) | IMPORTS
     | {PERSONAL_DATA, "geo.view_personaldataaccess"},
-    # Planners are accountable for grid boundaries and the street's co-building pairings.
-    Role.PLANNER: _VIEW_ALL | _crud("gridunit", "pairing"),
+    # Planners are accountable for grid boundaries and the street's co-building pairings,
+    # and so for the units' resource lists and the projects matched from them.
+    Role.PLANNER: _VIEW_ALL | _crud("gridunit", "pairing", "resource", "project"),
     # Community staff keep their centers current and contact the members reporting to them.
     # They also record what the members did for the community ("五个一") and report the
     # community's posts, social workers and funds of the year.
-    Role.STAFF: _VIEW_ALL | _crud("memberactivity") | _crud("communitystaffing") | _crud("wish")
+    # They keep the community's need list (三张清单) too.
+    Role.STAFF: _VIEW_ALL | _crud("memberactivity", "communitystaffing", "wish", "need")
     | frozenset({"geo.change_servicecenter", "geo.change_reportingmember", PERSONAL_DATA}),
     Role.VIEWER: _VIEW_ALL,
     # Stewards load and correct data of every kind but need no member's phone to do so.

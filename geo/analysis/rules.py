@@ -63,6 +63,9 @@ class RuleProfile:
     member_duties: tuple[tuple[str, int], ...] = DEFAULT_MEMBER_DUTIES
     # Posts, social workers, funds and street party staff (geo.analysis.staffing).
     staffing: StaffingRules = DEFAULT_STAFFING
+    # 三张清单: resources serve needs within this walk; a paired unit's metres weigh less.
+    lists_max_distance_m: float = 5_000.0
+    lists_paired_factor: float = 0.5
 
     def pairing_cap_for(self, households: int, base: int | None = None) -> int:
         """Units a community may pair with; large communities get the raised caps."""
@@ -158,10 +161,15 @@ def load_profile(name_or_path: str | None = None) -> RuleProfile:
             pairing_max_distance_m=float(raw.get("pairing_max_distance_m", 20_000)),
             member_duties=_duties(raw.get("member_duties")),
             staffing=_staffing(raw.get("staffing")),
+            lists_max_distance_m=float(raw.get("lists", {}).get("max_distance_m", 5_000)),
+            lists_paired_factor=float(raw.get("lists", {}).get("paired_factor", 0.5)),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ProfileError(Text("规则配置 %(path)s 格式有误：%(error)s", path=str(path),
                                 error=repr(exc))) from exc
+    if not 0 < profile.lists_paired_factor <= 1 or profile.lists_max_distance_m <= 0:
+        raise ProfileError(Text("规则配置 %(path)s：lists.paired_factor 须在 (0, 1] 内，"
+                                "lists.max_distance_m 须为正数", path=str(path)))
     if profile.walk_speed_m_per_min <= 0 or low > high or profile.pairing_cap < 1:
         raise ProfileError(Text("规则配置 %(path)s：步行速度须为正数，"
                                 "网格户数范围须下限不大于上限，结对上限至少为 1", path=str(path)))

@@ -23,6 +23,7 @@ from .history import GridChange, GridChangeset, GridOperation
 from .imports import ImportBusy, ImportRun, ImportStatus
 from .jobs import Job, JobKind, JobNotRunnable, JobStatus
 from .leaders import Leader, LeaderLevel, LeaderLink
+from .lists import ListKind, Need, NeedStatus, Project, ProjectMethod, ProjectStatus, Resource
 from .network import HighwayClass, NetworkVersion, WalkEdge, WalkNode
 from .people import ReportingMember
 from .region import RegionResult, RegionRun
@@ -64,15 +65,21 @@ __all__ = [
     "Leader",
     "LeaderLevel",
     "LeaderLink",
+    "ListKind",
     "LoginLock",
     "MemberActivity",
     "NameSpelling",
+    "Need",
+    "NeedStatus",
     "NetworkVersion",
     "Origin",
     "Pairing",
     "PairingMethod",
     "PairingStatus",
     "PersonalDataAccess",
+    "Project",
+    "ProjectMethod",
+    "ProjectStatus",
     "ProposalDraft",
     "Rectification",
     "RectificationStatus",
@@ -80,6 +87,7 @@ __all__ = [
     "RegionRun",
     "ReporterKind",
     "ReportingMember",
+    "Resource",
     "ServiceCenter",
     "StarScore",
     "Street",

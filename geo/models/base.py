@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from geo.analysis.codes import CodeError, check_code
 
 SRID = 4326
+# Years a programme's yearly rows (staffing, stars, lists) may be filed under.
+YEARS = [MinValueValidator(2000), MaxValueValidator(2100)]
 
 
 class Origin(models.TextChoices):

@@ -8,10 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from .audit import audited
-from .base import Tracked
+from .base import YEARS, Tracked
 from .hierarchy import Community, Street
-
-YEARS = [MinValueValidator(2000), MaxValueValidator(2100)]
 
 
 class CommunityStaffing(Tracked):

@@ -12,11 +12,9 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .audit import audited
-from .base import StaleVersion, Tracked
+from .base import YEARS, StaleVersion, Tracked
 from .hierarchy import Community
 from .leaders import Leader
-
-YEARS = [MinValueValidator(2000), MaxValueValidator(2100)]
 
 
 class StarScore(Tracked):

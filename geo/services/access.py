@@ -20,9 +20,12 @@ from geo.models import (
     Leader,
     LeaderLink,
     MemberActivity,
+    Need,
     Pairing,
+    Project,
     Rectification,
     ReportingMember,
+    Resource,
     ServiceCenter,
     StarScore,
     Street,
@@ -48,7 +51,8 @@ CODE_PATHS: dict[type[Model], tuple[str, ...]] = {
     CommunityStaffing: ("community__code",), StreetStaffing: ("street__code",),
     Leader: ("street__code", "district__code"), LeaderLink: ("community__code",),
     StarScore: ("community__code",), Rectification: ("community__code",),
-    Wish: ("community__code",),
+    Wish: ("community__code",), Need: ("community__code",),
+    Project: ("need__community__code",),
 }
 
 
@@ -83,6 +87,8 @@ def object_code(obj: Model) -> str:
     """The hierarchy code that places ``obj`` ('' when it belongs to the whole city)."""
     if isinstance(obj, CoBuildingUnit):
         return unit_code(obj) if obj.location else ""
+    if isinstance(obj, Resource):  # placed where its unit stands
+        return unit_code(obj.unit) if obj.unit_id else ""
     for path in CODE_PATHS.get(type(obj), ()):
         value: Any = obj
         for part in path.split("__"):
@@ -96,9 +102,10 @@ def scope_filter(model: type[Model], scope: str) -> Q:
     """The rows of ``model`` inside ``scope`` (reads only: writes are refused, not filtered)."""
     if not scope:
         return Q()
-    if model is CoBuildingUnit:
+    if model in (CoBuildingUnit, Resource):
+        at = "location" if model is CoBuildingUnit else "unit__location"
         return Q(Exists(Community.objects.filter(code__startswith=scope,
-                                                 geom__intersects=OuterRef("location"))))
+                                                 geom__intersects=OuterRef(at))))
     paths = CODE_PATHS.get(model)
     if not paths:
         return Q(pk__in=[])

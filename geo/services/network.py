@@ -6,6 +6,7 @@ import threading
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import shapely
 from django.db import connection
 from django.utils.translation import gettext as _
@@ -187,3 +188,23 @@ def center_field(licensed_only: bool = False, area: Area | None = None) -> Loade
             del _field_cache[next(iter(_field_cache))]
         _field_cache[sig] = loaded
     return loaded
+
+
+def walk_or_straight(origins: npt.ArrayLike, targets: npt.ArrayLike,
+                     limit: float) -> tuple[npt.NDArray[np.float64], str]:
+    """(O, T) walking metres, or straight-line metres when no network is loaded.
+
+    The second value says which ("walk" or "straight"), so pages can tell the reader.
+    """
+    from geo.analysis.nearest import walk_matrix
+    from geo.analysis.projection import geodesic_matrix
+
+    o = np.asarray(origins, dtype=np.float64).reshape(-1, 2)
+    t = np.asarray(targets, dtype=np.float64).reshape(-1, 2)
+    if o.shape[0] == 0 or t.shape[0] == 0:
+        return np.zeros((o.shape[0], t.shape[0])), "walk"
+    try:
+        graph = walk_graph()
+    except NetworkError:
+        return geodesic_matrix(o, t), "straight"
+    return walk_matrix(graph, o, t, limit=limit), "walk"

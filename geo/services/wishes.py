@@ -10,10 +10,11 @@ import numpy as np
 from django.db import connection
 
 from geo.analysis.personal import mask_name
-from geo.analysis.projection import geodesic_matrix
 from geo.analysis.wishes import FITTING_UNITS, rank_claimants
 from geo.models import Wish, WishStatus
 from geo.models.tables import sql
+
+from .network import walk_or_straight
 
 # The public sees where a wish is only to about 100 m: enough to find it near home, not
 # enough to find the door of a resident in need.
@@ -55,21 +56,6 @@ WHERE NOT u.candidate AND ST_DWithin(u.location::geography, %(at)s::geography, %
 """)
 
 
-def _walk(xy: np.ndarray, to: tuple[float, float]) -> tuple[np.ndarray, str]:
-    """Walking metres from each point to ``to``; straight lines when there is no network."""
-    from geo.analysis.nearest import walk_matrix
-    from geo.analysis.network import NetworkError
-    from geo.services.network import walk_graph
-
-    if len(xy) == 0:
-        return np.zeros(0), "walk"
-    try:
-        graph = walk_graph()
-    except NetworkError:
-        return geodesic_matrix(xy, np.array([to]))[:, 0], "straight"
-    return walk_matrix(graph, xy, np.array([to]), limit=SUGGEST_WITHIN_M)[:, 0], "walk"
-
-
 def suggest_claimants(wish: Wish, k: int, today: dt.date) -> dict[str, Any]:
     """The ``k`` best members and units to claim ``wish`` (geo.analysis.wishes), with metres.
 
@@ -88,7 +74,9 @@ def suggest_claimants(wish: Wish, k: int, today: dt.date) -> dict[str, Any]:
     fitting = FITTING_UNITS[wish.category]
     xy = np.array([(r[2], r[3]) for r in members] + [(r[2], r[3]) for r in units],
                   dtype=np.float64).reshape(-1, 2)
-    walk, metric = _walk(xy, (wish.location.x, wish.location.y))
+    to = np.array([[wish.location.x, wish.location.y]])
+    matrix, metric = walk_or_straight(xy, to, SUGGEST_WITHIN_M)
+    walk = matrix[:, 0]
     fits = [True] * len(members) + [r[4] in fitting for r in units]
     busy = [bool(r[5]) for r in members] + [False] * len(units)
     picked = rank_claimants(walk, fits, busy, k, SUGGEST_WITHIN_M)

@@ -24,10 +24,13 @@ from geo.models import (
     Leader,
     LeaderLink,
     MemberActivity,
+    Need,
     Origin,
     Pairing,
+    Project,
     Rectification,
     ReportingMember,
+    Resource,
     ServiceCenter,
     StarScore,
     Street,
@@ -40,6 +43,7 @@ from geo.models.base import SRID
 from geo.models.duties import DutyKind
 from importers.copyload import copy_create, ewkb_hex
 
+from .lists import demo_lists, demo_projects
 from .organisation import demo_leaders, demo_staffing, demo_star_scores, demo_wishes
 from .records import DemoCity
 
@@ -67,8 +71,8 @@ def delete_demo() -> dict[str, int]:
     """Delete every row an earlier demo load wrote; return counts per model."""
     counts: dict[str, int] = {}
     # Children first: the hierarchy's foreign keys are PROTECT.
-    for model in (Pairing, Wish, MemberActivity, ReportingMember, Rectification, StarScore,
-                  LeaderLink, Leader,
+    for model in (Project, Need, Resource, Pairing, Wish, MemberActivity, ReportingMember,
+                  Rectification, StarScore, LeaderLink, Leader,
                   CommunityStaffing, StreetStaffing, Building, Compound, ServiceCenter,
                   CoBuildingUnit, GridUnit, Community, Street, District):
         counts[model.__name__], _ = model.objects.filter(**_demo_filter()).delete()
@@ -236,6 +240,11 @@ def _store_organisation(communities: list[Community], streets: list[Street],
     units = list(CoBuildingUnit.objects.filter(candidate=False, source=common["source"])
                  .values_list("pk", flat=True))
     _bulk(Wish, demo_wishes(communities, members, units, today, common), progress)
+    needs, resources = demo_lists(communities, list(CoBuildingUnit.objects.filter(
+        pk__in=units)), today, common)
+    needs = _bulk(Need, needs, progress)
+    resources = _bulk(Resource, resources, progress)
+    _bulk(Project, demo_projects(needs, resources, today, common), progress)
 
 
 def demo_activities(members: list[ReportingMember], today: dt.date,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .activities import import_activities
+from .lists import import_needs, import_resources
 from .organisation import import_leader_links, import_staffing, import_wishes
 from .tabular import SheetImport
 
@@ -14,4 +15,6 @@ SHEETS: dict[str, tuple[Callable[..., SheetImport], str]] = {
     "staffing": (import_staffing, "geo.add_communitystaffing"),
     "leaders": (import_leader_links, "geo.add_leaderlink"),
     "wishes": (import_wishes, "geo.add_wish"),
+    "needs": (import_needs, "geo.add_need"),
+    "resources": (import_resources, "geo.add_resource"),
 }

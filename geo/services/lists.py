@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from django.contrib.gis.geos import Point
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from geo.analysis.matching import MatchingProblem, MatchingResult, allowed_pairs
 from geo.analysis.rules import RuleProfile
-from geo.models import Need, Project, ProjectMethod, ProjectStatus, Resource, audit
+from geo.models import Community, Need, Project, ProjectMethod, ProjectStatus, Resource, audit
+from geo.models.base import SRID
 from geo.models.tables import sql
 from geo.services.text import say
 
@@ -232,3 +234,18 @@ def no_rows_message(inputs: MatchingInputs) -> str | None:
     if not inputs.resources:
         return _("%(year)s 年范围内没有可用的资源") % {"year": inputs.year}
     return None
+
+
+ANCHOR_SQL = sql("""
+SELECT ST_X(a), ST_Y(a) FROM (
+  SELECT coalesce(s.location, ST_PointOnSurface(c.geom)) AS a FROM {Community} c
+  LEFT JOIN {CommunityOwnCenter} s ON s.community_id = c.id WHERE c.id = %s) x
+""")
+
+
+def community_anchor(comm: Community) -> Point:
+    """Where a community's need is served unless placed: its own center, else inside it."""
+    with connection.cursor() as cur:
+        cur.execute(ANCHOR_SQL, [comm.pk])
+        row = cur.fetchone()
+    return Point(float(row[0]), float(row[1]), srid=SRID)

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -29,7 +28,6 @@ from geo.models import (
 )
 from geo.models.audit import acting_as
 from geo.models.base import SRID, StaleVersion
-from geo.models.tables import sql
 from geo.services.access import (
     require_in_scope,
     require_perm,
@@ -39,6 +37,7 @@ from geo.services.access import (
 )
 from geo.services.lists import (
     build_matching,
+    community_anchor,
     describe,
     held_quantities,
     need_json,
@@ -126,21 +125,6 @@ class Needs(APIView):
                                     quantity=p["quantity"], location=at,
                                     posted_on=timezone.localdate())
         return Response(need_json(n), status=status.HTTP_201_CREATED)
-
-
-ANCHOR_SQL = sql("""
-SELECT ST_X(a), ST_Y(a) FROM (
-  SELECT coalesce(s.location, ST_PointOnSurface(c.geom)) AS a FROM {Community} c
-  LEFT JOIN {CommunityOwnCenter} s ON s.community_id = c.id WHERE c.id = %s) x
-""")
-
-
-def community_anchor(comm: Community) -> Point:
-    """Where a community's need is served unless placed: its own center, else inside it."""
-    with connection.cursor() as cur:
-        cur.execute(ANCHOR_SQL, [comm.pk])
-        row = cur.fetchone()
-    return Point(float(row[0]), float(row[1]), srid=SRID)
 
 
 class VersionBody(serializers.Serializer):

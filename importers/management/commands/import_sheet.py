@@ -21,8 +21,10 @@ class Command(BaseCommand):
     help = ("Import members' activities (member number, ID number or name plus phone; "
             "activity; date), staffing of a year (community or street code; year; posts, "
             "social workers, funds or party staff), leaders' links to communities or "
-            "micro-wishes (community code, category, wish, resident, lon, lat). Every "
-            "row is checked first: any problem and nothing is written")
+            "micro-wishes (community code, category, wish, resident, lon, lat), "
+            "communities' needs (community code, kind, need, quantity) or units' resources "
+            "(unit number or code, kind, resource, capacity, period). Every row is checked "
+            "first: any problem and nothing is written")
 
     def add_arguments(self, parser: CommandParser) -> None:
         add_actor(parser)

@@ -59,6 +59,11 @@ SCRIPT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     "star_score": ("star-score", {"code": "code", "year": "year", "star": "star"}),
     "rectification_advance": ("rectification-advance", {"pk": "id"}),
     "leader_links": ("leader-links", {}),
+    "list_needs": ("list-needs", {}), "list_resources": ("list-resources", {}),
+    "list_need_close": ("list-need-close", {"pk": "id"}),
+    "list_resource_withdraw": ("list-resource-withdraw", {"pk": "id"}),
+    "list_match": ("list-match", {}), "list_projects": ("list-projects", {}),
+    "list_project_advance": ("list-project-advance", {"pk": "id"}),
     "leader_link_close": ("leader-link-close", {"pk": "id"}),
 }
 _SENTINEL = {"code": "__code__", "pk": 987654321, "kind": "__kind__", "year": 1234567,

@@ -19,6 +19,9 @@ from geo.models import (
     District,
     GridUnit,
     Leader,
+    Need,
+    Project,
+    Resource,
     ServiceCenter,
     StarScore,
     Street,
@@ -73,7 +76,10 @@ def data_strings() -> list[str]:
                           # Leaders' names and posts, evaluators' evidence, residents' wishes:
                           # entered by people, shown as entered.
                           (Leader, ["name", "position"]), (StarScore, ["evidence"]),
-                          (Wish, ["text", "note"])]:
+                          (Wish, ["text", "note"]),
+                          # Needs, resources and projects' progress notes (三张清单).
+                          (Need, ["title", "detail"]), (Resource, ["title", "detail"]),
+                          (Project, ["note"])]:
         for row in model._default_manager.values_list(*fields):
             out.update(v for v in row if v)
     out.update(User.objects.values_list("username", flat=True))
@@ -97,7 +103,7 @@ def visible(html: str, data: list[str]) -> str:
 
 
 PAGES = ["/", "/overview/", "/plan/", "/reports/", "/data/import/", "/accounts/login/",
-         "/events/", "/members/duties/", "/organisation/", "/stars/", "/wishes/",
+         "/events/", "/members/duties/", "/organisation/", "/stars/", "/wishes/", "/lists/",
          "/ogcapi/?f=html", "/ogcapi/collections?f=html", "/ogcapi/collections/centers?f=html",
          "/ogcapi/collections/centers/items?f=html", "/ogcapi/collections/grids/items?f=html",
          "/ogcapi/collections/units/items?f=html", "/ogcapi/api.html",

@@ -176,7 +176,7 @@ def list_counts(scope: str, year: int) -> list[dict[str, Any]]:
     return [{"code": code, "name": name, "needs": int(n), "wanted": int(q),
              "agreed": int(a), "done": int(d), "needs_covered": int(full),
              "proposed": int(prop), "projects": int(proj),
-             "covered_share": round(a / q, 4) if q else None}
+             "covered_share": round(int(a) / int(q), 4) if q else None}
             for code, name, n, q, a, d, full, prop, proj in rows]
 
 

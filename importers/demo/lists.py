@@ -86,10 +86,11 @@ def demo_projects(needs: list[Need], resources: list[Resource], today: dt.date,
         status = (ProjectStatus.DONE if roll < 0.35 else ProjectStatus.AGREED if roll < 0.8
                   else ProjectStatus.PROPOSED)
         p = Project(need=n, resource=best, quantity=q, status=status, **common)
+        decided = min(today, n.posted_on + dt.timedelta(days=rng.randint(3, 20)))
         if status != ProjectStatus.PROPOSED:
-            p.decided_on = min(today, n.posted_on + dt.timedelta(days=rng.randint(3, 20)))
+            p.decided_on = decided
         if status == ProjectStatus.DONE:
-            p.done_on = min(today, p.decided_on + dt.timedelta(days=rng.randint(5, 40)))
-            p.note = f"{p.done_on.isoformat()} （演示）已完成"
+            done = min(today, decided + dt.timedelta(days=rng.randint(5, 40)))
+            p.done_on, p.note = done, f"{done.isoformat()} （演示）已完成"
         out.append(p)
     return out

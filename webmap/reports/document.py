@@ -146,6 +146,20 @@ WISH_COLUMNS = [
 ]
 
 
+LIST_COLUMNS = [
+    Column("code", gettext_lazy("社区代码")),
+    Column("name", gettext_lazy("社区")),
+    Column("needs", gettext_lazy("需求项数"), "int"),
+    Column("wanted", gettext_lazy("需求数量"), "int"),
+    Column("agreed", gettext_lazy("已立项满足"), "int"),
+    Column("done", gettext_lazy("已完成"), "int"),
+    Column("needs_covered", gettext_lazy("全部满足的需求"), "int"),
+    Column("projects", gettext_lazy("项目数"), "int"),
+    Column("proposed", gettext_lazy("待审核建议"), "int"),
+    Column("covered_share", gettext_lazy("满足率"), "share"),
+]
+
+
 def star_columns(titles: Mapping[str, str]) -> list[Column]:
     """Each community's star rating: the total, stars, colour and every star's points."""
     return [Column("code", gettext_lazy("社区代码")), Column("name", gettext_lazy("社区")),
@@ -273,6 +287,7 @@ class ReportDocument:
     street_staffing: list[dict[str, Any]] = field(default_factory=list)  # party staff
     stars: list[dict[str, Any]] = field(default_factory=list)  # the 532 rating per community
     wishes: list[dict[str, Any]] = field(default_factory=list)  # micro-wishes per community
+    lists: list[dict[str, Any]] = field(default_factory=list)  # 三张清单 per community
 
     @property
     def reaches(self) -> list[float]:

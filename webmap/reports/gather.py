@@ -35,6 +35,7 @@ from geo.services.duties import member_duties
 from geo.services.errors import NoData
 from geo.services.events import community_events
 from geo.services.leaders import community_leaders
+from geo.services.lists import list_counts
 from geo.services.results import CoverageReport, GridChecksReport, UncoveredCompound
 from geo.services.rules import run_facility, run_grid_checks, run_members
 from geo.services.staffing import run_staffing
@@ -62,7 +63,7 @@ from .document import (
 
 Progress = Callable[[str], None]
 GATHER_STEPS = ("facility", "coverage", "grids", "rollups", "events", "duties", "organisation",
-                "stars", "map layers")
+                "stars", "lists", "map layers")
 WGS84 = "EPSG:4326"
 TOPOLOGY_KINDS = ("overhang", "overlap", "gap")
 
@@ -364,6 +365,8 @@ def gather(scope_code: str, profile: RuleProfile, reaches: Sequence[float],
         known["reach_share"] = dict(zip(comms["code"], comms[col], strict=True))
     rated = star_ratings(scope, today.year, profile, load_star_profile(), known=known)
     rect = _rectification(rated, leaders)
+    step("lists")
+    lists = list_counts(scope, today.year)
     step("map layers")
     layers = _layers(comm_rows, comms, coverage, uncovered, pairings, scope)
     all_hh = [v for vs in tally.grid_hh.values() for v in vs]
@@ -383,6 +386,8 @@ def gather(scope_code: str, profile: RuleProfile, reaches: Sequence[float],
                           "share_villages": rated["summary"]["weak_share_villages"]},
         "wishes": {"year": today.year, **{k: sum(w[k] for w in wishes) for k in (
             "posted", "open", "claimed", "fulfilled", "cancelled")}},
+        "lists": {"year": today.year, **{k: sum(r[k] for r in lists) for k in (
+            "needs", "wanted", "agreed", "done", "needs_covered", "proposed", "projects")}},
         "stars": {"year": rated["year"], "profile": rated["profile"],
                   "profile_title": rated["profile_title"], "award_at": rated["award_at"],
                   **{k: rated["summary"][k] for k in ("by_colour", "no_colour")},
@@ -404,7 +409,7 @@ def gather(scope_code: str, profile: RuleProfile, reaches: Sequence[float],
                           duties=[c for c in duties["communities"] if c["members"]],
                           staffing=_staffing_rows(staffing["communities"], leaders),
                           stars=_star_rows(rated),
-                          wishes=wishes,
+                          wishes=wishes, lists=lists,
                           street_staffing=[{k: r[k] for k in STREET_STAFFING_KEYS}
                                            for r in staffing["streets"]])
 

@@ -45,6 +45,7 @@ def report_dict(doc: ReportDocument) -> dict[str, Any]:
         "street_staffing": doc.street_staffing,
         "stars": doc.stars,
         "wishes": doc.wishes,
+        "lists": doc.lists,
     }
 
 

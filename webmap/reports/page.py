@@ -23,6 +23,7 @@ from markupsafe import Markup, escape
 from .document import (
     EVENT_COLUMNS,
     FINDING_COLUMNS,
+    LIST_COLUMNS,
     PAIRING_COLUMNS,
     RECTIFICATION_COLUMNS,
     STAFFING_COLUMNS,
@@ -122,6 +123,7 @@ def page_html(doc: ReportDocument, mode: str, map_parts: tuple[str, str, str] | 
         staffing_columns=STAFFING_COLUMNS, staffing=doc.staffing,
         star_columns=star_columns(doc.summary["stars"]["titles"]), stars=doc.stars,
         wish_columns=WISH_COLUMNS, wishes=doc.wishes,
+        list_columns=LIST_COLUMNS, lists=doc.lists,
         street_staffing_columns=STREET_STAFFING_COLUMNS, street_staffing=doc.street_staffing,
         duty_text=_("、").join(
             _("%(duty)s %(n)s 次") % {"duty": doc.summary["duties"]["labels"][k], "n": n}

@@ -19,6 +19,7 @@ from geo.analysis.cells import as_text_cells
 from .document import (
     EVENT_COLUMNS,
     FINDING_COLUMNS,
+    LIST_COLUMNS,
     PAIRING_COLUMNS,
     RECTIFICATION_COLUMNS,
     STAFFING_COLUMNS,
@@ -56,6 +57,7 @@ SHEETS = {"summary": gettext_lazy("摘要"), "communities": gettext_lazy("社区
           "events": gettext_lazy("网格事件"), "duties": gettext_lazy("党员五个一"),
           "staffing": gettext_lazy("人员经费"), "street_staffing": gettext_lazy("街道党务人员"),
           "stars": gettext_lazy("星级评定"), "wishes": gettext_lazy("微心愿"),
+          "lists": gettext_lazy("三张清单"),
           "maps": gettext_lazy("地图与图表")}
 
 
@@ -165,6 +167,7 @@ def render_xlsx(doc: ReportDocument) -> bytes:
         ("street_staffing", STREET_STAFFING_COLUMNS, doc.street_staffing, None, "C2"),
         ("stars", star_columns(doc.summary["stars"]["titles"]), doc.stars, None, "C2"),
         ("wishes", WISH_COLUMNS, doc.wishes, None, "C2"),
+        ("lists", LIST_COLUMNS, doc.lists, None, "C2"),
     ]
     for key, columns, rows, breaches, freeze in tables:
         _table(wb.create_sheet(str(SHEETS[key])), columns, rows, breaches, freeze)

@@ -42,6 +42,23 @@ COMPASS_ZH = ("北", "东北", "东", "东南", "南", "西南", "西", "西北"
 
 
 @dataclass(frozen=True)
+class SignRules:
+    """How far a center's signs may stand, how many, how far apart and from its door."""
+
+    reach_m: float = 1_000.0
+    max_signs: int = 4
+    min_spacing_m: float = 150.0
+    min_from_center_m: float = 30.0
+    main_roads: tuple[str, ...] = ("trunk", "primary")
+
+    def __post_init__(self) -> None:
+        """Refuse rules no plan can follow."""
+        if self.reach_m <= 0 or self.max_signs < 0 or self.min_spacing_m < 0:
+            raise ValueError("reach_m must be positive, max_signs and min_spacing_m not "
+                             "negative")
+
+
+@dataclass(frozen=True)
 class SignSite:
     """One proposed sign: where, how far and which way to the center, and whom it serves."""
 
@@ -76,9 +93,8 @@ def compass(deg: float) -> int:
 
 
 def plan_signs(graph: WalkGraph, center: tuple[float, float], homes: npt.ArrayLike,
-               weights: npt.ArrayLike, main_edge: npt.ArrayLike, reach_m: float,
-               max_signs: int = 4, min_spacing_m: float = 150.0,
-               min_from_center_m: float = 30.0) -> SignPlan:
+               weights: npt.ArrayLike, main_edge: npt.ArrayLike,
+               rules: SignRules) -> SignPlan:
     """Sign sites for one center (see the module docstring).
 
     Parameters
@@ -88,22 +104,22 @@ def plan_signs(graph: WalkGraph, center: tuple[float, float], homes: npt.ArrayLi
     homes : (H, 2) lon, lat of the buildings the center serves
     weights : (H,) households in each
     main_edge : (E,) bool, the edge is a trunk or primary road
-    reach_m : the center's walking reach; signs and the homes they serve lie within it
+    rules : the reach (signs and the homes they serve lie within it), how many signs, how
+        far apart and how far from the door
     """
     main = np.asarray(main_edge, dtype=bool)
     if main.shape != (graph.n_edges,):
         raise ValueError(f"main_edge needs one flag per edge ({graph.n_edges}), got {main.shape}")
-    if reach_m <= 0 or max_signs < 0:
-        raise ValueError("reach_m must be positive and max_signs not negative")
     h_xy = np.asarray(homes, dtype=np.float64).reshape(-1, 2)
     w = np.asarray(weights, dtype=np.float64).ravel()
     if w.shape != (h_xy.shape[0],):
         raise ValueError("one weight per home")
+    reach_m = rules.reach_m
     dist, pred = _tree(graph, center, reach_m)
     n = graph.n_nodes
     entry, walk = _entries(graph, h_xy, dist)
     served = walk <= reach_m
-    candidate = _candidates(graph, main, dist, reach_m, min_from_center_m)
+    candidate = _candidates(graph, main, dist, reach_m, rules.min_from_center_m)
     # First candidate on the way to the center, nodes in order of distance from it.
     first = np.full(n + 1, -1, dtype=np.int64)
     reached = np.flatnonzero(np.isfinite(dist[:n]))
@@ -113,15 +129,18 @@ def plan_signs(graph: WalkGraph, center: tuple[float, float], homes: npt.ArrayLi
     joined = first[entry[served]]
     ok = joined >= 0
     np.add.at(score, joined[ok], w[served][ok])
-    sites = _choose(graph, score, dist, pred, main, center, max_signs, min_spacing_m)
+    sites = _choose(graph, score, dist, pred, main, center, rules)
     return SignPlan(sites=sites, households_served=float(w[served].sum()),
                     households_guided=float(sum(s.households for s in sites)))
 
 
 def _tree(graph: WalkGraph, center: tuple[float, float],
           reach_m: float) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
-    """Distances and parents from the center, over the graph plus a node n for the center
-    on its edge (joined to the edge's ends by the two parts of the edge)."""
+    """Distances and parents from the center.
+
+    Over the graph plus a node n for the center on its edge, joined to the edge's ends by
+    the two parts of the edge.
+    """
     snap = graph.snap([center])
     e, a = int(snap.edge[0]), float(snap.along[0])
     u, v, length = int(graph.edge_u[e]), int(graph.edge_v[e]), float(graph.edge_length[e])
@@ -169,8 +188,7 @@ def _candidates(graph: WalkGraph, main: npt.NDArray[np.bool_], dist: npt.NDArray
 
 def _choose(graph: WalkGraph, score: npt.NDArray[np.float64], dist: npt.NDArray[np.float64],
             pred: npt.NDArray[np.int64], main: npt.NDArray[np.bool_],
-            center: tuple[float, float], max_signs: int,
-            min_spacing_m: float) -> list[SignSite]:
+            center: tuple[float, float], rules: SignRules) -> list[SignSite]:
     n = graph.n_nodes
     cands = np.flatnonzero(score > 0)
     order = cands[np.lexsort((cands, dist[cands], -score[cands]))]
@@ -178,9 +196,9 @@ def _choose(graph: WalkGraph, score: npt.NDArray[np.float64], dist: npt.NDArray[
     chosen: list[int] = []
     sites: list[SignSite] = []
     for k, x in enumerate(order):
-        if len(sites) >= max_signs:
+        if len(sites) >= rules.max_signs:
             break
-        if any(np.hypot(*(xy[k] - xy[c])) < min_spacing_m for c in chosen):
+        if any(np.hypot(*(xy[k] - xy[c])) < rules.min_spacing_m for c in chosen):
             continue
         chosen.append(k)
         lon, lat = (float(c) for c in graph.lonlat[x])

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo.analysis.network import WalkGraph
-from geo.analysis.signs import GEOD, bearing, compass, plan_signs
+from geo.analysis.signs import GEOD, SignRules, bearing, compass, plan_signs
 from tests.walk_fixture import BASE, DEG_M, random_graph, random_points
 
 
@@ -61,7 +61,8 @@ def test_it_scores_sites_as_networkx_paths_do(seed: int, reach: float) -> None:
     center = tuple(random_points(seed, 1)[0])
     homes = random_points(seed + 1, 25)
     w = rng.integers(1, 60, size=25).astype(float)
-    plan = plan_signs(graph, center, homes, w, main, reach, max_signs=3, min_spacing_m=120)
+    plan = plan_signs(graph, center, homes, w, main,
+                      SignRules(reach_m=reach, max_signs=3, min_spacing_m=120))
     ref, dist = _reference_scores(graph, center, homes, w, main, reach, 30.0)
     # The greedy choice over the reference scores, spacing respected.
     expected: list[int] = []
@@ -112,7 +113,7 @@ def test_it_puts_signs_where_walks_from_homes_join_the_main_road() -> None:
     center = (BASE[0] + 300 * DEG_M, BASE[1] + 150 * DEG_M)
     homes = np.array([(BASE[0] + 600 * DEG_M, BASE[1] + 600 * DEG_M),
                       (BASE[0] + 0 * DEG_M, BASE[1] + 580 * DEG_M)])
-    plan = plan_signs(graph, center, homes, [120, 40], main, reach_m=1000)
+    plan = plan_signs(graph, center, homes, [120, 40], main, SignRules(reach_m=1000))
     assert plan.households_served == 160
     rows = {round((s.lat - BASE[1]) / DEG_M) for s in plan.sites}
     assert rows == {300}  # every sign stands on the main road
@@ -122,7 +123,7 @@ def test_it_puts_signs_where_walks_from_homes_join_the_main_road() -> None:
         _assert_points_at(s.lon, s.lat, s.bearing_deg, center)
         assert 90 < s.bearing_deg < 270 or s.walk_m < 200  # the center lies south
     # Out of reach: nothing to sign.
-    none = plan_signs(graph, center, homes, [120, 40], main, reach_m=100)
+    none = plan_signs(graph, center, homes, [120, 40], main, SignRules(reach_m=100))
     assert none.sites == [] and none.households_served == 0
 
 
@@ -136,8 +137,8 @@ def test_it_names_compass_points_and_bearings() -> None:
 def test_it_refuses_malformed_input() -> None:
     graph, main = _grid(3)
     with pytest.raises(ValueError, match="one flag per edge"):
-        plan_signs(graph, BASE, [], [], main[:-1], 500)
+        plan_signs(graph, BASE, [], [], main[:-1], SignRules(500))
     with pytest.raises(ValueError, match="one weight"):
-        plan_signs(graph, BASE, [BASE], [], main, 500)
+        plan_signs(graph, BASE, [BASE], [], main, SignRules(500))
     with pytest.raises(ValueError, match="reach_m"):
-        plan_signs(graph, BASE, [], [], main, 0)
+        SignRules(reach_m=0)

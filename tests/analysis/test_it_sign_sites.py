@@ -99,9 +99,13 @@ def _grid(n: int = 7, step_m: float = 100.0) -> tuple[WalkGraph, np.ndarray]:
     for r in range(n):
         for c in range(n):
             if c + 1 < n:
-                u.append(idx[r, c]), v.append(idx[r, c + 1]), main.append(r == 3)
+                u.append(idx[r, c])
+                v.append(idx[r, c + 1])
+                main.append(r == 3)
             if r + 1 < n:
-                u.append(idx[r, c]), v.append(idx[r + 1, c]), main.append(False)
+                u.append(idx[r, c])
+                v.append(idx[r + 1, c])
+                main.append(False)
     rng = np.random.default_rng(1)  # a little unevenness so no two walks tie
     length = step_m * (1 + rng.uniform(0, 0.02, size=len(u)))
     return WalkGraph.from_arrays(lonlat, u, v, length), np.array(main)

@@ -31,7 +31,6 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 from pyproj import Geod
-from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from .network import WalkGraph
@@ -136,27 +135,31 @@ def plan_signs(graph: WalkGraph, center: tuple[float, float], homes: npt.ArrayLi
 
 def _tree(graph: WalkGraph, center: tuple[float, float],
           reach_m: float) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
-    """Distances and parents from the center.
+    """Distances and parents from the center, with index n standing for the center.
 
-    Over the graph plus a node n for the center on its edge, joined to the edge's ends by
-    the two parts of the edge.
+    The center lies on an edge (u, v) at ``a`` metres from u: a node's walk leaves by u or
+    by v, whichever is shorter, so two searches from u and v (each cut at the reach) with
+    the two parts of the edge added give the tree without copying the graph.
     """
     snap = graph.snap([center])
     e, a = int(snap.edge[0]), float(snap.along[0])
     u, v, length = int(graph.edge_u[e]), int(graph.edge_v[e]), float(graph.edge_length[e])
     n = graph.n_nodes
-    m = graph.matrix.tocoo()
-    # A zero weight would read as no arc in a sparse matrix.
-    extra_w = [max(a, 1e-6), max(length - a, 1e-6)]
-    aug = csr_matrix(coo_matrix(
-        (np.concatenate([m.data, extra_w]),
-         (np.concatenate([m.row, [n, n]]), np.concatenate([m.col, [u, v]]))),
-        shape=(n + 1, n + 1)))
-    dist, pred = dijkstra(aug, directed=True, indices=n, limit=reach_m,
-                          return_predecessors=True)
-    pred = np.asarray(pred, dtype=np.int64)
-    pred[pred < 0] = -1
-    return np.asarray(dist, dtype=np.float64), pred
+    d, p = dijkstra(graph.matrix, directed=True, indices=[u, v], limit=reach_m,
+                    return_predecessors=True)
+    via = np.vstack([d[0] + a, d[1] + (length - a)])
+    side = np.argmin(via, axis=0)
+    dist = np.full(n + 1, np.inf)
+    dist[:n] = via[side, np.arange(n)]
+    dist[n] = 0.0
+    dist[dist > reach_m] = np.inf
+    pred = np.asarray(p[side, np.arange(n)], dtype=np.int64)
+    pred[(pred < 0) | ~np.isfinite(dist[:n])] = -1
+    pred = np.append(pred, -1)
+    for end, k in ((u, 0), (v, 1)):
+        if side[end] == k and np.isfinite(dist[end]):
+            pred[end] = n  # the source of its own search: next stop, the center
+    return dist, pred
 
 
 def _entries(graph: WalkGraph, homes: npt.NDArray[np.float64],
@@ -169,7 +172,9 @@ def _entries(graph: WalkGraph, homes: npt.NDArray[np.float64],
     u, v = graph.edge_u[s.edge], graph.edge_v[s.edge]
     via_u = s.access + s.along + dist[u]
     via_v = s.access + (graph.edge_length[s.edge] - s.along) + dist[v]
-    entry = np.where(via_u <= via_v, u, v).astype(np.int64)
+    # A home at the end u of its edge ties when u's own walk runs along the edge through
+    # v; it starts at u, so u (within a micrometre, rounding aside) is where it enters.
+    entry = np.where(via_u <= via_v + 1e-6, u, v).astype(np.int64)
     return entry, np.minimum(via_u, via_v)
 
 

@@ -44,7 +44,7 @@ def _reference_scores(graph: WalkGraph, center: tuple[float, float], homes: np.n
         via_v = hs.access[i] + graph.edge_length[e] - hs.along[i] + dist.get(v, np.inf)
         if min(via_u, via_v) > reach:
             continue
-        entry = u if via_u <= via_v else v
+        entry = u if via_u <= via_v + 1e-6 else v  # a home at u starts at u
         for x in reversed(paths[entry]):  # from the home's side towards the center
             if x in cand:
                 scores[x] = scores.get(x, 0.0) + float(w[i])

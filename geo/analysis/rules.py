@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from .signs import SignRules
 from .staffing import FundStep, StaffingRules
 from .text import Text
 
@@ -19,6 +20,7 @@ from .text import Text
 DUTY_KINDS = ("meeting", "talk", "survey", "wish", "volunteer")
 DEFAULT_MEMBER_DUTIES: tuple[tuple[str, int], ...] = tuple((k, 1) for k in DUTY_KINDS)
 DEFAULT_STAFFING = StaffingRules()
+DEFAULT_SIGNS = SignRules()
 PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
 DEFAULT_PROFILE = "national-2022"
 
@@ -66,6 +68,8 @@ class RuleProfile:
     # 三张清单: resources serve needs within this walk; a paired unit's metres weigh less.
     lists_max_distance_m: float = 5_000.0
     lists_paired_factor: float = 0.5
+    # 指引牌: where direction signs to a center may stand (geo.analysis.signs).
+    signs: SignRules = DEFAULT_SIGNS
 
     def pairing_cap_for(self, households: int, base: int | None = None) -> int:
         """Units a community may pair with; large communities get the raised caps."""
@@ -118,6 +122,23 @@ def _staffing(raw: object) -> StaffingRules:
         funds=funds)
 
 
+def _signs(raw: object) -> SignRules:
+    """The ``signs`` block of a profile file; missing keys keep the defaults."""
+    if raw is None:
+        return SignRules()
+    if not isinstance(raw, dict) or set(raw) - {"reach_m", "max_signs", "min_spacing_m",
+                                                "min_from_center_m", "main_roads"}:
+        raise ValueError("signs takes reach_m, max_signs, min_spacing_m, min_from_center_m "
+                         "and main_roads")
+    base = SignRules()
+    return SignRules(
+        reach_m=float(raw.get("reach_m", base.reach_m)),
+        max_signs=int(raw.get("max_signs", base.max_signs)),
+        min_spacing_m=float(raw.get("min_spacing_m", base.min_spacing_m)),
+        min_from_center_m=float(raw.get("min_from_center_m", base.min_from_center_m)),
+        main_roads=tuple(str(r) for r in raw.get("main_roads", base.main_roads)))
+
+
 def available_profiles() -> list[str]:
     """Names of the built-in rule profiles.
 
@@ -163,6 +184,7 @@ def load_profile(name_or_path: str | None = None) -> RuleProfile:
             staffing=_staffing(raw.get("staffing")),
             lists_max_distance_m=float(raw.get("lists", {}).get("max_distance_m", 5_000)),
             lists_paired_factor=float(raw.get("lists", {}).get("paired_factor", 0.5)),
+            signs=_signs(raw.get("signs")),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ProfileError(Text("规则配置 %(path)s 格式有误：%(error)s", path=str(path),

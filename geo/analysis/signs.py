@@ -3,9 +3,10 @@
 Formulation
 -----------
 Let T be the shortest-path tree of the walking graph rooted at the center (the center
-snapped onto its edge), cut at the reach R: every node x with d(x) ≤ R has a parent p(x)
-one step nearer the center. Each household h the center serves (its nearest center, within
-R) enters T at the end of its own edge through which its walk is shortest, e(h).
+snapped onto its edge, its access walk included), cut at the reach R: every node x with
+d(x) ≤ R has a parent p(x) one step nearer the center. Each household h the center
+serves (its nearest center, within R) enters T at the end of its own edge through which
+its walk is shortest, e(h).
 
 A *candidate* is an intersection on a main road: a node touching a trunk or primary edge
 with at least three neighbours, at least ``min_from_center_m`` from the center (a sign at
@@ -36,8 +37,6 @@ from scipy.sparse.csgraph import dijkstra
 from .network import WalkGraph
 
 GEOD = Geod(ellps="WGS84")
-# Compass points for the text, clockwise from north in 45° steps.
-COMPASS_ZH = ("北", "东北", "东", "东南", "南", "西南", "西", "西北")
 
 
 @dataclass(frozen=True)
@@ -87,7 +86,7 @@ def bearing(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
 
 
 def compass(deg: float) -> int:
-    """Index into COMPASS_ZH of the 45° sector ``deg`` falls in."""
+    """The compass point of ``deg``: 0 north, 1 north-east, … 7 north-west (45° sectors)."""
     return int(((deg % 360.0) + 22.5) // 45.0) % 8
 
 
@@ -137,9 +136,10 @@ def _tree(graph: WalkGraph, center: tuple[float, float],
           reach_m: float) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
     """Distances and parents from the center, with index n standing for the center.
 
-    The center lies on an edge (u, v) at ``a`` metres from u: a node's walk leaves by u or
-    by v, whichever is shorter, so two searches from u and v (each cut at the reach) with
-    the two parts of the edge added give the tree without copying the graph.
+    The center stands ``access`` metres off an edge (u, v), at ``a`` metres from u: a
+    node's walk leaves by u or by v, whichever is shorter, so two searches from u and v
+    (each cut at the reach) with the two parts of the edge added give the tree without
+    copying the graph.
     """
     snap = graph.snap([center])
     e, a = int(snap.edge[0]), float(snap.along[0])
@@ -147,7 +147,10 @@ def _tree(graph: WalkGraph, center: tuple[float, float],
     n = graph.n_nodes
     d, p = dijkstra(graph.matrix, directed=True, indices=[u, v], limit=reach_m,
                     return_predecessors=True)
-    via = np.vstack([d[0] + a, d[1] + (length - a)])
+    # The walk from the road to the center's door counts too (as the nearest-center field
+    # counts it), so a sign never reads less than the straight line.
+    access = float(snap.access[0])
+    via = np.vstack([d[0] + a, d[1] + (length - a)]) + access
     side = np.argmin(via, axis=0)
     dist = np.full(n + 1, np.inf)
     dist[:n] = via[side, np.arange(n)]

@@ -27,8 +27,9 @@ def _reference_scores(graph: WalkGraph, center: tuple[float, float], homes: np.n
             g.add_edge(u, v, w=length)
     s = graph.snap([center])
     e0, a0 = int(s.edge[0]), float(s.along[0])
-    g.add_edge("C", int(graph.edge_u[e0]), w=max(a0, 1e-6))
-    g.add_edge("C", int(graph.edge_v[e0]), w=max(float(graph.edge_length[e0]) - a0, 1e-6))
+    acc = float(s.access[0])  # from the door to the road
+    g.add_edge("C", int(graph.edge_u[e0]), w=acc + a0)
+    g.add_edge("C", int(graph.edge_v[e0]), w=acc + float(graph.edge_length[e0]) - a0)
     dist, paths = nx.single_source_dijkstra(g, "C", weight="w")
     on_main = {int(x) for e in np.flatnonzero(main)
                for x in (graph.edge_u[e], graph.edge_v[e])}

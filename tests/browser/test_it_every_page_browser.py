@@ -46,7 +46,7 @@ def test_it_renders_every_page(live_server: object, browser: Browser,  # noqa: F
              "plan": "/plan/", "reports": "/reports/", "import": "/data/import/",
              "events": "/events/", "duties": "/members/duties/",
              "organisation": "/organisation/", "stars": "/stars/", "wishes": "/wishes/",
-             "lists": "/lists/",
+             "lists": "/lists/", "signs": "/signs/",
              "ogcapi": "/ogcapi/?f=html",
              "ogcapi-items": "/ogcapi/collections/grids/items?f=html&limit=20"}
     data = data_strings()

@@ -104,6 +104,7 @@ def visible(html: str, data: list[str]) -> str:
 
 PAGES = ["/", "/overview/", "/plan/", "/reports/", "/data/import/", "/accounts/login/",
          "/events/", "/members/duties/", "/organisation/", "/stars/", "/wishes/", "/lists/",
+         "/signs/",
          "/ogcapi/?f=html", "/ogcapi/collections?f=html", "/ogcapi/collections/centers?f=html",
          "/ogcapi/collections/centers/items?f=html", "/ogcapi/collections/grids/items?f=html",
          "/ogcapi/collections/units/items?f=html", "/ogcapi/api.html",

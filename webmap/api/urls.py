@@ -15,6 +15,7 @@ from . import (
     members,
     organisation,
     plan,
+    signs,
     stars,
     wishes,
 )
@@ -61,6 +62,7 @@ urlpatterns = [
     path("lists/projects", lists.Projects.as_view(), name="list-projects"),
     path("lists/projects/<int:pk>/advance", lists.ProjectAdvance.as_view(),
          name="list-project-advance"),
+    path("signs", signs.Signs.as_view(), name="signs"),
     path("wishes", wishes.Wishes.as_view(), name="wishes"),
     path("wishes/nearby", wishes.NearbyWishes.as_view(), name="wishes-nearby"),
     path("wishes/<int:pk>/suggest", wishes.SuggestClaimants.as_view(), name="wish-suggest"),

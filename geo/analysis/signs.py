@@ -91,8 +91,8 @@ def compass(deg: float) -> int:
 
 
 def plan_signs(graph: WalkGraph, center: tuple[float, float], homes: npt.ArrayLike,
-               weights: npt.ArrayLike, main_edge: npt.ArrayLike,
-               rules: SignRules) -> SignPlan:
+               weights: npt.ArrayLike, main_edge: npt.ArrayLike, rules: SignRules,
+               kept: npt.ArrayLike = ()) -> SignPlan:
     """Sign sites for one center (see the module docstring).
 
     Parameters
@@ -104,6 +104,8 @@ def plan_signs(graph: WalkGraph, center: tuple[float, float], homes: npt.ArrayLi
     main_edge : (E,) bool, the edge is a trunk or primary road
     rules : the reach (signs and the homes they serve lie within it), how many signs, how
         far apart and how far from the door
+    kept : (K, 2) lon, lat of signs already approved or standing: they count towards
+        ``max_signs`` and new sites keep ``min_spacing_m`` from them
     """
     main = np.asarray(main_edge, dtype=bool)
     if main.shape != (graph.n_edges,):
@@ -127,7 +129,8 @@ def plan_signs(graph: WalkGraph, center: tuple[float, float], homes: npt.ArrayLi
     joined = first[entry[served]]
     ok = joined >= 0
     np.add.at(score, joined[ok], w[served][ok])
-    sites = _choose(graph, score, dist, pred, main, center, rules)
+    kept_xy = graph.project(np.asarray(kept, dtype=np.float64).reshape(-1, 2))
+    sites = _choose(graph, score, dist, pred, main, center, rules, kept_xy)
     return SignPlan(sites=sites, households_served=float(w[served].sum()),
                     households_guided=float(sum(s.households for s in sites)))
 
@@ -151,6 +154,11 @@ def _tree(graph: WalkGraph, center: tuple[float, float],
     # counts it), so a sign never reads less than the straight line.
     access = float(snap.access[0])
     via = np.vstack([d[0] + a, d[1] + (length - a)]) + access
+    # A center at an end of its edge stands at that node: every walk passes it.
+    if a <= 0.0:
+        via[1] = np.inf
+    elif a >= length:
+        via[0] = np.inf
     side = np.argmin(via, axis=0)
     dist = np.full(n + 1, np.inf)
     dist[:n] = via[side, np.arange(n)]
@@ -196,19 +204,21 @@ def _candidates(graph: WalkGraph, main: npt.NDArray[np.bool_], dist: npt.NDArray
 
 def _choose(graph: WalkGraph, score: npt.NDArray[np.float64], dist: npt.NDArray[np.float64],
             pred: npt.NDArray[np.int64], main: npt.NDArray[np.bool_],
-            center: tuple[float, float], rules: SignRules) -> list[SignSite]:
+            center: tuple[float, float], rules: SignRules,
+            kept_xy: npt.NDArray[np.float64]) -> list[SignSite]:
     n = graph.n_nodes
     cands = np.flatnonzero(score > 0)
     order = cands[np.lexsort((cands, dist[cands], -score[cands]))]
     xy = graph.project(graph.lonlat[order]) if order.size else np.zeros((0, 2))
-    chosen: list[int] = []
+    placed = [tuple(p) for p in kept_xy]
     sites: list[SignSite] = []
     for k, x in enumerate(order):
-        if len(sites) >= rules.max_signs:
+        if len(placed) >= rules.max_signs:
             break
-        if any(np.hypot(*(xy[k] - xy[c])) < rules.min_spacing_m for c in chosen):
+        if any(np.hypot(xy[k][0] - p[0], xy[k][1] - p[1]) < rules.min_spacing_m
+               for p in placed):
             continue
-        chosen.append(k)
+        placed.append(tuple(xy[k]))
         lon, lat = (float(c) for c in graph.lonlat[x])
         nxt = int(pred[x])
         to = center if nxt >= n or nxt < 0 else tuple(graph.lonlat[nxt])

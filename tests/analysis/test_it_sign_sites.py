@@ -28,8 +28,11 @@ def _reference_scores(graph: WalkGraph, center: tuple[float, float], homes: np.n
     s = graph.snap([center])
     e0, a0 = int(s.edge[0]), float(s.along[0])
     acc = float(s.access[0])  # from the door to the road
-    g.add_edge("C", int(graph.edge_u[e0]), w=acc + a0)
-    g.add_edge("C", int(graph.edge_v[e0]), w=acc + float(graph.edge_length[e0]) - a0)
+    # A center snapped onto an end of its edge stands at that node.
+    if a0 < float(graph.edge_length[e0]):
+        g.add_edge("C", int(graph.edge_u[e0]), w=acc + a0)
+    if a0 > 0:
+        g.add_edge("C", int(graph.edge_v[e0]), w=acc + float(graph.edge_length[e0]) - a0)
     dist, paths = nx.single_source_dijkstra(g, "C", weight="w")
     on_main = {int(x) for e in np.flatnonzero(main)
                for x in (graph.edge_u[e], graph.edge_v[e])}
@@ -127,6 +130,14 @@ def test_it_puts_signs_where_walks_from_homes_join_the_main_road() -> None:
     for s in plan.sites:
         _assert_points_at(s.lon, s.lat, s.bearing_deg, center)
         assert 90 < s.bearing_deg < 270 or s.walk_m < 200  # the center lies south
+    # A sign already standing at the best site: the plan adds the others around it.
+    assert len(plan.sites) == 2
+    kept = [(plan.sites[0].lon, plan.sites[0].lat)]
+    more = plan_signs(graph, center, homes, [120, 40], main, SignRules(reach_m=1000), kept)
+    assert [s.node for s in more.sites] == [s.node for s in plan.sites[1:]]
+    full = plan_signs(graph, center, homes, [120, 40], main,
+                      SignRules(reach_m=1000, max_signs=1), kept)
+    assert full.sites == []
     # Out of reach: nothing to sign.
     none = plan_signs(graph, center, homes, [120, 40], main, SignRules(reach_m=100))
     assert none.sites == [] and none.households_served == 0

@@ -22,6 +22,7 @@ from .models import (
     Community,
     CommunityStaffing,
     Compound,
+    DirectionSign,
     District,
     GridUnit,
     Job,
@@ -403,6 +404,14 @@ class ProjectAdmin(ScopedAdmin, ScopedHistoryAdmin):
     list_display = ("pk", "need", "resource", "quantity", "distance_m", "status", "method")
     list_filter = ("status", "method")
     raw_id_fields = ("need", "resource")
+
+
+@admin.register(DirectionSign)
+class DirectionSignAdmin(MapAdmin, ScopedHistoryAdmin):
+    list_display = ("text", "center", "road", "walk_m", "households", "status")
+    list_filter = ("status",)
+    search_fields = ("text", "road")
+    raw_id_fields = ("center",)
 
 
 @admin.register(Compound)

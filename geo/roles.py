@@ -20,7 +20,8 @@ _GEO_OBJECTS = ("district", "street", "community", "gridunit", "servicecenter",
                 "cobuildingunit", "pairing", "reportingmember", "compound", "building",
                 "walknode", "walkedge", "landfeature", "memberactivity",
                 "communitystaffing", "streetstaffing", "leader", "leaderlink", "starscore",
-                "rectification", "wish", "need", "resource", "project")
+                "rectification", "wish", "need", "resource", "project",
+                "directionsign")
 _VIEW_ALL = frozenset(f"geo.view_{m}" for m in _GEO_OBJECTS)
 
 
@@ -57,7 +58,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     | {PERSONAL_DATA, "geo.view_personaldataaccess"},
     # Planners are accountable for grid boundaries and the street's co-building pairings,
     # and so for the units' resource lists and the projects matched from them.
-    Role.PLANNER: _VIEW_ALL | _crud("gridunit", "pairing", "resource", "project"),
+    # Signs to the centers stand on the street's roads: planners propose and approve them.
+    Role.PLANNER: _VIEW_ALL | _crud("gridunit", "pairing", "resource", "project",
+                                    "directionsign"),
     # Community staff keep their centers current and contact the members reporting to them.
     # They also record what the members did for the community ("五个一") and report the
     # community's posts, social workers and funds of the year.

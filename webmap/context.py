@@ -63,7 +63,8 @@ SCRIPT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     "list_need_close": ("list-need-close", {"pk": "id"}),
     "list_resource_withdraw": ("list-resource-withdraw", {"pk": "id"}),
     "list_match": ("list-match", {}), "list_projects": ("list-projects", {}),
-    "signs": ("signs", {}),
+    "signs": ("signs", {}), "signs_save": ("signs-save", {}),
+    "sign_advance": ("sign-advance", {"pk": "id"}),
     "list_project_advance": ("list-project-advance", {"pk": "id"}),
     "leader_link_close": ("leader-link-close", {"pk": "id"}),
 }

@@ -40,6 +40,7 @@ STEP_LABELS: dict[str, Any] = {
     "organisation": pgettext_lazy("report step", "人员经费与挂点领导"),
     "stars": pgettext_lazy("report step", "星级评定"),
     "lists": pgettext_lazy("report step", "三张清单"),
+    "signs": pgettext_lazy("report step", "指引牌"),
     "map layers": pgettext_lazy("report step", "地图图层"),
     "coverage_map": pgettext_lazy("report step", "覆盖地图"),
     "pairing_map": pgettext_lazy("report step", "结对地图"),

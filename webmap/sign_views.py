@@ -23,4 +23,6 @@ def signs(request: HttpRequest) -> HttpResponse:
     return render(request, "webmap/signs.html", {
         **scope_year_choices(scope), "reach_m": f"{rules.reach_m:,.0f}",
         "max_signs": rules.max_signs, "spacing_m": f"{rules.min_spacing_m:,.0f}",
+        "can_save": request.user.has_perm("geo.add_directionsign"),
+        "can_review": request.user.has_perm("geo.change_directionsign"),
     })

@@ -28,6 +28,7 @@ from .network import HighwayClass, NetworkVersion, WalkEdge, WalkNode
 from .people import ReportingMember
 from .region import RegionResult, RegionRun
 from .search import NameSpelling
+from .signs import DirectionSign, SignStatus
 from .staffing import CommunityStaffing, StreetStaffing
 from .stars import Rectification, RectificationStatus, StarScore
 from .wishes import Wish, WishCategory, WishStatus
@@ -43,6 +44,7 @@ __all__ = [
     "CommunityOwnCenter",
     "CommunityStaffing",
     "Compound",
+    "DirectionSign",
     "District",
     "DutyKind",
     "Event",
@@ -89,6 +91,7 @@ __all__ = [
     "ReportingMember",
     "Resource",
     "ServiceCenter",
+    "SignStatus",
     "StarScore",
     "Street",
     "StreetStaffing",

@@ -15,6 +15,7 @@ from geo.models import (
     Community,
     CommunityStaffing,
     Compound,
+    DirectionSign,
     District,
     GridUnit,
     Leader,
@@ -53,6 +54,8 @@ CODE_PATHS: dict[type[Model], tuple[str, ...]] = {
     StarScore: ("community__code",), Rectification: ("community__code",),
     Wish: ("community__code",), Need: ("community__code",),
     Project: ("need__community__code",),
+    DirectionSign: ("center__community__code", "center__street__code",
+                    "center__street__district__code"),
 }
 
 

@@ -18,6 +18,7 @@ from geo.models import (
     Community,
     CommunityStaffing,
     Compound,
+    DirectionSign,
     District,
     GridUnit,
     LandFeature,
@@ -32,6 +33,7 @@ from geo.models import (
     ReportingMember,
     Resource,
     ServiceCenter,
+    SignStatus,
     StarScore,
     Street,
     StreetStaffing,
@@ -71,8 +73,8 @@ def delete_demo() -> dict[str, int]:
     """Delete every row an earlier demo load wrote; return counts per model."""
     counts: dict[str, int] = {}
     # Children first: the hierarchy's foreign keys are PROTECT.
-    for model in (Project, Need, Resource, Pairing, Wish, MemberActivity, ReportingMember,
-                  Rectification, StarScore, LeaderLink, Leader,
+    for model in (DirectionSign, Project, Need, Resource, Pairing, Wish, MemberActivity,
+                  ReportingMember, Rectification, StarScore, LeaderLink, Leader,
                   CommunityStaffing, StreetStaffing, Building, Compound, ServiceCenter,
                   CoBuildingUnit, GridUnit, Community, Street, District):
         counts[model.__name__], _ = model.objects.filter(**_demo_filter()).delete()
@@ -285,6 +287,28 @@ def _store_network(city: DemoCity, progress: Progress | None) -> None:
         for r, g in zip(city.edges, _hex(r.geom for r in city.edges), strict=True)), progress)
 
 
+def _store_signs(city: DemoCity, common: dict[str, Any], progress: Progress | None) -> None:
+    """The sign plan of each demo district, saved; per center the sign guiding the most
+    households stands already and the next is approved, as a programme under way."""
+    from geo.analysis.rules import load_profile
+    from geo.services.signs import save_plan, scope_signs
+
+    saved = 0
+    for d in city.districts:
+        saved += save_plan(scope_signs(d.code, load_profile()), **common)
+    seen: dict[int, int] = {}
+    today = timezone.localdate()
+    for sign in DirectionSign.objects.filter(**_demo_filter()).order_by(
+            "center_id", "-households", "pk"):
+        rank = seen[sign.center_id] = seen.get(sign.center_id, -1) + 1
+        if rank < 2:
+            sign.status = SignStatus.INSTALLED if rank == 0 else SignStatus.APPROVED
+            sign.installed_on = today - dt.timedelta(days=90) if rank == 0 else None
+            sign.save(update_fields=["status", "installed_on"])
+    if progress:
+        progress(str(DirectionSign._meta.verbose_name_plural), saved)
+
+
 def store_demo(city: DemoCity, progress: Progress | None = None) -> dict[str, int]:
     """Replace the demo in the database with ``city``; all or nothing.
 
@@ -302,6 +326,7 @@ def store_demo(city: DemoCity, progress: Progress | None = None) -> dict[str, in
         _store_organisation(list(communities.values()), list(streets.values()), common,
                             progress)
         _store_network(city, progress)
+        _store_signs(city, common, progress)
         _bulk(LandFeature, (LandFeature(kind=r.kind, name=r.name, geom=_geos(r.geom),
                                         osm_id=r.osm_id, osm_type=r.osm_type,
                                         source=city.source) for r in city.land), progress)

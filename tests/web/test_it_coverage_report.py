@@ -49,7 +49,7 @@ def test_it_writes_a_workbook_whose_rows_match_the_analysis(demo_db: None,
     wb: Any = load_workbook(_report(tmp_path, "xlsx"))
     assert wb.sheetnames == ["摘要", "社区", "街道", "区县", "问题清单", "整改名单", "结对",
                              "未覆盖小区", "网格事件", "党员五个一", "人员经费",
-                             "街道党务人员", "星级评定", "微心愿", "三张清单",
+                             "街道党务人员", "星级评定", "微心愿", "三张清单", "指引牌",
                              "地图与图表"]
     ws = wb["社区"]
     header = [c.value for c in ws[1]]

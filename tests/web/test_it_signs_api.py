@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -37,13 +38,28 @@ def _on_main_road(lon: float, lat: float) -> bool:
         return bool(cur.fetchone()[0])
 
 
+def _fresh() -> None:
+    """Forget the demo's signs: these tests plan from nothing."""
+    from geo.models import DirectionSign
+
+    DirectionSign.objects.all().delete()
+
+
 def test_it_puts_signs_on_main_roads_pointing_at_their_centers(demo_db: None) -> None:
+    from geo.models import DirectionSign
+
+    demo = DirectionSign.objects.filter(source="demo")
+    assert {"installed", "approved"} <= set(demo.values_list("status", flat=True))
+    assert set(demo.values_list("origin", flat=True)) == {"generated"}
+    _fresh()
     out = _viewer().get("/api/v1/signs", {"scope": SCOPE}).json()
     assert out["reach_m"] == 1000 and out["signs"] > 0
     assert out["signs"] == sum(len(c["signs"]) for c in out["centers"])
     for c in out["centers"]:
-        center = ServiceCenter.objects.get(pk=c["id"])
+        center = ServiceCenter.objects.select_related("community", "street").get(pk=c["id"])
         assert center.licensed
+        code = center.community.code if center.community else center.street.code
+        assert code.startswith(SCOPE)  # the scope's own centers only
         assert len(c["signs"]) <= 4 and c["households_guided"] <= c["households_served"]
         for s in c["signs"]:
             assert _on_main_road(s["lon"], s["lat"]), s
@@ -58,6 +74,7 @@ def test_it_puts_signs_on_main_roads_pointing_at_their_centers(demo_db: None) ->
 
 
 def test_it_exports_signs_for_procurement_without_formulas(demo_db: None) -> None:
+    _fresh()
     client = _viewer()
     out = client.get("/api/v1/signs", {"scope": SCOPE}).json()
     named = next(c for c in out["centers"] if c["signs"])
@@ -66,7 +83,7 @@ def test_it_exports_signs_for_procurement_without_formulas(demo_db: None) -> Non
     center.save()
     resp = client.get("/api/v1/signs", {"scope": SCOPE, "output": "csv"})
     rows = list(csv.reader(io.StringIO(resp.content.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["服务中心", "牌面文字", "箭头方向"]
+    assert rows[0][:3] == ["服务中心", "状态", "牌面文字"]
     assert len(rows) - 1 == out["signs"]
     assert any(r[0] == "'=HYPERLINK(\"x\")中心" for r in rows[1:])
     book = load_workbook(io.BytesIO(client.get("/api/v1/signs", {
@@ -83,3 +100,52 @@ def test_it_refuses_strangers_and_other_scopes(demo_db: None) -> None:
     assert _viewer().get("/api/v1/signs", {"scope": "510199002"}).status_code == 403
     page = Client().get("/signs/")
     assert page.status_code == 302 and "/accounts/login/" in page["Location"]
+
+
+def _planner() -> Client:
+    user = User.objects.create_user("s-planner")
+    Account.assign(user, Role.PLANNER, SCOPE)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_it_saves_the_reviewed_plan_and_plans_around_approved_signs(demo_db: None) -> None:
+    from geo.models import DirectionSign
+
+    _fresh()
+    planner, viewer = _planner(), _viewer()
+    out = planner.get("/api/v1/signs", {"scope": SCOPE}).json()
+    body = {"scope": SCOPE, "fingerprint": out["fingerprint"]}
+    assert _post(viewer, "/api/v1/signs/save", body).status_code == 403
+    assert _post(planner, "/api/v1/signs/save", {**body, "fingerprint": "0" * 16}
+                 ).status_code == 409
+    saved = _post(planner, "/api/v1/signs/save", body)
+    assert saved.status_code == 200 and saved.json()["saved"] == out["signs"] > 0
+    stored = DirectionSign.objects.filter(status="proposed")
+    assert stored.count() == out["signs"]
+    first = stored.order_by("-households", "pk").first()
+    assert first is not None
+    url = f"/api/v1/signs/{first.pk}/advance"
+    assert _post(viewer, url, {"to": "approved", "version": 1}).status_code == 403
+    skip = _post(planner, url, {"to": "installed", "version": 1})
+    assert skip.status_code == 400 and skip.json()["error"]["code"] == "bad_move"
+    assert _post(planner, url, {"to": "approved", "version": 1}).status_code == 200
+    assert _post(planner, url, {"to": "removed", "version": 1}).status_code == 409
+
+    again = planner.get("/api/v1/signs", {"scope": SCOPE}).json()
+    mine = next(c for c in again["centers"] if c["id"] == first.center_id)
+    assert [s["status"] for s in mine["stored"]].count("approved") == 1
+    kept = next(s for s in mine["stored"] if s["status"] == "approved")
+    approved_and_new = 1 + len(mine["signs"])
+    assert approved_and_new <= 4
+    for s in mine["signs"]:  # new sites keep their distance from the approved one
+        assert GEOD.inv(s["lon"], s["lat"], kept["lon"], kept["lat"])[2] >= 150 - 0.5
+    # The export lists stored signs with their status.
+    rows = list(csv.reader(io.StringIO(planner.get("/api/v1/signs", {
+        "scope": SCOPE, "output": "csv"}).content.decode("utf-8-sig"))))
+    assert any(r[1] == "已批准" and r[2] == kept["text"] for r in rows[1:])
+
+
+def _post(client: Client, url: str, body: dict[str, object]) -> Any:
+    return client.post(url, body, content_type="application/json")

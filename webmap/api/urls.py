@@ -63,6 +63,8 @@ urlpatterns = [
     path("lists/projects/<int:pk>/advance", lists.ProjectAdvance.as_view(),
          name="list-project-advance"),
     path("signs", signs.Signs.as_view(), name="signs"),
+    path("signs/save", signs.SignSave.as_view(), name="signs-save"),
+    path("signs/<int:pk>/advance", signs.SignAdvance.as_view(), name="sign-advance"),
     path("wishes", wishes.Wishes.as_view(), name="wishes"),
     path("wishes/nearby", wishes.NearbyWishes.as_view(), name="wishes-nearby"),
     path("wishes/<int:pk>/suggest", wishes.SuggestClaimants.as_view(), name="wish-suggest"),

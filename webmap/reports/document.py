@@ -160,6 +160,17 @@ LIST_COLUMNS = [
 ]
 
 
+SIGN_COLUMNS = [
+    Column("name", gettext_lazy("服务中心")),
+    Column("served", gettext_lazy("步行范围内服务户数"), "int"),
+    Column("guided", gettext_lazy("指引牌引导户数"), "int"),
+    Column("planned", gettext_lazy("新建议"), "int"),
+    Column("proposed", gettext_lazy("待批准"), "int"),
+    Column("approved", gettext_lazy("已批准"), "int"),
+    Column("installed", gettext_lazy("已安装"), "int"),
+]
+
+
 def star_columns(titles: Mapping[str, str]) -> list[Column]:
     """Each community's star rating: the total, stars, colour and every star's points."""
     return [Column("code", gettext_lazy("社区代码")), Column("name", gettext_lazy("社区")),
@@ -288,6 +299,7 @@ class ReportDocument:
     stars: list[dict[str, Any]] = field(default_factory=list)  # the 532 rating per community
     wishes: list[dict[str, Any]] = field(default_factory=list)  # micro-wishes per community
     lists: list[dict[str, Any]] = field(default_factory=list)  # 三张清单 per community
+    signs: list[dict[str, Any]] = field(default_factory=list)  # 指引牌 per center
 
     @property
     def reaches(self) -> list[float]:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from geo.analysis.coverage import reach_column
 from geo.analysis.grid_checks import NON_RESIDENTIAL
+from geo.analysis.network import NetworkError
 from geo.analysis.rectification import (
     WEIGHTS,
     composite_score,
@@ -38,6 +39,7 @@ from geo.services.leaders import community_leaders
 from geo.services.lists import list_counts
 from geo.services.results import CoverageReport, GridChecksReport, UncoveredCompound
 from geo.services.rules import run_facility, run_grid_checks, run_members
+from geo.services.signs import scope_signs, sign_counts
 from geo.services.staffing import run_staffing
 from geo.services.stars import (
     duties_measure,
@@ -63,7 +65,7 @@ from .document import (
 
 Progress = Callable[[str], None]
 GATHER_STEPS = ("facility", "coverage", "grids", "rollups", "events", "duties", "organisation",
-                "stars", "lists", "map layers")
+                "stars", "lists", "signs", "map layers")
 WGS84 = "EPSG:4326"
 TOPOLOGY_KINDS = ("overhang", "overlap", "gap")
 
@@ -367,6 +369,8 @@ def gather(scope_code: str, profile: RuleProfile, reaches: Sequence[float],
     rect = _rectification(rated, leaders)
     step("lists")
     lists = list_counts(scope, today.year)
+    step("signs")
+    signs = _signs(scope, profile, measured)
     step("map layers")
     layers = _layers(comm_rows, comms, coverage, uncovered, pairings, scope)
     all_hh = [v for vs in tally.grid_hh.values() for v in vs]
@@ -386,6 +390,8 @@ def gather(scope_code: str, profile: RuleProfile, reaches: Sequence[float],
                           "share_villages": rated["summary"]["weak_share_villages"]},
         "wishes": {"year": today.year, **{k: sum(w[k] for w in wishes) for k in (
             "posted", "open", "claimed", "fulfilled", "cancelled")}},
+        "signs": {"reach_m": profile.signs.reach_m, **{k: sum(r[k] for r in signs) for k in (
+            "served", "guided", "planned", "proposed", "approved", "installed")}},
         "lists": {"year": today.year, **{k: sum(r[k] for r in lists) for k in (
             "needs", "wanted", "agreed", "done", "needs_covered", "proposed", "projects")}},
         "stars": {"year": rated["year"], "profile": rated["profile"],
@@ -409,9 +415,17 @@ def gather(scope_code: str, profile: RuleProfile, reaches: Sequence[float],
                           duties=[c for c in duties["communities"] if c["members"]],
                           staffing=_staffing_rows(staffing["communities"], leaders),
                           stars=_star_rows(rated),
-                          wishes=wishes, lists=lists,
+                          wishes=wishes, lists=lists, signs=signs,
                           street_staffing=[{k: r[k] for k in STREET_STAFFING_KEYS}
                                            for r in staffing["streets"]])
+
+
+def _signs(scope: str, profile: RuleProfile, measured: Any) -> list[dict[str, Any]]:
+    """指引牌 per center of the scope; none when there is no walking network to plan on."""
+    try:
+        return sign_counts(scope_signs(scope, profile, measured))
+    except NetworkError:
+        return []
 
 
 def _named(frame: pd.DataFrame, comms: pd.DataFrame, level: str) -> pd.DataFrame:

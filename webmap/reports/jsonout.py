@@ -46,6 +46,7 @@ def report_dict(doc: ReportDocument) -> dict[str, Any]:
         "stars": doc.stars,
         "wishes": doc.wishes,
         "lists": doc.lists,
+        "signs": doc.signs,
     }
 
 

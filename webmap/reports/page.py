@@ -26,6 +26,7 @@ from .document import (
     LIST_COLUMNS,
     PAIRING_COLUMNS,
     RECTIFICATION_COLUMNS,
+    SIGN_COLUMNS,
     STAFFING_COLUMNS,
     STREET_STAFFING_COLUMNS,
     UNCOVERED_COLUMNS,
@@ -124,6 +125,7 @@ def page_html(doc: ReportDocument, mode: str, map_parts: tuple[str, str, str] | 
         star_columns=star_columns(doc.summary["stars"]["titles"]), stars=doc.stars,
         wish_columns=WISH_COLUMNS, wishes=doc.wishes,
         list_columns=LIST_COLUMNS, lists=doc.lists,
+        sign_columns=SIGN_COLUMNS, signs=doc.signs,
         street_staffing_columns=STREET_STAFFING_COLUMNS, street_staffing=doc.street_staffing,
         duty_text=_("、").join(
             _("%(duty)s %(n)s 次") % {"duty": doc.summary["duties"]["labels"][k], "n": n}

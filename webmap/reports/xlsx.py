@@ -22,6 +22,7 @@ from .document import (
     LIST_COLUMNS,
     PAIRING_COLUMNS,
     RECTIFICATION_COLUMNS,
+    SIGN_COLUMNS,
     STAFFING_COLUMNS,
     STREET_STAFFING_COLUMNS,
     UNCOVERED_COLUMNS,
@@ -57,7 +58,7 @@ SHEETS = {"summary": gettext_lazy("摘要"), "communities": gettext_lazy("社区
           "events": gettext_lazy("网格事件"), "duties": gettext_lazy("党员五个一"),
           "staffing": gettext_lazy("人员经费"), "street_staffing": gettext_lazy("街道党务人员"),
           "stars": gettext_lazy("星级评定"), "wishes": gettext_lazy("微心愿"),
-          "lists": gettext_lazy("三张清单"),
+          "lists": gettext_lazy("三张清单"), "signs": gettext_lazy("指引牌"),
           "maps": gettext_lazy("地图与图表")}
 
 
@@ -168,6 +169,7 @@ def render_xlsx(doc: ReportDocument) -> bytes:
         ("stars", star_columns(doc.summary["stars"]["titles"]), doc.stars, None, "C2"),
         ("wishes", WISH_COLUMNS, doc.wishes, None, "C2"),
         ("lists", LIST_COLUMNS, doc.lists, None, "C2"),
+        ("signs", SIGN_COLUMNS, doc.signs, None, "B2"),
     ]
     for key, columns, rows, breaches, freeze in tables:
         _table(wb.create_sheet(str(SHEETS[key])), columns, rows, breaches, freeze)

@@ -221,6 +221,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several "kind" fields choose from different sets: each set gets its own name.
+    "ENUM_NAME_OVERRIDES": {"ListKindEnum": "geo.analysis.matching.LIST_KINDS"},
 }
 
 # Online basemaps are off by default (intranet): a comma list of tianditu, osm, amap turns

@@ -34,6 +34,9 @@ from .flows import broadcast_counts, most_flow_least_cost
 from .text import Text
 
 CM = 100.0
+# What a need asks for and a resource gives (geo.models.ListKind holds their names).
+LIST_KINDS = ("venue", "education", "health", "legal", "culture", "volunteer", "jobs",
+              "goods", "other")
 
 
 class MatchingSummary(TypedDict):

@@ -11,6 +11,8 @@ from django.db.models import Sum
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from geo.analysis.matching import LIST_KINDS
+
 from .audit import audited
 from .base import SRID, YEARS, StaleVersion, Tracked
 from .facilities import CoBuildingUnit
@@ -29,6 +31,9 @@ class ListKind(models.TextChoices):
     JOBS = "jobs", _("就业创业")
     GOODS = "goods", _("资金物资")
     OTHER = "other", _("其他")
+
+
+assert tuple(ListKind.values) == LIST_KINDS, "ListKind and matching.LIST_KINDS agree"
 
 
 class NeedStatus(models.TextChoices):

@@ -301,7 +301,7 @@ class Projects(APIView):
         return Response({"year": _year(p), "projects": [project_json(x) for x in rows[:2000]]})
 
 
-class AdvanceBody(serializers.Serializer):
+class ProjectAdvanceBody(serializers.Serializer):
     to = serializers.ChoiceField(choices=[ProjectStatus.AGREED, ProjectStatus.DONE,
                                           ProjectStatus.REJECTED])
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True,
@@ -315,7 +315,7 @@ class ProjectAdvance(APIView):
     permission_classes = (StaffInScope,)
     required_perm = "geo.change_project"
 
-    @extend_schema(request=AdvanceBody, responses={200: sch.response(PROJECT, "moved"),
+    @extend_schema(request=ProjectAdvanceBody, responses={200: sch.response(PROJECT, "moved"),
                                                    409: sch.response(sch.ERROR, "changed")})
     def post(self, request: Request, pk: int) -> Response:
         x = Project.objects.filter(pk=pk).select_related("need__community",
@@ -323,7 +323,7 @@ class ProjectAdvance(APIView):
         if x is None:
             raise ApiError("not_found", _("没有此项目"), status_code=404)
         require_in_scope(request.user, x.need.community.code, _("社区"))
-        p = parse(AdvanceBody, request.data)
+        p = parse(ProjectAdvanceBody, request.data)
         try:
             with acting_as(request.user):
                 x.advance(p["to"], p["note"], timezone.localdate(), p["version"])

@@ -104,7 +104,7 @@ class Signs(APIView):
         return Response(out)
 
 
-class SaveBody(ScopedParams):
+class SignSaveBody(ScopedParams):
     fingerprint = serializers.RegexField(r"^[0-9a-f]{16}$",
                                          help_text="the plan's fingerprint, as reviewed")
 
@@ -115,11 +115,11 @@ class SignSave(APIView):
     permission_classes = (StaffInScope,)
     required_perm = "geo.add_directionsign"
 
-    @extend_schema(request=SaveBody, responses={
+    @extend_schema(request=SignSaveBody, responses={
         200: sch.response(sch.PAIRING_SAVED, "how many proposals were stored"),
         409: sch.response(sch.PAIRING_STALE, "the data changed: compute and review again")})
     def post(self, request: Request) -> Response:
-        p = parse(SaveBody, request.data, request.user)
+        p = parse(SignSaveBody, request.data, request.user)
         out = scope_signs(p["scope"], p["profile"])
         if p["fingerprint"] != out["fingerprint"]:
             raise ApiError("conflict", _("数据已变化，请重新计算并核对后再保存"),
@@ -129,7 +129,7 @@ class SignSave(APIView):
         return Response({"saved": saved, "fingerprint": out["fingerprint"]})
 
 
-class AdvanceBody(serializers.Serializer):
+class SignAdvanceBody(serializers.Serializer):
     to = serializers.ChoiceField(choices=[SignStatus.APPROVED, SignStatus.INSTALLED,
                                           SignStatus.REMOVED])
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True,
@@ -143,7 +143,7 @@ class SignAdvance(APIView):
     permission_classes = (StaffInScope,)
     required_perm = "geo.change_directionsign"
 
-    @extend_schema(request=AdvanceBody, responses={
+    @extend_schema(request=SignAdvanceBody, responses={
         200: sch.response(sch.obj({"id": sch.INT, "status": sch.STR, "version": sch.INT}),
                           "moved"),
         409: sch.response(sch.ERROR, "changed")})
@@ -153,7 +153,7 @@ class SignAdvance(APIView):
         if sign is None:
             raise ApiError("not_found", _("没有此指引牌"), status_code=404)
         require_in_scope(request.user, object_code(sign), _("指引牌"))
-        p = parse(AdvanceBody, request.data)
+        p = parse(SignAdvanceBody, request.data)
         try:
             with acting_as(request.user):
                 sign.advance(p["to"], p["note"], timezone.localdate(), p["version"])

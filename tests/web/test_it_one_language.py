@@ -16,6 +16,7 @@ from geo.models import (
     CoBuildingUnit,
     Community,
     Compound,
+    DirectionSign,
     District,
     GridUnit,
     Leader,
@@ -25,6 +26,7 @@ from geo.models import (
     ServiceCenter,
     StarScore,
     Street,
+    WalkEdge,
     Wish,
 )
 
@@ -79,7 +81,9 @@ def data_strings() -> list[str]:
                           (Wish, ["text", "note"]),
                           # Needs, resources and projects' progress notes (三张清单).
                           (Need, ["title", "detail"]), (Resource, ["title", "detail"]),
-                          (Project, ["note"])]:
+                          (Project, ["note"]),
+                          # Road names, and sign texts as saved to be printed (指引牌).
+                          (WalkEdge, ["name"]), (DirectionSign, ["text", "road", "note"])]:
         for row in model._default_manager.values_list(*fields):
             out.update(v for v in row if v)
     out.update(User.objects.values_list("username", flat=True))

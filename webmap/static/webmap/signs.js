@@ -19,7 +19,7 @@
     { fill: COLOURS.proposed, stroke: "#fff", label: gettext("待批准的指引牌") },
     { fill: COLOURS.approved, stroke: "#fff", label: gettext("已批准的指引牌") },
     { fill: COLOURS.installed, stroke: "#fff", label: gettext("已安装的指引牌") },
-    { line: true, stroke: "#455a64", dash: true, width: 2, label: gettext("指引牌所指的中心（箭头为步行方向）") },
+    { line: true, stroke: "#455a64", dash: true, width: 2, label: gettext("指引牌所指的中心") },
   ], gettext("指引牌"), true);
   legend.getContainer().id = "legend";
 
@@ -38,7 +38,7 @@
     return moves.map(function (m) { return "<button type=\"button\" class=\"advance\" data-to=\"" + m[0] + "\" data-id=\"" + esc(s.id) + "\" data-version=\"" + esc(s.version) + "\">" + esc(m[1]) + "</button>"; }).join(" ");
   }
   function row(c, s, status, buttons) {
-    return "<tr><td>" + esc(c.name) + "</td><td>" + esc(status) + "</td><td>" + esc(s.road) + "</td><td>" + esc(s.direction) + "</td><td>" + s.walk_m + "</td><td>" + s.households + "</td><td>" + esc(s.text) + "</td><td>" + esc(c.opening_hours) + "</td>" + (review ? "<td>" + buttons + "</td>" : "") + "</tr>";
+    return "<tr><td>" + esc(c.name) + "</td><td>" + esc(status) + "</td><td>" + esc(s.road) + "</td><td>" + esc(s.direction) + "</td><td>" + s.walk_m + "</td><td>" + s.households + "</td><td>" + esc(s.text) + "</td>" + (review ? "<td>" + buttons + "</td>" : "") + "</tr>";
   }
   function load() {
     $("summary").textContent = gettext("正在计算…");
@@ -53,7 +53,7 @@
         c.stored.forEach(function (s) { stored += 1; mark(s, c, COLOURS[s.status], s.status_label); rows.push(row(c, s, s.status_label, acts(s))); });
         c.signs.forEach(function (s) { mark(s, c, COLOURS.plan, gettext("新建议（未保存）")); rows.push(row(c, s, gettext("新建议（未保存）"), "")); });
       });
-      $("table-signs").innerHTML = "<thead><tr><th>" + [gettext("服务中心"), gettext("状态"), gettext("所在道路"), gettext("箭头方向"), gettext("步行（米）"), gettext("引导户数"), gettext("牌面文字"), gettext("开放时间")].map(esc).join("</th><th>") + "</th>" + (review ? "<th></th>" : "") + "</tr></thead><tbody>" + rows.join("") + "</tbody>";
+      $("table-signs").innerHTML = "<thead><tr><th>" + [gettext("服务中心"), gettext("状态"), gettext("所在道路"), gettext("箭头方向"), gettext("步行（米）"), gettext("引导户数"), gettext("牌面文字")].map(esc).join("</th><th>") + "</th>" + (review ? "<th></th>" : "") + "</tr></thead><tbody>" + rows.join("") + "</tbody>";
       var served = out.centers.reduce(function (a, c) { return a + c.households_served; }, 0);
       var guided = out.centers.reduce(function (a, c) { return a + c.households_guided; }, 0);
       $("summary").textContent = interpolate(gettext("%s 个服务中心：已有指引牌 %s 块，新建议 %s 块；步行 %s 米内服务 %s 户，其中 %s 户的步行路线经过指引牌。"), [out.centers.length, stored, out.signs, out.reach_m, served, guided]);

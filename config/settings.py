@@ -231,7 +231,7 @@ ONLINE_BASEMAPS = env_list("WANGGE_ONLINE_BASEMAPS", [])
 TIANDITU_KEY = env_str("TIANDITU_KEY", "")
 LOCALE_PATHS = [BASE_DIR / "webmap" / "locale"]
 LOGIN_URL = "/accounts/login/"
-LOGIN_REDIRECT_URL = "/plan/"
+LOGIN_REDIRECT_URL = "/start/"  # webmap.views.landing: the page the role may open
 
 # Centre of new map widgets when an object has no geometry yet (demo district).
 MAP_DEFAULT_CENTER = (104.10, 30.62)

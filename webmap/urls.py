@@ -21,6 +21,7 @@ from . import (
 app_name = "webmap"
 urlpatterns = [
     path("", views.finder, name="finder"),
+    path("start/", views.landing, name="landing"),
     path("centers/<int:pk>/", views.center_detail, name="center"),
     path("overview/", views.overview, name="overview"),
     path("events/", event_views.events, name="events"),

@@ -27,6 +27,7 @@ from geo.models import (
     Street,
     WalkEdge,
 )
+from geo.services.access import scope_of
 from geo.services.errors import error_body
 from geo.services.events import categories
 from geo.services.text import title_of
@@ -37,6 +38,21 @@ _MAX_BASEMAP_FEATURES = 5000
 
 
 log = logging.getLogger("wangge.health")
+
+
+# Where a user lands after logging in: the first page of this list their role may open.
+LANDINGS = (("geo.change_gridunit", "webmap:plan"), ("geo.view_community", "webmap:reports"))
+
+
+@require_GET
+def landing(request: HttpRequest) -> HttpResponse:
+    """After login: planners to the grid editor, other staff to the reports, others home."""
+    from django.shortcuts import redirect
+
+    for perm, name in LANDINGS:
+        if request.user.has_perm(perm) and scope_of(request.user) is not None:
+            return redirect(name)
+    return redirect("webmap:finder")
 
 
 @require_GET

@@ -20,18 +20,13 @@ from django.utils.translation import gettext as _
 
 from geo.models import CoBuildingUnit, Community, Need, Origin, Resource
 from geo.models.audit import bulk_create
-from geo.roles import covers
 from geo.services.access import unit_code
 from geo.services.lists import community_anchor
 
 from .fields import MappingError
+from .organisation import in_scope
 from .tabular import SheetImport, check_rows, read_sheet
 from .values import ValueProblem
-
-
-def _in_scope(scope: str, code: str) -> None:
-    if not covers(scope, code):
-        raise ValueProblem("outside_scope", _("%(code)s 不在您的管理范围内") % {"code": code})
 
 
 def import_needs(path: Path, *, scope: str = "", dry_run: bool = False,
@@ -52,7 +47,7 @@ def import_needs(path: Path, *, scope: str = "", dry_run: bool = False,
         if comm is None:
             raise ValueProblem("unknown_community", _("没有代码为 %(code)s 的社区")
                                % {"code": code})
-        _in_scope(scope, code)
+        in_scope(scope, code)
         if (v.get("lon") is None) != (v.get("lat") is None):
             raise ValueProblem("half_a_place", _("经度和纬度要么都填，要么都空"))
         if v.get("lon") is not None:
@@ -100,7 +95,7 @@ def import_resources(path: Path, *, scope: str = "", dry_run: bool = False,
         unit = _unit(v, units, by_code)
         if unit.pk not in places:
             places[unit.pk] = unit_code(unit)
-        _in_scope(scope, places[unit.pk])
+        in_scope(scope, places[unit.pk])
         first = v.get("available_from") or dt.date(today.year, 1, 1)
         last = v.get("available_until") or dt.date(first.year, 12, 31)
         if last < first:

@@ -39,7 +39,8 @@ from .tabular import SheetImport, check_rows, read_sheet
 from .values import ValueProblem
 
 
-def _in_scope(scope: str, code: str) -> None:
+def in_scope(scope: str, code: str) -> None:
+    """A row problem unless ``code`` lies inside the importing user's ``scope``."""
     if not covers(scope, code):
         raise ValueProblem("outside_scope", _("%(code)s 不在您的管理范围内") % {"code": code})
 
@@ -61,7 +62,7 @@ def import_staffing(path: Path, *, scope: str = "", dry_run: bool = False,
         code, year = str(v["code"]), int(v["year"])
         if year > this_year:
             raise ValueProblem("future_year", _("年度 %(year)s 还没有到") % {"year": year})
-        _in_scope(scope, code)
+        in_scope(scope, code)
         if len(code) == 12:
             if code not in communities:
                 raise ValueProblem("unknown_community", _("没有代码为 %(code)s 的社区")
@@ -164,7 +165,7 @@ def import_leader_links(path: Path, *, scope: str = "", dry_run: bool = False,
                     "街道领导须填写街道代码，且社区 %(code)s 须在该街道内") % {"code": code})
         else:
             scode = ""
-        _in_scope(scope, code)
+        in_scope(scope, code)
         since, until = v["since"], v.get("until")
         if since > today or (until is not None and until < since):
             raise ValueProblem("bad_dates", _(
@@ -243,7 +244,7 @@ def import_wishes(path: Path, *, scope: str = "", dry_run: bool = False,
         if comm is None:
             raise ValueProblem("unknown_community", _("没有代码为 %(code)s 的社区")
                                % {"code": code})
-        _in_scope(scope, code)
+        in_scope(scope, code)
         at = Point(float(v["lon"]), float(v["lat"]), srid=4326)
         if not comm.geom.buffer(0.0005).covers(at):
             raise ValueProblem("outside_community", _("心愿的位置不在%(name)s内")

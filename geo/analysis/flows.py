@@ -88,3 +88,29 @@ def broadcast_counts(value: int | Sequence[int] | npt.ArrayLike, n: int,
     if (arr < 0).any():
         raise ValueError(f"{name} must not be negative")
     return arr.astype(np.int64)
+
+
+def cost_matrix(cost: npt.ArrayLike, rows: str, cols: str) -> npt.NDArray[np.float64]:
+    """``cost`` as a (rows, cols) float matrix of metres, nan read as inf (not allowed)."""
+    c = np.asarray(cost, dtype=np.float64)
+    if c.ndim != 2:
+        raise ValueError(f"cost must be a ({rows}, {cols}) matrix, got shape {c.shape}")
+    c = np.where(np.isnan(c), np.inf, c)
+    if (c < 0).any():
+        raise ValueError("distances must not be negative")
+    return c
+
+
+def within(cost: npt.NDArray[np.float64], max_distance: float | None) -> npt.NDArray[np.bool_]:
+    """The pairs with a distance, and no farther than ``max_distance`` when there is one."""
+    ok = np.isfinite(cost)
+    if max_distance is not None:
+        ok &= cost <= max_distance
+    return np.asarray(ok, dtype=bool)
+
+
+def check_labels(*groups: tuple[Sequence[str], int, str]) -> None:
+    """Each (labels, count, what): labels are either absent or one per row or column."""
+    for labels, n, what in groups:
+        if labels and len(labels) != n:
+            raise ValueError(f"{len(labels)} {what} labels for {n} {what}s")

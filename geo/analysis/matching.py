@@ -30,7 +30,7 @@ from typing import TypedDict
 import numpy as np
 import numpy.typing as npt
 
-from .flows import broadcast_counts, most_flow_least_cost
+from .flows import broadcast_counts, check_labels, cost_matrix, most_flow_least_cost, within
 from .text import Text
 
 CM = 100.0
@@ -139,13 +139,8 @@ class MatchingProblem:
         paired_factor : in (0, 1], the weight of a paired unit's distance
         max_distance : metres; farther pairs are not allowed
         """
-        c = np.asarray(cost, dtype=np.float64)
-        if c.ndim != 2:
-            raise ValueError(f"cost must be a (resources, needs) matrix, got shape {c.shape}")
+        c = cost_matrix(cost, "resources", "needs")
         n_r, n_n = c.shape
-        c = np.where(np.isnan(c), np.inf, c)
-        if (c < 0).any():
-            raise ValueError("distances must not be negative")
         p = np.zeros((n_r, n_n), dtype=bool) if paired is None else np.asarray(paired, bool)
         if p.shape != c.shape:
             raise ValueError(f"paired must have the shape of cost {c.shape}, got {p.shape}")
@@ -153,9 +148,7 @@ class MatchingProblem:
             raise ValueError("paired_factor must lie in (0, 1]")
         if max_distance is not None and max_distance < 0:
             raise ValueError("max_distance must not be negative")
-        for labels, n, what in ((resource_labels, n_r, "resource"), (need_labels, n_n, "need")):
-            if labels and len(labels) != n:
-                raise ValueError(f"{len(labels)} {what} labels for {n} {what}s")
+        check_labels((resource_labels, n_r, "resource"), (need_labels, n_n, "need"))
         return cls(cost=c, capacity=broadcast_counts(capacity, n_r, "capacity"),
                    demand=broadcast_counts(demand, n_n, "demand"), paired=p,
                    paired_factor=float(paired_factor), max_distance=max_distance,
@@ -168,9 +161,7 @@ class MatchingProblem:
 
     def allowed(self) -> npt.NDArray[np.bool_]:
         """(R, N) mask of the pairs a solution may use."""
-        ok = np.isfinite(self.cost)
-        if self.max_distance is not None:
-            ok &= self.cost <= self.max_distance
+        ok = within(self.cost, self.max_distance)
         return ok & (self.capacity[:, None] > 0) & (self.demand[None, :] > 0)
 
     def weighted_cents(self) -> npt.NDArray[np.int64]:
@@ -211,10 +202,8 @@ class MatchingProblem:
 
     def unmet_reasons(self, result: MatchingResult) -> list[Text]:
         """Why each need short of its demand is short, with numbers."""
-        near = np.isfinite(self.cost)
-        if self.max_distance is not None:
-            near &= self.cost <= self.max_distance
-        reachable: npt.NDArray[np.bool_] = np.asarray(near.any(axis=0), dtype=bool)
+        reachable: npt.NDArray[np.bool_] = np.asarray(
+            within(self.cost, self.max_distance).any(axis=0), dtype=bool)
         met = result.met
         reasons = []
         for j in np.flatnonzero(met < self.demand):

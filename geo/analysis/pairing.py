@@ -25,7 +25,14 @@ import numpy as np
 import numpy.typing as npt
 
 from .errors import PairingInfeasible as PairingInfeasible  # re-exported
-from .flows import FlowFailed, broadcast_counts, most_flow_least_cost
+from .flows import (
+    FlowFailed,
+    broadcast_counts,
+    check_labels,
+    cost_matrix,
+    most_flow_least_cost,
+    within,
+)
 from .text import Text
 
 CM = 100.0
@@ -131,13 +138,8 @@ class PairingProblem:
         locked : (unit, community) pairs kept as they are
         unit_labels, community_labels : names for the messages (indices otherwise)
         """
-        c = np.asarray(cost, dtype=np.float64)
-        if c.ndim != 2:
-            raise ValueError(f"cost must be a (units, communities) matrix, got shape {c.shape}")
+        c = cost_matrix(cost, "units", "communities")
         n_u, n_c = c.shape
-        c = np.where(np.isnan(c), np.inf, c)
-        if (c < 0).any():
-            raise ValueError("distances must not be negative")
         cap_u = broadcast_counts(unit_capacity, n_u, "unit_capacity")
         cap_c = broadcast_counts(community_cap, n_c, "community_cap")
         min_c = broadcast_counts(community_min, n_c, "community_min")
@@ -150,9 +152,7 @@ class PairingProblem:
                 raise ValueError(f"locked pair ({i}, {j}) is outside the matrix")
         if max_distance is not None and max_distance < 0:
             raise ValueError("max_distance must not be negative")
-        for labels, n, what in ((unit_labels, n_u, "unit"), (community_labels, n_c, "community")):
-            if labels and len(labels) != n:
-                raise ValueError(f"{len(labels)} {what} labels for {n} {what}s")
+        check_labels((unit_labels, n_u, "unit"), (community_labels, n_c, "community"))
         return cls(cost=c, unit_capacity=cap_u, community_cap=cap_c, community_min=min_c,
                    max_distance=max_distance, locked=lock, unit_labels=tuple(unit_labels),
                    community_labels=tuple(community_labels))
@@ -164,9 +164,7 @@ class PairingProblem:
 
     def allowed(self) -> npt.NDArray[np.bool_]:
         """(U, C) mask of pairs the solver may choose (locked pairs excluded: fixed)."""
-        ok = np.isfinite(self.cost)
-        if self.max_distance is not None:
-            ok &= self.cost <= self.max_distance
+        ok = within(self.cost, self.max_distance)
         for i, j in self.locked:
             ok[i, j] = False
         return ok

@@ -6,27 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
-from geo.models import Account, CoBuildingUnit, Community, Need, Project, Resource
+from geo.models import CoBuildingUnit, Community, Need, Project, Resource
 from geo.roles import Role
 from geo.services.access import unit_code
+from tests.web.helpers import post_json, role_client
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(name: str, role: Role, scope: str) -> Client:
-    user = User.objects.create_user(name)
-    Account.assign(user, role, scope)
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def _post(client: Client, url: str, body: dict[str, Any]) -> Any:
-    return client.post(url, body, content_type="application/json")
 
 
 def _street_with_units() -> tuple[Community, list[CoBuildingUnit]]:
@@ -42,7 +30,7 @@ def _street_with_units() -> tuple[Community, list[CoBuildingUnit]]:
 def _resource(planner: Client, unit: CoBuildingUnit, capacity: int, kind: str = "legal",
               **extra: Any) -> Any:
     year = timezone.localdate().year
-    return _post(planner, "/api/v1/lists/resources", {
+    return post_json(planner, "/api/v1/lists/resources", {
         "unit": unit.pk, "kind": kind, "title": "律师法律服务", "capacity": capacity,
         "available_from": f"{year}-01-01", "available_until": f"{year}-12-31", **extra})
 
@@ -50,9 +38,9 @@ def _resource(planner: Client, unit: CoBuildingUnit, capacity: int, kind: str = 
 def test_it_matches_needs_to_resources_and_reviews_the_projects(demo_db: None) -> None:
     c, units = _street_with_units()
     year = timezone.localdate().year
-    staff = _client("l-staff", Role.STAFF, c.code)
-    planner = _client("l-planner", Role.PLANNER, c.code[:9])
-    need = _post(staff, "/api/v1/lists/needs", {"community": c.code, "year": year,
+    staff = role_client("l-staff", Role.STAFF, c.code)
+    planner = role_client("l-planner", Role.PLANNER, c.code[:9])
+    need = post_json(staff, "/api/v1/lists/needs", {"community": c.code, "year": year,
                                                 "kind": "legal", "title": "物业纠纷法律咨询",
                                                 "quantity": 3})
     assert need.status_code == 201, need.json()
@@ -65,7 +53,7 @@ def test_it_matches_needs_to_resources_and_reviews_the_projects(demo_db: None) -
     assert _resource(planner, units[1], 9, kind="venue").status_code == 201  # another kind
 
     scope = {"scope": c.code, "year": year}
-    preview = _post(planner, "/api/v1/lists/match", scope).json()
+    preview = post_json(planner, "/api/v1/lists/match", scope).json()
     mine = [p for p in preview["proposals"] if p["need_id"] == need.json()["id"]]
     assert sum(p["quantity"] for p in mine) == 3
     assert all(p["kind"] == "legal" and p["distance_m"] <= 5000 for p in mine)
@@ -73,14 +61,14 @@ def test_it_matches_needs_to_resources_and_reviews_the_projects(demo_db: None) -
     assert preview["summary"]["met"] >= preview["greedy"]["met"]
     assert Project.objects.filter(need_id=need.json()["id"]).count() == 0  # a preview
 
-    viewer = _client("l-viewer", Role.VIEWER, c.code[:9])
-    assert _post(viewer, "/api/v1/lists/match", {**scope, "commit": True,
+    viewer = role_client("l-viewer", Role.VIEWER, c.code[:9])
+    assert post_json(viewer, "/api/v1/lists/match", {**scope, "commit": True,
                                                  "fingerprint": preview["fingerprint"]}
                  ).status_code == 403
-    stale = _post(planner, "/api/v1/lists/match", {**scope, "commit": True,
+    stale = post_json(planner, "/api/v1/lists/match", {**scope, "commit": True,
                                                    "fingerprint": "0" * 16})
     assert stale.status_code == 409
-    saved = _post(planner, "/api/v1/lists/match", {**scope, "commit": True,
+    saved = post_json(planner, "/api/v1/lists/match", {**scope, "commit": True,
                                                    "fingerprint": preview["fingerprint"]})
     assert saved.status_code == 200 and saved.json()["saved"] == len(preview["proposals"])
     projects = planner.get("/api/v1/lists/projects", scope).json()["projects"]
@@ -90,16 +78,16 @@ def test_it_matches_needs_to_resources_and_reviews_the_projects(demo_db: None) -
 
     first = mine_p[0]
     url = f"/api/v1/lists/projects/{first['id']}/advance"
-    assert _post(viewer, url, {"to": "agreed", "version": first["version"]}).status_code == 403
-    assert _post(staff, url, {"to": "agreed", "version": first["version"]}).status_code == 403
-    ok = _post(planner, url, {"to": "agreed", "version": first["version"]})
+    assert post_json(viewer, url, {"to": "agreed", "version": first["version"]}).status_code == 403
+    assert post_json(staff, url, {"to": "agreed", "version": first["version"]}).status_code == 403
+    ok = post_json(planner, url, {"to": "agreed", "version": first["version"]})
     assert ok.status_code == 200 and ok.json()["status"] == "agreed"
-    assert _post(planner, url, {"to": "done", "version": first["version"]}).status_code == 409
-    no_note = _post(planner, url, {"to": "done", "version": ok.json()["version"]})
+    assert post_json(planner, url, {"to": "done", "version": first["version"]}).status_code == 409
+    no_note = post_json(planner, url, {"to": "done", "version": ok.json()["version"]})
     assert no_note.status_code == 400 and no_note.json()["error"]["code"] == "note_required"
 
     # A second run keeps what is agreed and proposes only the rest of the need.
-    again = _post(planner, "/api/v1/lists/match", scope).json()
+    again = post_json(planner, "/api/v1/lists/match", scope).json()
     rest = [p for p in again["proposals"] if p["need_id"] == need.json()["id"]]
     assert sum(p["quantity"] for p in rest) == 3 - first["quantity"]
     needs = staff.get("/api/v1/lists/needs", scope).json()["needs"]
@@ -109,7 +97,7 @@ def test_it_matches_needs_to_resources_and_reviews_the_projects(demo_db: None) -
 def test_it_refuses_to_overdraw_a_need_or_a_resource(demo_db: None) -> None:
     c, units = _street_with_units()
     year = timezone.localdate().year
-    planner = _client("l-planner2", Role.PLANNER, c.code[:9])
+    planner = role_client("l-planner2", Role.PLANNER, c.code[:9])
     n = Need.objects.create(community=c, year=year, kind="health", title="义诊", quantity=2,
                             location=c.geom.point_on_surface, posted_on=timezone.localdate())
     r = Resource.objects.create(unit=units[0], kind="health", title="医护", capacity=1,
@@ -117,9 +105,9 @@ def test_it_refuses_to_overdraw_a_need_or_a_resource(demo_db: None) -> None:
                                 available_until=timezone.localdate())
     a = Project.objects.create(need=n, resource=r, quantity=1)
     b = Project.objects.create(need=n, resource=r, quantity=1)
-    assert _post(planner, f"/api/v1/lists/projects/{a.pk}/advance",
+    assert post_json(planner, f"/api/v1/lists/projects/{a.pk}/advance",
                  {"to": "agreed", "version": 1}).status_code == 200
-    over = _post(planner, f"/api/v1/lists/projects/{b.pk}/advance",
+    over = post_json(planner, f"/api/v1/lists/projects/{b.pk}/advance",
                  {"to": "agreed", "version": 1})
     assert over.status_code == 400 and over.json()["error"]["code"] == "over_capacity"
     assert "可提供 1，已立项 1" in over.json()["error"]["message"]
@@ -130,23 +118,23 @@ def test_it_refuses_to_overdraw_a_need_or_a_resource(demo_db: None) -> None:
 def test_it_validates_needs_and_resources_at_the_boundary(demo_db: None) -> None:
     c, units = _street_with_units()
     year = timezone.localdate().year
-    staff = _client("l-staff3", Role.STAFF, c.code)
-    bad = _post(staff, "/api/v1/lists/needs", {"community": c.code, "year": year,
+    staff = role_client("l-staff3", Role.STAFF, c.code)
+    bad = post_json(staff, "/api/v1/lists/needs", {"community": c.code, "year": year,
                                                "kind": "legal", "title": "x", "quantity": 0})
     assert bad.status_code == 400 and bad.json()["error"]["field"] == "quantity"
     other = Community.objects.filter(code__startswith="510199").exclude(
         code__startswith=c.code[:9]).first()
     assert other is not None
-    assert _post(staff, "/api/v1/lists/needs", {"community": other.code, "year": year,
+    assert post_json(staff, "/api/v1/lists/needs", {"community": other.code, "year": year,
                                                 "kind": "legal", "title": "x"}
                  ).status_code == 403
     far = other.geom.point_on_surface
-    outside = _post(staff, "/api/v1/lists/needs", {"community": c.code, "year": year,
+    outside = post_json(staff, "/api/v1/lists/needs", {"community": c.code, "year": year,
                                                    "kind": "legal", "title": "x",
                                                    "lon": far.x, "lat": far.y})
     assert outside.status_code == 400
     assert outside.json()["error"]["code"] == "outside_community"
-    planner = _client("l-planner3", Role.PLANNER, c.code[:9])
+    planner = role_client("l-planner3", Role.PLANNER, c.code[:9])
     backwards = _resource(planner, units[0], 1, available_from=f"{year}-12-31",
                           available_until=f"{year}-01-01")
     assert backwards.status_code == 400

@@ -3,18 +3,17 @@ cover (never more than a need asks) and what awaits review, in JSON, XLSX and HT
 
 from __future__ import annotations
 
-import io
 import json
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from geo.models import Need, Project
+from tests.web.helpers import report_file
 
 pytestmark = pytest.mark.django_db
 
@@ -22,10 +21,7 @@ SCOPE = "510199001"
 
 
 def _report(tmp_path: Path, fmt: str) -> Path:
-    out = tmp_path / f"report.{fmt}"
-    call_command("coverage_report", "--scope", SCOPE, "--output", str(out),
-                 stdout=io.StringIO(), verbosity=0)
-    return out
+    return report_file(tmp_path, SCOPE, fmt)
 
 
 def _expected() -> dict[str, dict[str, Any]]:

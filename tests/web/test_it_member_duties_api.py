@@ -9,28 +9,20 @@ import io
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
 from geo.analysis.personal import mask_name
 from geo.analysis.rules import load_profile
-from geo.models import Account, MemberActivity, PersonalDataAccess, ReportingMember
+from geo.models import MemberActivity, PersonalDataAccess, ReportingMember
 from geo.roles import Role
 from geo.services.duties import member_duties
+from tests.web.helpers import role_client
 
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
 DAY = dt.date(TODAY.year - 2, 3, 8).isoformat()  # no demo record that far back
-
-
-def _client(name: str, role: Role, scope: str) -> Client:
-    user = User.objects.create_user(name)
-    Account.assign(user, role, scope)
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _member() -> ReportingMember:
@@ -41,7 +33,7 @@ def _member() -> ReportingMember:
 
 
 def test_it_answers_the_years_completion_masked(demo_db: None) -> None:
-    viewer = _client("d-viewer", Role.VIEWER, "510199")
+    viewer = role_client("d-viewer", Role.VIEWER, "510199")
     body = viewer.get("/api/v1/members/duties", {"scope": "510199"}).json()
     expected = member_duties("510199", TODAY.year, load_profile())
     assert body["year"] == TODAY.year and body["masked"] is True
@@ -60,10 +52,10 @@ def test_it_answers_the_years_completion_masked(demo_db: None) -> None:
 
 
 def test_it_shows_whole_names_only_to_those_who_may_and_logs_it(demo_db: None) -> None:
-    viewer = _client("d-viewer2", Role.VIEWER, "510199")
+    viewer = role_client("d-viewer2", Role.VIEWER, "510199")
     refused = viewer.get("/api/v1/members/duties", {"scope": "510199", "unmask": 1})
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "forbidden"
-    admin = _client("d-admin", Role.ADMIN, "510199")
+    admin = role_client("d-admin", Role.ADMIN, "510199")
     body = admin.get("/api/v1/members/duties", {"scope": "510199", "unmask": 1}).json()
     names = dict(ReportingMember.objects.values_list("pk", "name"))
     assert all(m["name"] == names[m["id"]] for m in body["members"])
@@ -72,7 +64,7 @@ def test_it_shows_whole_names_only_to_those_who_may_and_logs_it(demo_db: None) -
 
 
 def test_it_exports_the_members_behind_as_csv(demo_db: None) -> None:
-    viewer = _client("d-viewer3", Role.VIEWER, "510199")
+    viewer = role_client("d-viewer3", Role.VIEWER, "510199")
     resp = viewer.get("/api/v1/members/duties", {"scope": "510199", "behind": 1,
                                                  "output": "csv", "year": TODAY.year})
     assert resp.status_code == 200 and resp["Content-Type"].startswith("text/csv")
@@ -89,7 +81,7 @@ def test_it_exports_the_members_behind_as_csv(demo_db: None) -> None:
     ({"output": "pdf"}, "output"), ({"profile": "../../etc/passwd.json"}, "profile"),
 ])
 def test_it_refuses_bad_parameters(demo_db: None, params: dict[str, str], field: str) -> None:
-    viewer = _client("d-viewer4", Role.VIEWER, "510199")
+    viewer = role_client("d-viewer4", Role.VIEWER, "510199")
     resp = viewer.get("/api/v1/members/duties", params)
     assert resp.status_code == 400
     assert resp.json()["error"]["field"] == field
@@ -100,7 +92,7 @@ def test_it_keeps_readers_inside_their_scope(demo_db: None) -> None:
     assert Client().get("/api/v1/members/duties").status_code == 401
     code = m.reported_community.code
     street = "510199" + ("002" if code[6:9] != "002" else "001")
-    other = _client("d-elsewhere", Role.VIEWER, street)
+    other = role_client("d-elsewhere", Role.VIEWER, street)
     assert other.get("/api/v1/members/duties", {"scope": "510199"}).status_code == 403
     assert other.get("/api/v1/members/activities", {"member": m.pk}).status_code == 404
     # Its own street it reads, and only members reporting there.
@@ -119,7 +111,7 @@ def _record(client: Client, member: int, kind: str = "meeting", on: str = DAY,
 def test_it_lets_community_staff_record_and_delete_an_activity(demo_db: None) -> None:
     m = _member()
     code = m.reported_community.code
-    staff = _client("d-staff", Role.STAFF, code)
+    staff = role_client("d-staff", Role.STAFF, code)
     made = _record(staff, m.pk, "wish", note="帮独居老人买药")
     assert made.status_code == 201, made.content
     act = made.json()
@@ -151,7 +143,7 @@ def test_it_lets_community_staff_record_and_delete_an_activity(demo_db: None) ->
 ])
 def test_it_refuses_a_bad_activity(demo_db: None, body: dict[str, Any], field: str) -> None:
     m = _member()
-    staff = _client("d-staff2", Role.STAFF, m.reported_community.code)
+    staff = role_client("d-staff2", Role.STAFF, m.reported_community.code)
     resp = staff.post("/api/v1/members/activities",
                       {"member": m.pk, "kind": "talk", "on": DAY, **body},
                       content_type="application/json")
@@ -164,13 +156,13 @@ def test_it_refuses_a_bad_activity(demo_db: None, body: dict[str, Any], field: s
 def test_it_refuses_writers_without_the_right_or_the_scope(demo_db: None) -> None:
     m = _member()
     code = m.reported_community.code
-    viewer = _client("d-viewer5", Role.VIEWER, code)
+    viewer = role_client("d-viewer5", Role.VIEWER, code)
     assert _record(viewer, m.pk).status_code == 403
-    planner = _client("d-planner", Role.PLANNER, code[:9])
+    planner = role_client("d-planner", Role.PLANNER, code[:9])
     assert _record(planner, m.pk).status_code == 403
     # Staff of another community do not even see the member.
     sibling = "510199" + ("002001" if code[6:] != "002001" else "001001")
-    other = _client("d-staff3", Role.STAFF, sibling)
+    other = role_client("d-staff3", Role.STAFF, sibling)
     assert _record(other, m.pk).status_code == 404
     act = MemberActivity.objects.filter(member=m).first()
     assert act is not None
@@ -185,12 +177,12 @@ def test_it_refuses_writers_without_the_right_or_the_scope(demo_db: None) -> Non
 def test_it_serves_the_page_and_its_upload_to_those_who_may(demo_db: None) -> None:
     m = _member()
     code = m.reported_community.code
-    staff = _client("d-staff4", Role.STAFF, code)
+    staff = role_client("d-staff4", Role.STAFF, code)
     page = staff.get("/members/duties/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert page.status_code == 200
     html = page.content.decode()
     assert "报到党员“五个一”" in html and 'id="import-form"' in html and "本社区" in html
-    viewer = _client("d-viewer6", Role.VIEWER, "510199")
+    viewer = role_client("d-viewer6", Role.VIEWER, "510199")
     shown = viewer.get("/members/duties/").content.decode()
     assert 'id="import-form"' not in shown and 'id="record-form"' not in shown
     assert Client().get("/members/duties/").status_code == 302

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from geo.analysis.rules import load_profile
 from geo.services.duties import member_duties
+from tests.web.helpers import report_file
 
 pytestmark = pytest.mark.django_db
 
@@ -21,10 +20,7 @@ SCOPE = "510199001"
 
 
 def _report(tmp_path: Path, fmt: str) -> Path:
-    out = tmp_path / f"report.{fmt}"
-    call_command("coverage_report", "--scope", SCOPE, "--output", str(out),
-                 stdout=io.StringIO(), verbosity=0)
-    return out
+    return report_file(tmp_path, SCOPE, fmt)
 
 
 def _expected() -> dict[str, Any]:

@@ -10,26 +10,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from geo.models import Account, Community, CommunityStaffing, Leader, LeaderLink
+from geo.models import Community, CommunityStaffing, Leader, LeaderLink
 from geo.roles import Role
+from tests.web.helpers import role_client
 
 pytestmark = pytest.mark.django_db
 
 YEAR = timezone.localdate().year
-
-
-def _client(name: str, role: Role, scope: str) -> Client:
-    user = User.objects.create_user(name)
-    Account.assign(user, role, scope)
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _community() -> Community:
@@ -44,7 +36,7 @@ def _put(client: Client, code: str, body: dict[str, Any], year: int = YEAR) -> A
 
 
 def test_it_answers_each_communitys_figures_against_the_rules(demo_db: None) -> None:
-    viewer = _client("o-viewer", Role.VIEWER, "510199")
+    viewer = role_client("o-viewer", Role.VIEWER, "510199")
     body = viewer.get("/api/v1/staffing", {"scope": "510199"}).json()
     rows = {r["code"]: r for r in body["communities"]}
     assert len(rows) == Community.objects.filter(code__startswith="510199").count()
@@ -68,7 +60,7 @@ def test_it_answers_each_communitys_figures_against_the_rules(demo_db: None) -> 
 
 def test_it_lets_community_staff_report_their_year_once_per_version(demo_db: None) -> None:
     c = _community()
-    staff = _client("o-staff", Role.STAFF, c.code)
+    staff = role_client("o-staff", Role.STAFF, c.code)
     year = YEAR - 2
     made = _put(staff, c.code, {"posts": 10, "social_workers": 7, "funds_yuan": "50000"},
                 year)
@@ -91,12 +83,12 @@ def test_it_refuses_bad_figures_and_other_peoples_communities(demo_db: None) -> 
     c = _community()
     other = Community.objects.filter(code__startswith="510199").exclude(pk=c.pk).first()
     assert other is not None
-    staff = _client("o-staff2", Role.STAFF, c.code)
+    staff = role_client("o-staff2", Role.STAFF, c.code)
     good = {"posts": 10, "social_workers": 7, "funds_yuan": "50000"}
     assert _put(staff, other.code, good).status_code == 403
     assert _put(staff, c.code, {**good, "posts": -1}).json()["error"]["field"] == "posts"
     assert _put(staff, c.code, good, YEAR + 1).json()["error"]["field"] == "year"
-    viewer = _client("o-viewer2", Role.VIEWER, c.code)
+    viewer = role_client("o-viewer2", Role.VIEWER, c.code)
     assert _put(viewer, c.code, good).status_code == 403
     # Street party staff are the street's: community staff may not write them.
     resp = staff.put(f"/api/v1/staffing/streets/{c.code[:9]}/{YEAR}", {"party_staff": 4},
@@ -106,7 +98,7 @@ def test_it_refuses_bad_figures_and_other_peoples_communities(demo_db: None) -> 
 
 def test_it_links_a_new_leader_and_ends_the_link_as_history(demo_db: None) -> None:
     c = _community()
-    admin = _client("o-admin", Role.ADMIN, "510199")
+    admin = role_client("o-admin", Role.ADMIN, "510199")
     since = (timezone.localdate() - dt.timedelta(days=10)).isoformat()
     body = {"community": c.code, "since": since, "note": "<script>x</script>",
             "new_leader": {"name": "赵六", "position": "街道党工委书记", "level": "street",
@@ -137,7 +129,7 @@ def test_it_links_a_new_leader_and_ends_the_link_as_history(demo_db: None) -> No
 
 def test_it_refuses_links_that_do_not_fit(demo_db: None) -> None:
     c = _community()
-    admin = _client("o-admin2", Role.ADMIN, "510199")
+    admin = role_client("o-admin2", Role.ADMIN, "510199")
     since = timezone.localdate().isoformat()
     lead = {"name": "钱七", "position": "副区长", "level": "district", "district": "510199"}
     for body, field in [
@@ -149,7 +141,7 @@ def test_it_refuses_links_that_do_not_fit(demo_db: None) -> None:
     ]:
         resp = admin.post("/api/v1/leaders/links", body, content_type="application/json")
         assert resp.status_code == 400 and resp.json()["error"]["field"] == field, body
-    viewer = _client("o-viewer3", Role.VIEWER, "510199")
+    viewer = role_client("o-viewer3", Role.VIEWER, "510199")
     assert viewer.post("/api/v1/leaders/links", {"community": c.code, "since": since,
                                                  "new_leader": lead},
                        content_type="application/json").status_code == 403
@@ -158,7 +150,7 @@ def test_it_refuses_links_that_do_not_fit(demo_db: None) -> None:
 
 def test_it_serves_the_page_and_puts_the_figures_in_the_report(demo_db: None,
                                                                tmp_path: Path) -> None:
-    viewer = _client("o-viewer4", Role.VIEWER, "510199")
+    viewer = role_client("o-viewer4", Role.VIEWER, "510199")
     page = viewer.get("/organisation/").content.decode()
     assert "人员经费与挂点领导" in page and 'id="staffing-form"' not in page
     assert Client().get("/organisation/").status_code == 302

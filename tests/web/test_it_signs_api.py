@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from openpyxl import load_workbook
 
 from geo.analysis.signs import GEOD
-from geo.models import Account, ServiceCenter
+from geo.models import ServiceCenter
 from geo.roles import Role
+from tests.web.helpers import post_json, role_client
 
 pytestmark = pytest.mark.django_db
 
@@ -23,11 +22,7 @@ SCOPE = "510199001"
 
 
 def _viewer() -> Client:
-    user = User.objects.create_user("s-viewer")
-    Account.assign(user, Role.VIEWER, SCOPE)
-    client = Client()
-    client.force_login(user)
-    return client
+    return role_client("s-viewer", Role.VIEWER, SCOPE)
 
 
 def _on_main_road(lon: float, lat: float) -> bool:
@@ -103,11 +98,7 @@ def test_it_refuses_strangers_and_other_scopes(demo_db: None) -> None:
 
 
 def _planner() -> Client:
-    user = User.objects.create_user("s-planner")
-    Account.assign(user, Role.PLANNER, SCOPE)
-    client = Client()
-    client.force_login(user)
-    return client
+    return role_client("s-planner", Role.PLANNER, SCOPE)
 
 
 def test_it_saves_the_reviewed_plan_and_plans_around_approved_signs(demo_db: None) -> None:
@@ -117,21 +108,21 @@ def test_it_saves_the_reviewed_plan_and_plans_around_approved_signs(demo_db: Non
     planner, viewer = _planner(), _viewer()
     out = planner.get("/api/v1/signs", {"scope": SCOPE}).json()
     body = {"scope": SCOPE, "fingerprint": out["fingerprint"]}
-    assert _post(viewer, "/api/v1/signs/save", body).status_code == 403
-    assert _post(planner, "/api/v1/signs/save", {**body, "fingerprint": "0" * 16}
+    assert post_json(viewer, "/api/v1/signs/save", body).status_code == 403
+    assert post_json(planner, "/api/v1/signs/save", {**body, "fingerprint": "0" * 16}
                  ).status_code == 409
-    saved = _post(planner, "/api/v1/signs/save", body)
+    saved = post_json(planner, "/api/v1/signs/save", body)
     assert saved.status_code == 200 and saved.json()["saved"] == out["signs"] > 0
     stored = DirectionSign.objects.filter(status="proposed")
     assert stored.count() == out["signs"]
     first = stored.order_by("-households", "pk").first()
     assert first is not None
     url = f"/api/v1/signs/{first.pk}/advance"
-    assert _post(viewer, url, {"to": "approved", "version": 1}).status_code == 403
-    skip = _post(planner, url, {"to": "installed", "version": 1})
+    assert post_json(viewer, url, {"to": "approved", "version": 1}).status_code == 403
+    skip = post_json(planner, url, {"to": "installed", "version": 1})
     assert skip.status_code == 400 and skip.json()["error"]["code"] == "bad_move"
-    assert _post(planner, url, {"to": "approved", "version": 1}).status_code == 200
-    assert _post(planner, url, {"to": "removed", "version": 1}).status_code == 409
+    assert post_json(planner, url, {"to": "approved", "version": 1}).status_code == 200
+    assert post_json(planner, url, {"to": "removed", "version": 1}).status_code == 409
 
     again = planner.get("/api/v1/signs", {"scope": SCOPE}).json()
     mine = next(c for c in again["centers"] if c["id"] == first.center_id)
@@ -145,7 +136,3 @@ def test_it_saves_the_reviewed_plan_and_plans_around_approved_signs(demo_db: Non
     rows = list(csv.reader(io.StringIO(planner.get("/api/v1/signs", {
         "scope": SCOPE, "output": "csv"}).content.decode("utf-8-sig"))))
     assert any(r[1] == "已批准" and r[2] == kept["text"] for r in rows[1:])
-
-
-def _post(client: Client, url: str, body: dict[str, object]) -> Any:
-    return client.post(url, body, content_type="application/json")

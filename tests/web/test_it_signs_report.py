@@ -3,18 +3,17 @@ planned and stored by status, agreeing with the API and the database, in every f
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
 import pytest
 from django.contrib.gis.geos import Point
-from django.core.management import call_command
 from openpyxl import load_workbook
 
 from geo.analysis.rules import load_profile
 from geo.models import DirectionSign, ServiceCenter
 from geo.services.signs import scope_signs
+from tests.web.helpers import report_file
 
 pytestmark = pytest.mark.django_db
 
@@ -22,10 +21,7 @@ SCOPE = "510199001"
 
 
 def _report(tmp_path: Path, fmt: str) -> Path:
-    out = tmp_path / f"report.{fmt}"
-    call_command("coverage_report", "--scope", SCOPE, "--output", str(out),
-                 stdout=io.StringIO(), verbosity=0)
-    return out
+    return report_file(tmp_path, SCOPE, fmt)
 
 
 def test_it_counts_signs_per_center_in_every_format(demo_db: None, tmp_path: Path) -> None:

@@ -11,25 +11,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from geo.models import Account, Community, Rectification, StarScore
+from geo.models import Community, Rectification, StarScore
 from geo.roles import Role
+from tests.web.helpers import role_client
 
 pytestmark = pytest.mark.django_db
 
 YEAR = timezone.localdate().year
-
-
-def _client(name: str, role: Role, scope: str) -> Client:
-    user = User.objects.create_user(name)
-    Account.assign(user, role, scope)
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _json(client: Client, url: str, body: dict[str, Any], method: str = "post") -> Any:
@@ -37,7 +29,7 @@ def _json(client: Client, url: str, body: dict[str, Any], method: str = "post") 
 
 
 def test_it_rates_every_community_and_lists_the_weakest(demo_db: None) -> None:
-    viewer = _client("s-viewer", Role.VIEWER, "510199")
+    viewer = role_client("s-viewer", Role.VIEWER, "510199")
     body = viewer.get("/api/v1/stars", {"scope": "510199"}).json()
     comms = body["communities"]
     n = Community.objects.filter(code__startswith="510199").count()
@@ -63,7 +55,7 @@ def test_it_rates_every_community_and_lists_the_weakest(demo_db: None) -> None:
 def test_it_lets_an_evaluator_score_with_evidence_once_per_version(demo_db: None) -> None:
     c = Community.objects.filter(code__startswith="510199").order_by("code").first()
     assert c is not None
-    admin = _client("s-admin", Role.ADMIN, "510199")
+    admin = role_client("s-admin", Role.ADMIN, "510199")
     url = f"/api/v1/stars/scores/{c.code}/{YEAR - 1}/brand"
     made = _json(admin, url, {"points": "9.5", "evidence": "社区书院品牌，年度报道 3 篇"}, "put")
     assert made.status_code == 201 and made.json()["version"] == 1
@@ -76,14 +68,14 @@ def test_it_lets_an_evaluator_score_with_evidence_once_per_version(demo_db: None
     assert _json(admin, f"/api/v1/stars/scores/{c.code}/{YEAR}/vibes",
                  {"points": "5", "evidence": "x"}, "put").json()["error"]["field"] == "star"
     # Community staff may not score their own community.
-    staff = _client("s-staff", Role.STAFF, c.code)
+    staff = role_client("s-staff", Role.STAFF, c.code)
     assert _json(staff, url, {"points": "10", "evidence": "自评", "version": 2},
                  "put").status_code == 403
     assert StarScore.objects.get(community=c, year=YEAR - 1, star="brand").points == 8
 
 
 def test_it_tracks_a_rectification_to_closure(demo_db: None) -> None:
-    admin = _client("s-admin2", Role.ADMIN, "510199")
+    admin = role_client("s-admin2", Role.ADMIN, "510199")
     weak = admin.get("/api/v1/stars", {"scope": "510199"}).json()["weak"][0]
     made = _json(admin, "/api/v1/rectifications", {"community": weak["code"], "year": YEAR})
     assert made.status_code == 201
@@ -108,7 +100,7 @@ def test_it_tracks_a_rectification_to_closure(demo_db: None) -> None:
     assert next(w for w in listed if w["code"] == weak["code"])["rectification"]["status"] == \
         "closed"
     assert Rectification.objects.get(pk=r["id"]).history.count() == 3
-    viewer = _client("s-viewer2", Role.VIEWER, "510199")
+    viewer = role_client("s-viewer2", Role.VIEWER, "510199")
     assert _json(viewer, url, {"status": "closed", "version": 3}).status_code == 403
     assert _json(viewer, "/api/v1/rectifications",
                  {"community": weak["code"], "year": YEAR - 1}).status_code == 403
@@ -116,7 +108,7 @@ def test_it_tracks_a_rectification_to_closure(demo_db: None) -> None:
 
 def test_it_serves_the_page_and_the_report_uses_the_star_weak_list(demo_db: None,
                                                                   tmp_path: Path) -> None:
-    viewer = _client("s-viewer3", Role.VIEWER, "510199")
+    viewer = role_client("s-viewer3", Role.VIEWER, "510199")
     page = viewer.get("/stars/").content.decode()
     assert "星级评定与软弱涣散整顿" in page and 'id="score-form"' not in page
     assert Client().get("/stars/").status_code == 302

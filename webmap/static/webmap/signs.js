@@ -34,7 +34,7 @@
   }
   function acts(s) {
     if (!review) { return ""; }
-    var moves = s.status === "proposed" ? [["approved", gettext("批准")], ["removed", gettext("撤除")]] : s.status === "approved" ? [["installed", gettext("已安装")], ["removed", gettext("撤除")]] : [["removed", gettext("撤除")]];
+    var moves = s.status === "proposed" ? [["approved", gettext("批准")], ["removed", gettext("撤除")]] : s.status === "approved" ? [["installed", gettext("记为已安装")], ["removed", gettext("撤除")]] : [["removed", gettext("撤除")]];
     return moves.map(function (m) { return "<button type=\"button\" class=\"advance\" data-to=\"" + m[0] + "\" data-id=\"" + esc(s.id) + "\" data-version=\"" + esc(s.version) + "\">" + esc(m[1]) + "</button>"; }).join(" ");
   }
   function row(c, s, status, buttons) {

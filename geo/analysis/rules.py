@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .signs import SignRules
+from .sign_rules import SignRules
 from .staffing import FundStep, StaffingRules
 from .text import Text
 

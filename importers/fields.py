@@ -277,6 +277,21 @@ FIELDS: Final[dict[str, tuple[Target, ...]]] = {
         _t("available_until", "截止日期", "date", "结束日期", "截止时间"),
         _t("detail", "说明", "text", "备注", "详细说明", max_length=500),
     ),
+    # 指引牌 already standing or approved (importers.lists.import_signs), from a ledger.
+    "signs": (
+        _t("center_id", "中心系统编号", "int", "系统编号", "centerid", minimum=1, maximum=2**62),
+        _t("center_code", "中心编号", "text", "服务中心编号", max_length=40),
+        _t("center_name", "服务中心", "text", "中心名称", "服务中心名称", max_length=150),
+        _t("lon", "经度", "float", "lng", "longitude", "x", minimum=-180, maximum=180,
+           required=True),
+        _t("lat", "纬度", "float", "latitude", "y", minimum=-90, maximum=90, required=True),
+        _t("status", "状态", "choice", "指引牌状态", choices="sign_status"),
+        _t("walk_m", "步行距离", "int", "距离", "步行距离米", minimum=1, maximum=100_000),
+        _t("route_bearing_deg", "箭头方位角", "float", "箭头方向角", minimum=0, maximum=360),
+        _t("road", "所在道路", "text", "道路", max_length=100),
+        _t("text", "牌面文字", "text", "牌面", "文字", max_length=200),
+        _t("installed_on", "安装日期", "date", "日期"),
+    ),
     "leader_links": (
         _t("name", "领导姓名", "text", "姓名", "领导", max_length=50, required=True),
         _t("position", "职务", "text", "职位", max_length=100, required=True),
@@ -349,6 +364,10 @@ CHOICES: Final[dict[str, dict[str, tuple[str, ...]]]] = {
         "jobs": ("就业创业", "就业", "创业", "岗位"),
         "goods": ("资金物资", "资金", "物资", "慰问"),
         "other": ("其他",),
+    },
+    "sign_status": {
+        "installed": ("已安装", "安装", "在用"),
+        "approved": ("已批准", "批准", "待安装"),
     },
     "leader_level": {
         "district": ("区级领导", "区级", "区领导", "区"),

@@ -1,10 +1,13 @@
-"""Import 三张清单 from CSV or XLSX, all rows or none: communities' needs and co-building
-units' resources. Every row is a new item.
+"""Import 三张清单 and 指引牌 from CSV or XLSX, all rows or none: communities' needs,
+co-building units' resources, and the direction signs already standing or approved. Every
+row is a new item.
 
 A need names its community by code; it is served at its community's center (or inside the
 community) unless the row gives a longitude and latitude inside it. A resource names its
 unit by the system number or the unit's own code (several branches share a name: a name
-is only a check), of a unit standing in the importer's scope.
+is only a check), of a unit standing in the importer's scope. A sign names its center the
+same way, and stands where the row says; what the ledger leaves out (the walk, the arrow,
+the text) is filled in from the straight line to the center, to be corrected by hand.
 """
 
 from __future__ import annotations
@@ -145,3 +148,61 @@ def _store(model: Any, rows: list[Any], result: SheetImport, dry_run: bool,
             bulk_create(model, rows, reason=_("导入 %(source)s") % {"source": source})
         result.written = True
     return result
+
+
+def import_signs(path: Path, *, scope: str = "", dry_run: bool = False,
+                 sheet_name: str | None = None, header_row: int | None = None,
+                 source: str | None = None) -> SheetImport:
+    """Check every row of ``path``; when all are good and not ``dry_run``, store them."""
+    from geo.analysis.projection import geodesic_matrix
+    from geo.analysis.signs import bearing
+    from geo.models import DirectionSign, ServiceCenter, SignStatus
+    from geo.services.access import object_code
+
+    sheet = read_sheet(path, "signs", ("lon", "lat"), sheet_name, header_row)
+    if "center_id" not in sheet.used and "center_code" not in sheet.used:
+        raise MappingError("missing_column", _(
+            "%(name)s 须有“中心系统编号”或“中心编号”列：中心可能同名，不按名称认中心") % {
+                "name": path.name})
+    centers = {c.pk: c for c in ServiceCenter.objects.select_related(
+        "community", "street__district")}
+    by_code = {c.code: c for c in centers.values() if c.code}
+    today = timezone.localdate()
+    result = SheetImport()
+    rows: list[DirectionSign] = []
+
+    def check(v: dict[str, Any], _row: Any) -> None:
+        if v.get("center_id") is not None:
+            center = centers.get(int(v["center_id"]))
+        else:
+            center = by_code.get(str(v.get("center_code") or ""))
+        if center is None:
+            raise ValueProblem("unknown_center", _("没有这个服务中心：请填写中心系统编号或编号"))
+        name = str(v.get("center_name") or "").strip()
+        if name and name != center.name:
+            raise ValueProblem("center_mismatch", _("编号对应的中心是“%(name)s”，不是“%(given)s”")
+                               % {"name": center.name, "given": name})
+        in_scope(scope, object_code(center))
+        lon, lat = float(v["lon"]), float(v["lat"])
+        cx, cy = center.location.x, center.location.y
+        straight = float(geodesic_matrix([(lon, lat)], [(cx, cy)])[0, 0])
+        if straight > 5_000:
+            raise ValueProblem("too_far", _("指引牌离%(name)s有 %(m).0f 米，不像是指向它的牌")
+                               % {"name": center.name, "m": straight})
+        on = v.get("installed_on")
+        if on is not None and on > today:
+            raise ValueProblem("bad_dates", _("安装日期不能晚于今天"))
+        metres = int(v.get("walk_m") or max(1, round(straight / 10) * 10))
+        to_center = bearing(lon, lat, cx, cy)
+        rows.append(DirectionSign(
+            center=center, location=Point(lon, lat, srid=4326), road=str(v.get("road") or ""),
+            walk_m=metres, bearing_deg=round(to_center, 1),
+            route_bearing_deg=float(v["route_bearing_deg"]) if v.get("route_bearing_deg")
+            is not None else round(to_center, 1),
+            text=str(v.get("text") or _("→ %(name)s %(metres)s 米") % {
+                "name": center.name, "metres": metres}),
+            status=v.get("status") or SignStatus.INSTALLED,
+            installed_on=on, origin=Origin.IMPORTED, source=(source or path.name)[:200]))
+
+    check_rows(sheet, result, check)
+    return _store(DirectionSign, rows, result, dry_run, source or path.name)

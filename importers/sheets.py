@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .activities import import_activities
-from .lists import import_needs, import_resources
+from .lists import import_needs, import_resources, import_signs
 from .organisation import import_leader_links, import_staffing, import_wishes
 from .tabular import SheetImport
 
@@ -17,4 +17,5 @@ SHEETS: dict[str, tuple[Callable[..., SheetImport], str]] = {
     "wishes": (import_wishes, "geo.add_wish"),
     "needs": (import_needs, "geo.add_need"),
     "resources": (import_resources, "geo.add_resource"),
+    "signs": (import_signs, "geo.add_directionsign"),
 }

@@ -11,6 +11,7 @@ from geo.analysis.rules import load_profile
 from geo.services.access import own_scope
 
 from .context import scope_year_choices
+from .sheet_views import SHEET_SUFFIXES
 
 
 @require_GET
@@ -25,4 +26,5 @@ def signs(request: HttpRequest) -> HttpResponse:
         "max_signs": rules.max_signs, "spacing_m": f"{rules.min_spacing_m:,.0f}",
         "can_save": request.user.has_perm("geo.add_directionsign"),
         "can_review": request.user.has_perm("geo.change_directionsign"),
+        "suffixes": " ".join(SHEET_SUFFIXES),
     })

@@ -23,7 +23,8 @@ class Command(BaseCommand):
             "social workers, funds or party staff), leaders' links to communities or "
             "micro-wishes (community code, category, wish, resident, lon, lat), "
             "communities' needs (community code, kind, need, quantity) or units' resources "
-            "(unit number or code, kind, resource, capacity, period). Every row is checked "
+            "(unit number or code, kind, resource, capacity, period) or a ledger of direction "
+            "signs (center number or code, lon, lat). Every row is checked "
             "first: any problem and nothing is written")
 
     def add_arguments(self, parser: CommandParser) -> None:

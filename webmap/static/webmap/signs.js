@@ -78,5 +78,7 @@
       $("sign-status").textContent = interpolate(gettext("已改为：%s"), [s.status_label]); load();
     }).catch(function (err) { $("sign-status").textContent = err.message; });
   });
+  var imp = $("import-form");
+  if (imp) { W.sheetUpload(imp, "signs", $("import-status"), $("table-problems"), load); }
   load();
 })();

@@ -134,6 +134,10 @@ def test_it_validates_needs_and_resources_at_the_boundary(demo_db: None) -> None
                                                    "lon": far.x, "lat": far.y})
     assert outside.status_code == 400
     assert outside.json()["error"]["code"] == "outside_community"
+    half = post_json(staff, "/api/v1/lists/needs", {"community": c.code, "year": year,
+                                                    "kind": "legal", "title": "x",
+                                                    "lon": far.x})
+    assert half.status_code == 400 and half.json()["error"]["field"] == "lat"
     planner = role_client("l-planner3", Role.PLANNER, c.code[:9])
     backwards = _resource(planner, units[0], 1, available_from=f"{year}-12-31",
                           available_until=f"{year}-01-01")

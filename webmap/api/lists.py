@@ -86,6 +86,12 @@ class NewNeed(serializers.Serializer):
     lon = serializers.FloatField(min_value=-180, max_value=180, required=False)
     lat = serializers.FloatField(min_value=-90, max_value=90, required=False)
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("lon" in attrs) != ("lat" in attrs):
+            raise serializers.ValidationError({"lat" if "lon" in attrs else "lon": _(
+                "经度和纬度要么都填，要么都空")})
+        return attrs
+
 
 class Needs(APIView):
     """需求清单 a scope's needs of a year (GET), or list one for a community (POST)."""

@@ -137,6 +137,12 @@ def test_it_maps_many_events_as_clusters_and_heat_and_merges_duplicates(
     o.page.wait_for_selector("#duplicates:not([hidden])")
     o.page.click("#duplicates summary")
     o.page.click(f"#duplicates li[data-keep='{first.code}'] button.merge-group")
+    # The card can leave the list early (choosing the category reloads it): wait for the
+    # merge itself, then for the list drawn after it.
+    for _ in range(300):
+        if Event.objects.get(code=second.code).state == "merged":
+            break
+        o.page.wait_for_timeout(100)
     o.page.wait_for_selector(f"li.event-card[data-code='{second.code}']", state="detached")
     merged = Event.objects.get(code=second.code)
     assert merged.state == "merged" and merged.merged_into_id == first.pk
